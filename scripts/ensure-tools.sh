@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs the Debian packages that kedge's tests, demo and benchmarks drive for real.
+# Shared by `npm test` (pretest), `npm run demo` and .ci/run. A missing tool is an install
+# step here, never a skipped test: when we cannot install (not root, no apt-get), we stop
+# and print the exact command to run.
+set -euo pipefail
+
+# command  debian-package
+required=(
+  "docker-registry docker-registry"
+  "containerd containerd"
+  "ctr containerd"
+  "runc runc"
+  "skopeo skopeo"
+  "systemd-analyze systemd"
+)
+
+missing=()
+for pair in "${required[@]}"; do
+  cmd=${pair%% *}
+  pkg=${pair##* }
+  if ! command -v "$cmd" >/dev/null 2>&1; then
+    case " ${missing[*]-} " in *" $pkg "*) ;; *) missing+=("$pkg") ;; esac
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "kedge: installing Debian packages: ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${missing[@]}" >/dev/null
+  exit 0
+fi
+
+echo "kedge: these tools are missing: ${missing[*]}" >&2
+echo "kedge: install them, then run the command again:" >&2
+echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+exit 1

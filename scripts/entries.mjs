@@ -1,0 +1,7 @@
+/**
+ * The bundles `npm run build` writes into dist/. An entry is listed here once its
+ * capability exists (no placeholders): `source` is the compiled module (tsc -b output),
+ * `file` the name of the bundled script inside dist/<name>/.
+ * @type {Array<{ name: string, source: string, file: string }>}
+ */
+export const entries = []

@@ -1,0 +1,5 @@
+export * from './proc.js'
+export * from './registry.js'
+export * from './images.js'
+export * from './fileserver.js'
+export * from './containerd.js'
