@@ -6,9 +6,9 @@
  */
 export default {
   testEnvironment: 'node',
-  roots: ['<rootDir>/test', '<rootDir>/packages'],
+  roots: ['<rootDir>'],
   testMatch: ['**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/lib/', '/\\.build/'],
+  testPathIgnorePatterns: ['/node_modules/', '/lib/', '/dist/', '/\\.build/', '/\\.tmp/'],
   extensionsToTreatAsEsm: ['.ts'],
   transform: {
     '^.+\\.ts$': [
