@@ -13,6 +13,7 @@ required=(
   "runc runc"
   "skopeo skopeo"
   "systemd-analyze systemd"
+  "openssl openssl"
 )
 
 missing=()

@@ -26,6 +26,8 @@ export interface RequestRecord {
   method: string
   path: string
   range?: string
+  /** The Authorization header, when one was sent. */
+  authorization?: string
   status: number
 }
 
@@ -83,6 +85,7 @@ export async function startFileServer(): Promise<FileServer> {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)
     const record: RequestRecord = { method: req.method ?? 'GET', path, status: 0 }
     if (req.headers.range) record.range = req.headers.range
+    if (req.headers.authorization) record.authorization = req.headers.authorization
     requests.push(record)
     const fault = takeFault(path)
     if (fault?.delayMs) await new Promise(r => setTimeout(r, fault.delayMs))

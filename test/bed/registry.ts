@@ -12,11 +12,31 @@ export interface Registry {
   /** http://host:port */
   readonly url: string
   readonly dir: string
+  /** Where the registry keeps its data. */
+  readonly storage: string
   stop(): Promise<void>
 }
 
-export async function startRegistry(): Promise<Registry> {
+export interface RegistryOptions {
+  /** Storage to serve (kept on stop); default: a fresh temporary directory. */
+  storage?: string
+  /** Token auth, as Docker Hub does it (see tokenserver.ts). */
+  tokenAuth?: { realm: string; service: string; issuer: string; certPath: string }
+}
+
+export async function startRegistry(options: RegistryOptions = {}): Promise<Registry> {
   const dir = await tempDir('registry')
+  const storage = options.storage ?? join(dir, 'data')
+  const auth = options.tokenAuth
+    ? [
+        'auth:',
+        '  token:',
+        `    realm: ${options.tokenAuth.realm}`,
+        `    service: ${options.tokenAuth.service}`,
+        `    issuer: ${options.tokenAuth.issuer}`,
+        `    rootcertbundle: ${options.tokenAuth.certPath}`
+      ]
+    : []
   // A port can be taken between freePort() and the bind; try a few.
   for (let attempt = 0; ; attempt++) {
     const port = await freePort()
@@ -31,11 +51,12 @@ export async function startRegistry(): Promise<Registry> {
         '    disabled: true',
         'storage:',
         '  filesystem:',
-        `    rootdirectory: ${join(dir, 'data')}`,
+        `    rootdirectory: ${storage}`,
         '  delete:',
         '    enabled: true',
         'http:',
         `  addr: 127.0.0.1:${port}`,
+        ...auth,
         ''
       ].join('\n')
     )
@@ -47,7 +68,7 @@ export async function startRegistry(): Promise<Registry> {
       await waitFor(`docker-registry on ${url}`, async () => {
         if (state.exitedEarly) throw new Error(`docker-registry exited; see ${daemon.logFile}`)
         const res = await fetch(`${url}/v2/`)
-        return res.status === 200
+        return res.status === 200 || (options.tokenAuth !== undefined && res.status === 401)
       })
     } catch (err) {
       await daemon.stop()
@@ -59,6 +80,7 @@ export async function startRegistry(): Promise<Registry> {
       host: `127.0.0.1:${port}`,
       url,
       dir,
+      storage,
       stop: async () => {
         await daemon.stop()
         await removeDir(dir)

@@ -1,0 +1,406 @@
+/**
+ * A registry client for the distribution HTTP API v2: manifests and blobs, anonymous or
+ * with credentials, the Bearer-token challenge flow, mirrors tried before the origin,
+ * plain HTTP only for registries listed as insecure, and redirects followed by hand so
+ * that Authorization is dropped when a redirect leaves the host (blob CDNs).
+ */
+import { createHash } from 'node:crypto'
+import { basicAuth, CredentialStore, parseChallenge } from './auth.js'
+import { silentLogger, type Logger } from './log.js'
+import { DOCKER_HUB, DOCKER_HUB_API, type ImageReference } from './reference.js'
+import {
+  backoffDelay,
+  defaultRetry,
+  isError,
+  retryableStatus,
+  retryAfterMs,
+  sleep,
+  type RetryOptions
+} from './retry.js'
+
+export const MANIFEST_TYPES = {
+  ociIndex: 'application/vnd.oci.image.index.v1+json',
+  ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+  dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+  dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json'
+} as const
+
+const ACCEPT = Object.values(MANIFEST_TYPES).join(', ')
+const MAX_MANIFEST_BYTES = 4 * 1024 * 1024
+const MAX_REDIRECTS = 5
+
+/** Where requests for one registry go: a mirror or the origin. */
+export interface Endpoint {
+  /** The registry host the image names (docker.io, ghcr.io, ...). */
+  registry: string
+  /** API root, ending in /v2 */
+  api: string
+  mirror: boolean
+}
+
+/** An HTTP error answer; `retryable` tells the retry loops what to do. */
+export class HttpError extends Error {
+  constructor(
+    readonly url: string,
+    readonly status: number,
+    message: string,
+    /** From Retry-After, when the server sent one. */
+    readonly retryAfterMs?: number
+  ) {
+    super(message)
+    this.name = 'HttpError'
+  }
+  get retryable(): boolean {
+    return retryableStatus(this.status)
+  }
+}
+
+export interface ClientOptions {
+  credentials?: CredentialStore
+  /** registry host -> mirror base URLs, tried in order before the origin. */
+  mirrors?: Map<string, string[]>
+  /** host[:port] allowed over plain HTTP. */
+  insecure?: Iterable<string>
+  logger?: Logger
+  retry?: Partial<RetryOptions>
+  /** Abort a request whose answer or body stalls this long. Default 60 s. */
+  idleTimeoutMs?: number
+}
+
+export interface FetchedManifest {
+  endpoint: Endpoint
+  url: string
+  digest: string
+  mediaType: string
+  body: Buffer
+}
+
+/**
+ * Parses mirror settings: `docker.io=https://mirror.example` entries, newline- or
+ * comma-separated. A mirror URL ending in /v2 is used as the API root as it is.
+ */
+export function parseMirrors(input: string | string[] | undefined): Map<string, string[]> {
+  const mirrors = new Map<string, string[]>()
+  const items = (Array.isArray(input) ? input : (input ?? '').split(/[\n,]/))
+    .map(s => s.trim())
+    .filter(s => s !== '' && !s.startsWith('#'))
+  for (const item of items) {
+    const eq = item.indexOf('=')
+    const host = eq > 0 ? item.slice(0, eq).trim() : ''
+    const url = eq > 0 ? item.slice(eq + 1).trim() : ''
+    let parsed: URL | undefined
+    try {
+      parsed = new URL(url)
+    } catch {
+      parsed = undefined
+    }
+    if (!host || !parsed || !/^https?:$/.test(parsed.protocol)) {
+      throw new Error(`mirror "${item}" is not registry=URL, e.g. docker.io=https://mirror.example`)
+    }
+    const key = host === 'index.docker.io' ? DOCKER_HUB : host
+    mirrors.set(key, [...(mirrors.get(key) ?? []), url.replace(/\/+$/, '')])
+  }
+  return mirrors
+}
+
+export function sha256Digest(data: Buffer): string {
+  return `sha256:${createHash('sha256').update(data).digest('hex')}`
+}
+
+export class RegistryClient {
+  readonly credentials: CredentialStore
+  private readonly mirrors: Map<string, string[]>
+  private readonly insecure: Set<string>
+  private readonly logger: Logger
+  readonly retry: RetryOptions
+  private readonly idleTimeoutMs: number
+  private readonly tokens = new Map<string, string>()
+
+  constructor(options: ClientOptions = {}) {
+    this.credentials = options.credentials ?? new CredentialStore()
+    this.mirrors = options.mirrors ?? new Map<string, string[]>()
+    this.insecure = new Set([...(options.insecure ?? [])].map(h => h.trim()).filter(Boolean))
+    this.logger = options.logger ?? silentLogger
+    this.retry = { ...defaultRetry, ...options.retry }
+    this.idleTimeoutMs = options.idleTimeoutMs ?? 60000
+  }
+
+  private isInsecure(host: string): boolean {
+    return this.insecure.has(host)
+  }
+
+  /** Mirrors first, then the origin. */
+  endpoints(registry: string): Endpoint[] {
+    const list: Endpoint[] = []
+    for (const base of this.mirrors.get(registry) ?? []) {
+      const url = new URL(base)
+      if (url.protocol === 'http:' && !this.isInsecure(url.host)) {
+        throw new Error(
+          `mirror ${base} for ${registry} is plain HTTP; list ${url.host} in insecure-registries to allow it`
+        )
+      }
+      list.push({ registry, api: base.endsWith('/v2') ? base : `${base}/v2`, mirror: true })
+    }
+    const host = registry === DOCKER_HUB ? DOCKER_HUB_API : registry
+    const scheme = this.isInsecure(registry) ? 'http' : 'https'
+    list.push({ registry, api: `${scheme}://${host}/v2`, mirror: false })
+    return list
+  }
+
+  /** GET with manual redirects; Authorization goes only to the origin it was meant for. */
+  private async send(
+    url: string,
+    headers: Record<string, string>,
+    method = 'GET'
+  ): Promise<{ res: Response; url: string; abort: AbortController; idle: () => void }> {
+    const abort = new AbortController()
+    let timer: NodeJS.Timeout | undefined
+    const idle = (): void => {
+      clearTimeout(timer)
+      timer = setTimeout(() => {
+        abort.abort(new Error(`no data for ${this.idleTimeoutMs} ms`))
+      }, this.idleTimeoutMs)
+      timer.unref()
+    }
+    let current = url
+    let sendHeaders = { ...headers }
+    const origin = new URL(url).origin
+    for (let hop = 0; ; hop++) {
+      idle()
+      const res = await fetch(current, {
+        method,
+        headers: sendHeaders,
+        redirect: 'manual',
+        signal: abort.signal
+      })
+      const location = res.headers.get('location')
+      if (res.status >= 300 && res.status < 400 && location) {
+        await res.body?.cancel()
+        if (hop >= MAX_REDIRECTS)
+          throw new HttpError(current, res.status, `too many redirects from ${url}`)
+        const next = new URL(location, current)
+        if (
+          next.protocol === 'http:' &&
+          !this.isInsecure(next.host) &&
+          new URL(current).protocol === 'https:'
+        ) {
+          throw new HttpError(
+            current,
+            res.status,
+            `refusing redirect from HTTPS to plain HTTP ${next.href}`
+          )
+        }
+        if (next.origin !== origin) {
+          sendHeaders = Object.fromEntries(
+            Object.entries(sendHeaders).filter(([name]) => name.toLowerCase() !== 'authorization')
+          )
+        }
+        current = next.href
+        continue
+      }
+      return {
+        res,
+        url: current,
+        abort,
+        idle: () => {
+          idle()
+        }
+      }
+    }
+  }
+
+  private tokenKey(endpoint: Endpoint, repository: string): string {
+    return `${endpoint.api}|${repository}`
+  }
+
+  private credentialFor(endpoint: Endpoint) {
+    return this.credentials.get(endpoint.mirror ? new URL(endpoint.api).host : endpoint.registry)
+  }
+
+  /** Sends a request with whatever auth is known, answering one 401 challenge. */
+  async request(
+    endpoint: Endpoint,
+    repository: string,
+    path: string,
+    headers: Record<string, string> = {},
+    method = 'GET'
+  ): Promise<{ res: Response; url: string; abort: AbortController; idle: () => void }> {
+    const url = `${endpoint.api}/${repository}/${path}`
+    const key = this.tokenKey(endpoint, repository)
+    const withAuth = (): Record<string, string> => {
+      const token = this.tokens.get(key)
+      return token ? { ...headers, authorization: token } : headers
+    }
+    const first = await this.send(url, withAuth(), method)
+    if (first.res.status !== 401) return first
+    await first.res.body?.cancel()
+    const challenge = parseChallenge(first.res.headers.get('www-authenticate'))
+    const credential = this.credentialFor(endpoint)
+    if (challenge?.scheme === 'bearer' && challenge.params.realm) {
+      this.tokens.set(
+        key,
+        `Bearer ${await this.fetchToken(endpoint, repository, challenge.params)}`
+      )
+    } else if (challenge?.scheme === 'basic' && credential) {
+      this.tokens.set(key, basicAuth(credential))
+    } else {
+      throw new HttpError(
+        url,
+        401,
+        `${endpoint.registry} asks for credentials for ${repository} (${first.res.headers.get('www-authenticate') ?? 'no challenge'}); give username/password or registry-auth`
+      )
+    }
+    const second = await this.send(url, withAuth(), method)
+    if (second.res.status === 401 || second.res.status === 403) {
+      await second.res.body?.cancel()
+      const hint = credential
+        ? 'check the credentials'
+        : 'the repository may be private: give username/password or registry-auth'
+      throw new HttpError(
+        url,
+        second.res.status,
+        `${endpoint.registry} denied access to ${repository} (HTTP ${second.res.status}); ${hint}`
+      )
+    }
+    return second
+  }
+
+  private async fetchToken(
+    endpoint: Endpoint,
+    repository: string,
+    params: Record<string, string>
+  ): Promise<string> {
+    const realm = new URL(params.realm ?? '')
+    const endpointPlain = endpoint.api.startsWith('http:')
+    if (realm.protocol === 'http:' && !endpointPlain && !this.isInsecure(realm.host)) {
+      throw new Error(
+        `token realm ${realm.href} of ${endpoint.registry} is plain HTTP; list ${realm.host} in insecure-registries to allow it`
+      )
+    }
+    if (params.service) realm.searchParams.set('service', params.service)
+    realm.searchParams.set('scope', params.scope ?? `repository:${repository}:pull`)
+    const credential = this.credentialFor(endpoint)
+    const headers: Record<string, string> = credential
+      ? { authorization: basicAuth(credential) }
+      : {}
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { res } = await this.send(realm.href, headers)
+        if (!res.ok) {
+          const text = (await res.text()).slice(0, 200)
+          throw new HttpError(
+            realm.href,
+            res.status,
+            `token request to ${realm.origin}${realm.pathname} failed: HTTP ${res.status} ${text}`
+          )
+        }
+        const body = (await res.json()) as { token?: string; access_token?: string }
+        const token = body.token ?? body.access_token
+        if (!token)
+          throw new Error(`token response from ${realm.origin}${realm.pathname} has no token`)
+        return token
+      } catch (err) {
+        if (!this.shouldRetry(err) || attempt >= this.retry.attempts) throw err
+        await sleep(backoffDelay(attempt, this.retry))
+      }
+    }
+  }
+
+  /** Network failures and retryable statuses; not auth or 404. */
+  shouldRetry(err: unknown): boolean {
+    if (err instanceof HttpError) return err.retryable
+    return isError(err)
+  }
+
+  /**
+   * Fetches a manifest (by tag or digest), trying mirrors first, retrying transient
+   * failures. The body's digest is checked against a requested digest, and against the
+   * registry's Docker-Content-Digest header when it sends one.
+   */
+  async getManifest(ref: ImageReference, reference: string): Promise<FetchedManifest> {
+    const failures: string[] = []
+    for (const endpoint of this.endpoints(ref.registry)) {
+      try {
+        const got = await this.withRetries(() => this.getManifestOnce(endpoint, ref, reference))
+        if (failures.length > 0) {
+          this.logger.info(`${ref.repository}:${reference}: served by ${endpoint.api}`)
+        }
+        return got
+      } catch (err) {
+        const message = (err as Error).message
+        failures.push(`${endpoint.api}: ${message}`)
+        if (endpoint.mirror) {
+          this.logger.warn(
+            `mirror ${endpoint.api} failed for ${ref.repository}:${reference} (${message}); trying the next source`
+          )
+        }
+      }
+    }
+    throw new Error(
+      `cannot fetch manifest ${reference} of ${ref.registry}/${ref.repository}: ${failures.join('; ')}`
+    )
+  }
+
+  async withRetries<T>(fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn()
+      } catch (err) {
+        if (!this.shouldRetry(err) || attempt >= this.retry.attempts) throw err
+        const after = err instanceof HttpError ? err.retryAfterMs : undefined
+        await sleep(backoffDelay(attempt, this.retry, after))
+      }
+    }
+  }
+
+  private async getManifestOnce(
+    endpoint: Endpoint,
+    ref: ImageReference,
+    reference: string
+  ): Promise<FetchedManifest> {
+    const { res, url } = await this.request(endpoint, ref.repository, `manifests/${reference}`, {
+      accept: ACCEPT
+    })
+    if (!res.ok) {
+      const text = (await res.text()).slice(0, 300)
+      const why = res.status === 404 ? 'not found' : `HTTP ${res.status}`
+      throw new HttpError(
+        url,
+        res.status,
+        `${why}${text ? `: ${text.trim()}` : ''}`,
+        retryAfterMs(res.headers.get('retry-after'))
+      )
+    }
+    const length = Number(res.headers.get('content-length') ?? 0)
+    if (length > MAX_MANIFEST_BYTES) {
+      await res.body?.cancel()
+      throw new Error(`manifest at ${url} is ${length} bytes, over the 4 MiB limit`)
+    }
+    const body = Buffer.from(await res.arrayBuffer())
+    const digest = sha256Digest(body)
+    if (reference.startsWith('sha256:') && digest !== reference) {
+      throw new HttpError(
+        url,
+        502,
+        `manifest digest mismatch: asked for ${reference}, got ${digest}`
+      )
+    }
+    const announced = res.headers.get('docker-content-digest')
+    if (announced?.startsWith('sha256:') && announced !== digest) {
+      throw new HttpError(
+        url,
+        502,
+        `manifest digest mismatch: registry says ${announced}, body is ${digest}`
+      )
+    }
+    const type = (res.headers.get('content-type') ?? '').split(';')[0]?.trim() ?? ''
+    let mediaType = type
+    try {
+      const parsed = JSON.parse(body.toString('utf8')) as { mediaType?: string }
+      if (parsed.mediaType) mediaType = parsed.mediaType
+    } catch {
+      throw new Error(`manifest at ${url} is not JSON`)
+    }
+    return { endpoint, url, digest, mediaType, body }
+  }
+}

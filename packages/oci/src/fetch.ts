@@ -1,0 +1,389 @@
+/**
+ * fetchImages: references in, one deterministic archive (or one per image) and an
+ * images.json report out. Every reference and the platform are checked before any
+ * network call; manifests are resolved, the unique blobs fetched in parallel into the
+ * blob store, and only then are the archives written (temporary name, then rename).
+ */
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import {
+  ANNOTATIONS,
+  archiveMtime,
+  temporaryPath,
+  writeArchive,
+  type ArchiveImage
+} from './archive.js'
+import { BlobStore, type BlobSource, type BlobStats } from './blobs.js'
+import { MANIFEST_TYPES, RegistryClient, type ClientOptions, type Endpoint } from './client.js'
+import { limiter } from './limit.js'
+import { silentLogger, type Logger } from './log.js'
+import {
+  formatPlatform,
+  normalizePlatform,
+  offeredPlatforms,
+  parsePlatform,
+  platformMatches,
+  selectManifest,
+  type IndexEntry,
+  type Platform
+} from './platform.js'
+import {
+  archiveFileName,
+  formatReference,
+  manifestReference,
+  parseReference,
+  ReferenceError,
+  type ImageReference
+} from './reference.js'
+
+export interface FetchImagesOptions {
+  /** References as users write them. */
+  images: string[]
+  /** e.g. linux/arm64 */
+  platform: string
+  /** The archive path; with perImage, a directory. */
+  output: string
+  perImage?: boolean
+  /** Where images.json goes; default: beside the archive (in the directory with perImage). */
+  imagesJson?: string
+  /** A persistent blob cache; without it a scratch directory is used and removed. */
+  cacheDir?: string
+  /** Parallel blob fetches. Default 8. */
+  concurrency?: number
+  client?: ClientOptions
+  logger?: Logger
+  /** Called as blob bytes arrive: (fetched so far, bytes the run needs in all). */
+  onProgress?: (fetched: number, total: number) => void
+  /** Entry mtime; default SOURCE_DATE_EPOCH or 0. */
+  mtime?: Date
+}
+
+/** One line of images.json. */
+export interface ImageReport {
+  /** As given. */
+  reference: string
+  /** Normalized: docker.io/library/eclipse-mosquitto:1.6.15 */
+  name: string
+  platform: string
+  /** The index the platform manifest was chosen from; null for a single-platform image. */
+  indexDigest: string | null
+  manifestDigest: string
+  configDigest: string
+  /** Compressed bytes: manifest, config and layers, as stored. */
+  size: number
+  layers: number
+  /** The archive file holding it. */
+  archive: string
+}
+
+export interface FetchImagesResult {
+  /** The archive, or the directory with perImage. */
+  output: string
+  archives: string[]
+  imagesJson: string
+  images: ImageReport[]
+  /** Bytes of the archive(s) written. */
+  bytes: number
+  /** Unique blob bytes the archives hold. */
+  uniqueBlobBytes: number
+  stats: BlobStats
+}
+
+/** Splits an image list: newlines or commas, `#` comments, blanks dropped, duplicates once. */
+export function parseImageList(text: string): string[] {
+  const seen = new Set<string>()
+  for (const line of text.split('\n')) {
+    const content = line.replace(/#.*$/, '')
+    for (const item of content.split(',')) {
+      const ref = item.trim()
+      if (ref) seen.add(ref)
+    }
+  }
+  return [...seen]
+}
+
+interface Descriptor {
+  mediaType?: string
+  digest: string
+  size: number
+}
+
+interface ManifestDoc {
+  schemaVersion?: number
+  mediaType?: string
+  manifests?: IndexEntry[]
+  config?: Descriptor
+  layers?: Descriptor[]
+}
+
+interface Resolved {
+  given: string
+  ref: ImageReference
+  platform: Platform
+  endpoint: Endpoint
+  indexDigest?: string
+  manifest: { mediaType: string; digest: string; size: number }
+  config: Descriptor
+  layers: Descriptor[]
+}
+
+const INDEX_TYPES = new Set<string>([MANIFEST_TYPES.ociIndex, MANIFEST_TYPES.dockerList])
+const DIGEST = /^sha256:[a-f0-9]{64}$/
+
+function parseManifest(body: Buffer, where: string): ManifestDoc {
+  let doc: ManifestDoc
+  try {
+    doc = JSON.parse(body.toString('utf8')) as ManifestDoc
+  } catch {
+    throw new Error(`${where}: the manifest is not JSON`)
+  }
+  if (doc.schemaVersion === 1) {
+    throw new Error(
+      `${where}: schema 1 manifests are deprecated and not supported; push the image again with a current client`
+    )
+  }
+  return doc
+}
+
+function checkDescriptor(d: Descriptor | undefined, what: string, where: string): Descriptor {
+  if (
+    !d ||
+    typeof d.digest !== 'string' ||
+    !DIGEST.test(d.digest) ||
+    !Number.isSafeInteger(d.size) ||
+    d.size < 0
+  ) {
+    throw new Error(
+      `${where}: the manifest's ${what} descriptor is missing or malformed (kedge supports sha256 digests)`
+    )
+  }
+  return d
+}
+
+export async function fetchImages(options: FetchImagesOptions): Promise<FetchImagesResult> {
+  const logger = options.logger ?? silentLogger
+  // Everything the user gave is checked before the first request.
+  const want = parsePlatform(options.platform)
+  if (options.images.length === 0) throw new Error('no images given')
+  const errors: string[] = []
+  const refs: Array<{ given: string; ref: ImageReference }> = []
+  const byName = new Set<string>()
+  for (const given of options.images) {
+    try {
+      const ref = parseReference(given)
+      const key = formatReference(ref)
+      if (!byName.has(key)) {
+        byName.add(key)
+        refs.push({ given, ref })
+      }
+    } catch (err) {
+      if (!(err instanceof ReferenceError)) throw err
+      errors.push(err.message)
+    }
+  }
+  if (errors.length > 0) throw new Error(errors.join('\n'))
+  const concurrency = options.concurrency ?? 8
+  const run = limiter(concurrency)
+  const client = new RegistryClient({ ...options.client, logger })
+  const output = resolve(options.output)
+  const imagesJson = resolve(
+    options.imagesJson ?? join(options.perImage ? output : dirname(output), 'images.json')
+  )
+
+  const storeDir = options.cacheDir
+    ? resolve(options.cacheDir)
+    : await mkdtemp(join(process.env.RUNNER_TEMP ?? tmpdir(), 'kedge-blobs-'))
+  let fetched = 0
+  let total = 0
+  const store = new BlobStore(storeDir, client.retry, n => {
+    fetched += n
+    options.onProgress?.(fetched, total)
+  })
+
+  const source = (ref: ImageReference, preferred: Endpoint, digest: string): BlobSource => {
+    const endpoints = [
+      preferred,
+      ...client.endpoints(ref.registry).filter(e => e.api !== preferred.api)
+    ]
+    return async offset => {
+      let lastError: unknown
+      for (const [i, endpoint] of endpoints.entries()) {
+        const last = i === endpoints.length - 1
+        try {
+          const got = await client.request(
+            endpoint,
+            ref.repository,
+            `blobs/${digest}`,
+            offset > 0 ? { range: `bytes=${offset}-` } : {}
+          )
+          if (got.res.ok || last) return got
+          await got.res.body?.cancel()
+          lastError = new Error(`HTTP ${got.res.status}`)
+        } catch (err) {
+          if (last) throw err
+          lastError = err
+        }
+        logger.warn(
+          `${endpoint.api} failed for blob ${digest} (${(lastError as Error).message}); trying ${endpoints[i + 1]?.api ?? ''}`
+        )
+      }
+      throw lastError
+    }
+  }
+
+  const resolveOne = async (given: string, ref: ImageReference): Promise<Resolved> => {
+    const where = `image "${given}"`
+    const top = await client.getManifest(ref, manifestReference(ref))
+    let doc = parseManifest(top.body, where)
+    let manifest = top
+    let indexDigest: string | undefined
+    let platform: Platform | undefined
+    if (INDEX_TYPES.has(top.mediaType) || Array.isArray(doc.manifests)) {
+      indexDigest = top.digest
+      const entries = doc.manifests ?? []
+      const entry = selectManifest(entries, want)
+      if (!entry) {
+        const offered = offeredPlatforms(entries)
+        throw new Error(
+          `${where} has no ${formatPlatform(want)} variant; its index offers ${offered.length ? offered.join(', ') : 'no runnable platform'}`
+        )
+      }
+      platform = normalizePlatform(entry.platform ?? want)
+      manifest = await client.getManifest(ref, entry.digest)
+      doc = parseManifest(manifest.body, where)
+      if (INDEX_TYPES.has(manifest.mediaType) || Array.isArray(doc.manifests)) {
+        throw new Error(
+          `${where}: the index points at another index; nested indexes are not supported`
+        )
+      }
+    }
+    const config = checkDescriptor(doc.config, 'config', where)
+    const layers = (doc.layers ?? []).map((l, i) => checkDescriptor(l, `layer ${i}`, where))
+    await store.put({ digest: manifest.digest, size: manifest.body.length }, manifest.body)
+    await run(() => store.ensure(config, source(ref, manifest.endpoint, config.digest), where))
+    const cfg = JSON.parse(await readFile(store.path(config.digest), 'utf8')) as Partial<Platform>
+    const have = normalizePlatform({
+      os: cfg.os ?? '',
+      architecture: cfg.architecture ?? '',
+      ...(cfg.variant ? { variant: cfg.variant } : {})
+    })
+    if (!platformMatches(want, have)) {
+      throw new Error(
+        indexDigest
+          ? `${where}: the index lists ${formatPlatform(want)} but its config says ${formatPlatform(have)}`
+          : `${where} is a single-platform image for ${formatPlatform(have)}, not ${formatPlatform(want)}; use an image (or tag) published for ${formatPlatform(want)}`
+      )
+    }
+    return {
+      given,
+      ref,
+      platform: platform ?? have,
+      endpoint: manifest.endpoint,
+      ...(indexDigest ? { indexDigest } : {}),
+      manifest: {
+        mediaType: manifest.mediaType,
+        digest: manifest.digest,
+        size: manifest.body.length
+      },
+      config,
+      layers
+    }
+  }
+
+  try {
+    // Manifests and configs for every image; all failures are reported together.
+    const settled = await Promise.allSettled(refs.map(({ given, ref }) => resolveOne(given, ref)))
+    const failures = settled.flatMap(s =>
+      s.status === 'rejected' ? [(s.reason as Error).message] : []
+    )
+    if (failures.length > 0) throw new Error(failures.join('\n'))
+    const resolved = settled.map(s => (s as PromiseFulfilledResult<Resolved>).value)
+
+    // Unique layers, fetched once each however many images share them.
+    const unique = new Map<string, { image: Resolved; layer: Descriptor }>()
+    for (const image of resolved) {
+      for (const layer of image.layers)
+        if (!unique.has(layer.digest)) unique.set(layer.digest, { image, layer })
+    }
+    total = [...unique.values()].reduce((n, u) => n + u.layer.size, 0)
+    await Promise.all(
+      [...unique.values()].map(({ image, layer }) =>
+        run(() =>
+          store.ensure(
+            layer,
+            source(image.ref, image.endpoint, layer.digest),
+            `image "${image.given}"`
+          )
+        )
+      )
+    )
+
+    const mtime = options.mtime ?? archiveMtime()
+    const toArchive = (r: Resolved): ArchiveImage => ({
+      name: formatReference({ ...r.ref, ...(r.ref.tag ? { digest: undefined } : {}) }).replace(
+        /@$/,
+        ''
+      ),
+      ...(r.ref.tag ? { tag: r.ref.tag } : {}),
+      platform: r.platform,
+      manifest: r.manifest,
+      config: r.config,
+      layers: r.layers,
+      ...(r.indexDigest ? { indexDigest: r.indexDigest } : {})
+    })
+    const archives: string[] = []
+    const archiveOf = new Map<Resolved, string>()
+    let bytes = 0
+    if (options.perImage) {
+      await mkdir(output, { recursive: true })
+      for (const r of resolved) {
+        const file = join(output, archiveFileName(r.ref))
+        bytes += (await writeArchive(file, [toArchive(r)], store, mtime)).bytes
+        archives.push(file)
+        archiveOf.set(r, file)
+      }
+    } else {
+      await mkdir(dirname(output), { recursive: true })
+      bytes = (await writeArchive(output, resolved.map(toArchive), store, mtime)).bytes
+      archives.push(output)
+      for (const r of resolved) archiveOf.set(r, output)
+    }
+
+    const uniqueBlobs = new Map<string, number>()
+    const images: ImageReport[] = resolved.map(r => {
+      const blobs = [r.manifest, r.config, ...r.layers]
+      for (const b of blobs) uniqueBlobs.set(b.digest, b.size)
+      return {
+        reference: r.given,
+        name: toArchive(r).name,
+        platform: formatPlatform(r.platform),
+        indexDigest: r.indexDigest ?? null,
+        manifestDigest: r.manifest.digest,
+        configDigest: r.config.digest,
+        size: blobs.reduce((n, b) => n + b.size, 0),
+        layers: r.layers.length,
+        archive: archiveOf.get(r) ?? output
+      }
+    })
+    await mkdir(dirname(imagesJson), { recursive: true })
+    const tempJson = temporaryPath(imagesJson)
+    await writeFile(tempJson, `${JSON.stringify(images, null, 2)}\n`)
+    await rename(tempJson, imagesJson)
+    logger.debug(
+      `annotations: ${ANNOTATIONS.imageName}, ${ANNOTATIONS.refName}, ${ANNOTATIONS.indexDigest}`
+    )
+    return {
+      output,
+      archives,
+      imagesJson,
+      images,
+      bytes,
+      uniqueBlobBytes: [...uniqueBlobs.values()].reduce((n, s) => n + s, 0),
+      stats: { ...store.stats }
+    }
+  } finally {
+    await store.cleanup()
+    if (!options.cacheDir) await rm(storeDir, { recursive: true, force: true })
+  }
+}

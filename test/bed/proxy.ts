@@ -1,0 +1,167 @@
+/**
+ * A loopback reverse proxy in front of a registry (or any HTTP server) that counts what
+ * passes and injects faults: the same hooks as the file server (status, truncation, a
+ * corrupted byte, a delay, a dropped connection) plus a redirect, chosen by a path
+ * pattern. Tests use it to count blob GETs and to break responses on purpose.
+ */
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type ServerResponse
+} from 'node:http'
+import type { Socket } from 'node:net'
+import type { Fault } from './fileserver.js'
+
+export interface ProxyFault extends Fault {
+  /** Answer 307 with this Location instead of forwarding. */
+  redirectTo?: (path: string) => string
+}
+
+export interface ProxyRecord {
+  method: string
+  path: string
+  status: number
+  range?: string
+  authorization?: string
+  /** Body bytes sent to the client. */
+  bytes: number
+}
+
+export interface Proxy {
+  readonly url: string
+  /** host:port */
+  readonly host: string
+  readonly requests: ProxyRecord[]
+  fault(match: RegExp, fault: ProxyFault): void
+  clearFaults(): void
+  /** GETs whose path matches, e.g. /\/blobs\/sha256:/ */
+  count(match: RegExp, method?: string): number
+  stop(): Promise<void>
+}
+
+export const BLOB_PATH = /\/v2\/.+\/blobs\/sha256:[a-f0-9]{64}$/
+
+export async function startProxy(target: string): Promise<Proxy> {
+  const upstream = new URL(target)
+  const requests: ProxyRecord[] = []
+  const rules: Array<{ match: RegExp; fault: ProxyFault }> = []
+  const sockets = new Set<Socket>()
+
+  const take = (path: string): ProxyFault | undefined => {
+    for (const rule of rules) {
+      if (!rule.match.test(path)) continue
+      if (rule.fault.times !== undefined) {
+        if (rule.fault.times <= 0) continue
+        rule.fault.times -= 1
+      }
+      return rule.fault
+    }
+    return undefined
+  }
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname
+    const record: ProxyRecord = { method: req.method ?? 'GET', path, status: 0, bytes: 0 }
+    if (req.headers.range) record.range = req.headers.range
+    if (req.headers.authorization) record.authorization = req.headers.authorization
+    requests.push(record)
+    const fault = take(path)
+    if (fault?.delayMs) await new Promise(r => setTimeout(r, fault.delayMs))
+    if (fault?.drop) {
+      record.status = -1
+      req.socket.destroy()
+      return
+    }
+    if (fault?.status) {
+      record.status = fault.status
+      res.writeHead(fault.status, { 'content-type': 'text/plain' })
+      res.end(`injected fault: ${fault.status}\n`)
+      return
+    }
+    if (fault?.redirectTo) {
+      record.status = 307
+      res.writeHead(307, { location: fault.redirectTo(req.url ?? path) })
+      res.end()
+      return
+    }
+    const headers = { ...req.headers, host: upstream.host }
+    const forward = httpRequest(
+      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers },
+      up => {
+        record.status = up.statusCode ?? 0
+        const out = { ...up.headers }
+        // Rewrite upstream-absolute Locations (upload URLs) back through the proxy.
+        if (typeof out.location === 'string' && out.location.startsWith(upstream.origin)) {
+          out.location = out.location.replace(upstream.origin, `http://${localHost}`)
+        }
+        res.writeHead(up.statusCode ?? 502, out)
+        let offset = 0
+        up.on('data', (chunk: Buffer) => {
+          let data = chunk
+          if (fault?.corruptByteAt !== undefined) {
+            const at = fault.corruptByteAt - offset
+            if (at >= 0 && at < data.length) {
+              data = Buffer.from(data)
+              data[at] = (data[at] ?? 0) ^ 0xff
+            }
+          }
+          if (fault?.truncateAt !== undefined && offset + data.length > fault.truncateAt) {
+            const keep = data.subarray(0, Math.max(0, fault.truncateAt - offset))
+            record.bytes += keep.length
+            res.write(keep, () => req.socket.destroy())
+            up.destroy()
+            return
+          }
+          offset += data.length
+          record.bytes += data.length
+          res.write(data)
+        })
+        up.on('end', () => res.end())
+        up.on('error', () => req.socket.destroy())
+      }
+    )
+    forward.on('error', () => {
+      record.status = 502
+      if (!res.headersSent) res.writeHead(502)
+      res.end()
+    })
+    req.pipe(forward)
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => res.destroy())
+  })
+  server.on('connection', s => {
+    sockets.add(s)
+    s.on('close', () => {
+      sockets.delete(s)
+    })
+  })
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  const address = server.address()
+  const port = typeof address === 'object' && address ? address.port : 0
+  const localHost = `127.0.0.1:${port}`
+  return {
+    url: `http://${localHost}`,
+    host: localHost,
+    requests,
+    fault(match, fault) {
+      rules.push({ match, fault: { ...fault } })
+    },
+    clearFaults() {
+      rules.length = 0
+    },
+    count(match, method = 'GET') {
+      return requests.filter(r => r.method === method && match.test(r.path)).length
+    },
+    async stop() {
+      for (const s of sockets) s.destroy()
+      await new Promise<void>(resolve => {
+        server.close(() => {
+          resolve()
+        })
+      })
+    }
+  }
+}

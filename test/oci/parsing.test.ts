@@ -1,0 +1,193 @@
+import { describe, expect, test } from '@jest/globals'
+import {
+  archiveMtime,
+  CredentialStore,
+  layoutDocuments,
+  limiter,
+  parseChallenge,
+  parseImageList,
+  parseMirrors
+} from '@kedge/oci'
+
+describe('image lists', () => {
+  test('newlines, commas, comments and duplicates', () => {
+    const text = [
+      '# cloud images',
+      'kubeedge/cloudcore:v1.22.0, kubeedge/admission:v1.22.0',
+      '',
+      '  kubeedge/cloudcore:v1.22.0   # again',
+      'eclipse-mosquitto:1.6.15'
+    ].join('\n')
+    expect(parseImageList(text)).toEqual([
+      'kubeedge/cloudcore:v1.22.0',
+      'kubeedge/admission:v1.22.0',
+      'eclipse-mosquitto:1.6.15'
+    ])
+  })
+})
+
+describe('mirrors', () => {
+  test('registry=URL pairs, several per registry, in order', () => {
+    const m = parseMirrors(
+      'docker.io=https://m1.example\nindex.docker.io=https://m2.example/,quay.io=https://q.example/v2'
+    )
+    expect(m.get('docker.io')).toEqual(['https://m1.example', 'https://m2.example'])
+    expect(m.get('quay.io')).toEqual(['https://q.example/v2'])
+  })
+  test('a malformed entry is named', () => {
+    expect(() => parseMirrors('docker.io https://m1.example')).toThrow(
+      'mirror "docker.io https://m1.example" is not registry=URL'
+    )
+    expect(() => parseMirrors('docker.io=ftp://x')).toThrow('is not registry=URL')
+  })
+})
+
+describe('WWW-Authenticate', () => {
+  test('Bearer with quoted parameters', () => {
+    expect(
+      parseChallenge(
+        'Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/busybox:pull"'
+      )
+    ).toEqual({
+      scheme: 'bearer',
+      params: {
+        realm: 'https://auth.docker.io/token',
+        service: 'registry.docker.io',
+        scope: 'repository:library/busybox:pull'
+      }
+    })
+    expect(parseChallenge('Basic realm="Registry Realm"')?.scheme).toBe('basic')
+    expect(parseChallenge(null)).toBeUndefined()
+  })
+})
+
+describe('credentials', () => {
+  test('docker config.json auths: base64 auth or username/password, Docker Hub aliases folded', () => {
+    const store = new CredentialStore()
+    const notes = store.addDockerConfig(
+      JSON.stringify({
+        auths: {
+          'https://index.docker.io/v1/': { auth: Buffer.from('hub:s3cr:et').toString('base64') },
+          'registry.example:5000': { username: 'u', password: 'p' }
+        },
+        credsStore: 'desktop'
+      }),
+      'inline'
+    )
+    expect(store.get('docker.io')).toEqual({ username: 'hub', password: 's3cr:et' })
+    expect(store.get('registry-1.docker.io')).toEqual({ username: 'hub', password: 's3cr:et' })
+    expect(store.get('registry.example:5000')).toEqual({ username: 'u', password: 'p' })
+    expect(store.get('ghcr.io')).toBeUndefined()
+    expect(notes[0]).toContain('credential helpers')
+    expect(store.secrets()).toContain('s3cr:et')
+  })
+  test('bad JSON and bad auth are errors that name the source', () => {
+    const store = new CredentialStore()
+    expect(() => store.addDockerConfig('{', '/tmp/config.json')).toThrow(
+      'registry-auth (/tmp/config.json) is not valid JSON'
+    )
+    expect(() =>
+      store.addDockerConfig(
+        JSON.stringify({ auths: { x: { auth: Buffer.from('nocolon').toString('base64') } } }),
+        'inline'
+      )
+    ).toThrow('auths["x"].auth is not base64 of "user:password"')
+  })
+})
+
+describe('limiter', () => {
+  test('never runs more than the limit at once', async () => {
+    const run = limiter(3)
+    let active = 0
+    let peak = 0
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        run(async () => {
+          active += 1
+          peak = Math.max(peak, active)
+          await new Promise(r => setTimeout(r, i % 3))
+          active -= 1
+        })
+      )
+    )
+    expect(peak).toBe(3)
+    expect(() => limiter(0)).toThrow('concurrency must be a whole number >= 1')
+  })
+})
+
+describe('archive documents', () => {
+  const d = (c: string) => `sha256:${c.repeat(64)}`
+  test('index.json annotations, manifest.json and repositories, sorted by name', () => {
+    const docs = layoutDocuments([
+      {
+        name: 'docker.io/library/eclipse-mosquitto:1.6.15',
+        tag: '1.6.15',
+        platform: { os: 'linux', architecture: 'arm64', variant: 'v8' },
+        manifest: {
+          mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+          digest: d('1'),
+          size: 10
+        },
+        config: { digest: d('2'), size: 5 },
+        layers: [{ digest: d('3'), size: 7 }],
+        indexDigest: d('4')
+      },
+      {
+        name: 'docker.io/kubeedge/cloudcore:v1.22.0',
+        tag: 'v1.22.0',
+        platform: { os: 'linux', architecture: 'amd64' },
+        manifest: {
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          digest: d('5'),
+          size: 10
+        },
+        config: { digest: d('6'), size: 5 },
+        layers: [
+          { digest: d('3'), size: 7 },
+          { digest: d('7'), size: 9 }
+        ]
+      }
+    ])
+    expect(docs.index).toEqual({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      manifests: [
+        {
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          digest: d('5'),
+          size: 10,
+          platform: { architecture: 'amd64', os: 'linux' },
+          annotations: {
+            'io.containerd.image.name': 'docker.io/kubeedge/cloudcore:v1.22.0',
+            'org.opencontainers.image.ref.name': 'v1.22.0'
+          }
+        },
+        {
+          mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+          digest: d('1'),
+          size: 10,
+          platform: { architecture: 'arm64', os: 'linux', variant: 'v8' },
+          annotations: {
+            'io.containerd.image.name': 'docker.io/library/eclipse-mosquitto:1.6.15',
+            'org.opencontainers.image.ref.name': '1.6.15',
+            'dev.kedge.image.index.digest': d('4')
+          }
+        }
+      ]
+    })
+    expect(docs.manifestJson[0]).toEqual({
+      Config: `blobs/sha256/${'6'.repeat(64)}`,
+      RepoTags: ['docker.io/kubeedge/cloudcore:v1.22.0'],
+      Layers: [`blobs/sha256/${'3'.repeat(64)}`, `blobs/sha256/${'7'.repeat(64)}`]
+    })
+    expect(docs.repositories['docker.io/kubeedge/cloudcore']).toEqual({ 'v1.22.0': '7'.repeat(64) })
+  })
+
+  test('SOURCE_DATE_EPOCH sets the mtime; garbage is refused', () => {
+    expect(archiveMtime({}).getTime()).toBe(0)
+    expect(archiveMtime({ SOURCE_DATE_EPOCH: '1700000000' }).getTime()).toBe(1700000000000)
+    expect(() => archiveMtime({ SOURCE_DATE_EPOCH: 'yesterday' })).toThrow(
+      'SOURCE_DATE_EPOCH=yesterday'
+    )
+  })
+})
