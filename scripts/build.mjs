@@ -4,7 +4,7 @@
 // interrupted build never leaves a half-written dist/.
 //   node scripts/build.mjs [--out DIR] [--skip-typecheck]
 import { execFileSync } from 'node:child_process'
-import { cp, mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises'
+import { chmod, cp, mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { entries } from './entries.mjs'
@@ -57,6 +57,7 @@ try {
   await rm(join(staging, '.ncc'), { recursive: true, force: true })
   await rm(out, { recursive: true, force: true })
   await rename(staging, out)
+  await chmod(out, 0o755)
 } catch (err) {
   await rm(staging, { recursive: true, force: true })
   throw err

@@ -4,4 +4,10 @@
  * `file` the name of the bundled script inside dist/<name>/.
  * @type {Array<{ name: string, source: string, file: string }>}
  */
-export const entries = []
+export const entries = [
+  {
+    name: 'fetch-images',
+    source: 'packages/actions/lib/fetch-images/index.js',
+    file: 'index.js'
+  }
+]

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { spawnSync } from 'node:child_process'
-import { cpSync, writeFileSync } from 'node:fs'
+import { appendFileSync, cpSync, existsSync, rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { removeDir, tempDir } from './bed/proc.js'
 
@@ -56,5 +56,20 @@ describe('npm run check-dist', () => {
     expect(result.status).toBe(1)
     expect(result.output).toContain('removed-action.js')
     expect(result.output).toContain('run `npm run build` and commit dist/')
+  })
+
+  test('fails when a built file was edited or deleted', () => {
+    const bundle = join('fetch-images', 'index.js')
+    expect(existsSync(join(fresh, bundle))).toBe(true)
+    const edited = copy('edited')
+    appendFileSync(join(edited, bundle), '// hand edit\n')
+    const result = checkDist(edited)
+    expect(result.status).toBe(1)
+    expect(result.output).toContain('fetch-images/index.js')
+    expect(result.output).toContain('// hand edit')
+
+    const missing = copy('missing')
+    rmSync(join(missing, bundle))
+    expect(checkDist(missing).status).toBe(1)
   })
 })

@@ -291,6 +291,17 @@ describe('fetch-images (real registry, proxy and containerd)', () => {
     expect(leftovers(out)).toEqual([])
   })
 
+  test('a plain-HTTP registry not listed as insecure fails with the TLS cause and a hint', async () => {
+    await expect(
+      fetchImages({
+        images: [via('kubeedge/pause:3.6')],
+        platform: 'linux/arm64',
+        output: join(dir, 'tls', 'i.tar'),
+        client: { retry: fast }
+      })
+    ).rejects.toThrow(`if ${proxy.host} serves plain HTTP, list it in insecure-registries`)
+  })
+
   test('invalid references are all rejected before any network call', async () => {
     const before = proxy.requests.length
     await expect(

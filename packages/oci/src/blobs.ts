@@ -15,7 +15,8 @@ import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { HttpError } from './client.js'
-import { backoffDelay, defaultRetry, isError, sleep, type RetryOptions } from './retry.js'
+import { describeError, isError } from './errors.js'
+import { backoffDelay, defaultRetry, sleep, type RetryOptions } from './retry.js'
 
 export interface BlobDescriptor {
   digest: string
@@ -178,7 +179,10 @@ export class BlobStore {
     } finally {
       await rm(part, { force: true })
     }
-    const cause = isError(lastError) ? lastError.message : String(lastError)
+    const cause =
+      lastError instanceof TransferError || lastError instanceof HttpError
+        ? lastError.message
+        : describeError(lastError)
     throw new Error(
       `${what}: blob ${desc.digest} (${desc.size} bytes) from ${lastUrl || 'its registry'} failed: ${cause}`,
       { cause: lastError }
@@ -239,9 +243,7 @@ export class BlobStore {
       )
     } catch (err) {
       if (err instanceof BlobMismatchError) throw err
-      const why = isError(err)
-        ? [err.message, (err.cause as Error | undefined)?.message].filter(Boolean).join(': ')
-        : String(err)
+      const why = describeError(err)
       throw new TransferError(
         `connection broke after ${received} of ${desc.size} bytes (${why})`,
         url,

@@ -7,11 +7,11 @@
 import { createHash } from 'node:crypto'
 import { basicAuth, CredentialStore, parseChallenge } from './auth.js'
 import { silentLogger, type Logger } from './log.js'
+import { describeError, isError, tlsHint } from './errors.js'
 import { DOCKER_HUB, DOCKER_HUB_API, type ImageReference } from './reference.js'
 import {
   backoffDelay,
   defaultRetry,
-  isError,
   retryableStatus,
   retryAfterMs,
   sleep,
@@ -327,7 +327,8 @@ export class RegistryClient {
         }
         return got
       } catch (err) {
-        const message = (err as Error).message
+        const description = describeError(err)
+        const message = description + tlsHint(description, new URL(endpoint.api).host)
         failures.push(`${endpoint.api}: ${message}`)
         if (endpoint.mirror) {
           this.logger.warn(

@@ -7,13 +7,7 @@
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
-import {
-  ANNOTATIONS,
-  archiveMtime,
-  temporaryPath,
-  writeArchive,
-  type ArchiveImage
-} from './archive.js'
+import { archiveMtime, temporaryPath, writeArchive, type ArchiveImage } from './archive.js'
 import { BlobStore, type BlobSource, type BlobStats } from './blobs.js'
 import { MANIFEST_TYPES, RegistryClient, type ClientOptions, type Endpoint } from './client.js'
 import { limiter } from './limit.js'
@@ -196,7 +190,9 @@ export async function fetchImages(options: FetchImagesOptions): Promise<FetchIma
     : await mkdtemp(join(process.env.RUNNER_TEMP ?? tmpdir(), 'kedge-blobs-'))
   let fetched = 0
   let total = 0
+  // Progress covers the layer phase, once its total is known (configs come before).
   const store = new BlobStore(storeDir, client.retry, n => {
+    if (total === 0) return
     fetched += n
     options.onProgress?.(fetched, total)
   })
@@ -370,9 +366,6 @@ export async function fetchImages(options: FetchImagesOptions): Promise<FetchIma
     const tempJson = temporaryPath(imagesJson)
     await writeFile(tempJson, `${JSON.stringify(images, null, 2)}\n`)
     await rename(tempJson, imagesJson)
-    logger.debug(
-      `annotations: ${ANNOTATIONS.imageName}, ${ANNOTATIONS.refName}, ${ANNOTATIONS.indexDigest}`
-    )
     return {
       output,
       archives,

@@ -1,10 +1,4 @@
 /** Retries with exponential backoff and full jitter. */
-import { types } from 'node:util'
-
-/** True for any Error, also one made in another realm (Node's own fetch, a vm context). */
-export function isError(value: unknown): value is Error {
-  return value instanceof Error || types.isNativeError(value)
-}
 
 export interface RetryOptions {
   /** Total tries, the first included. */

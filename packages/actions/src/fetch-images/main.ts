@@ -1,0 +1,153 @@
+/**
+ * The fetch-images action: inputs -> fetchImages() -> outputs, log groups, a job summary.
+ * Daemonless: it talks to the registries directly, for one platform.
+ */
+import * as core from '@actions/core'
+import { readFileSync, existsSync } from 'node:fs'
+import {
+  CredentialStore,
+  fetchImages,
+  parseImageList,
+  parseMirrors,
+  type FetchImagesResult,
+  type Logger
+} from '@kedge/oci'
+import { getBoolean, getInteger, getList, inlineOrFile } from '../inputs.js'
+
+const actionsLogger: Logger = {
+  info: m => {
+    core.info(m)
+  },
+  warn: m => {
+    core.warning(m)
+  },
+  debug: m => {
+    core.debug(m)
+  }
+}
+
+export function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB']
+  let value = n
+  let unit = 0
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024
+    unit += 1
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit] ?? 'B'}`
+}
+
+/** Reads the images and images-file inputs into one list. */
+function readImages(): string[] {
+  const inline = core.getInput('images')
+  const file = core.getInput('images-file')
+  let text = inline
+  if (file) {
+    if (!existsSync(file)) throw new Error(`input images-file: no file at "${file}"`)
+    text += `\n${readFileSync(file, 'utf8')}`
+  }
+  const images = parseImageList(text)
+  if (images.length === 0) {
+    throw new Error('no images given: set the images input, or images-file (one image per line)')
+  }
+  return images
+}
+
+function readCredentials(): CredentialStore {
+  const store = new CredentialStore()
+  const username = core.getInput('username')
+  const password = core.getInput('password')
+  if (password) core.setSecret(password)
+  if (username || password) {
+    if (!username || !password) throw new Error('inputs username and password go together')
+    store.set(core.getInput('registry') || 'docker.io', { username, password })
+  }
+  const auth = core.getInput('registry-auth')
+  if (auth) {
+    const { content, source } = inlineOrFile('registry-auth', auth, v => v.trim().startsWith('{'))
+    if (source === 'input registry-auth') core.setSecret(content)
+    for (const note of store.addDockerConfig(content, source)) core.warning(note)
+  }
+  for (const secret of store.secrets()) core.setSecret(secret)
+  return store
+}
+
+async function writeSummary(result: FetchImagesResult, platform: string): Promise<void> {
+  if (!process.env.GITHUB_STEP_SUMMARY) return
+  await core.summary
+    .addHeading('kedge fetch-images', 3)
+    .addRaw(
+      `${result.images.length} images for ${platform}: ${formatBytes(result.bytes)} archived, ${formatBytes(result.stats.bytesFetched)} fetched, ${result.stats.reused} blobs from cache.`,
+      true
+    )
+    .addTable([
+      [
+        { data: 'image', header: true },
+        { data: 'platform', header: true },
+        { data: 'manifest digest', header: true },
+        { data: 'size', header: true }
+      ],
+      ...result.images.map(i => [
+        i.name,
+        i.platform,
+        `<code>${i.manifestDigest}</code>`,
+        formatBytes(i.size)
+      ])
+    ])
+    .write()
+}
+
+export async function run(): Promise<void> {
+  try {
+    const images = readImages()
+    const platform = core.getInput('platform') || 'linux/amd64'
+    const perImage = getBoolean('per-image', false)
+    const output = core.getInput('output') || (perImage ? 'images' : 'images.tar')
+    const credentials = readCredentials()
+    const cacheDir = core.getInput('cache-dir')
+    const imagesJson = core.getInput('images-json')
+    let lastReport = 0
+    const result = await fetchImages({
+      images,
+      platform,
+      output,
+      perImage,
+      ...(cacheDir ? { cacheDir } : {}),
+      ...(imagesJson ? { imagesJson } : {}),
+      concurrency: getInteger('concurrency', 8, 1, 64),
+      client: {
+        credentials,
+        mirrors: parseMirrors(core.getInput('mirrors')),
+        insecure: getList('insecure-registries')
+      },
+      logger: actionsLogger,
+      onProgress: (fetched, total) => {
+        const now = Date.now()
+        if (now - lastReport > 5000 || fetched === total) {
+          lastReport = now
+          core.info(`fetched ${formatBytes(fetched)} of ${formatBytes(total)}`)
+        }
+      }
+    })
+    for (const image of result.images) {
+      core.startGroup(`${image.name} (${image.platform})`)
+      core.info(`reference: ${image.reference}`)
+      if (image.indexDigest) core.info(`index:     ${image.indexDigest}`)
+      core.info(`manifest:  ${image.manifestDigest}`)
+      core.info(`config:    ${image.configDigest}`)
+      core.info(`layers:    ${image.layers}, ${formatBytes(image.size)} compressed`)
+      core.info(`archive:   ${image.archive}`)
+      core.endGroup()
+    }
+    core.info(
+      `${result.images.length} images, ${formatBytes(result.bytes)} in ${result.archives.length} archive(s); fetched ${formatBytes(result.stats.bytesFetched)} in ${result.stats.requests} blob requests, ${result.stats.reused} blobs from the cache`
+    )
+    core.setOutput('archive', result.output)
+    core.setOutput('images-json', result.imagesJson)
+    core.setOutput('count', result.images.length)
+    core.setOutput('bytes', result.bytes)
+    await writeSummary(result, platform)
+  } catch (error) {
+    core.setFailed(error instanceof Error ? error.message : String(error))
+  }
+}
