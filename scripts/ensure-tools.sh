@@ -14,13 +14,16 @@ required=(
   "skopeo skopeo"
   "systemd-analyze systemd"
   "openssl openssl"
+  "/usr/bin/time time"
 )
 
 missing=()
 for pair in "${required[@]}"; do
   cmd=${pair%% *}
   pkg=${pair##* }
-  if ! command -v "$cmd" >/dev/null 2>&1; then
+  # A path is checked as a file (the shell's own `time` would hide /usr/bin/time).
+  if [[ $cmd == /* ]]; then found=$([ -x "$cmd" ] && echo yes); else found=$(command -v "$cmd" || true); fi
+  if [ -z "$found" ]; then
     case " ${missing[*]-} " in *" $pkg "*) ;; *) missing+=("$pkg") ;; esac
   fi
 done

@@ -9,17 +9,14 @@
  * (compressed) and shared ones are stored once.
  *
  * Same inputs, same bytes: entries sorted, mtime fixed (SOURCE_DATE_EPOCH or 0), uid/gid 0,
- * JSON in a fixed order. The tar is written to a temporary name and renamed when complete.
+ * JSON in a fixed order. The layout is planned first (tar.ts), so blob downloads write
+ * straight into a temporary file, which is renamed into place only when complete.
  */
 import { randomBytes } from 'node:crypto'
-import { createReadStream, createWriteStream } from 'node:fs'
-import { rename, rm, stat } from 'node:fs/promises'
+import { open, rename, rm, type FileHandle } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
-import { pipeline } from 'node:stream/promises'
-import { pack, type Header } from 'tar-stream'
-
-import type { BlobStore } from './blobs.js'
 import type { Platform } from './platform.js'
+import { BLOCK, planTar, ustarHeader, type TarEntry } from './tar.js'
 
 export const ANNOTATIONS = {
   imageName: 'io.containerd.image.name',
@@ -95,88 +92,94 @@ export function layoutDocuments(images: ArchiveImage[]): {
   return { index, manifestJson, repositories }
 }
 
-function header(
-  name: string,
-  size: number,
-  mtime: Date,
-  type: 'file' | 'directory'
-): Partial<Header> & { name: string } {
-  return {
-    name,
-    size: type === 'file' ? size : 0,
-    mtime,
-    uid: 0,
-    gid: 0,
-    uname: '',
-    gname: '',
-    mode: type === 'file' ? 0o644 : 0o755,
-    type
-  }
-}
-
 /** A temporary name beside `target` that never looks like a finished archive. */
 export function temporaryPath(target: string): string {
   return join(dirname(target), `.${basename(target)}.partial-${randomBytes(4).toString('hex')}`)
 }
 
-/** Writes `images` (their blobs read from `store`) as one archive at `target`. */
-export async function writeArchive(
-  target: string,
-  images: ArchiveImage[],
-  store: BlobStore,
-  mtime: Date = archiveMtime()
-): Promise<{ bytes: number; blobs: number }> {
-  const { index, manifestJson, repositories } = layoutDocuments(images)
-  const blobs = new Map<string, number>()
-  for (const img of images) {
-    blobs.set(img.manifest.digest, img.manifest.size)
-    blobs.set(img.config.digest, img.config.size)
-    for (const l of img.layers) blobs.set(l.digest, l.size)
-  }
-  const json = (v: unknown) => Buffer.from(`${JSON.stringify(v)}\n`)
-  const docs = new Map<string, Buffer>([
-    ['index.json', json(index)],
-    ['manifest.json', json(manifestJson)],
-    ['oci-layout', json({ imageLayoutVersion: '1.0.0' })],
-    ['repositories', json(repositories)]
-  ])
-  const names = [
-    'blobs/',
-    'blobs/sha256/',
-    ...[...blobs.keys()].map(blobPath),
-    ...docs.keys()
-  ].sort()
+/**
+ * An archive being written: its layout is planned up front, the temporary file is sized,
+ * headers and JSON documents are in place, and each blob's bytes go to `slot(digest)`
+ * (positional writes, any order, in parallel). `finish()` renames it into place;
+ * `abort()` removes it.
+ */
+export class ArchiveFile {
+  private constructor(
+    readonly target: string,
+    readonly temp: string,
+    readonly handle: FileHandle,
+    readonly size: number,
+    private readonly slots: Map<string, number>
+  ) {}
 
-  const temp = temporaryPath(target)
-  const tar = pack()
-  const out = createWriteStream(temp)
-  const written = pipeline(tar, out)
-  try {
-    for (const name of names) {
-      if (name.endsWith('/')) {
-        tar.entry(header(name, 0, mtime, 'directory'))
-        continue
-      }
-      const doc = docs.get(name)
-      if (doc) {
-        tar.entry(header(name, doc.length, mtime, 'file'), doc)
-        continue
-      }
-      const digest = `sha256:${name.slice('blobs/sha256/'.length)}`
-      const size = blobs.get(digest) ?? 0
-      await pipeline(
-        createReadStream(store.path(digest)),
-        tar.entry(header(name, size, mtime, 'file'))
-      )
+  static async create(
+    target: string,
+    images: ArchiveImage[],
+    mtime: Date = archiveMtime()
+  ): Promise<ArchiveFile> {
+    const { index, manifestJson, repositories } = layoutDocuments(images)
+    const blobs = new Map<string, number>()
+    for (const img of images) {
+      blobs.set(img.manifest.digest, img.manifest.size)
+      blobs.set(img.config.digest, img.config.size)
+      for (const l of img.layers) blobs.set(l.digest, l.size)
     }
-    tar.finalize()
-    await written
-    await rename(temp, target)
-    return { bytes: (await stat(target)).size, blobs: blobs.size }
-  } catch (err) {
-    tar.destroy()
-    await written.catch(() => undefined)
-    await rm(temp, { force: true })
-    throw err
+    const json = (v: unknown) => Buffer.from(`${JSON.stringify(v)}\n`)
+    const docs = new Map<string, Buffer>([
+      ['index.json', json(index)],
+      ['manifest.json', json(manifestJson)],
+      ['oci-layout', json({ imageLayoutVersion: '1.0.0' })],
+      ['repositories', json(repositories)]
+    ])
+    const entries: TarEntry[] = [
+      { name: 'blobs/', type: 'directory' as const, size: 0 },
+      { name: 'blobs/sha256/', type: 'directory' as const, size: 0 },
+      ...[...blobs].map(([digest, size]) => ({
+        name: blobPath(digest),
+        type: 'file' as const,
+        size
+      })),
+      ...[...docs].map(([name, data]) => ({ name, type: 'file' as const, size: data.length }))
+    ].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    const plan = planTar(entries)
+
+    const temp = temporaryPath(target)
+    const handle = await open(temp, 'wx')
+    try {
+      await handle.truncate(plan.size)
+      const slots = new Map<string, number>()
+      for (const entry of plan.entries) {
+        await handle.write(ustarHeader(entry, mtime), 0, BLOCK, entry.offset)
+        const doc = docs.get(entry.name)
+        if (doc) await handle.write(doc, 0, doc.length, entry.dataOffset)
+        else if (entry.type === 'file') {
+          slots.set(`sha256:${entry.name.slice('blobs/sha256/'.length)}`, entry.dataOffset)
+        }
+      }
+      return new ArchiveFile(target, temp, handle, plan.size, slots)
+    } catch (err) {
+      await handle.close()
+      await rm(temp, { force: true })
+      throw err
+    }
+  }
+
+  /** Where the data of `digest` goes. */
+  slot(digest: string): number {
+    const offset = this.slots.get(digest)
+    if (offset === undefined) throw new Error(`archive ${this.target} has no place for ${digest}`)
+    return offset
+  }
+
+  /** Flushes, closes and renames the archive into place; returns its size. */
+  async finish(): Promise<number> {
+    await this.handle.close()
+    await rename(this.temp, this.target)
+    return this.size
+  }
+
+  async abort(): Promise<void> {
+    await this.handle.close().catch(() => undefined)
+    await rm(this.temp, { force: true })
   }
 }

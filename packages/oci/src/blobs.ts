@@ -1,36 +1,38 @@
 /**
- * A content-addressed blob store: blobs/sha256/<hex> under a directory that is either a
- * persistent cache (kept across runs, e.g. with actions/cache) or a run's scratch space.
- *
- * Every blob is streamed to a temporary file while hashed and renamed into place only
- * when its size and digest match. A blob already in the store is verified once per
- * process and never fetched again. Concurrent requests for one digest share one fetch.
- * Transient failures are retried with backoff; an interrupted body resumes with Range
- * where the server answers 206.
+ * Blob delivery: each blob goes, verified, into every place that wants it (its slot in
+ * one or more archives being written) from the cheapest source:
+ *  - bytes already in hand (manifests, configs);
+ *  - the content-addressed cache (blobs/sha256/<hex>), re-hashed as it is copied, so a
+ *    damaged cache entry is caught, dropped and fetched again;
+ *  - the registry: streamed, hashed and written in one pass, teed into the cache.
+ * A digest or size mismatch is retried; network errors, 429 and 5xx are retried with
+ * backoff and jitter, resuming with Range where the server answers 206. A cache entry
+ * appears only complete and verified (temporary name, then rename).
  */
-import { createHash, randomBytes } from 'node:crypto'
-import { createReadStream, createWriteStream } from 'node:fs'
-import { mkdir, rename, rm, stat, truncate, writeFile } from 'node:fs/promises'
+import { createHash, randomBytes, type Hash } from 'node:crypto'
+import { createReadStream } from 'node:fs'
+import { mkdir, open, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
-import { Readable } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
 import { HttpError } from './client.js'
 import { describeError, isError } from './errors.js'
-import { backoffDelay, defaultRetry, sleep, type RetryOptions } from './retry.js'
+import { discard, header, type HttpResponse } from './http.js'
+import { backoffDelay, defaultRetry, retryAfterMs, sleep, type RetryOptions } from './retry.js'
 
 export interface BlobDescriptor {
   digest: string
   size: number
 }
 
-/** One try at a blob from `offset` on; returns the answer and the URL it came from. */
-export type BlobSource = (offset: number) => Promise<{
-  res: Response
-  url: string
-  idle: () => void
-}>
+/** Where a blob's bytes go: a file and the offset its data starts at. */
+export interface BlobTarget {
+  handle: FileHandle
+  offset: number
+}
 
-/** The connection to `url` broke during a transfer; what arrived is kept for a resume. */
+/** One try at a blob from byte `offset` on. */
+export type BlobSource = (offset: number) => Promise<HttpResponse>
+
+/** The connection broke during a transfer; what arrived is kept for a resume. */
 export class TransferError extends Error {
   constructor(
     message: string,
@@ -54,17 +56,17 @@ export class BlobMismatchError extends Error {
 }
 
 export interface BlobStats {
-  /** Bytes received from the network for blobs. */
+  /** Blob bytes received from the network. */
   bytesFetched: number
   /** Blob GETs sent. */
   requests: number
-  /** Blobs found in the store (no fetch). */
+  /** Blobs taken from the cache. */
   reused: number
-  /** Blobs fetched. */
+  /** Blobs fetched from the network. */
   fetched: number
 }
 
-function hexOf(digest: string): string {
+export function blobHex(digest: string): string {
   const [algorithm, hex] = digest.split(':')
   if (algorithm !== 'sha256' || !hex || !/^[a-f0-9]{64}$/.test(hex)) {
     throw new Error(`unsupported digest ${digest}: only sha256 is supported`)
@@ -72,204 +74,322 @@ function hexOf(digest: string): string {
   return hex
 }
 
-export class BlobStore {
-  readonly stats: BlobStats = { bytesFetched: 0, requests: 0, reused: 0, fetched: 0 }
-  private readonly verified = new Set<string>()
-  private readonly inflight = new Map<string, Promise<void>>()
-  private readonly tmp: string
+const sha256 = (data: Buffer): string => `sha256:${createHash('sha256').update(data).digest('hex')}`
 
+export class BlobFetcher {
+  readonly stats: BlobStats = { bytesFetched: 0, requests: 0, reused: 0, fetched: 0 }
+  private readonly scratch: string | undefined
+
+  /** `cacheDir`: a persistent content-addressed cache, or undefined for none. */
   constructor(
-    readonly dir: string,
+    readonly cacheDir: string | undefined,
     private readonly retry: RetryOptions = defaultRetry,
     private readonly onBytes: (n: number) => void = () => undefined
   ) {
-    this.tmp = join(dir, 'tmp', `run-${process.pid}-${randomBytes(4).toString('hex')}`)
+    this.scratch = cacheDir
+      ? join(cacheDir, 'tmp', `run-${process.pid}-${randomBytes(4).toString('hex')}`)
+      : undefined
   }
 
-  path(digest: string): string {
-    return join(this.dir, 'blobs', 'sha256', hexOf(digest))
+  cachePath(digest: string): string | undefined {
+    return this.cacheDir ? join(this.cacheDir, 'blobs', 'sha256', blobHex(digest)) : undefined
   }
 
-  /** True when the store holds the blob, verified (once per process) against size and digest. */
-  async has(desc: BlobDescriptor): Promise<boolean> {
-    if (this.verified.has(desc.digest)) return true
-    const file = this.path(desc.digest)
-    const info = await stat(file).catch(() => undefined)
-    if (!info) return false
-    if (info.size === desc.size && (await hashFile(file)) === desc.digest) {
-      this.verified.add(desc.digest)
-      return true
+  /** Writes bytes in hand (verified) to every target, and to the cache. */
+  async deliverBytes(desc: BlobDescriptor, data: Buffer, targets: BlobTarget[]): Promise<void> {
+    if (data.length !== desc.size || sha256(data) !== desc.digest) {
+      throw new BlobMismatchError(`bytes in hand for ${desc.digest} do not match it`, 'memory')
     }
-    await rm(file, { force: true })
-    return false
-  }
-
-  /** Stores bytes already in hand (manifests), verifying them. */
-  async put(desc: BlobDescriptor, data: Buffer): Promise<void> {
-    const actual = `sha256:${createHash('sha256').update(data).digest('hex')}`
-    if (actual !== desc.digest || data.length !== desc.size) {
-      throw new BlobMismatchError(
-        `content for ${desc.digest} hashes to ${actual} (${data.length} bytes)`,
-        'memory'
-      )
+    await Promise.all(targets.map(t => t.handle.write(data, 0, data.length, t.offset)))
+    const cached = this.cachePath(desc.digest)
+    if (cached && !(await stat(cached).catch(() => undefined))) {
+      const part = await this.scratchFile(desc.digest)
+      await part.handle.write(data, 0, data.length, 0)
+      await this.commitToCache(part, desc.digest)
     }
-    if (await this.has(desc)) return
-    await mkdir(this.tmp, { recursive: true })
-    const part = join(this.tmp, `${hexOf(desc.digest)}.${randomBytes(4).toString('hex')}`)
-    await writeFile(part, data)
-    await this.commit(part, desc.digest)
   }
 
   /**
-   * Makes sure the store holds `desc`, fetching it from `source` if needed.
-   * `what` names the image for error messages.
+   * A small blob (a config) as bytes: from the cache when it is there and intact,
+   * else fetched, verified and cached.
    */
-  ensure(desc: BlobDescriptor, source: BlobSource, what: string): Promise<void> {
-    let job = this.inflight.get(desc.digest)
-    if (!job) {
-      job = (async () => {
-        if (await this.has(desc)) {
-          this.stats.reused += 1
-          return
-        }
-        await this.download(desc, source, what)
-        this.stats.fetched += 1
-      })()
-      this.inflight.set(desc.digest, job)
+  async fetchBytes(
+    desc: BlobDescriptor,
+    source: BlobSource,
+    what: string,
+    limit = 16 * 1024 * 1024
+  ): Promise<Buffer> {
+    if (desc.size > limit)
+      throw new Error(`${what}: ${desc.digest} is ${desc.size} bytes, over ${limit}`)
+    const cached = this.cachePath(desc.digest)
+    if (cached) {
+      const data = await readFile(cached).catch(() => undefined)
+      if (data && data.length === desc.size && sha256(data) === desc.digest) {
+        this.stats.reused += 1
+        return data
+      }
     }
-    return job
+    const chunks: Buffer[] = []
+    // Downloads write in order; a restart from byte 0 resets the sink.
+    const collector: Sink = {
+      write: more => {
+        chunks.push(...more)
+        return Promise.resolve()
+      },
+      reset: () => {
+        chunks.length = 0
+      }
+    }
+    await this.download(desc, source, what, [collector])
+    const data = Buffer.concat(chunks)
+    if (cached) {
+      const part = await this.scratchFile(desc.digest)
+      await part.handle.write(data, 0, data.length, 0)
+      await this.commitToCache(part, desc.digest)
+    }
+    return data
   }
 
-  private async commit(part: string, digest: string): Promise<void> {
-    const final = this.path(digest)
-    await mkdir(join(final, '..'), { recursive: true })
-    await rename(part, final)
-    this.verified.add(digest)
+  /** Puts a blob into every target: from the cache if intact, else from `source`. */
+  async deliver(
+    desc: BlobDescriptor,
+    targets: BlobTarget[],
+    source: BlobSource,
+    what: string
+  ): Promise<void> {
+    if (await this.copyFromCache(desc, targets)) {
+      this.stats.reused += 1
+      return
+    }
+    const part = this.cacheDir ? await this.scratchFile(desc.digest) : undefined
+    const sinks: Sink[] = targets.map(fileSink)
+    if (part) sinks.push(fileSink({ handle: part.handle, offset: 0 }))
+    try {
+      await this.download(desc, source, what, sinks)
+      if (part) await this.commitToCache(part, desc.digest)
+    } catch (err) {
+      if (part) await part.discard()
+      throw err
+    }
   }
 
-  private async download(desc: BlobDescriptor, source: BlobSource, what: string): Promise<void> {
-    await mkdir(this.tmp, { recursive: true })
-    const part = join(this.tmp, `${hexOf(desc.digest)}.${randomBytes(4).toString('hex')}`)
+  /** Copies a cached blob into the targets while re-hashing it; false if absent or damaged. */
+  private async copyFromCache(desc: BlobDescriptor, targets: BlobTarget[]): Promise<boolean> {
+    const cached = this.cachePath(desc.digest)
+    if (!cached) return false
+    const info = await stat(cached).catch(() => undefined)
+    if (!info) return false
+    if (info.size === desc.size) {
+      const hash = createHash('sha256')
+      let position = 0
+      for await (const chunk of createReadStream(cached, { highWaterMark: 1024 * 1024 })) {
+        const buf = chunk as Buffer
+        hash.update(buf)
+        await Promise.all(targets.map(t => t.handle.write(buf, 0, buf.length, t.offset + position)))
+        position += buf.length
+      }
+      if (`sha256:${hash.digest('hex')}` === desc.digest) return true
+    }
+    // Damaged or truncated: drop it; the caller fetches it again.
+    await rm(cached, { force: true })
+    return false
+  }
+
+  private async download(
+    desc: BlobDescriptor,
+    source: BlobSource,
+    what: string,
+    sinks: Sink[]
+  ): Promise<void> {
+    const state: TransferState = { hash: createHash('sha256'), received: 0 }
     let lastError: unknown
     let lastUrl = ''
-    try {
-      for (let attempt = 1; attempt <= this.retry.attempts; attempt++) {
-        try {
-          lastUrl = await this.tryOnce(desc, source, part)
-          await this.commit(part, desc.digest)
-          return
-        } catch (err) {
-          lastError = err
-          if (
-            err instanceof HttpError ||
-            err instanceof BlobMismatchError ||
-            err instanceof TransferError
-          ) {
-            lastUrl = err.url
-          }
-          const transient =
-            err instanceof BlobMismatchError ||
-            err instanceof TransferError ||
-            (err instanceof HttpError ? err.retryable : isError(err))
-          if (!transient || attempt >= this.retry.attempts) break
-          const after = err instanceof HttpError ? err.retryAfterMs : undefined
-          await sleep(backoffDelay(attempt, this.retry, after))
+    for (let attempt = 1; attempt <= this.retry.attempts; attempt++) {
+      try {
+        lastUrl = await this.tryOnce(desc, source, sinks, state)
+        this.stats.fetched += 1
+        return
+      } catch (err) {
+        lastError = err
+        if (
+          err instanceof HttpError ||
+          err instanceof BlobMismatchError ||
+          err instanceof TransferError
+        ) {
+          lastUrl = err.url
         }
+        if (err instanceof BlobMismatchError) restart(state, sinks)
+        const transient =
+          err instanceof BlobMismatchError ||
+          err instanceof TransferError ||
+          (err instanceof HttpError ? err.retryable : isError(err) && !isDiskError(err))
+        if (!transient || attempt >= this.retry.attempts) break
+        await sleep(
+          backoffDelay(attempt, this.retry, err instanceof HttpError ? err.retryAfterMs : undefined)
+        )
       }
-    } finally {
-      await rm(part, { force: true })
     }
     const cause =
-      lastError instanceof TransferError || lastError instanceof HttpError
+      lastError instanceof TransferError ||
+      lastError instanceof HttpError ||
+      lastError instanceof BlobMismatchError
         ? lastError.message
         : describeError(lastError)
     throw new Error(
       `${what}: blob ${desc.digest} (${desc.size} bytes) from ${lastUrl || 'its registry'} failed: ${cause}`,
-      { cause: lastError }
+      {
+        cause: lastError
+      }
     )
   }
 
-  /** One try; resumes from what `part` holds. Returns the URL the bytes came from. */
-  private async tryOnce(desc: BlobDescriptor, source: BlobSource, part: string): Promise<string> {
-    let offset = (await stat(part).catch(() => undefined))?.size ?? 0
-    if (offset >= desc.size) {
-      await truncate(part, 0)
-      offset = 0
-    }
+  /** One try, resuming from `state.received`. Returns the URL the bytes came from. */
+  private async tryOnce(
+    desc: BlobDescriptor,
+    source: BlobSource,
+    sinks: Sink[],
+    state: TransferState
+  ): Promise<string> {
     this.stats.requests += 1
-    const { res, url, idle } = await source(offset)
+    const res = await source(state.received)
+    const url = res.url
     if (res.status !== 200 && res.status !== 206) {
-      const text = (await res.text().catch(() => '')).slice(0, 200).trim()
-      throw new HttpError(url, res.status, `HTTP ${res.status}${text ? `: ${text}` : ''}`)
+      discard(res)
+      throw new HttpError(
+        url,
+        res.status,
+        `HTTP ${res.status}`,
+        retryAfterMs(header(res, 'retry-after') ?? null)
+      )
     }
     if (res.status === 206) {
-      const start = Number(/^bytes (\d+)-/.exec(res.headers.get('content-range') ?? '')?.[1] ?? -1)
-      if (start !== offset) {
-        await res.body?.cancel()
-        await truncate(part, 0)
-        throw new HttpError(url, 502, `server resumed at byte ${start}, expected ${offset}`)
+      const start = Number(/^bytes (\d+)-/.exec(header(res, 'content-range') ?? '')?.[1] ?? -1)
+      if (start !== state.received) {
+        discard(res)
+        const expected = state.received
+        restart(state, sinks)
+        throw new HttpError(url, 502, `server resumed at byte ${start}, expected ${expected}`)
       }
-    } else if (offset > 0) {
+    } else if (state.received > 0) {
       // The server ignored Range: start over.
-      await truncate(part, 0)
-      offset = 0
+      restart(state, sinks)
     }
-    const hash = createHash('sha256')
-    if (offset > 0) {
-      for await (const chunk of createReadStream(part)) hash.update(chunk as Buffer)
+    // Chunks are gathered and written together (writev), ~1 MiB at a time: far fewer
+    // write calls than one per socket chunk. `state.received` counts bytes written.
+    let batch: Buffer[] = []
+    let batched = 0
+    const flush = async (): Promise<void> => {
+      if (batch.length === 0) return
+      const chunks = batch
+      const position = state.received
+      batch = []
+      await Promise.all(sinks.map(s => s.write(chunks, position)))
+      state.received += batched
+      batched = 0
     }
-    let received = offset
-    const body = res.body ? Readable.fromWeb(res.body) : Readable.from([])
-    const store = this.stats
-    const onBytes = this.onBytes
-    const size = desc.size
     try {
-      await pipeline(
-        body,
-        async function* (chunks: AsyncIterable<Buffer>) {
-          for await (const chunk of chunks) {
-            idle()
-            received += chunk.length
-            store.bytesFetched += chunk.length
-            onBytes(chunk.length)
-            if (received > size) {
-              throw new BlobMismatchError(`more than the expected ${size} bytes`, url)
-            }
-            hash.update(chunk)
-            yield chunk
-          }
-        },
-        createWriteStream(part, { flags: offset > 0 ? 'a' : 'w' })
-      )
+      for await (const chunk of res.body) {
+        const buf = chunk as Buffer
+        if (state.received + batched + buf.length > desc.size) {
+          res.body.destroy()
+          throw new BlobMismatchError(`more than the expected ${desc.size} bytes`, url)
+        }
+        state.hash.update(buf)
+        batch.push(buf)
+        batched += buf.length
+        this.stats.bytesFetched += buf.length
+        this.onBytes(buf.length)
+        if (batched >= WRITE_BATCH) await flush()
+      }
+      await flush()
     } catch (err) {
-      if (err instanceof BlobMismatchError) throw err
-      const why = describeError(err)
+      if (err instanceof BlobMismatchError || isDiskError(err)) throw err
+      // The connection broke: what arrived is good, so write it and resume after it.
+      await flush()
       throw new TransferError(
-        `connection broke after ${received} of ${desc.size} bytes (${why})`,
+        `connection broke after ${state.received} of ${desc.size} bytes (${describeError(err)})`,
         url,
         err
       )
     }
-    if (received !== desc.size) {
-      // A short body without a network error: treat as a break, resumable.
-      throw new HttpError(url, 599, `body ended at ${received} of ${desc.size} bytes`)
+    if (state.received !== desc.size) {
+      throw new TransferError(
+        `body ended at ${state.received} of ${desc.size} bytes`,
+        url,
+        undefined
+      )
     }
-    const actual = `sha256:${hash.digest('hex')}`
-    if (actual !== desc.digest) {
-      await truncate(part, 0)
-      throw new BlobMismatchError(`content hashes to ${actual}`, url)
-    }
+    const actual = `sha256:${state.hash.digest('hex')}`
+    if (actual !== desc.digest) throw new BlobMismatchError(`content hashes to ${actual}`, url)
     return url
   }
 
-  /** Removes this run's scratch files (the store itself stays). */
+  private async scratchFile(
+    digest: string
+  ): Promise<{ path: string; handle: FileHandle; discard: () => Promise<void> }> {
+    const dir = this.scratch ?? ''
+    await mkdir(dir, { recursive: true })
+    const path = join(dir, `${blobHex(digest)}.${randomBytes(4).toString('hex')}`)
+    const handle = await open(path, 'w')
+    return {
+      path,
+      handle,
+      discard: async () => {
+        await handle.close().catch(() => undefined)
+        await rm(path, { force: true })
+      }
+    }
+  }
+
+  private async commitToCache(
+    part: { path: string; handle: FileHandle },
+    digest: string
+  ): Promise<void> {
+    await part.handle.close()
+    const final = this.cachePath(digest) ?? ''
+    await mkdir(join(final, '..'), { recursive: true })
+    await rename(part.path, final)
+  }
+
+  /** Removes this run's scratch files; the cache stays. */
   async cleanup(): Promise<void> {
-    await rm(this.tmp, { recursive: true, force: true })
+    if (this.scratch) await rm(this.scratch, { recursive: true, force: true })
   }
 }
 
-export async function hashFile(file: string): Promise<string> {
-  const hash = createHash('sha256')
-  await pipeline(createReadStream(file), hash)
-  return `sha256:${hash.digest('hex')}`
+interface TransferState {
+  hash: Hash
+  received: number
+}
+
+/** Where downloaded bytes go; `reset` forgets what was written (a restart from 0). */
+interface Sink {
+  write(chunks: Buffer[], position: number): Promise<void>
+  reset?(): void
+}
+
+const WRITE_BATCH = 1024 * 1024
+
+/** Back to byte 0: a fresh hash, and sinks that forget what they were given. */
+function restart(state: TransferState, sinks: Sink[]): void {
+  state.hash = createHash('sha256')
+  state.received = 0
+  for (const sink of sinks) sink.reset?.()
+}
+
+function fileSink(target: BlobTarget): Sink {
+  return {
+    write: async (chunks, position) => {
+      await target.handle.writev(chunks, target.offset + position)
+    }
+  }
+}
+
+/** A local file-system failure (disk full, permissions): not worth retrying. */
+function isDiskError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code
+  return (
+    typeof code === 'string' &&
+    ['ENOSPC', 'EDQUOT', 'EACCES', 'EROFS', 'EIO', 'EBADF'].includes(code)
+  )
 }

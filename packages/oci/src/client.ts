@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto'
 import { basicAuth, CredentialStore, parseChallenge } from './auth.js'
+import { discard, header, readBody, request, type HttpResponse } from './http.js'
 import { silentLogger, type Logger } from './log.js'
 import { describeError, isError, tlsHint } from './errors.js'
 import { DOCKER_HUB, DOCKER_HUB_API, type ImageReference } from './reference.js'
@@ -147,65 +148,44 @@ export class RegistryClient {
     return list
   }
 
-  /** GET with manual redirects; Authorization goes only to the origin it was meant for. */
+  /** Sends a request, following redirects by hand: Authorization stays with its origin. */
   private async send(
     url: string,
     headers: Record<string, string>,
     method = 'GET'
-  ): Promise<{ res: Response; url: string; abort: AbortController; idle: () => void }> {
-    const abort = new AbortController()
-    let timer: NodeJS.Timeout | undefined
-    const idle = (): void => {
-      clearTimeout(timer)
-      timer = setTimeout(() => {
-        abort.abort(new Error(`no data for ${this.idleTimeoutMs} ms`))
-      }, this.idleTimeoutMs)
-      timer.unref()
-    }
+  ): Promise<HttpResponse> {
     let current = url
     let sendHeaders = { ...headers }
     const origin = new URL(url).origin
     for (let hop = 0; ; hop++) {
-      idle()
-      const res = await fetch(current, {
+      const res = await request(current, {
         method,
         headers: sendHeaders,
-        redirect: 'manual',
-        signal: abort.signal
+        idleTimeoutMs: this.idleTimeoutMs
       })
-      const location = res.headers.get('location')
-      if (res.status >= 300 && res.status < 400 && location) {
-        await res.body?.cancel()
-        if (hop >= MAX_REDIRECTS)
-          throw new HttpError(current, res.status, `too many redirects from ${url}`)
-        const next = new URL(location, current)
-        if (
-          next.protocol === 'http:' &&
-          !this.isInsecure(next.host) &&
-          new URL(current).protocol === 'https:'
-        ) {
-          throw new HttpError(
-            current,
-            res.status,
-            `refusing redirect from HTTPS to plain HTTP ${next.href}`
-          )
-        }
-        if (next.origin !== origin) {
-          sendHeaders = Object.fromEntries(
-            Object.entries(sendHeaders).filter(([name]) => name.toLowerCase() !== 'authorization')
-          )
-        }
-        current = next.href
-        continue
+      const location = header(res, 'location')
+      if (res.status < 300 || res.status >= 400 || !location) return res
+      discard(res)
+      if (hop >= MAX_REDIRECTS)
+        throw new HttpError(current, res.status, `too many redirects from ${url}`)
+      const next = new URL(location, current)
+      if (
+        next.protocol === 'http:' &&
+        new URL(current).protocol === 'https:' &&
+        !this.isInsecure(next.host)
+      ) {
+        throw new HttpError(
+          current,
+          res.status,
+          `refusing a redirect from HTTPS to plain HTTP ${next.href}`
+        )
       }
-      return {
-        res,
-        url: current,
-        abort,
-        idle: () => {
-          idle()
-        }
+      if (next.origin !== origin) {
+        sendHeaders = Object.fromEntries(
+          Object.entries(sendHeaders).filter(([name]) => name.toLowerCase() !== 'authorization')
+        )
       }
+      current = next.href
     }
   }
 
@@ -224,7 +204,7 @@ export class RegistryClient {
     path: string,
     headers: Record<string, string> = {},
     method = 'GET'
-  ): Promise<{ res: Response; url: string; abort: AbortController; idle: () => void }> {
+  ): Promise<HttpResponse> {
     const url = `${endpoint.api}/${repository}/${path}`
     const key = this.tokenKey(endpoint, repository)
     const withAuth = (): Record<string, string> => {
@@ -232,9 +212,10 @@ export class RegistryClient {
       return token ? { ...headers, authorization: token } : headers
     }
     const first = await this.send(url, withAuth(), method)
-    if (first.res.status !== 401) return first
-    await first.res.body?.cancel()
-    const challenge = parseChallenge(first.res.headers.get('www-authenticate'))
+    if (first.status !== 401) return first
+    discard(first)
+    const challengeHeader = header(first, 'www-authenticate')
+    const challenge = parseChallenge(challengeHeader ?? null)
     const credential = this.credentialFor(endpoint)
     if (challenge?.scheme === 'bearer' && challenge.params.realm) {
       this.tokens.set(
@@ -247,19 +228,19 @@ export class RegistryClient {
       throw new HttpError(
         url,
         401,
-        `${endpoint.registry} asks for credentials for ${repository} (${first.res.headers.get('www-authenticate') ?? 'no challenge'}); give username/password or registry-auth`
+        `${endpoint.registry} asks for credentials for ${repository} (${challengeHeader ?? 'no challenge'}); give username/password or registry-auth`
       )
     }
     const second = await this.send(url, withAuth(), method)
-    if (second.res.status === 401 || second.res.status === 403) {
-      await second.res.body?.cancel()
+    if (second.status === 401 || second.status === 403) {
+      discard(second)
       const hint = credential
         ? 'check the credentials'
         : 'the repository may be private: give username/password or registry-auth'
       throw new HttpError(
         url,
-        second.res.status,
-        `${endpoint.registry} denied access to ${repository} (HTTP ${second.res.status}); ${hint}`
+        second.status,
+        `${endpoint.registry} denied access to ${repository} (HTTP ${second.status}); ${hint}`
       )
     }
     return second
@@ -285,17 +266,23 @@ export class RegistryClient {
       : {}
     for (let attempt = 1; ; attempt++) {
       try {
-        const { res } = await this.send(realm.href, headers)
-        if (!res.ok) {
-          const text = (await res.text()).slice(0, 200)
+        const res = await this.send(realm.href, headers)
+        const body = await readBody(res, 1024 * 1024)
+        if (res.status !== 200) {
+          const text = body.toString('utf8').slice(0, 200)
           throw new HttpError(
             realm.href,
             res.status,
             `token request to ${realm.origin}${realm.pathname} failed: HTTP ${res.status} ${text}`
           )
         }
-        const body = (await res.json()) as { token?: string; access_token?: string }
-        const token = body.token ?? body.access_token
+        let parsed: { token?: string; access_token?: string }
+        try {
+          parsed = JSON.parse(body.toString('utf8')) as typeof parsed
+        } catch {
+          throw new Error(`token response from ${realm.origin}${realm.pathname} is not JSON`)
+        }
+        const token = parsed.token ?? parsed.access_token
         if (!token)
           throw new Error(`token response from ${realm.origin}${realm.pathname} has no token`)
         return token
@@ -359,25 +346,24 @@ export class RegistryClient {
     ref: ImageReference,
     reference: string
   ): Promise<FetchedManifest> {
-    const { res, url } = await this.request(endpoint, ref.repository, `manifests/${reference}`, {
+    const res = await this.request(endpoint, ref.repository, `manifests/${reference}`, {
       accept: ACCEPT
     })
-    if (!res.ok) {
-      const text = (await res.text()).slice(0, 300)
+    const url = res.url
+    if (res.status !== 200) {
+      const text = (await readBody(res, 64 * 1024).catch(() => Buffer.alloc(0)))
+        .toString('utf8')
+        .slice(0, 300)
+        .trim()
       const why = res.status === 404 ? 'not found' : `HTTP ${res.status}`
       throw new HttpError(
         url,
         res.status,
-        `${why}${text ? `: ${text.trim()}` : ''}`,
-        retryAfterMs(res.headers.get('retry-after'))
+        `${why}${text ? `: ${text}` : ''}`,
+        retryAfterMs(header(res, 'retry-after') ?? null)
       )
     }
-    const length = Number(res.headers.get('content-length') ?? 0)
-    if (length > MAX_MANIFEST_BYTES) {
-      await res.body?.cancel()
-      throw new Error(`manifest at ${url} is ${length} bytes, over the 4 MiB limit`)
-    }
-    const body = Buffer.from(await res.arrayBuffer())
+    const body = await readBody(res, MAX_MANIFEST_BYTES)
     const digest = sha256Digest(body)
     if (reference.startsWith('sha256:') && digest !== reference) {
       throw new HttpError(
@@ -386,7 +372,7 @@ export class RegistryClient {
         `manifest digest mismatch: asked for ${reference}, got ${digest}`
       )
     }
-    const announced = res.headers.get('docker-content-digest')
+    const announced = header(res, 'docker-content-digest')
     if (announced?.startsWith('sha256:') && announced !== digest) {
       throw new HttpError(
         url,
@@ -394,7 +380,7 @@ export class RegistryClient {
         `manifest digest mismatch: registry says ${announced}, body is ${digest}`
       )
     }
-    const type = (res.headers.get('content-type') ?? '').split(';')[0]?.trim() ?? ''
+    const type = (header(res, 'content-type') ?? '').split(';')[0]?.trim() ?? ''
     let mediaType = type
     try {
       const parsed = JSON.parse(body.toString('utf8')) as { mediaType?: string }

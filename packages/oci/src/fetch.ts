@@ -1,15 +1,18 @@
 /**
  * fetchImages: references in, one deterministic archive (or one per image) and an
  * images.json report out. Every reference and the platform are checked before any
- * network call; manifests are resolved, the unique blobs fetched in parallel into the
- * blob store, and only then are the archives written (temporary name, then rename).
+ * network call. Manifests and configs are resolved first; then the archive layout is
+ * planned, and each unique blob is fetched once, in parallel, straight into its place in
+ * the archive's temporary file (and into the cache, when there is one). The archive is
+ * renamed into place only when every blob is in and verified.
  */
-import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir, rename, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
-import { archiveMtime, temporaryPath, writeArchive, type ArchiveImage } from './archive.js'
-import { BlobStore, type BlobSource, type BlobStats } from './blobs.js'
+import { ArchiveFile, archiveMtime, temporaryPath, type ArchiveImage } from './archive.js'
+import { BlobFetcher, type BlobSource, type BlobStats, type BlobTarget } from './blobs.js'
 import { MANIFEST_TYPES, RegistryClient, type ClientOptions, type Endpoint } from './client.js'
+import { describeError } from './errors.js'
+import { discard } from './http.js'
 import { limiter } from './limit.js'
 import { silentLogger, type Logger } from './log.js'
 import {
@@ -118,7 +121,9 @@ interface Resolved {
   endpoint: Endpoint
   indexDigest?: string
   manifest: { mediaType: string; digest: string; size: number }
+  manifestBytes: Buffer
   config: Descriptor
+  configBytes: Buffer
   layers: Descriptor[]
 }
 
@@ -185,18 +190,20 @@ export async function fetchImages(options: FetchImagesOptions): Promise<FetchIma
     options.imagesJson ?? join(options.perImage ? output : dirname(output), 'images.json')
   )
 
-  const storeDir = options.cacheDir
-    ? resolve(options.cacheDir)
-    : await mkdtemp(join(process.env.RUNNER_TEMP ?? tmpdir(), 'kedge-blobs-'))
   let fetched = 0
   let total = 0
-  // Progress covers the layer phase, once its total is known (configs come before).
-  const store = new BlobStore(storeDir, client.retry, n => {
-    if (total === 0) return
-    fetched += n
-    options.onProgress?.(fetched, total)
-  })
+  const fetcher = new BlobFetcher(
+    options.cacheDir ? resolve(options.cacheDir) : undefined,
+    client.retry,
+    n => {
+      // Progress covers the layer phase, once its total is known (configs come before).
+      if (total === 0) return
+      fetched += n
+      options.onProgress?.(fetched, total)
+    }
+  )
 
+  /** The endpoint that served the manifest first, then the others (mirrors, origin). */
   const source = (ref: ImageReference, preferred: Endpoint, digest: string): BlobSource => {
     const endpoints = [
       preferred,
@@ -207,21 +214,21 @@ export async function fetchImages(options: FetchImagesOptions): Promise<FetchIma
       for (const [i, endpoint] of endpoints.entries()) {
         const last = i === endpoints.length - 1
         try {
-          const got = await client.request(
+          const res = await client.request(
             endpoint,
             ref.repository,
             `blobs/${digest}`,
             offset > 0 ? { range: `bytes=${offset}-` } : {}
           )
-          if (got.res.ok || last) return got
-          await got.res.body?.cancel()
-          lastError = new Error(`HTTP ${got.res.status}`)
+          if (res.status === 200 || res.status === 206 || last) return res
+          discard(res)
+          lastError = new Error(`HTTP ${res.status}`)
         } catch (err) {
           if (last) throw err
           lastError = err
         }
         logger.warn(
-          `${endpoint.api} failed for blob ${digest} (${(lastError as Error).message}); trying ${endpoints[i + 1]?.api ?? ''}`
+          `${endpoint.api} failed for blob ${digest} (${describeError(lastError)}); trying ${endpoints[i + 1]?.api ?? ''}`
         )
       }
       throw lastError
@@ -256,9 +263,15 @@ export async function fetchImages(options: FetchImagesOptions): Promise<FetchIma
     }
     const config = checkDescriptor(doc.config, 'config', where)
     const layers = (doc.layers ?? []).map((l, i) => checkDescriptor(l, `layer ${i}`, where))
-    await store.put({ digest: manifest.digest, size: manifest.body.length }, manifest.body)
-    await run(() => store.ensure(config, source(ref, manifest.endpoint, config.digest), where))
-    const cfg = JSON.parse(await readFile(store.path(config.digest), 'utf8')) as Partial<Platform>
+    const configBytes = await run(() =>
+      fetcher.fetchBytes(config, source(ref, manifest.endpoint, config.digest), where)
+    )
+    let cfg: Partial<Platform>
+    try {
+      cfg = JSON.parse(configBytes.toString('utf8')) as Partial<Platform>
+    } catch {
+      throw new Error(`${where}: its config ${config.digest} is not JSON`)
+    }
     const have = normalizePlatform({
       os: cfg.os ?? '',
       architecture: cfg.architecture ?? '',
@@ -282,101 +295,137 @@ export async function fetchImages(options: FetchImagesOptions): Promise<FetchIma
         digest: manifest.digest,
         size: manifest.body.length
       },
+      manifestBytes: manifest.body,
       config,
+      configBytes,
       layers
     }
   }
 
+  const archives: ArchiveFile[] = []
   try {
     // Manifests and configs for every image; all failures are reported together.
     const settled = await Promise.allSettled(refs.map(({ given, ref }) => resolveOne(given, ref)))
     const failures = settled.flatMap(s =>
-      s.status === 'rejected' ? [(s.reason as Error).message] : []
+      s.status === 'rejected' ? [describeError(s.reason)] : []
     )
     if (failures.length > 0) throw new Error(failures.join('\n'))
     const resolved = settled.map(s => (s as PromiseFulfilledResult<Resolved>).value)
 
-    // Unique layers, fetched once each however many images share them.
-    const unique = new Map<string, { image: Resolved; layer: Descriptor }>()
-    for (const image of resolved) {
-      for (const layer of image.layers)
-        if (!unique.has(layer.digest)) unique.set(layer.digest, { image, layer })
-    }
-    total = [...unique.values()].reduce((n, u) => n + u.layer.size, 0)
-    await Promise.all(
-      [...unique.values()].map(({ image, layer }) =>
-        run(() =>
-          store.ensure(
-            layer,
-            source(image.ref, image.endpoint, layer.digest),
-            `image "${image.given}"`
-          )
-        )
-      )
-    )
-
+    // Plan the archive(s): every blob gets its place before a byte of it is fetched.
     const mtime = options.mtime ?? archiveMtime()
-    const toArchive = (r: Resolved): ArchiveImage => ({
-      name: formatReference({ ...r.ref, ...(r.ref.tag ? { digest: undefined } : {}) }).replace(
-        /@$/,
-        ''
-      ),
-      ...(r.ref.tag ? { tag: r.ref.tag } : {}),
-      platform: r.platform,
-      manifest: r.manifest,
-      config: r.config,
-      layers: r.layers,
-      ...(r.indexDigest ? { indexDigest: r.indexDigest } : {})
-    })
-    const archives: string[] = []
-    const archiveOf = new Map<Resolved, string>()
-    let bytes = 0
+    const archiveOf = new Map<Resolved, ArchiveFile>()
     if (options.perImage) {
       await mkdir(output, { recursive: true })
       for (const r of resolved) {
-        const file = join(output, archiveFileName(r.ref))
-        bytes += (await writeArchive(file, [toArchive(r)], store, mtime)).bytes
+        const file = await ArchiveFile.create(
+          join(output, archiveFileName(r.ref)),
+          [toArchive(r)],
+          mtime
+        )
         archives.push(file)
         archiveOf.set(r, file)
       }
     } else {
       await mkdir(dirname(output), { recursive: true })
-      bytes = (await writeArchive(output, resolved.map(toArchive), store, mtime)).bytes
-      archives.push(output)
-      for (const r of resolved) archiveOf.set(r, output)
+      const file = await ArchiveFile.create(output, resolved.map(toArchive), mtime)
+      archives.push(file)
+      for (const r of resolved) archiveOf.set(r, file)
     }
 
-    const uniqueBlobs = new Map<string, number>()
-    const images: ImageReport[] = resolved.map(r => {
-      const blobs = [r.manifest, r.config, ...r.layers]
-      for (const b of blobs) uniqueBlobs.set(b.digest, b.size)
-      return {
-        reference: r.given,
-        name: toArchive(r).name,
-        platform: formatPlatform(r.platform),
-        indexDigest: r.indexDigest ?? null,
-        manifestDigest: r.manifest.digest,
-        configDigest: r.config.digest,
-        size: blobs.reduce((n, b) => n + b.size, 0),
-        layers: r.layers.length,
-        archive: archiveOf.get(r) ?? output
+    // Each unique blob once, into every archive place that wants it.
+    interface Job {
+      image: Resolved
+      desc: Descriptor
+      bytes?: Buffer
+      targets: BlobTarget[]
+    }
+    const jobs = new Map<string, Job>()
+    for (const r of resolved) {
+      const file = archiveOf.get(r)
+      if (!file) continue
+      const blobs: Array<[Descriptor, Buffer | undefined]> = [
+        [r.manifest, r.manifestBytes],
+        [r.config, r.configBytes],
+        ...r.layers.map((l): [Descriptor, undefined] => [l, undefined])
+      ]
+      for (const [desc, bytes] of blobs) {
+        const job = jobs.get(desc.digest) ?? {
+          image: r,
+          desc,
+          ...(bytes ? { bytes } : {}),
+          targets: []
+        }
+        if (!job.targets.some(t => t.handle === file.handle)) {
+          job.targets.push({ handle: file.handle, offset: file.slot(desc.digest) })
+        }
+        jobs.set(desc.digest, job)
       }
-    })
+    }
+    total = [...jobs.values()].filter(j => !j.bytes).reduce((n, j) => n + j.desc.size, 0)
+    // Largest first: the long transfers start early and the run ends evenly.
+    const ordered = [...jobs.values()].sort((a, b) => b.desc.size - a.desc.size)
+    await Promise.all(
+      ordered.map(job =>
+        run(() =>
+          job.bytes
+            ? fetcher.deliverBytes(job.desc, job.bytes, job.targets)
+            : fetcher.deliver(
+                job.desc,
+                job.targets,
+                source(job.image.ref, job.image.endpoint, job.desc.digest),
+                `image "${job.image.given}"`
+              )
+        )
+      )
+    )
+
+    let bytes = 0
+    for (const file of archives) bytes += await file.finish()
+    archives.length = 0
+
+    const images: ImageReport[] = resolved.map(r => ({
+      reference: r.given,
+      name: toArchive(r).name,
+      platform: formatPlatform(r.platform),
+      indexDigest: r.indexDigest ?? null,
+      manifestDigest: r.manifest.digest,
+      configDigest: r.config.digest,
+      size: [r.manifest, r.config, ...r.layers].reduce((n, b) => n + b.size, 0),
+      layers: r.layers.length,
+      archive: archiveOf.get(r)?.target ?? output
+    }))
     await mkdir(dirname(imagesJson), { recursive: true })
     const tempJson = temporaryPath(imagesJson)
     await writeFile(tempJson, `${JSON.stringify(images, null, 2)}\n`)
     await rename(tempJson, imagesJson)
     return {
       output,
-      archives,
+      archives: [...new Set(images.map(i => i.archive))],
       imagesJson,
       images,
       bytes,
-      uniqueBlobBytes: [...uniqueBlobs.values()].reduce((n, s) => n + s, 0),
-      stats: { ...store.stats }
+      uniqueBlobBytes: [...jobs.values()].reduce((n, j) => n + j.desc.size, 0),
+      stats: { ...fetcher.stats }
     }
   } finally {
-    await store.cleanup()
-    if (!options.cacheDir) await rm(storeDir, { recursive: true, force: true })
+    await Promise.all(archives.map(a => a.abort()))
+    await fetcher.cleanup()
+  }
+}
+
+function toArchive(r: Resolved): ArchiveImage {
+  return {
+    name: formatReference({
+      registry: r.ref.registry,
+      repository: r.ref.repository,
+      ...(r.ref.tag ? { tag: r.ref.tag } : { digest: r.ref.digest })
+    }),
+    ...(r.ref.tag ? { tag: r.ref.tag } : {}),
+    platform: r.platform,
+    manifest: r.manifest,
+    config: r.config,
+    layers: r.layers,
+    ...(r.indexDigest ? { indexDigest: r.indexDigest } : {})
   }
 }

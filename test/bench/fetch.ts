@@ -1,0 +1,251 @@
+/**
+ * npm run bench: kedge's fetch against skopeo, in the same process tree, on the same
+ * loopback registry. Prints ratios, not pass/fail: speed and memory are measured here,
+ * never asserted in timed tests.
+ *
+ * Setup: 12 images shaped like the KubeEdge cloud set, both arches, ~270 MB of unique
+ * compressed arm64 blobs, a base layer shared per arch (KEDGE_BENCH_SCALE scales sizes).
+ * Runs, each a child process under /usr/bin/time (wall time, peak RSS):
+ *   1. skopeo copy --override-arch arm64 each image to docker-archive:, one after another
+ *   2. skopeo copy each image into one shared oci: layout
+ *   3. kedge: node dist/fetch-images/index.js (the built action) to one archive
+ *   4. kedge with a warm blob cache, counting the blob bytes it fetched (through a proxy)
+ */
+import { spawn } from 'node:child_process'
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import * as bed from '../bed/index.js'
+
+const repoRoot = resolve(import.meta.dirname, '..', '..', '..')
+const MB = 1024 * 1024
+const scale = Number(process.env.KEDGE_BENCH_SCALE ?? '1')
+const runs = Math.max(1, Number(process.env.KEDGE_BENCH_RUNS ?? '1'))
+
+/** name, own top-layer MB, KubeEdge cloud set with the k3s add-ons it runs next to. */
+const SET: Array<[string, string, number]> = [
+  ['kubeedge/cloudcore', 'v1.22.0', 40],
+  ['kubeedge/iptables-manager', 'v1.22.0', 20],
+  ['kubeedge/controller-manager', 'v1.22.0', 25],
+  ['kubeedge/admission', 'v1.22.0', 25],
+  ['kubeedge/installation-package', 'v1.22.0', 50],
+  ['kubeedge/pause', '3.6', 0.3],
+  ['kubeedge/edgemesh-agent', 'v1.17.0', 25],
+  ['library/eclipse-mosquitto', '1.6.15', 3],
+  ['rancher/mirrored-coredns-coredns', '1.13.1', 20],
+  ['rancher/local-path-provisioner', 'v0.0.32', 15],
+  ['rancher/mirrored-metrics-server', 'v0.8.0', 20],
+  ['rancher/mirrored-pause', '3.6', 0.3]
+]
+const BASE_MB = 30
+
+interface Measured {
+  seconds: number
+  peakRssMiB: number
+}
+
+/** Runs a command under /usr/bin/time; returns wall seconds and peak RSS. */
+async function timed(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env
+): Promise<Measured> {
+  const child = spawn('/usr/bin/time', ['-f', 'KEDGE_TIME %e %M', command, ...args], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  let out = ''
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()))
+  child.stderr.on('data', (c: Buffer) => (out += c.toString()))
+  const code = await new Promise<number | null>(r => child.on('exit', r))
+  const m = /KEDGE_TIME ([\d.]+) (\d+)/.exec(out)
+  if (code !== 0 || !m)
+    throw new Error(`${command} ${args.join(' ')} failed (${String(code)}):\n${out.slice(-2000)}`)
+  return { seconds: Number(m[1]), peakRssMiB: Number(m[2]) / 1024 }
+}
+
+function sumRuns(parts: Measured[]): Measured {
+  return {
+    seconds: parts.reduce((n, p) => n + p.seconds, 0),
+    peakRssMiB: Math.max(...parts.map(p => p.peakRssMiB))
+  }
+}
+
+function median(values: Measured[]): Measured {
+  const sorted = [...values].sort((a, b) => a.seconds - b.seconds)
+  return sorted[Math.floor(sorted.length / 2)] ?? { seconds: NaN, peakRssMiB: NaN }
+}
+
+function dirBytes(dir: string): number {
+  return readdirSync(dir, { recursive: true })
+    .map(f => join(dir, String(f)))
+    .filter(f => statSync(f).isFile())
+    .reduce((n, f) => n + statSync(f).size, 0)
+}
+
+function kedgeEnv(inputs: Record<string, string>, work: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    RUNNER_TEMP: work
+  }
+  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v
+  return env
+}
+
+async function main(): Promise<void> {
+  const registry = await bed.startRegistry()
+  const proxy = await bed.startProxy(registry.url)
+  const work = await bed.tempDir('bench')
+  try {
+    const started = Date.now()
+    const seeded: bed.BuiltImage[] = []
+    for (const [repository, tag, mb] of SET) {
+      seeded.push(
+        await bed.seedImage(registry.url, {
+          repository,
+          tag,
+          format: repository.startsWith('kubeedge/') ? 'oci' : 'docker',
+          index: true,
+          attestations: repository.startsWith('kubeedge/'),
+          platforms: [bed.linuxAmd64, bed.linuxArm64],
+          baseSize: Math.round(BASE_MB * MB * scale),
+          baseName: 'distroless-base',
+          layerSize: Math.max(4096, Math.round(mb * MB * scale))
+        })
+      )
+    }
+    const unique = new Map<string, number>()
+    for (const image of seeded) {
+      const arm = image.manifests.find(m => m.platform.architecture === 'arm64')
+      for (const b of [arm?.manifest, arm?.config, ...(arm?.layers ?? [])])
+        if (b) unique.set(b.digest, b.size)
+    }
+    const uniqueBytes = [...unique.values()].reduce((n, s) => n + s, 0)
+    const refs = SET.map(([r, t]) => `${registry.host}/${r}:${t}`)
+    console.log(
+      `bench: seeded ${SET.length} images x 2 arches in ${((Date.now() - started) / 1000).toFixed(1)} s; unique arm64 blobs ${(uniqueBytes / MB).toFixed(1)} MiB`
+    )
+
+    const skopeo = (dest: (ref: string, i: number) => string) => async (): Promise<Measured> => {
+      const parts: Measured[] = []
+      for (const [i, ref] of refs.entries()) {
+        parts.push(
+          await timed('skopeo', [
+            'copy',
+            '--quiet',
+            '--src-tls-verify=false',
+            '--override-arch',
+            'arm64',
+            `docker://${ref}`,
+            dest(ref, i)
+          ])
+        )
+      }
+      return sumRuns(parts)
+    }
+    const results: Record<string, Measured[]> = { dockerArchive: [], oci: [], kedge: [] }
+    let archiveBytes = 0
+    for (let r = 0; r < runs; r++) {
+      const round = join(work, `run-${r}`)
+      mkdirSync(join(round, 'docker-archive'), { recursive: true })
+      results.dockerArchive?.push(
+        await skopeo(
+          (ref, i) => `docker-archive:${join(round, 'docker-archive', `${i}.tar`)}:${ref}`
+        )()
+      )
+      results.oci?.push(
+        await skopeo(ref => `oci:${join(round, 'oci')}:${ref.split('/').slice(1).join('/')}`)()
+      )
+      const archive = join(round, 'kedge', 'images.tar')
+      results.kedge?.push(
+        await timed(
+          process.execPath,
+          [join(repoRoot, 'dist', 'fetch-images', 'index.js')],
+          kedgeEnv(
+            {
+              images: refs.join('\n'),
+              platform: 'linux/arm64',
+              output: archive,
+              'insecure-registries': registry.host
+            },
+            round
+          )
+        )
+      )
+      archiveBytes = statSync(archive).size
+      if (r === 0) {
+        console.log(
+          `bench: outputs: skopeo docker-archive ${(dirBytes(join(round, 'docker-archive')) / MB).toFixed(1)} MiB, skopeo oci ${(dirBytes(join(round, 'oci')) / MB).toFixed(1)} MiB, kedge ${(archiveBytes / MB).toFixed(1)} MiB`
+        )
+      }
+    }
+
+    // Warm cache: fill it once, then count blob bytes through the proxy on a second run.
+    const cacheDir = join(work, 'cache')
+    const viaProxy = SET.map(([r, t]) => `${proxy.host}/${r}:${t}`)
+    const warmInputs = (out: string) =>
+      kedgeEnv(
+        {
+          images: viaProxy.join('\n'),
+          platform: 'linux/arm64',
+          output: out,
+          'insecure-registries': proxy.host,
+          'cache-dir': cacheDir
+        },
+        work
+      )
+    await timed(
+      process.execPath,
+      [join(repoRoot, 'dist', 'fetch-images', 'index.js')],
+      warmInputs(join(work, 'fill.tar'))
+    )
+    const before = proxy.requests.length
+    const warm = await timed(
+      process.execPath,
+      [join(repoRoot, 'dist', 'fetch-images', 'index.js')],
+      warmInputs(join(work, 'warm.tar'))
+    )
+    const warmBlobBytes = proxy.requests
+      .slice(before)
+      .filter(q => bed.BLOB_PATH.test(q.path) && q.method === 'GET')
+      .reduce((n, q) => n + q.bytes, 0)
+
+    const da = median(results.dockerArchive ?? [])
+    const oci = median(results.oci ?? [])
+    const kedge = median(results.kedge ?? [])
+    const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`
+    writeFileSync(
+      join(work, 'bench.json'),
+      JSON.stringify(
+        { scale, runs, uniqueBytes, archiveBytes, da, oci, kedge, warm, warmBlobBytes },
+        null,
+        2
+      )
+    )
+    console.log('')
+    console.log(
+      `fetch ${ratio(kedge.seconds, da.seconds)} skopeo docker-archive   (kedge ${kedge.seconds.toFixed(2)} s, skopeo ${da.seconds.toFixed(2)} s; target <= 0.35×)`
+    )
+    console.log(
+      `fetch ${ratio(kedge.seconds, oci.seconds)} skopeo oci              (kedge ${kedge.seconds.toFixed(2)} s, skopeo ${oci.seconds.toFixed(2)} s; target <= 0.6×)`
+    )
+    console.log(
+      `peak RSS ${ratio(kedge.peakRssMiB, Math.max(da.peakRssMiB, oci.peakRssMiB))} skopeo   (kedge ${kedge.peakRssMiB.toFixed(0)} MiB, skopeo ${Math.max(da.peakRssMiB, oci.peakRssMiB).toFixed(0)} MiB)`
+    )
+    console.log(
+      `archive ${((archiveBytes / uniqueBytes - 1) * 100).toFixed(2)}% over unique blobs   (${(archiveBytes / MB).toFixed(1)} MiB vs ${(uniqueBytes / MB).toFixed(1)} MiB; target <= +1%)`
+    )
+    console.log(
+      `warm-cache run fetched ${warmBlobBytes} blob bytes in ${warm.seconds.toFixed(2)} s   (target 0)`
+    )
+    console.log(
+      `(scale ${scale}, ${runs} run(s), median; loopback registry: Debian docker-registry ${registry.host})`
+    )
+  } finally {
+    await proxy.stop()
+    await registry.stop()
+    await bed.removeDir(work)
+  }
+}
+
+await main()
