@@ -1,0 +1,3 @@
+export * from './schema.js'
+export * from './spec.js'
+export * from './default-spec.js'

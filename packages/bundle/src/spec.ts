@@ -1,0 +1,277 @@
+/**
+ * The bundle spec, kedge.yaml: pinned versions, where every download comes from (each
+ * with a base-URL override), registry mirrors, and what each side's bundle carries.
+ * Strings may use {kubeedge} {edgemesh} {k3s} {containerd} {runc} {cni} {helm} {node}
+ * placeholders, filled from `versions`.
+ */
+import { load } from 'js-yaml'
+import semver from 'semver'
+import { parseReference } from '@kedge/oci'
+import { DEFAULT_SPEC_YAML } from './default-spec.js'
+import { validate, type Field, type Schema } from './schema.js'
+
+export const SIDES = ['cloud', 'edge'] as const
+export type Side = (typeof SIDES)[number]
+export const ARCHES = ['amd64', 'arm64'] as const
+export type Arch = (typeof ARCHES)[number]
+
+export interface FileSpec {
+  url: string
+  sha256: string
+  /** Where it goes in the bundle, under files/. */
+  path: string
+}
+
+export interface SideSpec {
+  images: string[]
+  files: FileSpec[]
+}
+
+export interface BundleSpec {
+  apiVersion: string
+  kind: string
+  versions: {
+    kubeedge: string
+    edgemesh: string
+    k3s: string
+    containerd: string
+    runc: string
+    cni: string
+    helm: string
+    node: string
+  }
+  sources: {
+    kubeedge: string
+    k3s: string
+    k3sInstallScript: string
+    containerd: string
+    runc: string
+    cni: string
+    helm: string
+    node: string
+    edgemesh: string
+  }
+  pins: {
+    /** sha256 of k3s's install.sh; it has no published checksum. Empty: recorded, not verified (warned). */
+    k3sInstallScript: string
+    edgemeshChart: string
+    istioCrds: Record<string, string>
+  }
+  edgemesh: { enabled: boolean }
+  mosquitto: { enabled: boolean; image: string }
+  /** The sandbox image the edge installer's containerd config names. */
+  sandboxImage: string
+  registry: { mirrors: string[]; insecure: string[] }
+  sides: Record<Side, SideSpec & { k3sImages?: boolean }>
+}
+
+const SHA256 = /^[a-f0-9]{64}$/
+const VERSION_KEYS = [
+  'kubeedge',
+  'edgemesh',
+  'k3s',
+  'containerd',
+  'runc',
+  'cni',
+  'helm',
+  'node'
+] as const
+
+const url: Schema = { kind: 'string', pattern: /^https?:\/\/[^\s]+$/, expect: 'an http(s) URL' }
+const sha: Schema = {
+  kind: 'string',
+  pattern: SHA256,
+  expect: 'a sha256 (64 lower-case hex digits)'
+}
+const version: Schema = {
+  kind: 'string',
+  check: v =>
+    semver.valid(semver.coerce(v, { includePrerelease: true }))
+      ? undefined
+      : 'is not a version like v1.22.0'
+}
+const image: Schema = {
+  kind: 'string',
+  check: v => {
+    try {
+      parseReference(v)
+    } catch (err) {
+      return `is not an image reference: ${(err as Error).message.replace(/^invalid image reference "[^"]*": /, '')}`
+    }
+    const name = v.split('@')[0] ?? v
+    const tagged = name.lastIndexOf(':') > name.lastIndexOf('/')
+    return tagged || v.includes('@') ? undefined : 'has no tag (pin a tag or a digest)'
+  }
+}
+const relativePath: Schema = {
+  kind: 'string',
+  check: v =>
+    v === '' || v.startsWith('/') || v.split('/').some(p => p === '..' || p === '.' || p === '')
+      ? 'is not a relative path inside the bundle (no leading /, no . or .. parts)'
+      : undefined
+}
+const side = (withK3s: boolean): Field => ({
+  kind: 'object',
+  fields: {
+    images: { kind: 'array', items: image },
+    files: {
+      kind: 'array',
+      optional: true,
+      items: { kind: 'object', fields: { url, sha256: sha, path: relativePath } }
+    },
+    ...(withK3s ? { k3sImages: { kind: 'boolean', optional: true } } : {})
+  }
+})
+
+export const SPEC_SCHEMA: Schema = {
+  kind: 'object',
+  fields: {
+    apiVersion: { kind: 'string', pattern: /^kedge\.dev\/v1alpha1$/, expect: 'kedge.dev/v1alpha1' },
+    kind: { kind: 'string', pattern: /^BundleSpec$/, expect: 'BundleSpec' },
+    versions: { kind: 'object', fields: Object.fromEntries(VERSION_KEYS.map(k => [k, version])) },
+    sources: {
+      kind: 'object',
+      fields: Object.fromEntries(
+        [
+          'kubeedge',
+          'k3s',
+          'k3sInstallScript',
+          'containerd',
+          'runc',
+          'cni',
+          'helm',
+          'node',
+          'edgemesh'
+        ].map(k => [k, url])
+      )
+    },
+    pins: {
+      kind: 'object',
+      fields: {
+        k3sInstallScript: {
+          kind: 'string',
+          pattern: /^([a-f0-9]{64})?$/,
+          expect: 'a sha256 or empty'
+        },
+        edgemeshChart: sha,
+        istioCrds: {
+          kind: 'map',
+          values: sha,
+          keyPattern: /^[a-z0-9-]+\.yaml$/,
+          keyExpect: 'a CRD file name like crd-gateway.yaml'
+        }
+      }
+    },
+    edgemesh: { kind: 'object', fields: { enabled: { kind: 'boolean' } } },
+    mosquitto: { kind: 'object', fields: { enabled: { kind: 'boolean' }, image } },
+    sandboxImage: image,
+    registry: {
+      kind: 'object',
+      fields: {
+        mirrors: {
+          kind: 'array',
+          items: { kind: 'string', pattern: /^[^=\s]+=https?:\/\/\S+$/, expect: 'registry=URL' }
+        },
+        insecure: {
+          kind: 'array',
+          items: { kind: 'string', pattern: /^[A-Za-z0-9.-]+(:\d+)?$/, expect: 'host[:port]' }
+        }
+      }
+    },
+    sides: { kind: 'object', fields: { cloud: side(true), edge: side(false) } }
+  }
+}
+
+export class SpecError extends Error {
+  constructor(
+    readonly source: string,
+    readonly problems: string[]
+  ) {
+    super(
+      `${source}: ${problems.length === 1 ? 'a problem' : `${problems.length} problems`}:\n  ${problems.join('\n  ')}`
+    )
+    this.name = 'SpecError'
+  }
+}
+
+/** Fills {name} placeholders from `versions` in every string. */
+function expand(value: unknown, versions: Record<string, unknown>): unknown {
+  if (typeof value === 'string') {
+    return value.replace(/\{([a-z0-9]+)\}/g, (whole, key: string) =>
+      typeof versions[key] === 'string' ? versions[key] : whole
+    )
+  }
+  if (Array.isArray(value)) return value.map(v => expand(v, versions))
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expand(v, versions)]))
+  }
+  return value
+}
+
+/** Parses and validates a spec; every problem is reported at once. */
+export function parseSpec(text: string, source: string): BundleSpec {
+  let doc: unknown
+  try {
+    doc = load(text)
+  } catch (err) {
+    throw new SpecError(source, [`not valid YAML: ${(err as Error).message.split('\n')[0] ?? ''}`])
+  }
+  const versions =
+    typeof doc === 'object' &&
+    doc !== null &&
+    typeof (doc as { versions?: unknown }).versions === 'object'
+      ? (doc as { versions: Record<string, unknown> }).versions
+      : {}
+  const expanded = expand(doc, versions)
+  const problems = validate(expanded, SPEC_SCHEMA)
+  if (problems.length > 0) throw new SpecError(source, problems)
+  const spec = expanded as BundleSpec
+  // files may be left out; the rest of kedge can rely on a list.
+  for (const s of SIDES) (spec.sides[s] as Partial<SideSpec>).files ??= []
+  return spec
+}
+
+export function defaultSpec(): BundleSpec {
+  return parseSpec(DEFAULT_SPEC_YAML, 'the built-in spec')
+}
+
+/** The newest Kubernetes minor each KubeEdge minor is tested with (its embedded kubelet). */
+const TESTED_KUBERNETES: Record<number, number> = { 20: 30, 21: 30, 22: 31 }
+
+/** A warning when k3s's Kubernetes minor is above what the KubeEdge version is tested with. */
+export function skewWarning(spec: BundleSpec): string | undefined {
+  const kubeedge = semver.coerce(spec.versions.kubeedge)
+  const k3s = semver.coerce(spec.versions.k3s)
+  if (!kubeedge || !k3s) return undefined
+  const tested = TESTED_KUBERNETES[kubeedge.minor]
+  if (tested === undefined) {
+    return `KubeEdge ${spec.versions.kubeedge}: kedge does not know which Kubernetes versions it is tested with; check its compatibility matrix against k3s ${spec.versions.k3s}`
+  }
+  if (k3s.minor > tested) {
+    return `k3s ${spec.versions.k3s} runs Kubernetes 1.${k3s.minor}, above 1.${tested}, the newest KubeEdge ${spec.versions.kubeedge} is tested with (its edge kubelet is 1.${tested}); within Kubernetes' skew policy but outside KubeEdge's tested matrix`
+  }
+  return undefined
+}
+
+/**
+ * The images a side's workloads will run, which its bundle must carry (besides the k3s
+ * images on the cloud, checked against k3s-images.txt).
+ */
+export function requiredImages(spec: BundleSpec, s: Side): string[] {
+  const ke = spec.versions.kubeedge
+  const required =
+    s === 'edge'
+      ? [
+          `kubeedge/installation-package:${ke}`,
+          spec.sandboxImage,
+          ...(spec.mosquitto.enabled ? [spec.mosquitto.image] : [])
+        ]
+      : [`kubeedge/cloudcore:${ke}`, `kubeedge/iptables-manager:${ke}`]
+  if (spec.edgemesh.enabled) required.push(`kubeedge/edgemesh-agent:${spec.versions.edgemesh}`)
+  return required
+}
+
+/** Every image a side's bundle carries: its list plus the ones it must carry. */
+export function sideImages(spec: BundleSpec, s: Side): string[] {
+  return [...new Set([...spec.sides[s].images, ...requiredImages(spec, s)])]
+}

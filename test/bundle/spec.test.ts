@@ -1,0 +1,155 @@
+import { describe, expect, test } from '@jest/globals'
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import {
+  DEFAULT_SPEC_YAML,
+  defaultSpec,
+  parseSpec,
+  requiredImages,
+  sideImages,
+  skewWarning,
+  SpecError
+} from '@kedge/bundle'
+
+const repoRoot = resolve(import.meta.dirname, '..', '..')
+
+function problemsOf(yaml: string): string[] {
+  try {
+    parseSpec(yaml, 'kedge.yaml')
+  } catch (err) {
+    if (err instanceof SpecError) return err.problems
+    throw err
+  }
+  return []
+}
+
+const edit = (from: string, to: string): string => {
+  expect(DEFAULT_SPEC_YAML).toContain(from)
+  return DEFAULT_SPEC_YAML.replace(from, to)
+}
+
+describe('the built-in spec', () => {
+  test('parses, with the pinned stack and placeholders filled in', () => {
+    const spec = defaultSpec()
+    expect(spec.versions).toMatchObject({
+      kubeedge: 'v1.22.0',
+      edgemesh: 'v1.17.0',
+      k3s: 'v1.34.2+k3s1',
+      cni: 'v1.5.1',
+      runc: 'v1.3.3'
+    })
+    expect(spec.sides.cloud.images).toContain('kubeedge/cloudcore:v1.22.0')
+    expect(spec.sources.edgemesh).toBe(
+      'https://raw.githubusercontent.com/kubeedge/edgemesh/v1.17.0'
+    )
+    expect(spec.sides.edge.files).toEqual([])
+  })
+
+  test('kedge.yaml at the repository root is the built-in spec', () => {
+    expect(readFileSync(resolve(repoRoot, 'kedge.yaml'), 'utf8')).toBe(DEFAULT_SPEC_YAML)
+  })
+
+  test('k3s 1.34 against KubeEdge 1.22 (tested to 1.31) is a warning, not an error', () => {
+    expect(skewWarning(defaultSpec())).toContain('Kubernetes 1.34, above 1.31')
+    const older = parseSpec(edit('k3s: v1.34.2+k3s1', 'k3s: v1.31.4+k3s1'), 'x')
+    expect(skewWarning(older)).toBeUndefined()
+  })
+
+  test('each side must carry what its workloads run; mosquitto follows its switch', () => {
+    const spec = defaultSpec()
+    expect(requiredImages(spec, 'edge')).toEqual([
+      'kubeedge/installation-package:v1.22.0',
+      'kubeedge/pause:3.6',
+      'eclipse-mosquitto:1.6.15',
+      'kubeedge/edgemesh-agent:v1.17.0'
+    ])
+    expect(requiredImages(spec, 'cloud')).toEqual([
+      'kubeedge/cloudcore:v1.22.0',
+      'kubeedge/iptables-manager:v1.22.0',
+      'kubeedge/edgemesh-agent:v1.17.0'
+    ])
+    const noMqtt = parseSpec(
+      edit('mosquitto:\n  enabled: true', 'mosquitto:\n  enabled: false'),
+      'x'
+    )
+    expect(requiredImages(noMqtt, 'edge')).not.toContain('eclipse-mosquitto:1.6.15')
+    // A required image left out of the list is still carried.
+    const lean = parseSpec(edit('      - kubeedge/pause:3.6\n', ''), 'x')
+    expect(sideImages(lean, 'edge')).toContain('kubeedge/pause:3.6')
+  })
+})
+
+describe('spec errors name the path, the value and what was expected', () => {
+  test.each([
+    [
+      '      - kubeedge/pause:3.6',
+      '      - kubeedge/pause',
+      'sides.edge.images[2]: "kubeedge/pause" has no tag (pin a tag or a digest)'
+    ],
+    [
+      '      - kubeedge/pause:3.6',
+      '      - Kubeedge/Pause:3.6',
+      'sides.edge.images[2]: "Kubeedge/Pause:3.6" is not an image reference: path component "Pause" is not valid'
+    ],
+    ['  cni: v1.5.1', '  cni: latest', 'versions.cni: "latest" is not a version like v1.22.0'],
+    [
+      '  helm: https://get.helm.sh',
+      '  helm: get.helm.sh',
+      'sources.helm: "get.helm.sh" is not an http(s) URL'
+    ],
+    [
+      '  edgemeshChart: 49614b25',
+      '  edgemeshChart: XX14b25',
+      'pins.edgemeshChart: "XX14b252d76a083030799c67ba44c26af528a84aebbb523c277d19e34b6f3a4" is not a sha256'
+    ],
+    [
+      'edgemesh:\n  enabled: true',
+      'edgemesh:\n  enabled: yes please',
+      'edgemesh.enabled: "yes please" is not true or false'
+    ],
+    [
+      'sandboxImage: kubeedge/pause:3.6',
+      'sandboxImage: kubeedge/pause:3.6\nsandboxImge: x',
+      'sandboxImge: unknown field (expected one of apiVersion, kind'
+    ],
+    [
+      '    files: []\n  edge:',
+      '    files:\n      - { url: "https://x.example/a", sha256: "' +
+        'a'.repeat(64) +
+        '", path: "../etc/passwd" }\n  edge:',
+      'sides.cloud.files[0].path: "../etc/passwd" is not a relative path inside the bundle'
+    ],
+    [
+      '  mirrors: []',
+      '  mirrors: [docker.io]',
+      'registry.mirrors[0]: "docker.io" is not registry=URL'
+    ]
+  ])('%j -> %j', (from, to, message) => {
+    const problems = problemsOf(edit(from, to))
+    expect(problems.some(p => p.startsWith(message))).toBe(true)
+  })
+
+  test('every problem at once, in one error naming the file', () => {
+    let error: unknown
+    try {
+      parseSpec(
+        edit('  cni: v1.5.1', '  cni: latest').replace('kind: BundleSpec', 'kind: Bundle'),
+        'my/kedge.yaml'
+      )
+    } catch (err) {
+      error = err
+    }
+    expect(error).toBeInstanceOf(SpecError)
+    expect((error as Error).message).toMatch(
+      /^my\/kedge\.yaml: 2 problems:\n {2}kind: "Bundle" is not BundleSpec\n {2}versions.cni/
+    )
+  })
+
+  test('missing fields and broken YAML', () => {
+    expect(problemsOf('apiVersion: kedge.dev/v1alpha1\nkind: BundleSpec\n')).toContain(
+      'versions: missing'
+    )
+    expect(problemsOf('versions: [unclosed')[0]).toMatch(/^not valid YAML/)
+    expect(problemsOf('- a list')).toEqual(['(top level): a list is not a mapping'])
+  })
+})
