@@ -1,3 +1,6 @@
 export * from './schema.js'
 export * from './spec.js'
 export * from './default-spec.js'
+export * from './checksums.js'
+export * from './extract.js'
+export * from './assets.js'

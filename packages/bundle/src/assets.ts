@@ -1,0 +1,258 @@
+/**
+ * Release assets: which files each side and arch needs, where they come from, and how each
+ * is verified: against its project's published checksum (in that project's format) or a
+ * sha256 pinned in the spec. Downloads go through @actions/tool-cache and are cached
+ * across runs (keyed by the verified digest); a cached file is verified again before use.
+ */
+import * as tc from '@actions/tool-cache'
+import { basename } from 'node:path'
+import { readFile, rm } from 'node:fs/promises'
+import { hashFile, parseChecksum, type Algorithm, type ChecksumFormat } from './checksums.js'
+import type { Arch, BundleSpec, Side } from './spec.js'
+
+export type Verification =
+  | {
+      kind: 'checksum-file'
+      url: string
+      algorithm: Algorithm
+      format: ChecksumFormat
+      entry: string
+    }
+  | { kind: 'pinned'; sha256: string }
+  /** No published checksum and no pin: the digest is recorded, and a warning says so. */
+  | { kind: 'unpinned' }
+
+/** How an asset lands in the bundle. */
+export type Placement =
+  | { kind: 'file'; path: string; mode?: number }
+  | { kind: 'extract'; files: Record<string, string>; mode?: number }
+  | { kind: 'extract-dir'; dir: string }
+
+export interface Asset {
+  /** Unique within a bundle: k3s, keadm, containerd, ... */
+  name: string
+  url: string
+  verify: Verification
+  place: Placement
+}
+
+/** The verified download of an asset. */
+export interface FetchedAsset {
+  asset: Asset
+  path: string
+  sha256: string
+  /** How it was verified, for bundle.json: "sha512 from <url>", "pinned sha256", "unverified". */
+  verifiedBy: string
+  cached: boolean
+}
+
+const sumFile = (url: string, entry: string): Verification => ({
+  kind: 'checksum-file',
+  url,
+  algorithm: 'sha256',
+  format: 'sum',
+  entry
+})
+
+/** The release assets a side's bundle carries for `arch`. */
+export function sideAssets(spec: BundleSpec, side: Side, arch: Arch): Asset[] {
+  const v = spec.versions
+  const s = spec.sources
+  const ke = v.kubeedge
+  const keadmFile = `keadm-${ke}-linux-${arch}.tar.gz`
+  const nodeArch = arch === 'amd64' ? 'x64' : 'arm64'
+  const nodeFile = `node-${v.node}-linux-${nodeArch}.tar.gz`
+  const common: Asset[] = [
+    {
+      name: 'keadm',
+      url: `${s.kubeedge}/${ke}/${keadmFile}`,
+      verify: {
+        kind: 'checksum-file',
+        url: `${s.kubeedge}/${ke}/checksum_${keadmFile}.txt`,
+        algorithm: 'sha512',
+        format: 'bare',
+        entry: keadmFile
+      },
+      place: {
+        kind: 'extract',
+        files: { [`keadm-${ke}-linux-${arch}/keadm/keadm`]: 'bin/keadm' },
+        mode: 0o755
+      }
+    },
+    {
+      name: 'node',
+      url: `${s.node}/${v.node}/${nodeFile}`,
+      verify: sumFile(`${s.node}/${v.node}/SHASUMS256.txt`, nodeFile),
+      place: { kind: 'file', path: `runtime/${nodeFile}` }
+    }
+  ]
+  if (side === 'cloud') {
+    const k3sBase = `${s.k3s}/${encodeURIComponent(v.k3s)}`
+    const k3sFile = arch === 'amd64' ? 'k3s' : `k3s-${arch}`
+    const helmFile = `helm-${v.helm}-linux-${arch}.tar.gz`
+    return [
+      {
+        name: 'k3s',
+        url: `${k3sBase}/${k3sFile}`,
+        verify: sumFile(`${k3sBase}/sha256sum-${arch}.txt`, k3sFile),
+        place: { kind: 'file', path: 'bin/k3s', mode: 0o755 }
+      },
+      {
+        name: 'k3s-images.txt',
+        url: `${k3sBase}/k3s-images.txt`,
+        verify: sumFile(`${k3sBase}/sha256sum-${arch}.txt`, 'k3s-images.txt'),
+        place: { kind: 'file', path: 'meta/k3s-images.txt' }
+      },
+      {
+        name: 'k3s-install.sh',
+        url: s.k3sInstallScript,
+        verify: spec.pins.k3sInstallScript
+          ? { kind: 'pinned', sha256: spec.pins.k3sInstallScript }
+          : { kind: 'unpinned' },
+        place: { kind: 'file', path: 'bin/k3s-install.sh', mode: 0o755 }
+      },
+      {
+        name: 'helm',
+        url: `${s.helm}/${helmFile}`,
+        verify: sumFile(`${s.helm}/${helmFile}.sha256sum`, helmFile),
+        place: { kind: 'extract', files: { [`linux-${arch}/helm`]: 'bin/helm' }, mode: 0o755 }
+      },
+      ...common
+    ]
+  }
+  const containerdFile = `containerd-${v.containerd}-linux-${arch}.tar.gz`
+  const cniFile = `cni-plugins-linux-${arch}-${v.cni}.tgz`
+  return [
+    {
+      name: 'containerd',
+      url: `${s.containerd}/v${v.containerd}/${containerdFile}`,
+      verify: sumFile(
+        `${s.containerd}/v${v.containerd}/${containerdFile}.sha256sum`,
+        containerdFile
+      ),
+      place: {
+        kind: 'extract',
+        files: {
+          'bin/containerd': 'bin/containerd',
+          'bin/ctr': 'bin/ctr',
+          'bin/containerd-shim-runc-v2': 'bin/containerd-shim-runc-v2'
+        },
+        mode: 0o755
+      }
+    },
+    {
+      name: 'runc',
+      url: `${s.runc}/${v.runc}/runc.${arch}`,
+      verify: sumFile(`${s.runc}/${v.runc}/runc.sha256sum`, `runc.${arch}`),
+      place: { kind: 'file', path: 'bin/runc', mode: 0o755 }
+    },
+    {
+      name: 'cni-plugins',
+      url: `${s.cni}/${v.cni}/${cniFile}`,
+      verify: sumFile(`${s.cni}/${v.cni}/${cniFile}.sha256`, cniFile),
+      place: { kind: 'extract-dir', dir: 'cni/bin' }
+    },
+    ...common
+  ]
+}
+
+/** Where the cache keeps a verified download: tool `kedge-<name>`, version from its digest. */
+function cacheKey(asset: Asset, hex: string): { tool: string; version: string } {
+  return {
+    tool: `kedge-${asset.name.replace(/[^A-Za-z0-9.-]/g, '-')}`,
+    version: `1.0.0-h${hex.slice(0, 32)}`
+  }
+}
+
+async function download(url: string): Promise<string> {
+  try {
+    return await tc.downloadTool(url)
+  } catch (err) {
+    const status = (err as { httpStatusCode?: number }).httpStatusCode
+    const why = status ? `HTTP ${status}` : (err as Error).message
+    throw new Error(`download of ${url} failed: ${why}`, { cause: err })
+  }
+}
+
+/** The expected digest of an asset, from its checksum file or the spec. */
+export async function expectedDigest(
+  asset: Asset
+): Promise<{ algorithm: Algorithm; hex: string; by: string } | undefined> {
+  const v = asset.verify
+  if (v.kind === 'pinned')
+    return { algorithm: 'sha256', hex: v.sha256, by: 'sha256 pinned in the spec' }
+  if (v.kind === 'unpinned') return undefined
+  const file = await download(v.url)
+  try {
+    const text = await readFile(file, 'utf8')
+    const hex = parseChecksum(text, {
+      algorithm: v.algorithm,
+      format: v.format,
+      entry: v.entry,
+      source: v.url
+    })
+    return { algorithm: v.algorithm, hex, by: `${v.algorithm} from ${v.url}` }
+  } finally {
+    await rm(file, { force: true })
+  }
+}
+
+/**
+ * Downloads and verifies an asset, or takes it from the tool cache (verified again).
+ * A mismatch fails naming the URL, the expected and the actual digest, and keeps nothing.
+ */
+export async function fetchAsset(
+  asset: Asset,
+  warn: (message: string) => void = () => undefined
+): Promise<FetchedAsset> {
+  const expected = await expectedDigest(asset)
+  if (expected) {
+    const key = cacheKey(asset, expected.hex)
+    const dir = tc.find(key.tool, key.version)
+    if (dir) {
+      const path = `${dir}/${basename(new URL(asset.url).pathname)}`
+      if ((await hashFile(path, expected.algorithm).catch(() => '')) === expected.hex) {
+        return {
+          asset,
+          path,
+          sha256: await hashFile(path, 'sha256'),
+          verifiedBy: expected.by,
+          cached: true
+        }
+      }
+    }
+  }
+  const file = await download(asset.url)
+  if (expected) {
+    const actual = await hashFile(file, expected.algorithm)
+    if (actual !== expected.hex) {
+      await rm(file, { force: true })
+      throw new Error(
+        `checksum mismatch for ${asset.url}: expected ${expected.algorithm} ${expected.hex}, got ${actual} (verified with ${expected.by})`
+      )
+    }
+  }
+  const sha256 = await hashFile(file, 'sha256')
+  if (!expected) {
+    warn(
+      `${asset.url} has no published checksum and no pin in the spec; it is recorded (sha256 ${sha256}), not verified. Pin it in the spec.`
+    )
+    return {
+      asset,
+      path: file,
+      sha256,
+      verifiedBy: 'unverified (no checksum published, no pin)',
+      cached: false
+    }
+  }
+  const key = cacheKey(asset, expected.hex)
+  const dir = await tc.cacheFile(file, basename(new URL(asset.url).pathname), key.tool, key.version)
+  await rm(file, { force: true })
+  return {
+    asset,
+    path: `${dir}/${basename(new URL(asset.url).pathname)}`,
+    sha256,
+    verifiedBy: expected.by,
+    cached: false
+  }
+}
