@@ -15,6 +15,7 @@ required=(
   "systemd-analyze systemd"
   "openssl openssl"
   "/usr/bin/time time"
+  "busybox busybox"
 )
 
 missing=()
