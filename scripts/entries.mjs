@@ -9,5 +9,10 @@ export const entries = [
     name: 'fetch-images',
     source: 'packages/actions/lib/fetch-images/index.js',
     file: 'index.js'
+  },
+  {
+    name: 'fetch-crds',
+    source: 'packages/actions/lib/fetch-crds/index.js',
+    file: 'index.js'
   }
 ]

@@ -208,8 +208,15 @@ function expand(value: unknown, versions: Record<string, unknown>): unknown {
   return value
 }
 
-/** Parses and validates a spec; every problem is reported at once. */
-export function parseSpec(text: string, source: string): BundleSpec {
+/**
+ * Parses and validates a spec; every problem is reported at once. `versions` overrides
+ * are applied before the placeholders are filled in.
+ */
+export function parseSpec(
+  text: string,
+  source: string,
+  overrides: { versions?: Partial<BundleSpec['versions']> } = {}
+): BundleSpec {
   let doc: unknown
   try {
     doc = load(text)
@@ -222,6 +229,9 @@ export function parseSpec(text: string, source: string): BundleSpec {
     typeof (doc as { versions?: unknown }).versions === 'object'
       ? (doc as { versions: Record<string, unknown> }).versions
       : {}
+  for (const [key, value] of Object.entries(overrides.versions ?? {})) {
+    if (value) versions[key] = value
+  }
   const expanded = expand(doc, versions)
   const problems = validate(expanded, SPEC_SCHEMA)
   if (problems.length > 0) throw new SpecError(source, problems)
@@ -231,8 +241,10 @@ export function parseSpec(text: string, source: string): BundleSpec {
   return spec
 }
 
-export function defaultSpec(): BundleSpec {
-  return parseSpec(DEFAULT_SPEC_YAML, 'the built-in spec')
+export function defaultSpec(
+  overrides: { versions?: Partial<BundleSpec['versions']> } = {}
+): BundleSpec {
+  return parseSpec(DEFAULT_SPEC_YAML, 'the built-in spec', overrides)
 }
 
 /** The newest Kubernetes minor each KubeEdge minor is tested with (its embedded kubelet). */

@@ -1,0 +1,51 @@
+/**
+ * The fetch-crds action: the Istio CRDs EdgeMesh needs (or explicit URLs) and charts,
+ * fetched, verified against the spec's pins, validated as CRDs, written under
+ * <output-dir>/crds/istio/ and <output-dir>/charts/.
+ */
+import * as core from '@actions/core'
+import { edgemeshSources, fetchCrds, parseUrlPins } from '@kedge/bundle'
+import { readSpec } from '../spec-input.js'
+
+export async function run(): Promise<void> {
+  try {
+    const wanted = core.getInput('edgemesh-version')
+    const base = readSpec()
+    const spec = wanted ? readSpec({ versions: { edgemesh: wanted } }) : base
+    const sources = edgemeshSources(spec)
+    if (wanted && wanted !== base.versions.edgemesh) {
+      // The spec's pins are for its own EdgeMesh version.
+      core.warning(
+        `edgemesh-version ${wanted} differs from the spec's ${base.versions.edgemesh}: its CRDs and chart are not pinned; their sha256 is recorded. Pin them in a spec.`
+      )
+      for (const s of [...sources.crds, ...sources.charts]) s.sha256 = ''
+    }
+    const urls = core.getInput('urls')
+    const chartsInput = core.getInput('charts')
+    const crds = urls ? parseUrlPins(urls, 'input urls') : sources.crds
+    const charts = chartsInput
+      ? parseUrlPins(chartsInput, 'input charts')
+      : urls
+        ? []
+        : sources.charts
+    const dir = core.getInput('output-dir') || 'kedge-crds'
+    const result = await fetchCrds({
+      crds,
+      charts,
+      dir,
+      warn: m => {
+        core.warning(m)
+      }
+    })
+    for (const crd of result.crds) {
+      core.info(`CRD ${crd.name} (${crd.versions.join(', ')}) from ${crd.url}: ${crd.verifiedBy}`)
+    }
+    for (const chart of result.charts) {
+      core.info(`chart ${chart.chart} from ${chart.url}: ${chart.verifiedBy}`)
+    }
+    core.setOutput('crds', result.crds.length)
+    core.setOutput('dir', result.dir)
+  } catch (error) {
+    core.setFailed(error instanceof Error ? error.message : String(error))
+  }
+}
