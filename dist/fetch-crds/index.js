@@ -38106,7 +38106,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8482);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6440);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 //# sourceMappingURL=index.js.map
@@ -38115,7 +38115,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8482:
+/***/ 6440:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39578,7 +39578,7 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile, lstat: io_util_lstat, mkdir: io_util_mkdir, open: io_util_open, readdir: io_util_readdir, rename: io_util_rename, rm: io_util_rm, rmdir, stat: io_util_stat, symlink: io_util_symlink, unlink } = external_fs_.promises;
+const { chmod: io_util_chmod, copyFile: io_util_copyFile, lstat: io_util_lstat, mkdir: io_util_mkdir, open: io_util_open, readdir: io_util_readdir, rename: io_util_rename, rm: io_util_rm, rmdir, stat: io_util_stat, symlink: io_util_symlink, unlink } = external_fs_.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -39988,7 +39988,7 @@ function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
             }
         }
         // Change the mode for the newly created directory
-        yield chmod(destDir, (yield io_util_stat(sourceDir)).mode);
+        yield io_util_chmod(destDir, (yield io_util_stat(sourceDir)).mode);
     });
 }
 // Buffered file copy
@@ -40003,7 +40003,7 @@ function io_copyFile(srcFile, destFile, force) {
             catch (e) {
                 // Try to override file permission
                 if (e.code === 'EPERM') {
-                    yield chmod(destFile, '0666');
+                    yield io_util_chmod(destFile, '0666');
                     yield unlink(destFile);
                 }
                 // other errors = it doesn't exist, no work to do
@@ -40013,7 +40013,7 @@ function io_copyFile(srcFile, destFile, force) {
             yield io_util_symlink(symlinkFull, destFile, IS_WINDOWS ? 'junction' : null);
         }
         else if (!(yield exists(destFile)) || force) {
-            yield copyFile(srcFile, destFile);
+            yield io_util_copyFile(srcFile, destFile);
         }
     });
 }
@@ -45189,7 +45189,7 @@ class client_HttpError extends Error {
  * Parses mirror settings: `docker.io=https://mirror.example` entries, newline- or
  * comma-separated. A mirror URL ending in /v2 is used as the API root as it is.
  */
-function parseMirrors(input) {
+function client_parseMirrors(input) {
     const mirrors = new Map();
     const items = (Array.isArray(input) ? input : (input ?? '').split(/[\n,]/))
         .map(s => s.trim())
@@ -45223,6 +45223,7 @@ class client_RegistryClient {
     logger;
     retry;
     idleTimeoutMs;
+    fallbackToOrigin;
     tokens = new Map();
     constructor(options = {}) {
         this.credentials = options.credentials ?? new CredentialStore();
@@ -45231,6 +45232,7 @@ class client_RegistryClient {
         this.logger = options.logger ?? silentLogger;
         this.retry = { ...defaultRetry, ...options.retry };
         this.idleTimeoutMs = options.idleTimeoutMs ?? 60000;
+        this.fallbackToOrigin = options.fallbackToOrigin ?? true;
     }
     isInsecure(host) {
         return this.insecure.has(host);
@@ -45245,6 +45247,8 @@ class client_RegistryClient {
             }
             list.push({ registry, api: base.endsWith('/v2') ? base : `${base}/v2`, mirror: true });
         }
+        if (list.length > 0 && !this.fallbackToOrigin)
+            return list;
         const host = registry === DOCKER_HUB ? DOCKER_HUB_API : registry;
         const scheme = this.isInsecure(registry) ? 'http' : 'https';
         list.push({ registry, api: `${scheme}://${host}/v2`, mirror: false });
@@ -45977,7 +45981,7 @@ function checkDescriptor(d, what, where) {
     }
     return d;
 }
-async function fetchImages(options) {
+async function fetch_fetchImages(options) {
     const logger = options.logger ?? silentLogger;
     // Everything the user gave is checked before the first request.
     const want = parsePlatform(options.platform);
@@ -46290,6 +46294,8 @@ registry:
   mirrors: []
   # host:port of registries reached over plain HTTP
   insecure: []
+  # When every mirror fails, try the registry itself (false: stay on the mirrors).
+  fallbackToOrigin: true
 
 sides:
   cloud:
@@ -46502,6 +46508,7 @@ const SPEC_SCHEMA = {
                     kind: 'array',
                     items: { kind: 'string', pattern: /^[^=\s]+=https?:\/\/\S+$/, expect: 'registry=URL' }
                 },
+                fallbackToOrigin: { kind: 'boolean', optional: true },
                 insecure: {
                     kind: 'array',
                     items: { kind: 'string', pattern: /^[A-Za-z0-9.-]+(:\d+)?$/, expect: 'host[:port]' }
@@ -46588,7 +46595,7 @@ function spec_skewWarning(spec) {
  * The images a side's workloads will run, which its bundle must carry (besides the k3s
  * images on the cloud, checked against k3s-images.txt).
  */
-function requiredImages(spec, s) {
+function spec_requiredImages(spec, s) {
     const ke = spec.versions.kubeedge;
     const required = s === 'edge'
         ? [
@@ -46602,8 +46609,8 @@ function requiredImages(spec, s) {
     return required;
 }
 /** Every image a side's bundle carries: its list plus the ones it must carry. */
-function sideImages(spec, s) {
-    return [...new Set([...spec.sides[s].images, ...requiredImages(spec, s)])];
+function spec_sideImages(spec, s) {
+    return [...new Set([...spec.sides[s].images, ...spec_requiredImages(spec, s)])];
 }
 //# sourceMappingURL=spec.js.map
 ;// CONCATENATED MODULE: ./packages/bundle/lib/checksums.js
@@ -46647,7 +46654,7 @@ function parseChecksum(text, options) {
     }
     throw new Error(`checksum file ${options.source} lists no entry for ${options.entry}`);
 }
-async function hashFile(file, algorithm) {
+async function checksums_hashFile(file, algorithm) {
     const hash = (0,external_node_crypto_.createHash)(algorithm);
     for await (const chunk of (0,external_node_fs_namespaceObject.createReadStream)(file, { highWaterMark: 1024 * 1024 }))
         hash.update(chunk);
@@ -46721,7 +46728,7 @@ function drain(stream) {
     });
 }
 /** Extracts a .tar.gz into `dest`; returns the relative paths written. */
-async function extractTarGz(archive, dest, options = {}) {
+async function extract_extractTarGz(archive, dest, options = {}) {
     const written = [];
     const reader = extract();
     reader.on('entry', (header, stream, next) => {
@@ -47589,7 +47596,7 @@ const sumFile = (url, entry) => ({
     entry
 });
 /** The release assets a side's bundle carries for `arch`. */
-function sideAssets(spec, side, arch) {
+function assets_sideAssets(spec, side, arch) {
     const v = spec.versions;
     const s = spec.sources;
     const ke = v.kubeedge;
@@ -47729,18 +47736,18 @@ async function expectedDigest(asset) {
  * Downloads and verifies an asset, or takes it from the tool cache (verified again).
  * A mismatch fails naming the URL, the expected and the actual digest, and keeps nothing.
  */
-async function fetchAsset(asset, warn = () => undefined) {
+async function assets_fetchAsset(asset, warn = () => undefined) {
     const expected = await expectedDigest(asset);
     if (expected) {
         const key = cacheKey(asset, expected.hex);
         const dir = find(key.tool, key.version);
         if (dir) {
             const path = `${dir}/${(0,external_node_path_namespaceObject.basename)(new URL(asset.url).pathname)}`;
-            if ((await hashFile(path, expected.algorithm).catch(() => '')) === expected.hex) {
+            if ((await checksums_hashFile(path, expected.algorithm).catch(() => '')) === expected.hex) {
                 return {
                     asset,
                     path,
-                    sha256: await hashFile(path, 'sha256'),
+                    sha256: await checksums_hashFile(path, 'sha256'),
                     verifiedBy: expected.by,
                     cached: true
                 };
@@ -47749,13 +47756,13 @@ async function fetchAsset(asset, warn = () => undefined) {
     }
     const file = await download(asset.url);
     if (expected) {
-        const actual = await hashFile(file, expected.algorithm);
+        const actual = await checksums_hashFile(file, expected.algorithm);
         if (actual !== expected.hex) {
             await (0,promises_namespaceObject.rm)(file, { force: true });
             throw new Error(`checksum mismatch for ${asset.url}: expected ${expected.algorithm} ${expected.hex}, got ${actual} (verified with ${expected.by})`);
         }
     }
-    const sha256 = await hashFile(file, 'sha256');
+    const sha256 = await checksums_hashFile(file, 'sha256');
     if (!expected) {
         warn(`${asset.url} has no published checksum and no pin in the spec; it is recorded (sha256 ${sha256}), not verified. Pin it in the spec.`);
         return {
@@ -47812,7 +47819,7 @@ const CHUNK = (/* unused pure expression or super */ null && (4 * 1024 * 1024));
 const DEFAULT_LEVEL = 4;
 const SAMPLE = (/* unused pure expression or super */ null && (16 * 1024));
 /** Every file and directory under `root`, sorted, named `prefix/...`; links are refused. */
-async function walkTree(root, prefix) {
+async function targz_walkTree(root, prefix) {
     const entries = [
         { name: `${prefix}/`, type: 'directory', size: 0, executable: true }
     ];
@@ -47850,7 +47857,7 @@ function looksCompressed(chunk) {
     return deflateRawSync(sample, { level: 1 }).length > sample.length * 0.9;
 }
 /** Writes `entries` as a deterministic .tar.gz at `target`. */
-async function writeTarGz(target, entries, options = {}) {
+async function targz_writeTarGz(target, entries, options = {}) {
     const mtime = options.mtime ?? archiveMtime();
     const parallelism = Math.max(1, options.parallelism ?? availableParallelism());
     const level = options.level ?? DEFAULT_LEVEL;
@@ -47981,7 +47988,7 @@ class CrdError extends Error {
     }
 }
 /** Checks a CRD file's text; returns what it defines. */
-function validateCrd(text, file) {
+function crds_validateCrd(text, file) {
     let docs;
     try {
         docs = loadAll(text).filter(d => d !== null && d !== undefined);
@@ -48049,7 +48056,7 @@ async function checkChart(file, shownAs) {
     return chart;
 }
 /** The Istio CRDs and the EdgeMesh chart the spec names. */
-function edgemeshSources(spec) {
+function crds_edgemeshSources(spec) {
     return {
         crds: Object.entries(spec.pins.istioCrds).map(([file, sha256]) => ({
             url: `${spec.sources.edgemesh}/build/crds/istio/${file}`,
@@ -48098,16 +48105,16 @@ async function placeAtomically(from, to) {
  * Fetches, verifies and validates CRDs into dir/crds/istio/ and charts into dir/charts/.
  * Everything is checked before anything is written.
  */
-async function fetchCrds(options) {
+async function crds_fetchCrds(options) {
     const crds = [];
     for (const source of options.crds) {
-        const got = await fetchAsset(asset(source, 'crd'), options.warn);
+        const got = await assets_fetchAsset(asset(source, 'crd'), options.warn);
         const file = (0,external_node_path_namespaceObject.basename)(new URL(source.url).pathname);
-        crds.push({ got, infos: validateCrd(await (0,promises_namespaceObject.readFile)(got.path, 'utf8'), source.url), file });
+        crds.push({ got, infos: crds_validateCrd(await (0,promises_namespaceObject.readFile)(got.path, 'utf8'), source.url), file });
     }
     const charts = [];
     for (const source of options.charts) {
-        const got = await fetchAsset(asset(source, 'chart'), options.warn);
+        const got = await assets_fetchAsset(asset(source, 'chart'), options.warn);
         charts.push({
             got,
             chart: await checkChart(got.path, source.url),
@@ -48142,7 +48149,314 @@ async function fetchCrds(options) {
     return result;
 }
 //# sourceMappingURL=crds.js.map
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./packages/bundle/lib/package.js
+/**
+ * packageBundle: one side's bundle for one arch, as a deterministic tar.gz.
+ *
+ * Layout of the single top directory (named like the tarball):
+ *   install.js, install.sh, README.txt, SHA256SUMS,
+ *   bin/ (k3s, keadm, helm | containerd, ctr, shim, runc, keadm), cni/bin/ (edge),
+ *   images/<side>-images.tar, charts/, crds/istio/ (cloud), runtime/ (node), files/ (yours),
+ *   meta/bundle.json, meta/images.json, meta/k3s-images.txt (cloud).
+ * Everything is assembled in a staging directory beside the output, verified, and only
+ * then written as <name>.tar.gz (temporary name, then rename) with <name>.bundle.json.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+/** kubeedge-cloud-1.22.0-k3s-1.34.2+k3s1-amd64 / kubeedge-edge-1.22.0-arm64 */
+function bundleName(spec, side, arch) {
+    const ke = spec.versions.kubeedge.replace(/^v/, '');
+    return side === 'cloud'
+        ? `kubeedge-cloud-${ke}-k3s-${spec.versions.k3s.replace(/^v/, '')}-${arch}`
+        : `kubeedge-edge-${ke}-${arch}`;
+}
+const package_normalize = (image) => {
+    const ref = parseReference(image);
+    return formatReference(ref);
+};
+async function place(fetched, root) {
+    const p = fetched.asset.place;
+    if (p.kind === 'file') {
+        const target = join(root, p.path);
+        await mkdir(dirname(target), { recursive: true });
+        await copyFile(fetched.path, target);
+        await chmod(target, p.mode ?? 0o644);
+        return [p.path];
+    }
+    if (p.kind === 'extract') {
+        const written = await extractTarGz(fetched.path, root, { select: path => p.files[path] });
+        const missing = Object.keys(p.files).filter(f => !written.includes(p.files[f] ?? ''));
+        if (missing.length > 0) {
+            throw new Error(`${fetched.asset.url} does not hold ${missing.join(', ')}`);
+        }
+        for (const w of written)
+            await chmod(join(root, w), p.mode ?? 0o644);
+        return written;
+    }
+    const written = await extractTarGz(fetched.path, join(root, p.dir), {
+        select: (path, type) => (type === 'file' && !path.includes('/') ? path : undefined)
+    });
+    if (written.length === 0)
+        throw new Error(`${fetched.asset.url} holds no files`);
+    for (const w of written)
+        await chmod(join(root, p.dir, w), 0o755);
+    return written.map(w => `${p.dir}/${w}`);
+}
+async function listFiles(root) {
+    const out = [];
+    const visit = async (dir) => {
+        for (const name of (await readdir(dir)).sort()) {
+            const full = join(dir, name);
+            if ((await stat(full)).isDirectory())
+                await visit(full);
+            else
+                out.push(relative(root, full).split('\\').join('/'));
+        }
+    };
+    await visit(root);
+    return out.sort();
+}
+function gitSha() {
+    if (process.env.GITHUB_SHA)
+        return process.env.GITHUB_SHA;
+    try {
+        return execFileSync('git', ['rev-parse', 'HEAD'], {
+            encoding: 'utf8',
+            stdio: ['ignore', 'pipe', 'ignore']
+        }).trim();
+    }
+    catch {
+        return null;
+    }
+}
+async function packageBundle(options) {
+    const { spec, side, arch } = options;
+    const logger = options.logger;
+    const warnings = [];
+    const warn = (m) => {
+        warnings.push(m);
+        logger?.warn(m);
+    };
+    const skew = skewWarning(spec);
+    if (skew && side === 'cloud')
+        warn(skew);
+    const name = bundleName(spec, side, arch);
+    await mkdir(options.outputDir, { recursive: true });
+    const staging = await mkdtemp(join(options.outputDir, `.${name}.staging-`));
+    const root = join(staging, name);
+    try {
+        await mkdir(join(root, 'meta'), { recursive: true });
+        // Release assets, each verified, then placed.
+        const assets = [];
+        for (const asset of sideAssets(spec, side, arch)) {
+            logger?.info(`asset ${asset.name}: ${asset.url}`);
+            const fetched = await fetchAsset(asset, warn);
+            await place(fetched, root);
+            assets.push(fetched);
+        }
+        // Images: this side's list, plus k3s's own on the cloud, in one archive.
+        const k3sImages = side === 'cloud' && spec.sides.cloud.k3sImages !== false
+            ? (await readFile(join(root, 'meta', 'k3s-images.txt'), 'utf8'))
+                .split('\n')
+                .map(l => l.trim())
+                .filter(l => l && !l.startsWith('#'))
+            : [];
+        const wanted = [...sideImages(spec, side), ...k3sImages];
+        const archive = join(root, 'images', `${side}-images.tar`);
+        const imagesJson = join(root, 'meta', 'images.json');
+        await mkdir(dirname(archive), { recursive: true });
+        let images;
+        if (options.imagesArchive) {
+            const json = options.imagesJson ?? join(dirname(options.imagesArchive), 'images.json');
+            if (!existsSync(json)) {
+                throw new Error(`images-archive ${options.imagesArchive}: no images.json beside it (${json}); pass the images-json fetch-images wrote`);
+            }
+            images = JSON.parse(await readFile(json, 'utf8'));
+            await copyFile(options.imagesArchive, archive);
+            const archived = new Set(images.map(i => i.name));
+            const must = [...requiredImages(spec, side), ...k3sImages];
+            const missing = must.filter(i => !archived.has(package_normalize(i)));
+            if (missing.length > 0) {
+                throw new Error(`the ${side} bundle would miss images its workloads run (pods would hang in ImagePullBackOff):\n  ${missing.map(package_normalize).join('\n  ')}\nadd them to the images fetch-images fetches (${options.imagesArchive} has ${images.length})`);
+            }
+            const wrong = images.filter(i => !i.platform.startsWith(`linux/${arch}`));
+            if (wrong.length > 0) {
+                throw new Error(`images-archive holds images for another platform than linux/${arch}: ${wrong.map(i => `${i.name} (${i.platform})`).join(', ')}`);
+            }
+            for (const i of images)
+                i.archive = `images/${side}-images.tar`;
+            await writeFile(imagesJson, `${JSON.stringify(images, null, 2)}\n`);
+        }
+        else {
+            const mirrors = spec.registry.mirrors.join('\n');
+            const client = {
+                ...options.client,
+                ...(spec.registry.fallbackToOrigin === false ? { fallbackToOrigin: false } : {}),
+                mirrors: new Map([
+                    ...parseMirrors(mirrors),
+                    ...(options.client?.mirrors ?? new Map())
+                ]),
+                insecure: [...spec.registry.insecure, ...(options.client?.insecure ?? [])]
+            };
+            const fetched = await fetchImages({
+                images: wanted,
+                platform: `linux/${arch}`,
+                output: archive,
+                imagesJson,
+                ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
+                client,
+                ...(logger ? { logger } : {})
+            });
+            images = fetched.images.map(i => ({ ...i, archive: `images/${side}-images.tar` }));
+            await writeFile(imagesJson, `${JSON.stringify(images, null, 2)}\n`);
+        }
+        // CRDs and charts (cloud, with EdgeMesh).
+        const crds = [];
+        if (side === 'cloud' && spec.edgemesh.enabled) {
+            if (options.crdsDir) {
+                const istio = join(options.crdsDir, 'crds', 'istio');
+                for (const file of Object.keys(spec.pins.istioCrds)) {
+                    const from = join(istio, file);
+                    if (!existsSync(from))
+                        throw new Error(`crds-dir ${options.crdsDir}: crds/istio/${file} is missing`);
+                    for (const info of validateCrd(await readFile(from, 'utf8'), from)) {
+                        crds.push({
+                            name: info.name,
+                            file: `crds/istio/${file}`,
+                            sha256: await hashFile(from, 'sha256')
+                        });
+                    }
+                    await mkdir(join(root, 'crds', 'istio'), { recursive: true });
+                    await copyFile(from, join(root, 'crds', 'istio', file));
+                }
+                const chart = join(options.crdsDir, 'charts', 'edgemesh.tgz');
+                if (!existsSync(chart))
+                    throw new Error(`crds-dir ${options.crdsDir}: charts/edgemesh.tgz is missing`);
+                await mkdir(join(root, 'charts'), { recursive: true });
+                await copyFile(chart, join(root, 'charts', 'edgemesh.tgz'));
+            }
+            else {
+                const got = await fetchCrds({ ...edgemeshSources(spec), dir: root, warn });
+                for (const c of got.crds)
+                    crds.push({ name: c.name, file: relative(root, c.path), sha256: c.sha256 });
+            }
+        }
+        // Your own files.
+        for (const [i, file] of spec.sides[side].files.entries()) {
+            const fetched = await fetchAsset({
+                name: `file-${i}-${basename(file.path)}`,
+                url: file.url,
+                verify: { kind: 'pinned', sha256: file.sha256 },
+                place: { kind: 'file', path: `files/${file.path}` }
+            }, warn);
+            await place(fetched, root);
+            assets.push(fetched);
+        }
+        // The installer and its wrapper, and the README.
+        const hasInstaller = options.installer !== undefined && existsSync(options.installer);
+        if (hasInstaller && options.installer) {
+            await copyFile(options.installer, join(root, 'install.js'));
+            await chmod(join(root, 'install.js'), 0o755);
+        }
+        else {
+            warn('the installer (dist/installer/install.js) is not built yet: the bundle leaves its place (install.js)');
+        }
+        const nodeTarball = basename(assets.find(a => a.asset.name === 'node')?.asset.url ?? 'node.tar.gz');
+        await writeFile(join(root, 'install.sh'), installSh(nodeTarball), { mode: 0o755 });
+        await chmod(join(root, 'install.sh'), 0o755);
+        await writeFile(join(root, 'README.txt'), readmeTxt(spec, side, arch, name, hasInstaller));
+        // bundle.json: the resolved spec, images, files with sha256 and size, build info.
+        const epoch = process.env.SOURCE_DATE_EPOCH;
+        const files = [];
+        for (const file of await listFiles(root)) {
+            const full = join(root, file);
+            files.push({
+                path: file,
+                sha256: await hashFile(full, 'sha256'),
+                size: (await stat(full)).size
+            });
+        }
+        const manifest = {
+            schemaVersion: 1,
+            name,
+            side,
+            arch,
+            versions: spec.versions,
+            mosquitto: spec.mosquitto,
+            edgemesh: spec.edgemesh,
+            sandboxImage: spec.sandboxImage,
+            installer: hasInstaller ? 'install.js' : null,
+            images: images.map(i => ({
+                name: i.name,
+                reference: i.reference,
+                platform: i.platform,
+                indexDigest: i.indexDigest,
+                manifestDigest: i.manifestDigest,
+                configDigest: i.configDigest,
+                size: i.size
+            })),
+            assets: assets.map(a => ({
+                name: a.asset.name,
+                url: a.asset.url,
+                sha256: a.sha256,
+                verifiedBy: a.verifiedBy
+            })),
+            crds,
+            files,
+            warnings,
+            spec,
+            build: {
+                kedge: '0.1.0',
+                gitSha: options.gitSha ?? gitSha(),
+                time: epoch ? new Date(Number(epoch) * 1000).toISOString() : null
+            }
+        };
+        const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
+        await writeFile(join(root, 'meta', 'bundle.json'), manifestText);
+        // SHA256SUMS over every file (itself excepted), for sha256sum -c.
+        const sums = [];
+        for (const file of await listFiles(root)) {
+            sums.push(`${await hashFile(join(root, file), 'sha256')}  ${file}`);
+        }
+        await writeFile(join(root, 'SHA256SUMS'), `${sums.join('\n')}\n`);
+        // The tarball, then bundle.json beside it.
+        const bundle = join(options.outputDir, `${name}.tar.gz`);
+        const result = await writeTarGz(bundle, await walkTree(root, name));
+        const manifestPath = join(options.outputDir, `${name}.bundle.json`);
+        const tempManifest = temporaryPath(manifestPath);
+        await writeFile(tempManifest, manifestText);
+        await rename(tempManifest, manifestPath);
+        logger?.info(`bundle ${bundle}: ${result.bytes} bytes, sha256 ${result.sha256}`);
+        return {
+            name,
+            bundle,
+            sha256: result.sha256,
+            size: result.bytes,
+            manifest: manifestPath,
+            images,
+            warnings
+        };
+    }
+    finally {
+        await rm(staging, { recursive: true, force: true });
+    }
+}
+//# sourceMappingURL=package.js.map
 ;// CONCATENATED MODULE: ./packages/bundle/lib/index.js
+
+
 
 
 
@@ -48186,7 +48500,7 @@ async function run() {
         const wanted = getInput('edgemesh-version');
         const base = readSpec();
         const spec = wanted ? readSpec({ versions: { edgemesh: wanted } }) : base;
-        const sources = edgemeshSources(spec);
+        const sources = crds_edgemeshSources(spec);
         if (wanted && wanted !== base.versions.edgemesh) {
             // The spec's pins are for its own EdgeMesh version.
             warning(`edgemesh-version ${wanted} differs from the spec's ${base.versions.edgemesh}: its CRDs and chart are not pinned; their sha256 is recorded. Pin them in a spec.`);
@@ -48202,7 +48516,7 @@ async function run() {
                 ? []
                 : sources.charts;
         const dir = getInput('output-dir') || 'kedge-crds';
-        const result = await fetchCrds({
+        const result = await crds_fetchCrds({
             crds,
             charts,
             dir,

@@ -32030,6 +32030,7 @@ class RegistryClient {
     logger;
     retry;
     idleTimeoutMs;
+    fallbackToOrigin;
     tokens = new Map();
     constructor(options = {}) {
         this.credentials = options.credentials ?? new CredentialStore();
@@ -32038,6 +32039,7 @@ class RegistryClient {
         this.logger = options.logger ?? silentLogger;
         this.retry = { ...defaultRetry, ...options.retry };
         this.idleTimeoutMs = options.idleTimeoutMs ?? 60000;
+        this.fallbackToOrigin = options.fallbackToOrigin ?? true;
     }
     isInsecure(host) {
         return this.insecure.has(host);
@@ -32052,6 +32054,8 @@ class RegistryClient {
             }
             list.push({ registry, api: base.endsWith('/v2') ? base : `${base}/v2`, mirror: true });
         }
+        if (list.length > 0 && !this.fallbackToOrigin)
+            return list;
         const host = registry === DOCKER_HUB ? DOCKER_HUB_API : registry;
         const scheme = this.isInsecure(registry) ? 'http' : 'https';
         list.push({ registry, api: `${scheme}://${host}/v2`, mirror: false });

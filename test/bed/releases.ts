@@ -8,8 +8,10 @@
  */
 import { gzipSync } from 'node:zlib'
 import { pack } from 'tar-stream'
-import { defaultSpec, type Arch, type BundleSpec } from '@kedge/bundle'
+import { defaultSpec, sideImages, type Arch, type BundleSpec } from '@kedge/bundle'
+import { parseReference } from '@kedge/oci'
 import { hexDigest, type FileServer } from './fileserver.js'
+import { linuxAmd64, linuxArm64, seedImage } from './images.js'
 
 export const ISTIO_CRDS: Record<string, { kind: string; plural: string }> = {
   'crd-destinationrule.yaml': { kind: 'DestinationRule', plural: 'destinationrules' },
@@ -235,5 +237,43 @@ export async function seedReleases(
     edgemeshChart: hexDigest('sha256', chart),
     istioCrds: crdPins
   }
+  return spec
+}
+
+/** Every image a spec's bundles carry, under its real name, both arches, in `registryUrl`. */
+export async function seedSpecImages(registryUrl: string, spec: BundleSpec): Promise<string[]> {
+  const names = new Set([
+    ...sideImages(spec, 'cloud'),
+    ...sideImages(spec, 'edge'),
+    ...k3sStandInImages()
+  ])
+  for (const name of names) {
+    const ref = parseReference(name)
+    await seedImage(registryUrl, {
+      repository: ref.repository,
+      tag: ref.tag ?? 'latest',
+      format: ref.repository.startsWith('kubeedge/') ? 'oci' : 'docker',
+      index: true,
+      attestations: ref.repository.startsWith('kubeedge/'),
+      platforms: [linuxAmd64, linuxArm64],
+      baseSize: 64 * 1024,
+      layerSize: 8 * 1024
+    })
+  }
+  return [...names]
+}
+
+/** The spec pointed at the bed: stand-in assets on `server`, images from `registry` only. */
+export async function bedSpec(
+  server: FileServer,
+  registry: { url: string; host: string }
+): Promise<BundleSpec> {
+  const spec = await seedReleases(server)
+  spec.registry = {
+    mirrors: [`docker.io=${registry.url}`],
+    insecure: [registry.host],
+    fallbackToOrigin: false
+  }
+  await seedSpecImages(registry.url, spec)
   return spec
 }

@@ -64,6 +64,8 @@ registry:
   mirrors: []
   # host:port of registries reached over plain HTTP
   insecure: []
+  # When every mirror fails, try the registry itself (false: stay on the mirrors).
+  fallbackToOrigin: true
 
 sides:
   cloud:

@@ -61,7 +61,7 @@ export interface BundleSpec {
   mosquitto: { enabled: boolean; image: string }
   /** The sandbox image the edge installer's containerd config names. */
   sandboxImage: string
-  registry: { mirrors: string[]; insecure: string[] }
+  registry: { mirrors: string[]; insecure: string[]; fallbackToOrigin?: boolean }
   sides: Record<Side, SideSpec & { k3sImages?: boolean }>
 }
 
@@ -172,6 +172,7 @@ export const SPEC_SCHEMA: Schema = {
           kind: 'array',
           items: { kind: 'string', pattern: /^[^=\s]+=https?:\/\/\S+$/, expect: 'registry=URL' }
         },
+        fallbackToOrigin: { kind: 'boolean', optional: true },
         insecure: {
           kind: 'array',
           items: { kind: 'string', pattern: /^[A-Za-z0-9.-]+(:\d+)?$/, expect: 'host[:port]' }

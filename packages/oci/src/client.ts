@@ -62,6 +62,8 @@ export interface ClientOptions {
   mirrors?: Map<string, string[]>
   /** host[:port] allowed over plain HTTP. */
   insecure?: Iterable<string>
+  /** Try the origin when every mirror failed (default true); false keeps a build on its mirrors. */
+  fallbackToOrigin?: boolean
   logger?: Logger
   retry?: Partial<RetryOptions>
   /** Abort a request whose answer or body stalls this long. Default 60 s. */
@@ -115,6 +117,7 @@ export class RegistryClient {
   private readonly logger: Logger
   readonly retry: RetryOptions
   private readonly idleTimeoutMs: number
+  private readonly fallbackToOrigin: boolean
   private readonly tokens = new Map<string, string>()
 
   constructor(options: ClientOptions = {}) {
@@ -124,6 +127,7 @@ export class RegistryClient {
     this.logger = options.logger ?? silentLogger
     this.retry = { ...defaultRetry, ...options.retry }
     this.idleTimeoutMs = options.idleTimeoutMs ?? 60000
+    this.fallbackToOrigin = options.fallbackToOrigin ?? true
   }
 
   private isInsecure(host: string): boolean {
@@ -142,6 +146,7 @@ export class RegistryClient {
       }
       list.push({ registry, api: base.endsWith('/v2') ? base : `${base}/v2`, mirror: true })
     }
+    if (list.length > 0 && !this.fallbackToOrigin) return list
     const host = registry === DOCKER_HUB ? DOCKER_HUB_API : registry
     const scheme = this.isInsecure(registry) ? 'http' : 'https'
     list.push({ registry, api: `${scheme}://${host}/v2`, mirror: false })
