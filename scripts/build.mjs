@@ -4,7 +4,7 @@
 // interrupted build never leaves a half-written dist/.
 //   node scripts/build.mjs [--out DIR] [--skip-typecheck]
 import { execFileSync } from 'node:child_process'
-import { chmod, cp, mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises'
+import { chmod, mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { entries } from './entries.mjs'
@@ -46,11 +46,11 @@ try {
       '--no-cache',
       '--quiet'
     ])
+    // Everything ncc emits goes along: lazily loaded chunks (e.g. 584.index.js) too.
     const target = join(staging, entry.name)
     await mkdir(target, { recursive: true })
-    await rename(join(work, 'index.js'), join(target, entry.file))
-    for (const extra of ['licenses.txt', 'package.json']) {
-      await cp(join(work, extra), join(target, extra)).catch(() => undefined)
+    for (const file of await readdir(work)) {
+      await rename(join(work, file), join(target, file === 'index.js' ? entry.file : file))
     }
     console.log(`build: dist/${entry.name}/${entry.file}`)
   }

@@ -14,5 +14,11 @@ export const entries = [
     name: 'fetch-crds',
     source: 'packages/actions/lib/fetch-crds/index.js',
     file: 'index.js'
+  },
+  {
+    // Also the root action.yml (the all-in-one bundle builder).
+    name: 'package-bundle',
+    source: 'packages/actions/lib/package-bundle/index.js',
+    file: 'index.js'
   }
 ]

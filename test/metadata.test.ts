@@ -1,7 +1,7 @@
 /** action.yml checks: every action.yml in the repository, and the checker on fixtures. */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
-import { mkdirSync, writeFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join, resolve, sep } from 'node:path'
 import { checkActionFile, findActionFiles } from './lib/action-metadata.js'
 import { removeDir, tempDir } from './bed/proc.js'
 
@@ -12,6 +12,26 @@ describe('action.yml files in this repository', () => {
   test('every action.yml present has the required keys, a built main and described inputs', () => {
     const problems = files.flatMap(f => checkActionFile(f, repoRoot))
     expect(problems).toEqual([])
+  })
+})
+
+describe('built bundles', () => {
+  test('every chunk a dist/ bundle loads is shipped beside it', () => {
+    // ncc loads a lazy chunk as __nccwpck_require__.e(/* import() */ 584) -> 584.index.js.
+    const dist = resolve(repoRoot, 'dist')
+    const chunks: string[] = []
+    for (const name of readdirSync(dist)) {
+      const dir = join(dist, name)
+      for (const file of readdirSync(dir).filter(f => f.endsWith('.js'))) {
+        const code = readFileSync(join(dir, file), 'utf8')
+        for (const m of code.matchAll(/__nccwpck_require__\.e\(\/\* import\(\) \*\/ (\d+)\)/g)) {
+          chunks.push(join(name, `${m[1] ?? ''}.index.js`))
+        }
+      }
+    }
+    // package-bundle loads @actions/artifact lazily, so there is at least that chunk.
+    expect(chunks.some(c => c.startsWith(`package-bundle${sep}`))).toBe(true)
+    expect(chunks.filter(c => !existsSync(join(dist, c)))).toEqual([])
   })
 })
 

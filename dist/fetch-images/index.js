@@ -28588,8 +28588,6 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
-// UNUSED EXPORTS: formatBytes
-
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
@@ -33129,6 +33127,29 @@ function toArchive(r) {
 /** Input helpers shared by the actions: every error names the input and what it expects. */
 
 
+
+/** The library's logger, on the runner's log. */
+const actionsLogger = {
+    info: m => {
+        info(m);
+    },
+    warn: m => {
+        warning(m);
+    },
+    debug: m => {
+        core_debug(m);
+    }
+};
+function formatBytes(n) {
+    const units = ['B', 'KiB', 'MiB', 'GiB'];
+    let value = n;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit += 1;
+    }
+    return `${unit === 0 ? value : value.toFixed(1)} ${units[unit] ?? 'B'}`;
+}
 /** A list input: newline- or comma-separated, blanks dropped. */
 function getList(name) {
     return getInput(name)
@@ -33159,6 +33180,37 @@ function inlineOrFile(name, value, looksInline) {
     }
     return { content: (0,external_node_fs_namespaceObject.readFileSync)(value, 'utf8'), source: value };
 }
+/**
+ * The registry inputs (username/password for `registry`, registry-auth, mirrors,
+ * insecure-registries) as client options. Every secret is masked.
+ */
+function readRegistryInputs() {
+    const credentials = new CredentialStore();
+    const username = getInput('username');
+    const password = getInput('password');
+    if (password)
+        core_setSecret(password);
+    if (username || password) {
+        if (!username || !password)
+            throw new Error('inputs username and password go together');
+        credentials.set(getInput('registry') || 'docker.io', { username, password });
+    }
+    const auth = getInput('registry-auth');
+    if (auth) {
+        const { content, source } = inlineOrFile('registry-auth', auth, v => v.trim().startsWith('{'));
+        if (source === 'input registry-auth')
+            core_setSecret(content);
+        for (const note of credentials.addDockerConfig(content, source))
+            warning(note);
+    }
+    for (const secret of credentials.secrets())
+        core_setSecret(secret);
+    return {
+        credentials,
+        mirrors: parseMirrors(getInput('mirrors')),
+        insecure: getList('insecure-registries')
+    };
+}
 //# sourceMappingURL=inputs.js.map
 ;// CONCATENATED MODULE: ./packages/actions/lib/fetch-images/main.js
 /**
@@ -33169,27 +33221,6 @@ function inlineOrFile(name, value, looksInline) {
 
 
 
-const actionsLogger = {
-    info: m => {
-        info(m);
-    },
-    warn: m => {
-        warning(m);
-    },
-    debug: m => {
-        core_debug(m);
-    }
-};
-function formatBytes(n) {
-    const units = ['B', 'KiB', 'MiB', 'GiB'];
-    let value = n;
-    let unit = 0;
-    while (value >= 1024 && unit < units.length - 1) {
-        value /= 1024;
-        unit += 1;
-    }
-    return `${unit === 0 ? value : value.toFixed(1)} ${units[unit] ?? 'B'}`;
-}
 /** Reads the images and images-file inputs into one list. */
 function readImages() {
     const inline = getInput('images');
@@ -33205,29 +33236,6 @@ function readImages() {
         throw new Error('no images given: set the images input, or images-file (one image per line)');
     }
     return images;
-}
-function readCredentials() {
-    const store = new CredentialStore();
-    const username = getInput('username');
-    const password = getInput('password');
-    if (password)
-        core_setSecret(password);
-    if (username || password) {
-        if (!username || !password)
-            throw new Error('inputs username and password go together');
-        store.set(getInput('registry') || 'docker.io', { username, password });
-    }
-    const auth = getInput('registry-auth');
-    if (auth) {
-        const { content, source } = inlineOrFile('registry-auth', auth, v => v.trim().startsWith('{'));
-        if (source === 'input registry-auth')
-            core_setSecret(content);
-        for (const note of store.addDockerConfig(content, source))
-            warning(note);
-    }
-    for (const secret of store.secrets())
-        core_setSecret(secret);
-    return store;
 }
 async function writeSummary(result, platform) {
     if (!process.env.GITHUB_STEP_SUMMARY)
@@ -33257,7 +33265,6 @@ async function run() {
         const platform = getInput('platform') || 'linux/amd64';
         const perImage = getBoolean('per-image', false);
         const output = getInput('output') || (perImage ? 'images' : 'images.tar');
-        const credentials = readCredentials();
         const cacheDir = getInput('cache-dir');
         const imagesJson = getInput('images-json');
         let lastReport = 0;
@@ -33269,11 +33276,7 @@ async function run() {
             ...(cacheDir ? { cacheDir } : {}),
             ...(imagesJson ? { imagesJson } : {}),
             concurrency: getInteger('concurrency', 8, 1, 64),
-            client: {
-                credentials,
-                mirrors: parseMirrors(getInput('mirrors')),
-                insecure: getList('insecure-registries')
-            },
+            client: readRegistryInputs(),
             logger: actionsLogger,
             onProgress: (fetched, total) => {
                 const now = Date.now();

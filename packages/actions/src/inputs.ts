@@ -1,6 +1,31 @@
 /** Input helpers shared by the actions: every error names the input and what it expects. */
 import * as core from '@actions/core'
 import { existsSync, readFileSync } from 'node:fs'
+import { CredentialStore, parseMirrors, type ClientOptions, type Logger } from '@kedge/oci'
+
+/** The library's logger, on the runner's log. */
+export const actionsLogger: Logger = {
+  info: m => {
+    core.info(m)
+  },
+  warn: m => {
+    core.warning(m)
+  },
+  debug: m => {
+    core.debug(m)
+  }
+}
+
+export function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB']
+  let value = n
+  let unit = 0
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024
+    unit += 1
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit] ?? 'B'}`
+}
 
 /** A list input: newline- or comma-separated, blanks dropped. */
 export function getList(name: string): string[] {
@@ -33,4 +58,31 @@ export function inlineOrFile(name: string, value: string, looksInline: (v: strin
     throw new Error(`input ${name}: no file at "${value}" (give a path, or the content itself)`)
   }
   return { content: readFileSync(value, 'utf8'), source: value }
+}
+
+/**
+ * The registry inputs (username/password for `registry`, registry-auth, mirrors,
+ * insecure-registries) as client options. Every secret is masked.
+ */
+export function readRegistryInputs(): ClientOptions {
+  const credentials = new CredentialStore()
+  const username = core.getInput('username')
+  const password = core.getInput('password')
+  if (password) core.setSecret(password)
+  if (username || password) {
+    if (!username || !password) throw new Error('inputs username and password go together')
+    credentials.set(core.getInput('registry') || 'docker.io', { username, password })
+  }
+  const auth = core.getInput('registry-auth')
+  if (auth) {
+    const { content, source } = inlineOrFile('registry-auth', auth, v => v.trim().startsWith('{'))
+    if (source === 'input registry-auth') core.setSecret(content)
+    for (const note of credentials.addDockerConfig(content, source)) core.warning(note)
+  }
+  for (const secret of credentials.secrets()) core.setSecret(secret)
+  return {
+    credentials,
+    mirrors: parseMirrors(core.getInput('mirrors')),
+    insecure: getList('insecure-registries')
+  }
 }

@@ -4,38 +4,14 @@
  */
 import * as core from '@actions/core'
 import { readFileSync, existsSync } from 'node:fs'
+import { fetchImages, parseImageList, type FetchImagesResult } from '@kedge/oci'
 import {
-  CredentialStore,
-  fetchImages,
-  parseImageList,
-  parseMirrors,
-  type FetchImagesResult,
-  type Logger
-} from '@kedge/oci'
-import { getBoolean, getInteger, getList, inlineOrFile } from '../inputs.js'
-
-const actionsLogger: Logger = {
-  info: m => {
-    core.info(m)
-  },
-  warn: m => {
-    core.warning(m)
-  },
-  debug: m => {
-    core.debug(m)
-  }
-}
-
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB']
-  let value = n
-  let unit = 0
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024
-    unit += 1
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit] ?? 'B'}`
-}
+  actionsLogger,
+  formatBytes,
+  getBoolean,
+  getInteger,
+  readRegistryInputs
+} from '../inputs.js'
 
 /** Reads the images and images-file inputs into one list. */
 function readImages(): string[] {
@@ -51,25 +27,6 @@ function readImages(): string[] {
     throw new Error('no images given: set the images input, or images-file (one image per line)')
   }
   return images
-}
-
-function readCredentials(): CredentialStore {
-  const store = new CredentialStore()
-  const username = core.getInput('username')
-  const password = core.getInput('password')
-  if (password) core.setSecret(password)
-  if (username || password) {
-    if (!username || !password) throw new Error('inputs username and password go together')
-    store.set(core.getInput('registry') || 'docker.io', { username, password })
-  }
-  const auth = core.getInput('registry-auth')
-  if (auth) {
-    const { content, source } = inlineOrFile('registry-auth', auth, v => v.trim().startsWith('{'))
-    if (source === 'input registry-auth') core.setSecret(content)
-    for (const note of store.addDockerConfig(content, source)) core.warning(note)
-  }
-  for (const secret of store.secrets()) core.setSecret(secret)
-  return store
 }
 
 async function writeSummary(result: FetchImagesResult, platform: string): Promise<void> {
@@ -103,7 +60,6 @@ export async function run(): Promise<void> {
     const platform = core.getInput('platform') || 'linux/amd64'
     const perImage = getBoolean('per-image', false)
     const output = core.getInput('output') || (perImage ? 'images' : 'images.tar')
-    const credentials = readCredentials()
     const cacheDir = core.getInput('cache-dir')
     const imagesJson = core.getInput('images-json')
     let lastReport = 0
@@ -115,11 +71,7 @@ export async function run(): Promise<void> {
       ...(cacheDir ? { cacheDir } : {}),
       ...(imagesJson ? { imagesJson } : {}),
       concurrency: getInteger('concurrency', 8, 1, 64),
-      client: {
-        credentials,
-        mirrors: parseMirrors(core.getInput('mirrors')),
-        insecure: getList('insecure-registries')
-      },
+      client: readRegistryInputs(),
       logger: actionsLogger,
       onProgress: (fetched, total) => {
         const now = Date.now()
