@@ -13,10 +13,11 @@
  */
 import { spawn } from 'node:child_process'
 import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import * as bed from '../bed/index.js'
+import { repoRoot } from '../lib/repo.js'
 
-const repoRoot = resolve(import.meta.dirname, '..', '..', '..')
+const root = repoRoot()
 const MB = 1024 * 1024
 const scale = Number(process.env.KEDGE_BENCH_SCALE ?? '1')
 const runs = Math.max(1, Number(process.env.KEDGE_BENCH_RUNS ?? '1'))
@@ -160,7 +161,7 @@ async function main(): Promise<void> {
       results.kedge?.push(
         await timed(
           process.execPath,
-          [join(repoRoot, 'dist', 'fetch-images', 'index.js')],
+          [join(root, 'dist', 'fetch-images', 'index.js')],
           kedgeEnv(
             {
               images: refs.join('\n'),
@@ -196,13 +197,13 @@ async function main(): Promise<void> {
       )
     await timed(
       process.execPath,
-      [join(repoRoot, 'dist', 'fetch-images', 'index.js')],
+      [join(root, 'dist', 'fetch-images', 'index.js')],
       warmInputs(join(work, 'fill.tar'))
     )
     const before = proxy.requests.length
     const warm = await timed(
       process.execPath,
-      [join(repoRoot, 'dist', 'fetch-images', 'index.js')],
+      [join(root, 'dist', 'fetch-images', 'index.js')],
       warmInputs(join(work, 'warm.tar'))
     )
     const warmBlobBytes = proxy.requests

@@ -222,6 +222,51 @@ describe('package-bundle (real registry, file server with stand-in assets, conta
     ).toBe(true)
   })
 
+  test('users add their own files per side, verified against their sha256', async () => {
+    const tool = Buffer.from('#!/bin/sh\necho site tool\n')
+    server.put('/extra/site-tool.sh', tool)
+    const sha256 = bed.hexDigest('sha256', tool)
+    const withFile: BundleSpec = {
+      ...spec,
+      sides: {
+        ...spec.sides,
+        edge: {
+          ...spec.sides.edge,
+          files: [{ url: `${server.url}/extra/site-tool.sh`, sha256, path: 'tools/site-tool.sh' }]
+        }
+      }
+    }
+    const result = await packageBundle({
+      spec: withFile,
+      side: 'edge',
+      arch: 'amd64',
+      outputDir: join(work, 'files')
+    })
+    const listing = execFileSync('tar', ['-tzf', result.bundle], { encoding: 'utf8' })
+    expect(listing).toContain(`${result.name}/files/tools/site-tool.sh`)
+    const wrong: BundleSpec = {
+      ...withFile,
+      sides: {
+        ...withFile.sides,
+        edge: {
+          ...withFile.sides.edge,
+          files: [{ url: `${server.url}/extra/site-tool.sh`, sha256: '0'.repeat(64), path: 'x' }]
+        }
+      }
+    }
+    await expect(
+      packageBundle({
+        spec: wrong,
+        side: 'edge',
+        arch: 'amd64',
+        outputDir: join(work, 'files-bad')
+      })
+    ).rejects.toThrow(
+      `checksum mismatch for ${server.url}/extra/site-tool.sh: expected sha256 ${'0'.repeat(64)}`
+    )
+    expect(tarballs(join(work, 'files-bad'))).toEqual([])
+  })
+
   test('an asset that fails its checksum stops the build, naming URL, expected and actual; no tarball', async () => {
     server.fault('/runc/v1.3.3/runc.arm64', { corruptByteAt: 10 })
     const out = join(work, 'bad-asset')

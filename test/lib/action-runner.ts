@@ -5,9 +5,8 @@
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-
-const repoRoot = resolve(import.meta.dirname, '..', '..')
+import { join } from 'node:path'
+import { repoRoot } from './repo.js'
 
 export interface ActionRun {
   code: number | null
@@ -43,7 +42,7 @@ export async function runAction(
   const inputEnv = Object.fromEntries(
     Object.entries(inputs).map(([k, v]) => [`INPUT_${k.replace(/ /g, '_').toUpperCase()}`, v])
   )
-  const child = spawn(process.execPath, [join(repoRoot, 'dist', name, 'index.js')], {
+  const child = spawn(process.execPath, [join(repoRoot(), 'dist', name, 'index.js')], {
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
