@@ -20,5 +20,12 @@ export const entries = [
     name: 'package-bundle',
     source: 'packages/actions/lib/package-bundle/index.js',
     file: 'index.js'
+  },
+  {
+    // Shipped in every bundle as install.js (node >= 18), beside a package.json
+    // that marks it as an ES module.
+    name: 'installer',
+    source: 'packages/installer/lib/install.js',
+    file: 'install.js'
   }
 ]

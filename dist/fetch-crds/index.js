@@ -48369,6 +48369,8 @@ async function packageBundle(options) {
         if (hasInstaller && options.installer) {
             await copyFile(options.installer, join(root, 'install.js'));
             await chmod(join(root, 'install.js'), 0o755);
+            // install.js is an ES module; node 18 needs to be told so.
+            await writeFile(join(root, 'package.json'), '{ "type": "module", "private": true }\n');
         }
         else {
             warn('the installer (dist/installer/install.js) is not built yet: the bundle leaves its place (install.js)');

@@ -48799,6 +48799,8 @@ async function packageBundle(options) {
         if (hasInstaller && options.installer) {
             await (0,promises_.copyFile)(options.installer, (0,external_node_path_.join)(root, 'install.js'));
             await (0,promises_.chmod)((0,external_node_path_.join)(root, 'install.js'), 0o755);
+            // install.js is an ES module; node 18 needs to be told so.
+            await (0,promises_.writeFile)((0,external_node_path_.join)(root, 'package.json'), '{ "type": "module", "private": true }\n');
         }
         else {
             warn('the installer (dist/installer/install.js) is not built yet: the bundle leaves its place (install.js)');

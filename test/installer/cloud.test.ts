@@ -1,0 +1,168 @@
+/**
+ * install.js cloud on a FAKE HOST: RECORDING STUBS for k3s (its kubectl and ctr), keadm and
+ * helm answer; the k3s install.sh in the bundle is the stand-in script. What is checked is
+ * the order, the exact commands, the files (0600 secrets) and the ConfigMap edit.
+ */
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
+import { readFileSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { load } from 'js-yaml'
+import { setPath } from '@kedge/installer'
+import * as bed from '../bed/index.js'
+import { buildBundles, fakeHost, runInstaller, type Bundles, type FakeHost } from './fixture.js'
+
+const CLOUD_STEPS = [
+  'install-k3s',
+  'wait-api',
+  'import-images',
+  'namespace',
+  'istio-crds',
+  'label-kubernetes-service',
+  'keadm-init',
+  'edge-token',
+  'edgemesh'
+]
+
+describe('install.js cloud on a fake host (stubs: k3s, kubectl, keadm, helm)', () => {
+  let registry: bed.Registry
+  let server: bed.FileServer
+  let work: string
+  let bundles: Bundles
+  const args = (host: FakeHost) => [
+    'cloud',
+    '--root',
+    host.root,
+    '--advertise-address',
+    '192.0.2.10',
+    '--node-name',
+    'cloud-1',
+    '--yes'
+  ]
+
+  beforeAll(async () => {
+    work = await bed.tempDir('install-cloud')
+    process.env.RUNNER_TOOL_CACHE = join(work, 'tool-cache')
+    process.env.RUNNER_TEMP = join(work, 'temp')
+    registry = await bed.startRegistry()
+    server = await bed.startFileServer()
+    bundles = await buildBundles(await bed.bedSpec(server, registry), work)
+  })
+  afterAll(async () => {
+    await server.stop()
+    await registry.stop()
+    await bed.removeDir(work)
+  })
+
+  test('the steps in order with the exact commands; token and PSK only in their 0600 files', async () => {
+    const host = fakeHost(work)
+    const run = await runInstaller(bundles.cloud, args(host), host.stubs.env)
+    expect(run.stderr).toBe('')
+    expect(run.code).toBe(0)
+    expect(
+      run.stdout
+        .match(/^\[\d\] [a-z0-9-]+: ok/gm)
+        ?.map(l => l.replace(/^\[\d\] /, '').replace(/: ok$/, ''))
+    ).toEqual(CLOUD_STEPS)
+    const calls = host.stubs.calls().map(c => `${c.tool} ${c.args.join(' ')}`)
+    const at = (prefix: string) => calls.findIndex(c => c.startsWith(prefix))
+    expect(at('k3s kubectl get --raw /readyz')).toBeLessThan(at('k3s ctr -n k8s.io images import'))
+    expect(at('k3s ctr -n k8s.io images import')).toBeLessThan(
+      at('k3s kubectl create namespace kubeedge')
+    )
+    expect(at('k3s kubectl apply -f')).toBeLessThan(at('keadm init'))
+    expect(
+      at(
+        'k3s kubectl label service kubernetes -n default service.edgemesh.kubeedge.io/service-proxy-name= --overwrite'
+      )
+    ).toBeGreaterThan(-1)
+    expect(
+      calls.filter(c => c.startsWith('k3s kubectl wait --for=condition=Established'))
+    ).toHaveLength(3)
+    expect(calls[at('keadm init')]).toBe(
+      `keadm init --kubeedge-version=v1.22.0 --advertise-address=192.0.2.10 --kube-config=${host.root}/etc/rancher/k3s/k3s.yaml --set cloudCore.modules.dynamicController.enable=true --set mosquitto.enable=true`
+    )
+    expect(at('keadm gettoken')).toBeLessThan(at('helm upgrade --install edgemesh'))
+    const r = host.root
+    expect(statSync(join(r, 'usr/local/bin/k3s')).mode & 0o777).toBe(0o755)
+    expect(
+      statSync(join(r, 'var/lib/rancher/k3s/agent/images/kedge-cloud-images.tar')).size
+    ).toBeGreaterThan(0)
+    for (const secret of ['edge-join.txt', 'edgemesh-psk.txt', 'edgemesh-values.yaml']) {
+      expect(statSync(join(r, 'var/lib/kedge', secret)).mode & 0o777).toBe(0o600)
+    }
+    const join_ = readFileSync(join(r, 'var/lib/kedge/edge-join.txt'), 'utf8')
+    const token = /--token (\S+)/.exec(join_)?.[1] ?? ''
+    expect(join_).toBe(
+      `sudo ./install.sh edge --cloudcore-ipport 192.0.2.10:10000 --token ${token} --yes\n`
+    )
+    const psk = readFileSync(join(r, 'var/lib/kedge/edgemesh-psk.txt'), 'utf8').trim()
+    expect(Buffer.from(psk, 'base64')).toHaveLength(32)
+    const values = load(readFileSync(join(r, 'var/lib/kedge/edgemesh-values.yaml'), 'utf8')) as {
+      agent: Record<string, unknown>
+    }
+    expect(values.agent).toEqual({
+      image: 'kubeedge/edgemesh-agent:v1.17.0',
+      psk,
+      relayNodes: [{ nodeName: 'cloud-1', advertiseAddress: ['192.0.2.10'] }]
+    })
+    const log = readFileSync(join(r, 'var/log/kubeedge-cloud-install.log'), 'utf8')
+    for (const text of [run.stdout, log]) {
+      expect(text).not.toContain(token)
+      expect(text).not.toContain(psk)
+    }
+    expect(run.stdout).toContain('--token *** --yes')
+    expect(run.stdout).toMatch(/PASS {2}cloudcore Running/)
+    expect(run.stdout).not.toMatch(/FAIL/)
+  })
+
+  test('an existing cloudcore: dynamicController is set in the parsed cloudcore.yaml, the rest kept, keadm init not run', async () => {
+    const host = fakeHost(work)
+    const inner =
+      'apiVersion: cloudcore.config.kubeedge.io/v1alpha2\nkind: CloudCore\nmodules:\n  cloudHub:\n    advertiseAddress:\n    - 192.0.2.10\n  dynamicController:\n    enable: false\n  router:\n    enable: true\n'
+    host.stubs.setState({
+      active: {},
+      images: [],
+      crds: [],
+      cloudcore: true,
+      configMap: {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'cloudcore', namespace: 'kubeedge', resourceVersion: '9' },
+        data: { 'cloudcore.yaml': inner }
+      }
+    })
+    const run = await runInstaller(bundles.cloud, args(host), host.stubs.env)
+    expect(run.code).toBe(0)
+    const calls = host.stubs.calls().map(c => `${c.tool} ${c.args.join(' ')}`)
+    expect(calls.some(c => c.startsWith('keadm init'))).toBe(false)
+    expect(calls).toContain('k3s kubectl -n kubeedge rollout restart deployment cloudcore')
+    const state = host.stubs.state() as { configMapText: string; replaced: number }
+    expect(state.replaced).toBe(1)
+    const written = load(state.configMapText) as {
+      data: Record<string, string>
+      metadata: Record<string, unknown>
+    }
+    const expected = load(inner) as Record<string, unknown>
+    setPath(expected, 'modules.dynamicController.enable', true)
+    expect(load(written.data['cloudcore.yaml'] ?? '')).toEqual(expected)
+    expect(written.metadata.resourceVersion).toBeUndefined()
+  })
+
+  test('--no-edgemesh leaves out the CRDs, the label and EdgeMesh; --kubeconfig skips k3s', async () => {
+    const host = fakeHost(work)
+    const plan = await runInstaller(
+      bundles.cloud,
+      [...args(host), '--no-edgemesh', '--kubeconfig', '/etc/kube/admin.conf', '--dry-run'],
+      host.stubs.env
+    )
+    expect(plan.code).toBe(0)
+    expect(plan.stdout.match(/^\[\d\] [a-z0-9-]+/gm)?.map(s => s.replace(/^\[\d\] /, ''))).toEqual([
+      'namespace',
+      'keadm-init',
+      'edge-token'
+    ])
+    expect(plan.stdout).toContain(
+      'kubectl --kubeconfig /etc/kube/admin.conf create namespace kubeedge'
+    )
+  })
+})
