@@ -1,23 +1,27 @@
 /**
- * npm run demo -- [--out DIR] [--side cloud|edge] [--arch amd64|arm64]
+ * npm run demo -- [--out DIR] [--side cloud|edge] [--arch amd64|arm64] [--install]
  *
  * Builds offline KubeEdge bundles end to end on this machine, with no network: the test
  * bed's registry holds synthetic images under the real names, and its file server holds
  * STAND-IN release assets (keadm, k3s, containerd, ... are small scripts) with real
  * checksum files. The bundles go through the same action entry points a workflow uses
  * (node dist/<action>/index.js with INPUT_*). With no --side/--arch it builds all four.
+ * --install then installs this machine's edge bundle into a temporary root: the REAL
+ * containerd (the test bed's) takes the images; systemctl, keadm and ip are RECORDING
+ * STUBS; loopback listeners stand in for CloudCore. Then it runs verify.
  */
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { dump } from 'js-yaml'
 import { ARCHES, SIDES, sideImages, type Arch, type Side } from '@kedge/bundle'
 import * as bed from './bed/index.js'
+import { fakeHost, hostArch, listeners, runInstaller, TOKEN } from './installer/fixture.js'
 import { runAction } from './lib/action-runner.js'
 
 function usage(message: string): never {
   console.error(
-    `demo: ${message}\nusage: npm run demo -- [--out DIR] [--side cloud|edge] [--arch amd64|arm64]`
+    `demo: ${message}\nusage: npm run demo -- [--out DIR] [--side cloud|edge] [--arch amd64|arm64] [--install]`
   )
   process.exit(2)
 }
@@ -30,6 +34,7 @@ async function main(): Promise<void> {
         out: { type: 'string' },
         side: { type: 'string' },
         arch: { type: 'string' },
+        install: { type: 'boolean' },
         help: { type: 'boolean' }
       }
     })
@@ -135,10 +140,89 @@ async function main(): Promise<void> {
     console.log(
       'Reminder: the binaries inside are STAND-INS; a release build (GitHub, internet) carries the real ones.'
     )
+    if (args.values.install) await installEdge(out, work)
   } finally {
     await server.stop()
     await registry.stop()
     await bed.removeDir(work)
+  }
+}
+
+/** Installs this machine's edge bundle into a temporary root (real containerd, STUBS), then verifies. */
+async function installEdge(out: string, work: string): Promise<void> {
+  const name = `kubeedge-edge-1.22.0-${hostArch}`
+  const tarball = join(out, `${name}.tar.gz`)
+  if (!existsSync(tarball)) {
+    throw new Error(
+      `--install needs the edge bundle for this machine (${hostArch}): build it too (no --side/--arch, or --side edge --arch ${hostArch})`
+    )
+  }
+  console.log(`\n--install: installing ${name} into a temporary root`)
+  console.log(
+    '  REAL: install.js from the bundle, its checks, files and journal; containerd (loopback socket) imports the images'
+  )
+  console.log(
+    '  STUBS: systemctl, keadm, ip (recording), a metaServer; loopback listeners stand in for CloudCore 10000/10002\n'
+  )
+  const extracted = join(work, 'extracted')
+  mkdirSync(extracted, { recursive: true })
+  await bed.run('tar', ['-xzf', tarball, '-C', extracted])
+  const containerd = await bed.startContainerd()
+  const net = await listeners()
+  try {
+    const host = fakeHost(work)
+    const env = { ...host.stubs.env, KEDGE_METASERVER: net.metaServer }
+    const install = await runInstaller(
+      join(extracted, name),
+      [
+        'edge',
+        '--root',
+        host.root,
+        '--containerd-address',
+        containerd.address,
+        '--cloudcore-ipport',
+        `127.0.0.1:${String(net.cloudPort)}`,
+        '--certport',
+        String(net.certPort),
+        '--token',
+        TOKEN,
+        '--node-name',
+        'demo-edge',
+        '--yes'
+      ],
+      env,
+      true
+    )
+    console.log(
+      install.stdout
+        .trimEnd()
+        .split('\n')
+        .map(l => `  ${l}`)
+        .join('\n')
+    )
+    if (install.code !== 0)
+      throw new Error(`install.js edge failed (exit ${String(install.code)}):\n${install.stderr}`)
+    const verify = await runInstaller(
+      join(extracted, name),
+      ['verify', '--root', host.root, '--containerd-address', containerd.address],
+      env,
+      true
+    )
+    console.log('\n  verify (on its own):')
+    console.log(
+      verify.stdout
+        .trimEnd()
+        .split('\n')
+        .map(l => `  ${l}`)
+        .join('\n')
+    )
+    if (verify.code !== 0) throw new Error('verify failed')
+    console.log(
+      `\n  ${String(host.stubs.calls().length)} stub calls recorded; the images are in the real containerd.`
+    )
+  } finally {
+    await net.close()
+    await containerd.stop()
   }
 }
 

@@ -1,4 +1,108 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
+/******/ var __webpack_modules__ = ({
+
+/***/ 848:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline/promises");
+
+/***/ })
+
+/******/ });
+/************************************************************************/
+/******/ // The module cache
+/******/ var __webpack_module_cache__ = {};
+/******/ 
+/******/ // The require function
+/******/ function __nccwpck_require__(moduleId) {
+/******/ 	// Check if module is in cache
+/******/ 	var cachedModule = __webpack_module_cache__[moduleId];
+/******/ 	if (cachedModule !== undefined) {
+/******/ 		return cachedModule.exports;
+/******/ 	}
+/******/ 	// Create a new module (and put it into the cache)
+/******/ 	var module = __webpack_module_cache__[moduleId] = {
+/******/ 		// no module.id needed
+/******/ 		// no module.loaded needed
+/******/ 		exports: {}
+/******/ 	};
+/******/ 
+/******/ 	// Execute the module function
+/******/ 	var threw = true;
+/******/ 	try {
+/******/ 		__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
+/******/ 		threw = false;
+/******/ 	} finally {
+/******/ 		if(threw) delete __webpack_module_cache__[moduleId];
+/******/ 	}
+/******/ 
+/******/ 	// Return the exports of the module
+/******/ 	return module.exports;
+/******/ }
+/******/ 
+/************************************************************************/
+/******/ /* webpack/runtime/asset-relocator-loader */
+/******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
+/******/ 
+/******/ /* webpack/runtime/create fake namespace object */
+/******/ (() => {
+/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
+/******/ 	var leafPrototypes;
+/******/ 	// create a fake namespace object
+/******/ 	// mode & 1: value is a module id, require it
+/******/ 	// mode & 2: merge all properties of value into the ns
+/******/ 	// mode & 4: return value when already ns object
+/******/ 	// mode & 16: return value when it's Promise-like
+/******/ 	// mode & 8|1: behave like require
+/******/ 	__nccwpck_require__.t = function(value, mode) {
+/******/ 		if(mode & 1) value = this(value);
+/******/ 		if(mode & 8) return value;
+/******/ 		if(typeof value === 'object' && value) {
+/******/ 			if((mode & 4) && value.__esModule) return value;
+/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
+/******/ 		}
+/******/ 		var ns = Object.create(null);
+/******/ 		__nccwpck_require__.r(ns);
+/******/ 		var def = {};
+/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
+/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
+/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
+/******/ 		}
+/******/ 		def['default'] = () => (value);
+/******/ 		__nccwpck_require__.d(ns, def);
+/******/ 		return ns;
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/define property getters */
+/******/ (() => {
+/******/ 	// define getter functions for harmony exports
+/******/ 	__nccwpck_require__.d = (exports, definition) => {
+/******/ 		for(var key in definition) {
+/******/ 			if(__nccwpck_require__.o(definition, key) && !__nccwpck_require__.o(exports, key)) {
+/******/ 				Object.defineProperty(exports, key, { enumerable: true, get: definition[key] });
+/******/ 			}
+/******/ 		}
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/hasOwnProperty shorthand */
+/******/ (() => {
+/******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
+/******/ })();
+/******/ 
+/************************************************************************/
 var __webpack_exports__ = {};
 
 ;// CONCATENATED MODULE: external "node:fs"
@@ -5071,9 +5175,8 @@ async function uninstall(ctx, out) {
         if (state.steps['start-containerd'])
             await host.run('systemctl', ['disable', '--now', 'containerd'], quiet);
     }
-    const keep = options.purge
-        ? new Set()
-        : new Set([`${KEDGE_DIR}/edge-join.txt`, `${KEDGE_DIR}/edgemesh-psk.txt`]);
+    const kept = [`${KEDGE_DIR}/edge-join.txt`, `${KEDGE_DIR}/edgemesh-psk.txt`];
+    const keep = new Set(kept);
     const steps = Object.entries(state.steps).reverse();
     for (const [name, record] of steps) {
         for (const file of [...record.files].reverse()) {
@@ -5085,9 +5188,38 @@ async function uninstall(ctx, out) {
     if (bundle.side === 'edge' && state.steps['start-containerd'])
         await host.run('systemctl', ['daemon-reload'], quiet);
     host.remove(STATE_FILE);
+    if (options.purge) {
+        // Also those a later run reused rather than wrote, and the log.
+        for (const file of [...kept, `/var/log/kubeedge-${bundle.side}-install.log`])
+            host.remove(file);
+    }
     out.line(options.purge
         ? 'uninstalled; logs, token and PSK removed too (--purge)'
         : `uninstalled; kept the log, ${KEDGE_DIR}/edge-join.txt and edgemesh-psk.txt (use --purge to remove them)`);
+}
+/** On a TTY without --yes: confirm the advertise address and ask about EdgeMesh. */
+async function askCloud(options, out) {
+    const { createInterface } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 848, 19));
+    const rl = createInterface({ input: process.stdin, output: process.stdout });
+    try {
+        const shown = options.advertiseAddress.join(',');
+        const answer = (await rl.question(`Advertise address for edge nodes [${shown}]: `)).trim();
+        if (answer) {
+            const ips = answer.split(',').map(a => a.trim());
+            const bad = ips.find(a => (0,external_node_net_namespaceObject.isIP)(a) === 0);
+            if (bad !== undefined)
+                throw new UsageError(`"${bad}" is not an IP address`);
+            options.advertiseAddress = ips;
+        }
+        if (options.edgemesh === undefined) {
+            const yes = (await rl.question('Install EdgeMesh? [Y/n]: ')).trim().toLowerCase();
+            options.edgemesh = yes === '' || yes === 'y' || yes === 'yes';
+        }
+        out.line(`advertise address ${options.advertiseAddress.join(',')}; EdgeMesh ${options.edgemesh ? 'yes' : 'no'}`);
+    }
+    finally {
+        rl.close();
+    }
 }
 async function main(argv, write = s => process.stdout.write(s)) {
     let options;
@@ -5171,6 +5303,17 @@ async function main(argv, write = s => process.stdout.write(s)) {
     if (options.command === 'uninstall') {
         await uninstall(ctx, out);
         return 0;
+    }
+    if (side === 'cloud' && process.stdin.isTTY && !options.yes && !options.json) {
+        try {
+            await askCloud(options, out);
+        }
+        catch (err) {
+            if (!(err instanceof UsageError))
+                throw err;
+            process.stderr.write(`install.js: ${err.message}\n`);
+            return 2;
+        }
     }
     const state = loadState(host);
     const problems = await preflight(host, bundle, options, state);

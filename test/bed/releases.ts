@@ -241,7 +241,11 @@ export async function seedReleases(
 }
 
 /** Every image a spec's bundles carry, under its real name, both arches, in `registryUrl`. */
-export async function seedSpecImages(registryUrl: string, spec: BundleSpec): Promise<string[]> {
+export async function seedSpecImages(
+  registryUrl: string,
+  spec: BundleSpec,
+  sizes: { baseSize?: number; layerSize?: number } = {}
+): Promise<string[]> {
   const names = new Set([
     ...sideImages(spec, 'cloud'),
     ...sideImages(spec, 'edge'),
@@ -256,8 +260,8 @@ export async function seedSpecImages(registryUrl: string, spec: BundleSpec): Pro
       index: true,
       attestations: ref.repository.startsWith('kubeedge/'),
       platforms: [linuxAmd64, linuxArm64],
-      baseSize: 64 * 1024,
-      layerSize: 8 * 1024
+      baseSize: sizes.baseSize ?? 64 * 1024,
+      layerSize: sizes.layerSize ?? 8 * 1024
     })
   }
   return [...names]
@@ -266,7 +270,8 @@ export async function seedSpecImages(registryUrl: string, spec: BundleSpec): Pro
 /** The spec pointed at the bed: stand-in assets on `server`, images from `registry` only. */
 export async function bedSpec(
   server: FileServer,
-  registry: { url: string; host: string }
+  registry: { url: string; host: string },
+  sizes: { baseSize?: number; layerSize?: number } = {}
 ): Promise<BundleSpec> {
   const spec = await seedReleases(server)
   spec.registry = {
@@ -274,6 +279,6 @@ export async function bedSpec(
     insecure: [registry.host],
     fallbackToOrigin: false
   }
-  await seedSpecImages(registry.url, spec)
+  await seedSpecImages(registry.url, spec, sizes)
   return spec
 }

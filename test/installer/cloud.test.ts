@@ -4,7 +4,7 @@
  * the order, the exact commands, the files (0600 secrets) and the ConfigMap edit.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
-import { readFileSync, statSync } from 'node:fs'
+import { existsSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { load } from 'js-yaml'
 import { setPath } from '@kedge/installer'
@@ -146,6 +146,38 @@ describe('install.js cloud on a fake host (stubs: k3s, kubectl, keadm, helm)', (
     setPath(expected, 'modules.dynamicController.enable', true)
     expect(load(written.data['cloudcore.yaml'] ?? '')).toEqual(expected)
     expect(written.metadata.resourceVersion).toBeUndefined()
+  })
+
+  test('uninstall: helm uninstall, keadm reset, then the files; the token and PSK stay unless --purge', async () => {
+    const host = fakeHost(work)
+    expect((await runInstaller(bundles.cloud, args(host), host.stubs.env)).code).toBe(0)
+    const before = host.stubs.calls().length
+    const run = await runInstaller(
+      bundles.cloud,
+      ['uninstall', '--root', host.root],
+      host.stubs.env
+    )
+    expect(run.code).toBe(0)
+    const calls = host.stubs
+      .calls()
+      .slice(before)
+      .map(c => `${c.tool} ${c.args[0] ?? ''}`)
+    expect(calls).toEqual(['helm uninstall', 'keadm reset'])
+    expect(existsSync(join(host.root, 'usr/local/bin/k3s'))).toBe(false)
+    expect(existsSync(join(host.root, 'var/lib/kedge/edgemesh-values.yaml'))).toBe(false)
+    expect(existsSync(join(host.root, 'var/lib/kedge/edge-join.txt'))).toBe(true)
+    expect(existsSync(join(host.root, 'var/lib/kedge/edgemesh-psk.txt'))).toBe(true)
+    expect((await runInstaller(bundles.cloud, args(host), host.stubs.env)).code).toBe(0)
+    expect(
+      (
+        await runInstaller(
+          bundles.cloud,
+          ['uninstall', '--root', host.root, '--purge'],
+          host.stubs.env
+        )
+      ).code
+    ).toBe(0)
+    expect(existsSync(join(host.root, 'var/lib/kedge/edgemesh-psk.txt'))).toBe(false)
   })
 
   test('--no-edgemesh leaves out the CRDs, the label and EdgeMesh; --kubeconfig skips k3s', async () => {

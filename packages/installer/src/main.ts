@@ -5,7 +5,7 @@
  * journal, and verify.
  */
 import { readdirSync, readFileSync, statfsSync } from 'node:fs'
-import { connect, createServer } from 'node:net'
+import { connect, createServer, isIP } from 'node:net'
 import { arch as hostArch } from 'node:os'
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -231,9 +231,8 @@ async function uninstall(ctx: Context, out: Output): Promise<void> {
     if (state.steps['start-containerd'])
       await host.run('systemctl', ['disable', '--now', 'containerd'], quiet)
   }
-  const keep = options.purge
-    ? new Set<string>()
-    : new Set([`${KEDGE_DIR}/edge-join.txt`, `${KEDGE_DIR}/edgemesh-psk.txt`])
+  const kept = [`${KEDGE_DIR}/edge-join.txt`, `${KEDGE_DIR}/edgemesh-psk.txt`]
+  const keep = new Set(kept)
   const steps = Object.entries(state.steps).reverse()
   for (const [name, record] of steps) {
     for (const file of [...record.files].reverse()) {
@@ -244,11 +243,40 @@ async function uninstall(ctx: Context, out: Output): Promise<void> {
   if (bundle.side === 'edge' && state.steps['start-containerd'])
     await host.run('systemctl', ['daemon-reload'], quiet)
   host.remove(STATE_FILE)
+  if (options.purge) {
+    // Also those a later run reused rather than wrote, and the log.
+    for (const file of [...kept, `/var/log/kubeedge-${bundle.side}-install.log`]) host.remove(file)
+  }
   out.line(
     options.purge
       ? 'uninstalled; logs, token and PSK removed too (--purge)'
       : `uninstalled; kept the log, ${KEDGE_DIR}/edge-join.txt and edgemesh-psk.txt (use --purge to remove them)`
   )
+}
+
+/** On a TTY without --yes: confirm the advertise address and ask about EdgeMesh. */
+async function askCloud(options: Options, out: Output): Promise<void> {
+  const { createInterface } = await import('node:readline/promises')
+  const rl = createInterface({ input: process.stdin, output: process.stdout })
+  try {
+    const shown = options.advertiseAddress.join(',')
+    const answer = (await rl.question(`Advertise address for edge nodes [${shown}]: `)).trim()
+    if (answer) {
+      const ips = answer.split(',').map(a => a.trim())
+      const bad = ips.find(a => isIP(a) === 0)
+      if (bad !== undefined) throw new UsageError(`"${bad}" is not an IP address`)
+      options.advertiseAddress = ips
+    }
+    if (options.edgemesh === undefined) {
+      const yes = (await rl.question('Install EdgeMesh? [Y/n]: ')).trim().toLowerCase()
+      options.edgemesh = yes === '' || yes === 'y' || yes === 'yes'
+    }
+    out.line(
+      `advertise address ${options.advertiseAddress.join(',')}; EdgeMesh ${options.edgemesh ? 'yes' : 'no'}`
+    )
+  } finally {
+    rl.close()
+  }
 }
 
 export async function main(
@@ -344,6 +372,15 @@ export async function main(
     return 0
   }
 
+  if (side === 'cloud' && process.stdin.isTTY && !options.yes && !options.json) {
+    try {
+      await askCloud(options, out)
+    } catch (err) {
+      if (!(err instanceof UsageError)) throw err
+      process.stderr.write(`install.js: ${err.message}\n`)
+      return 2
+    }
+  }
   const state = loadState(host)
   const problems = await preflight(host, bundle, options, state)
   if (problems.length > 0) {

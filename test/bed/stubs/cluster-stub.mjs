@@ -148,7 +148,10 @@ switch (tool) {
     } else if (verb === 'reset') {
       rmSync(join(root, 'etc/kubeedge'), { recursive: true, force: true })
       state.active.edgecore = false
+      // A real reset removes the cloudcore release with its ConfigMap.
       state.cloudcore = false
+      delete state.configMap
+      delete state.configMapText
     }
     break
   }
