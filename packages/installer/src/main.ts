@@ -391,6 +391,7 @@ export async function main(
     return 1
   }
   out.line(`installing ${bundle.name} (${side}); full log: ${logFile}`)
+  host.log(`kedge install.js ${options.command} on node ${process.version} (${process.execPath})`)
   try {
     await install(ctx, out)
   } catch (err) {
