@@ -1,27 +1,29 @@
 /**
- * npm run demo -- [--out DIR] [--side cloud|edge] [--arch amd64|arm64] [--install]
+ * npm run demo -- [--out DIR] [--side cloud|edge] [--arch amd64|arm64] [--no-install]
  *
  * Builds offline KubeEdge bundles end to end on this machine, with no network: the test
  * bed's registry holds synthetic images under the real names, and its file server holds
  * STAND-IN release assets (keadm, k3s, containerd, ... are small scripts) with real
  * checksum files. The bundles go through the same action entry points a workflow uses
  * (node dist/<action>/index.js with INPUT_*). With no --side/--arch it builds all four.
- * --install then installs this machine's edge bundle into a temporary root: the REAL
+ * Then (unless --no-install) it installs this machine's edge bundle into a temporary root: the REAL
  * containerd (the test bed's) takes the images; systemctl, keadm and ip are RECORDING
  * STUBS; loopback listeners stand in for CloudCore. Then it runs verify.
  */
+import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { dump } from 'js-yaml'
-import { ARCHES, SIDES, sideImages, type Arch, type Side } from '@kedge/bundle'
+import { ARCHES, SIDES, sideImages, type Arch, type BundleSpec, type Side } from '@kedge/bundle'
+import { parseReference } from '@kedge/oci'
 import * as bed from './bed/index.js'
 import { fakeHost, hostArch, listeners, runInstaller, TOKEN } from './installer/fixture.js'
 import { runAction } from './lib/action-runner.js'
 
 function usage(message: string): never {
   console.error(
-    `demo: ${message}\nusage: npm run demo -- [--out DIR] [--side cloud|edge] [--arch amd64|arm64] [--install]`
+    `demo: ${message}\nusage: npm run demo -- [--out DIR] [--side cloud|edge] [--arch amd64|arm64] [--no-install]`
   )
   process.exit(2)
 }
@@ -34,7 +36,7 @@ async function main(): Promise<void> {
         out: { type: 'string' },
         side: { type: 'string' },
         arch: { type: 'string' },
-        install: { type: 'boolean' },
+        'no-install': { type: 'boolean' },
         help: { type: 'boolean' }
       }
     })
@@ -140,12 +142,68 @@ async function main(): Promise<void> {
     console.log(
       'Reminder: the binaries inside are STAND-INS; a release build (GitHub, internet) carries the real ones.'
     )
-    if (args.values.install) await installEdge(out, work)
+    await compareWithSkopeo(spec, registry, work)
+    const installing =
+      !args.values['no-install'] && sides.includes('edge') && arches.includes(hostArch)
+    if (installing) await installEdge(out, work)
+    else if (!args.values['no-install'])
+      console.log(`\n(no install: the edge bundle for this machine, ${hostArch}, was not built)`)
   } finally {
     await server.stop()
     await registry.stop()
     await bed.removeDir(work)
   }
+}
+
+/** A cold fetch of this machine's edge images with kedge, timed against skopeo (if installed). */
+async function compareWithSkopeo(
+  spec: BundleSpec,
+  registry: bed.Registry,
+  work: string
+): Promise<void> {
+  const images = sideImages(spec, 'edge').map(i => parseReference(i))
+  const t0 = Date.now()
+  const fetched = await runAction('fetch-images', {
+    images: images.map(i => `${registry.host}/${i.repository}:${i.tag ?? 'latest'}`).join('\n'),
+    platform: `linux/${hostArch}`,
+    output: join(work, 'compare', 'kedge.tar'),
+    'insecure-registries': registry.host
+  })
+  const kedge = (Date.now() - t0) / 1000
+  if (fetched.code !== 0) throw new Error(`fetch-images (comparison) failed:\n${fetched.stdout}`)
+  const report = JSON.parse(readFileSync(fetched.outputs['images-json'] ?? '', 'utf8')) as Array<{
+    name: string
+    manifestDigest: string
+  }>
+  console.log(
+    `\nimages in the edge bundle for linux/${hostArch} (synthetic, under their real names):`
+  )
+  for (const r of report)
+    console.log(
+      `  ${r.name.replace(`${registry.host}/`, 'docker.io/')}  ${r.manifestDigest.slice(0, 19)}…`
+    )
+  const skopeo = spawnSync('skopeo', ['--version'], { encoding: 'utf8' })
+  if (skopeo.status !== 0) {
+    console.log(`fetch: kedge ${kedge.toFixed(2)} s (skopeo is not installed, no comparison)`)
+    return
+  }
+  const t1 = Date.now()
+  for (const [n, i] of images.entries()) {
+    const ref = `${registry.host}/${i.repository}:${i.tag ?? 'latest'}`
+    await bed.run('skopeo', [
+      'copy',
+      '--quiet',
+      '--src-tls-verify=false',
+      '--override-arch',
+      hostArch,
+      `docker://${ref}`,
+      `docker-archive:${join(work, 'compare', `${String(n)}.tar`)}:${ref}`
+    ])
+  }
+  const sk = (Date.now() - t1) / 1000
+  console.log(
+    `fetch: kedge ${kedge.toFixed(2)} s (one archive, node start included), skopeo ${sk.toFixed(2)} s (image by image to docker-archive): ${(kedge / sk).toFixed(2)}× skopeo`
+  )
 }
 
 /** Installs this machine's edge bundle into a temporary root (real containerd, STUBS), then verifies. */
@@ -157,7 +215,7 @@ async function installEdge(out: string, work: string): Promise<void> {
       `--install needs the edge bundle for this machine (${hostArch}): build it too (no --side/--arch, or --side edge --arch ${hostArch})`
     )
   }
-  console.log(`\n--install: installing ${name} into a temporary root`)
+  console.log(`\ninstalling ${name} into a temporary root`)
   console.log(
     '  REAL: install.js from the bundle, its checks, files and journal; containerd (loopback socket) imports the images'
   )

@@ -1,5 +1,6 @@
 /** action.yml checks: every action.yml in the repository, and the checker on fixtures. */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
+import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve, sep } from 'node:path'
 import { checkActionFile, findActionFiles } from './lib/action-metadata.js'
@@ -108,5 +109,74 @@ describe('the action.yml checker (fixtures)', () => {
     ])
     const broken = write('broken/action.yml', 'name: [unclosed\n')
     expect(checkActionFile(broken, root)[0]).toMatch(/^broken\/action.yml: not valid YAML/)
+  })
+})
+
+describe('generated docs and release notes', () => {
+  test('docs/actions.md matches the action.yml files (npm run docs)', () => {
+    const check = spawnSync(
+      process.execPath,
+      [join(repoRoot, 'scripts', 'action-docs.mjs'), '--check'],
+      { encoding: 'utf8' }
+    )
+    expect(check.stderr).toBe('')
+    expect(check.status).toBe(0)
+    const docs = readFileSync(join(repoRoot, 'docs', 'actions.md'), 'utf8')
+    for (const uses of [
+      'org/kedge@v1',
+      'org/kedge/fetch-images@v1',
+      'org/kedge/fetch-crds@v1',
+      'org/kedge/package-bundle@v1'
+    ]) {
+      expect(docs).toContain(`## \`${uses}\``)
+    }
+    expect(docs).toContain('| `images-file` | no |')
+  })
+
+  test('release notes list the versions and every image digest from bundle.json', async () => {
+    const dir = await tempDir('notes')
+    try {
+      const bundle = (name: string, arch: string) => ({
+        name,
+        side: 'edge',
+        arch,
+        versions: { kubeedge: 'v1.22.0', edgemesh: 'v1.17.0' },
+        images: [
+          {
+            name: 'docker.io/kubeedge/pause:3.6',
+            manifestDigest: `sha256:${arch === 'amd64' ? 'a' : 'b'}${'0'.repeat(63)}`
+          }
+        ],
+        warnings: ['a warning']
+      })
+      writeFileSync(
+        join(dir, 'a.bundle.json'),
+        JSON.stringify(bundle('kubeedge-edge-1.22.0-arm64', 'arm64'))
+      )
+      writeFileSync(
+        join(dir, 'b.bundle.json'),
+        JSON.stringify(bundle('kubeedge-edge-1.22.0-amd64', 'amd64'))
+      )
+      const notes = spawnSync(
+        process.execPath,
+        [
+          join(repoRoot, 'scripts', 'release-notes.mjs'),
+          join(dir, 'a.bundle.json'),
+          join(dir, 'b.bundle.json')
+        ],
+        { encoding: 'utf8' }
+      )
+      expect(notes.status).toBe(0)
+      expect(notes.stdout).toContain('| kubeedge | v1.22.0 |')
+      expect(notes.stdout.indexOf('### kubeedge-edge-1.22.0-amd64.tar.gz')).toBeLessThan(
+        notes.stdout.indexOf('### kubeedge-edge-1.22.0-arm64.tar.gz')
+      )
+      expect(notes.stdout).toContain(
+        `| docker.io/kubeedge/pause:3.6 | \`sha256:b${'0'.repeat(63)}\` |`
+      )
+      expect(notes.stdout).toContain('- a warning')
+    } finally {
+      await removeDir(dir)
+    }
   })
 })
