@@ -4337,6 +4337,32 @@ function enableDynamicController(configMapYaml) {
 
 
 const KEDGE_DIR = '/var/lib/kedge';
+/** kubectl arguments that mark the kubernetes Service for EdgeMesh's proxy. */
+const LABEL_KUBERNETES_SERVICE = [
+    'label',
+    'service',
+    'kubernetes',
+    '-n',
+    'default',
+    'service.edgemesh.kubeedge.io/service-proxy-name=',
+    '--overwrite'
+];
+/** kubectl arguments listing the phases of the cloudcore pods (install wait and verify). */
+const CLOUDCORE_PHASES = [
+    '-n',
+    'kubeedge',
+    'get',
+    'pods',
+    '-l',
+    'kubeedge=cloudcore',
+    '-o',
+    'jsonpath={.items[*].status.phase}'
+];
+/** The bundle's images that `listed` (ctr images ls -q output) does not hold. */
+function missingImages(listed, bundle) {
+    const names = new Set(listed.split('\n').map(l => l.trim()));
+    return bundle.images.filter(i => !names.has(i.name)).map(i => i.name);
+}
 const KUBECONFIG = '/etc/rancher/k3s/k3s.yaml';
 const WAIT_SECONDS = Number(process.env.KEDGE_WAIT_SECONDS ?? '300');
 /** Polls `probe` once a second until it holds, or fails naming `what` and a hint. */
@@ -4364,8 +4390,7 @@ async function importImages(ctx, importer, lister) {
         `linux/${ctx.bundle.arch}`,
         archive
     ]);
-    const listed = (await ctx.host.run(lister[0], lister[1])).stdout.split('\n').map(l => l.trim());
-    const missing = ctx.bundle.images.filter(i => !listed.includes(i.name)).map(i => i.name);
+    const missing = missingImages((await ctx.host.run(lister[0], lister[1])).stdout, ctx.bundle);
     if (missing.length > 0)
         throw new Error(`after the import, containerd does not list: ${missing.join(', ')}`);
     ctx.say(`  all ${ctx.bundle.images.length} images listed`);
@@ -4697,27 +4722,9 @@ function cloudSteps(ctx) {
                 name: 'label-kubernetes-service',
                 title: 'Label the kubernetes Service for EdgeMesh',
                 inputs: {},
-                plan: [
-                    show([
-                        'label',
-                        'service',
-                        'kubernetes',
-                        '-n',
-                        'default',
-                        'service.edgemesh.kubeedge.io/service-proxy-name=',
-                        '--overwrite'
-                    ])
-                ],
+                plan: [show(LABEL_KUBERNETES_SERVICE)],
                 run: async () => {
-                    await k([
-                        'label',
-                        'service',
-                        'kubernetes',
-                        '-n',
-                        'default',
-                        'service.edgemesh.kubeedge.io/service-proxy-name=',
-                        '--overwrite'
-                    ]);
+                    await k(LABEL_KUBERNETES_SERVICE);
                 }
             }
         ]
@@ -4745,16 +4752,7 @@ function cloudSteps(ctx) {
                 await host.run('keadm', initArgs, { timeoutMs: 600_000 });
             }
             await waitFor('cloudcore to be Running', 'see kubectl -n kubeedge describe pod -l kubeedge=cloudcore', async () => {
-                const pods = await k([
-                    '-n',
-                    'kubeedge',
-                    'get',
-                    'pods',
-                    '-l',
-                    'kubeedge=cloudcore',
-                    '-o',
-                    'jsonpath={.items[*].status.phase}'
-                ], true);
+                const pods = await k(CLOUDCORE_PHASES, true);
                 return pods.stdout.split(/\s+/).includes('Running');
             });
         }
@@ -4872,26 +4870,21 @@ async function runChecks(host, bundle, options) {
         }
     };
     const run = async (command, args) => host.run(command, args, { allowFailure: true });
+    const serviceActive = (unit, hint) => check(`${unit} active`, hint, async () => {
+        const out = (await run('systemctl', ['is-active', unit])).stdout.trim();
+        return [out === 'active', out || 'no answer'];
+    });
     if (bundle.side === 'edge') {
         const ctrArgs = ['--address', options.containerdAddress, '--namespace', 'k8s.io'];
-        await check('containerd active', 'systemctl status containerd; journalctl -u containerd', async () => {
-            const out = (await run('systemctl', ['is-active', 'containerd'])).stdout.trim();
-            return [out === 'active', out || 'no answer'];
-        });
+        await serviceActive('containerd', 'systemctl status containerd; journalctl -u containerd');
         await check('every bundled image present', 're-run the installer (import-images), or ctr -n k8s.io images import images/edge-images.tar', async () => {
-            const listed = (await run('ctr', [...ctrArgs, 'images', 'ls', '-q'])).stdout
-                .split('\n')
-                .map(l => l.trim());
-            const missing = bundle.images.filter(i => !listed.includes(i.name)).map(i => i.name);
+            const missing = missingImages((await run('ctr', [...ctrArgs, 'images', 'ls', '-q'])).stdout, bundle);
             return [
                 missing.length === 0,
                 missing.length ? `missing: ${missing.join(', ')}` : `${bundle.images.length} images`
             ];
         });
-        await check('edgecore active', 'journalctl -u edgecore; check the token and that the cloud answers on 10000 and 10002', async () => {
-            const out = (await run('systemctl', ['is-active', 'edgecore'])).stdout.trim();
-            return [out === 'active', out || 'no answer'];
-        });
+        await serviceActive('edgecore', 'journalctl -u edgecore; check the token and that the cloud answers on 10000 and 10002');
         await check('metaServer answers 127.0.0.1:10550/api/v1/services', 'modules.metaManager.metaServer.enable must be true in edgecore.yaml; restart edgecore', async () => {
             const url = `${process.env.KEDGE_METASERVER ?? 'http://127.0.0.1:10550'}/api/v1/services`;
             const ok = await httpOk(url);
@@ -4937,16 +4930,7 @@ async function runChecks(host, bundle, options) {
         return [on, on ? 'true' : 'false or missing'];
     });
     await check('cloudcore Running', 'kubectl -n kubeedge describe pod -l kubeedge=cloudcore', async () => {
-        const out = (await kubectl([
-            '-n',
-            'kubeedge',
-            'get',
-            'pods',
-            '-l',
-            'kubeedge=cloudcore',
-            '-o',
-            'jsonpath={.items[*].status.phase}'
-        ])).stdout.trim();
+        const out = (await kubectl(CLOUDCORE_PHASES)).stdout.trim();
         return [out.split(/\s+/).includes('Running'), out || 'no pod'];
     });
     if ((options.edgemesh ?? true) && bundle.edgemesh.enabled) {

@@ -65,6 +65,32 @@ export function hexDigest(algorithm: 'sha256' | 'sha512', data: Buffer | string)
   return createHash(algorithm).update(data).digest('hex')
 }
 
+/**
+ * The faults that answer before any content: a delay, then a dropped connection or an
+ * injected status. Returns true when the request is answered (or dropped). Shared with
+ * the proxy.
+ */
+export async function answerEarlyFault(
+  fault: Fault | undefined,
+  req: IncomingMessage,
+  res: ServerResponse,
+  record: { status: number }
+): Promise<boolean> {
+  if (fault?.delayMs) await new Promise(r => setTimeout(r, fault.delayMs))
+  if (fault?.drop) {
+    record.status = -1
+    req.socket.destroy()
+    return true
+  }
+  if (fault?.status) {
+    record.status = fault.status
+    res.writeHead(fault.status, { 'content-type': 'text/plain' })
+    res.end(`injected fault: ${fault.status}\n`)
+    return true
+  }
+  return false
+}
+
 export async function startFileServer(): Promise<FileServer> {
   const files = new Map<string, Buffer>()
   const faults = new Map<string, Fault>()
@@ -88,18 +114,7 @@ export async function startFileServer(): Promise<FileServer> {
     if (req.headers.authorization) record.authorization = req.headers.authorization
     requests.push(record)
     const fault = takeFault(path)
-    if (fault?.delayMs) await new Promise(r => setTimeout(r, fault.delayMs))
-    if (fault?.drop) {
-      record.status = -1
-      req.socket.destroy()
-      return
-    }
-    if (fault?.status) {
-      record.status = fault.status
-      res.writeHead(fault.status, { 'content-type': 'text/plain' })
-      res.end(`injected fault: ${fault.status}\n`)
-      return
-    }
+    if (await answerEarlyFault(fault, req, res, record)) return
     const data = files.get(path)
     if (!data) {
       record.status = 404

@@ -11,7 +11,7 @@ import {
   type ServerResponse
 } from 'node:http'
 import type { Socket } from 'node:net'
-import type { Fault } from './fileserver.js'
+import { answerEarlyFault, type Fault } from './fileserver.js'
 
 export interface ProxyFault extends Fault {
   /** Answer 307 with this Location instead of forwarding. */
@@ -67,18 +67,7 @@ export async function startProxy(target: string): Promise<Proxy> {
     if (req.headers.authorization) record.authorization = req.headers.authorization
     requests.push(record)
     const fault = take(path)
-    if (fault?.delayMs) await new Promise(r => setTimeout(r, fault.delayMs))
-    if (fault?.drop) {
-      record.status = -1
-      req.socket.destroy()
-      return
-    }
-    if (fault?.status) {
-      record.status = fault.status
-      res.writeHead(fault.status, { 'content-type': 'text/plain' })
-      res.end(`injected fault: ${fault.status}\n`)
-      return
-    }
+    if (await answerEarlyFault(fault, req, res, record)) return
     if (fault?.redirectTo) {
       record.status = 307
       res.writeHead(307, { location: fault.redirectTo(req.url ?? path) })

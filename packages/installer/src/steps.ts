@@ -33,6 +33,35 @@ export interface Context {
 }
 
 export const KEDGE_DIR = '/var/lib/kedge'
+
+/** kubectl arguments that mark the kubernetes Service for EdgeMesh's proxy. */
+const LABEL_KUBERNETES_SERVICE = [
+  'label',
+  'service',
+  'kubernetes',
+  '-n',
+  'default',
+  'service.edgemesh.kubeedge.io/service-proxy-name=',
+  '--overwrite'
+]
+
+/** kubectl arguments listing the phases of the cloudcore pods (install wait and verify). */
+export const CLOUDCORE_PHASES = [
+  '-n',
+  'kubeedge',
+  'get',
+  'pods',
+  '-l',
+  'kubeedge=cloudcore',
+  '-o',
+  'jsonpath={.items[*].status.phase}'
+]
+
+/** The bundle's images that `listed` (ctr images ls -q output) does not hold. */
+export function missingImages(listed: string, bundle: BundleInfo): string[] {
+  const names = new Set(listed.split('\n').map(l => l.trim()))
+  return bundle.images.filter(i => !names.has(i.name)).map(i => i.name)
+}
 const KUBECONFIG = '/etc/rancher/k3s/k3s.yaml'
 const WAIT_SECONDS = Number(process.env.KEDGE_WAIT_SECONDS ?? '300')
 
@@ -69,8 +98,7 @@ async function importImages(
     `linux/${ctx.bundle.arch}`,
     archive
   ])
-  const listed = (await ctx.host.run(lister[0], lister[1])).stdout.split('\n').map(l => l.trim())
-  const missing = ctx.bundle.images.filter(i => !listed.includes(i.name)).map(i => i.name)
+  const missing = missingImages((await ctx.host.run(lister[0], lister[1])).stdout, ctx.bundle)
   if (missing.length > 0)
     throw new Error(`after the import, containerd does not list: ${missing.join(', ')}`)
   ctx.say(`  all ${ctx.bundle.images.length} images listed`)
@@ -448,27 +476,9 @@ export function cloudSteps(ctx: Context): Step[] {
             name: 'label-kubernetes-service',
             title: 'Label the kubernetes Service for EdgeMesh',
             inputs: {},
-            plan: [
-              show([
-                'label',
-                'service',
-                'kubernetes',
-                '-n',
-                'default',
-                'service.edgemesh.kubeedge.io/service-proxy-name=',
-                '--overwrite'
-              ])
-            ],
+            plan: [show(LABEL_KUBERNETES_SERVICE)],
             run: async () => {
-              await k([
-                'label',
-                'service',
-                'kubernetes',
-                '-n',
-                'default',
-                'service.edgemesh.kubeedge.io/service-proxy-name=',
-                '--overwrite'
-              ])
+              await k(LABEL_KUBERNETES_SERVICE)
             }
           }
         ]
@@ -503,19 +513,7 @@ export function cloudSteps(ctx: Context): Step[] {
           'cloudcore to be Running',
           'see kubectl -n kubeedge describe pod -l kubeedge=cloudcore',
           async () => {
-            const pods = await k(
-              [
-                '-n',
-                'kubeedge',
-                'get',
-                'pods',
-                '-l',
-                'kubeedge=cloudcore',
-                '-o',
-                'jsonpath={.items[*].status.phase}'
-              ],
-              true
-            )
+            const pods = await k(CLOUDCORE_PHASES, true)
             return pods.stdout.split(/\s+/).includes('Running')
           }
         )

@@ -5,7 +5,7 @@ import type { BundleInfo } from './bundle.js'
 import { getPath } from './config.js'
 import type { Host } from './host.js'
 import type { Options } from './options.js'
-import { KEDGE_DIR } from './steps.js'
+import { CLOUDCORE_PHASES, KEDGE_DIR, missingImages } from './steps.js'
 
 export interface Check {
   name: string
@@ -51,37 +51,31 @@ export async function runChecks(
   }
   const run = async (command: string, args: string[]) =>
     host.run(command, args, { allowFailure: true })
+  const serviceActive = (unit: string, hint: string) =>
+    check(`${unit} active`, hint, async () => {
+      const out = (await run('systemctl', ['is-active', unit])).stdout.trim()
+      return [out === 'active', out || 'no answer']
+    })
   if (bundle.side === 'edge') {
     const ctrArgs = ['--address', options.containerdAddress, '--namespace', 'k8s.io']
-    await check(
-      'containerd active',
-      'systemctl status containerd; journalctl -u containerd',
-      async () => {
-        const out = (await run('systemctl', ['is-active', 'containerd'])).stdout.trim()
-        return [out === 'active', out || 'no answer']
-      }
-    )
+    await serviceActive('containerd', 'systemctl status containerd; journalctl -u containerd')
     await check(
       'every bundled image present',
       're-run the installer (import-images), or ctr -n k8s.io images import images/edge-images.tar',
       async () => {
-        const listed = (await run('ctr', [...ctrArgs, 'images', 'ls', '-q'])).stdout
-          .split('\n')
-          .map(l => l.trim())
-        const missing = bundle.images.filter(i => !listed.includes(i.name)).map(i => i.name)
+        const missing = missingImages(
+          (await run('ctr', [...ctrArgs, 'images', 'ls', '-q'])).stdout,
+          bundle
+        )
         return [
           missing.length === 0,
           missing.length ? `missing: ${missing.join(', ')}` : `${bundle.images.length} images`
         ]
       }
     )
-    await check(
-      'edgecore active',
-      'journalctl -u edgecore; check the token and that the cloud answers on 10000 and 10002',
-      async () => {
-        const out = (await run('systemctl', ['is-active', 'edgecore'])).stdout.trim()
-        return [out === 'active', out || 'no answer']
-      }
+    await serviceActive(
+      'edgecore',
+      'journalctl -u edgecore; check the token and that the cloud answers on 10000 and 10002'
     )
     await check(
       'metaServer answers 127.0.0.1:10550/api/v1/services',
@@ -153,18 +147,7 @@ export async function runChecks(
     'cloudcore Running',
     'kubectl -n kubeedge describe pod -l kubeedge=cloudcore',
     async () => {
-      const out = (
-        await kubectl([
-          '-n',
-          'kubeedge',
-          'get',
-          'pods',
-          '-l',
-          'kubeedge=cloudcore',
-          '-o',
-          'jsonpath={.items[*].status.phase}'
-        ])
-      ).stdout.trim()
+      const out = (await kubectl(CLOUDCORE_PHASES)).stdout.trim()
       return [out.split(/\s+/).includes('Running'), out || 'no pod']
     }
   )
