@@ -26,6 +26,7 @@ export default {
     // NodeNext imports name the emitted .js file; map them back to the .ts source.
     '^(\\.{1,2}/.*)\\.js$': '$1'
   },
+  setupFiles: ['<rootDir>/test/setup.ts'],
   testTimeout: 120000,
   // Tests start real servers (registry, containerd); run files one at a time on 2 cores.
   maxWorkers: 1
