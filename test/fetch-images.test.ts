@@ -302,6 +302,38 @@ describe('fetch-images (real registry, proxy and containerd)', () => {
     ).rejects.toThrow(`if ${proxy.host} serves plain HTTP, list it in insecure-registries`)
   })
 
+  test('a registry with a Basic challenge gets the credentials for its host, and only then', async () => {
+    const { CredentialStore } = await import('@kedge/oci')
+    const gate = await bed.startProxy(registry.url)
+    try {
+      gate.fault(/.*/, { basicAuth: 'ci:s3cret' })
+      const base = {
+        images: [`${gate.host}/kubeedge/pause:3.6`],
+        platform: 'linux/arm64',
+        output: join(dir, 'basic', 'i.tar')
+      }
+      await expect(
+        fetchImages({ ...base, client: { insecure: [gate.host], retry: fast } })
+      ).rejects.toThrow(
+        `${gate.host} asks for credentials for kubeedge/pause (Basic realm="kedge test"); give username/password or registry-auth`
+      )
+      const credentials = new CredentialStore()
+      credentials.set(gate.host, { username: 'ci', password: 's3cret' })
+      credentials.set('other.example', { username: 'no', password: 'leak' })
+      const result = await fetchImages({
+        ...base,
+        client: { insecure: [gate.host], retry: fast, credentials }
+      })
+      expect(result.images).toHaveLength(1)
+      const sent = gate.requests.filter(r => r.authorization).map(r => r.authorization)
+      expect(new Set(sent)).toEqual(
+        new Set([`Basic ${Buffer.from('ci:s3cret').toString('base64')}`])
+      )
+    } finally {
+      await gate.stop()
+    }
+  })
+
   test('invalid references are all rejected before any network call', async () => {
     const before = proxy.requests.length
     await expect(

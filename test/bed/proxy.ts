@@ -16,6 +16,8 @@ import { answerEarlyFault, type Fault } from './fileserver.js'
 export interface ProxyFault extends Fault {
   /** Answer 307 with this Location instead of forwarding. */
   redirectTo?: (path: string) => string
+  /** Demand this `user:password` with a Basic challenge (401) before forwarding. */
+  basicAuth?: string
 }
 
 export interface ProxyRecord {
@@ -68,6 +70,18 @@ export async function startProxy(target: string): Promise<Proxy> {
     requests.push(record)
     const fault = take(path)
     if (await answerEarlyFault(fault, req, res, record)) return
+    if (
+      fault?.basicAuth !== undefined &&
+      req.headers.authorization !== `Basic ${Buffer.from(fault.basicAuth).toString('base64')}`
+    ) {
+      record.status = 401
+      res.writeHead(401, {
+        'www-authenticate': 'Basic realm="kedge test"',
+        'content-type': 'application/json'
+      })
+      res.end('{"errors":[{"code":"UNAUTHORIZED"}]}')
+      return
+    }
     if (fault?.redirectTo) {
       record.status = 307
       res.writeHead(307, { location: fault.redirectTo(req.url ?? path) })
