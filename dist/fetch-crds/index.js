@@ -48175,6 +48175,8 @@ const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createReq
 
 
 
+/** The image the cloudcore chart's mosquitto DaemonSet runs (KubeEdge v1.22 chart default). */
+const CHART_MOSQUITTO_IMAGE = 'eclipse-mosquitto:1.6.15';
 /** kubeedge-cloud-1.22.0-k3s-1.34.2+k3s1-amd64 / kubeedge-edge-1.22.0-arm64 */
 function bundleName(spec, side, arch) {
     const ke = spec.versions.kubeedge.replace(/^v/, '');
@@ -48252,6 +48254,11 @@ async function packageBundle(options) {
     const skew = skewWarning(spec);
     if (skew && side === 'cloud')
         warn(skew);
+    if (side === 'edge' &&
+        spec.mosquitto.enabled &&
+        package_normalize(spec.mosquitto.image) !== package_normalize(CHART_MOSQUITTO_IMAGE)) {
+        warn(`mosquitto.image is ${spec.mosquitto.image}, but the installer does not point the cloudcore chart at another image: its DaemonSet runs ${CHART_MOSQUITTO_IMAGE} on edge nodes, which this bundle does not carry. Keep ${CHART_MOSQUITTO_IMAGE}, or set mosquitto.enabled: false.`);
+    }
     const name = bundleName(spec, side, arch);
     await mkdir(options.outputDir, { recursive: true });
     const staging = await mkdtemp(join(options.outputDir, `.${name}.staging-`));

@@ -153,3 +153,45 @@ describe('spec errors name the path, the value and what was expected', () => {
     expect(problemsOf('- a list')).toEqual(['(top level): a list is not a mapping'])
   })
 })
+
+describe('mosquitto image and the chart', () => {
+  test('a mosquitto image other than the chart default is warned about in the edge bundle build', async () => {
+    const { packageBundle } = await import('@kedge/bundle')
+    const { tempDir, removeDir } = await import('../bed/proc.js')
+    const work = await tempDir('mqtt-warning')
+    const saved = { cache: process.env.RUNNER_TOOL_CACHE, temp: process.env.RUNNER_TEMP }
+    process.env.RUNNER_TOOL_CACHE = `${work}/tool-cache`
+    process.env.RUNNER_TEMP = `${work}/temp`
+    Object.assign(globalThis, {
+      TEST_DOWNLOAD_TOOL_RETRY_MIN_SECONDS: 0,
+      TEST_DOWNLOAD_TOOL_RETRY_MAX_SECONDS: 0
+    })
+    try {
+      const spec = parseSpec(
+        edit('  image: eclipse-mosquitto:1.6.15', '  image: eclipse-mosquitto:2.0.20'),
+        'x'
+      )
+      // The warning comes before any download; the first download (every source points at
+      // loopback port 9, where nothing listens) then ends the build.
+      for (const key of Object.keys(spec.sources) as Array<keyof typeof spec.sources>) {
+        spec.sources[key] = 'http://127.0.0.1:9/nothing-here'
+      }
+      const warnings: string[] = []
+      const logger = {
+        info: () => undefined,
+        warn: (m: string) => warnings.push(m),
+        debug: () => undefined
+      }
+      await expect(
+        packageBundle({ spec, side: 'edge', arch: 'amd64', outputDir: `${work}/out`, logger })
+      ).rejects.toThrow('download of http://127.0.0.1:9/nothing-here/')
+      expect(warnings[0]).toContain(
+        'mosquitto.image is eclipse-mosquitto:2.0.20, but the installer does not point the cloudcore chart'
+      )
+    } finally {
+      process.env.RUNNER_TOOL_CACHE = saved.cache
+      process.env.RUNNER_TEMP = saved.temp
+      await removeDir(work)
+    }
+  })
+})

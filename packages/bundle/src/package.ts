@@ -80,6 +80,9 @@ export interface PackageResult {
   warnings: string[]
 }
 
+/** The image the cloudcore chart's mosquitto DaemonSet runs (KubeEdge v1.22 chart default). */
+export const CHART_MOSQUITTO_IMAGE = 'eclipse-mosquitto:1.6.15'
+
 /** kubeedge-cloud-1.22.0-k3s-1.34.2+k3s1-amd64 / kubeedge-edge-1.22.0-arm64 */
 export function bundleName(spec: BundleSpec, side: Side, arch: Arch): string {
   const ke = spec.versions.kubeedge.replace(/^v/, '')
@@ -154,6 +157,15 @@ export async function packageBundle(options: PackageOptions): Promise<PackageRes
   }
   const skew = skewWarning(spec)
   if (skew && side === 'cloud') warn(skew)
+  if (
+    side === 'edge' &&
+    spec.mosquitto.enabled &&
+    normalize(spec.mosquitto.image) !== normalize(CHART_MOSQUITTO_IMAGE)
+  ) {
+    warn(
+      `mosquitto.image is ${spec.mosquitto.image}, but the installer does not point the cloudcore chart at another image: its DaemonSet runs ${CHART_MOSQUITTO_IMAGE} on edge nodes, which this bundle does not carry. Keep ${CHART_MOSQUITTO_IMAGE}, or set mosquitto.enabled: false.`
+    )
+  }
   const name = bundleName(spec, side, arch)
   await mkdir(options.outputDir, { recursive: true })
   const staging = await mkdtemp(join(options.outputDir, `.${name}.staging-`))
