@@ -18,7 +18,7 @@ import { dump } from 'js-yaml'
 import { ARCHES, SIDES, sideImages, type Arch, type BundleSpec, type Side } from '@kedge/bundle'
 import { parseReference } from '@kedge/oci'
 import * as bed from './bed/index.js'
-import { fakeHost, hostArch, listeners, runInstaller, TOKEN } from './installer/fixture.js'
+import { edgeArgs, fakeHost, hostArch, listeners, runInstaller } from './installer/fixture.js'
 import { runAction } from './lib/action-runner.js'
 
 function usage(message: string): never {
@@ -232,22 +232,7 @@ async function installEdge(out: string, work: string): Promise<void> {
     const env = { ...host.stubs.env, KEDGE_METASERVER: net.metaServer }
     const install = await runInstaller(
       join(extracted, name),
-      [
-        'edge',
-        '--root',
-        host.root,
-        '--containerd-address',
-        containerd.address,
-        '--cloudcore-ipport',
-        `127.0.0.1:${String(net.cloudPort)}`,
-        '--certport',
-        String(net.certPort),
-        '--token',
-        TOKEN,
-        '--node-name',
-        'demo-edge',
-        '--yes'
-      ],
+      edgeArgs(host, containerd.address, net, [], 'demo-edge'),
       env,
       true
     )

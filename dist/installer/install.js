@@ -290,12 +290,6 @@ class Host {
     remove(p) {
         (0,external_node_fs_namespaceObject.rmSync)(this.path(p), { recursive: true, force: true });
     }
-    mkdir(p) {
-        (0,external_node_fs_namespaceObject.mkdirSync)(this.path(p), { recursive: true });
-    }
-    size(p) {
-        return (0,external_node_fs_namespaceObject.statSync)(this.path(p)).size;
-    }
     /** Runs a command; its whole output goes to the log, secrets masked. */
     run(command, args, options = {}) {
         const shown = this.mask([command, ...args].join(' '));

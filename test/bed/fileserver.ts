@@ -4,8 +4,8 @@
  * It honours `Range: bytes=N-` / `bytes=N-M` (206), so clients can resume.
  */
 import { createHash } from 'node:crypto'
-import { createServer, type IncomingMessage, type ServerResponse, type Server } from 'node:http'
-import type { Socket } from 'node:net'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { listenLoopback } from './proc.js'
 
 export interface Fault {
   /** Answer with this status (and a short body) instead of the file. */
@@ -95,7 +95,6 @@ export async function startFileServer(): Promise<FileServer> {
   const files = new Map<string, Buffer>()
   const faults = new Map<string, Fault>()
   const requests: RequestRecord[] = []
-  const sockets = new Set<Socket>()
 
   const takeFault = (path: string): Fault | undefined => {
     const f = faults.get(path)
@@ -160,20 +159,12 @@ export async function startFileServer(): Promise<FileServer> {
     res.end(body)
   }
 
-  const server: Server = createServer((req, res) => {
+  const loopback = await listenLoopback((req, res) => {
     handle(req, res).catch((err: unknown) => {
       res.destroy(err instanceof Error ? err : new Error(String(err)))
     })
   })
-  server.on('connection', s => {
-    sockets.add(s)
-    s.on('close', () => {
-      sockets.delete(s)
-    })
-  })
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  const address = server.address()
-  const port = typeof address === 'object' && address ? address.port : 0
+  const port = loopback.port
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -199,12 +190,7 @@ export async function startFileServer(): Promise<FileServer> {
       faults.clear()
     },
     async stop() {
-      for (const s of sockets) s.destroy()
-      await new Promise<void>(resolve =>
-        server.close(() => {
-          resolve()
-        })
-      )
+      await loopback.close()
     }
   }
 }

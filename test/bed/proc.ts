@@ -4,7 +4,8 @@
  * a crashed test run leaves no registry or containerd behind.
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process'
-import { createServer } from 'node:net'
+import { createServer as createHttpServer, type RequestListener } from 'node:http'
+import { createServer, type Socket } from 'node:net'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { createWriteStream } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -120,5 +121,36 @@ export async function run(command: string, args: string[], timeoutMs = 300000): 
       `${command} ${args.join(' ')} failed (${String(e.code)}): ${e.stderr?.trim() ?? e.message}`,
       { cause: err }
     )
+  }
+}
+
+export interface LoopbackServer {
+  readonly port: number
+  /** Cuts open connections and closes the server. */
+  close(): Promise<void>
+}
+
+/** An HTTP server on 127.0.0.1 (a free port) that tracks its connections, so close() is prompt. */
+export async function listenLoopback(handler: RequestListener): Promise<LoopbackServer> {
+  const sockets = new Set<Socket>()
+  const server = createHttpServer(handler)
+  server.on('connection', s => {
+    sockets.add(s)
+    s.on('close', () => {
+      sockets.delete(s)
+    })
+  })
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  const address = server.address()
+  return {
+    port: typeof address === 'object' && address ? address.port : 0,
+    close: async () => {
+      for (const s of sockets) s.destroy()
+      await new Promise<void>(resolve => {
+        server.close(() => {
+          resolve()
+        })
+      })
+    }
   }
 }

@@ -4,14 +4,9 @@
  * corrupted byte, a delay, a dropped connection) plus a redirect, chosen by a path
  * pattern. Tests use it to count blob GETs and to break responses on purpose.
  */
-import {
-  createServer,
-  request as httpRequest,
-  type IncomingMessage,
-  type ServerResponse
-} from 'node:http'
-import type { Socket } from 'node:net'
+import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http'
 import { answerEarlyFault, type Fault } from './fileserver.js'
+import { listenLoopback } from './proc.js'
 
 export interface ProxyFault extends Fault {
   /** Answer 307 with this Location instead of forwarding. */
@@ -48,7 +43,8 @@ export async function startProxy(target: string): Promise<Proxy> {
   const upstream = new URL(target)
   const requests: ProxyRecord[] = []
   const rules: Array<{ match: RegExp; fault: ProxyFault }> = []
-  const sockets = new Set<Socket>()
+  // Known once listening; the handler rewrites upload Locations to it.
+  let localHost = ''
 
   const take = (path: string): ProxyFault | undefined => {
     for (const rule of rules) {
@@ -132,19 +128,10 @@ export async function startProxy(target: string): Promise<Proxy> {
     req.pipe(forward)
   }
 
-  const server = createServer((req, res) => {
+  const loopback = await listenLoopback((req, res) => {
     handle(req, res).catch(() => res.destroy())
   })
-  server.on('connection', s => {
-    sockets.add(s)
-    s.on('close', () => {
-      sockets.delete(s)
-    })
-  })
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  const address = server.address()
-  const port = typeof address === 'object' && address ? address.port : 0
-  const localHost = `127.0.0.1:${port}`
+  localHost = `127.0.0.1:${loopback.port}`
   return {
     url: `http://${localHost}`,
     host: localHost,
@@ -159,12 +146,7 @@ export async function startProxy(target: string): Promise<Proxy> {
       return requests.filter(r => r.method === method && match.test(r.path)).length
     },
     async stop() {
-      for (const s of sockets) s.destroy()
-      await new Promise<void>(resolve => {
-        server.close(() => {
-          resolve()
-        })
-      })
+      await loopback.close()
     }
   }
 }

@@ -7,9 +7,8 @@
  */
 import { createPrivateKey, createSign, randomBytes, X509Certificate } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
-import { createServer, type Server } from 'node:http'
 import { join } from 'node:path'
-import { removeDir, run, tempDir } from './proc.js'
+import { listenLoopback, removeDir, run, tempDir } from './proc.js'
 
 export interface TokenServerOptions {
   users: Record<string, string>
@@ -76,7 +75,7 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
     return `${input}.${b64url(signature)}`
   }
 
-  const server: Server = createServer((req, res) => {
+  const loopback = await listenLoopback((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x')
     if (url.pathname !== '/token') {
       res.writeHead(404).end()
@@ -102,9 +101,7 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
     res.writeHead(200, { 'content-type': 'application/json' })
     res.end(JSON.stringify({ token: issue(repository, granted), expires_in: 600 }))
   })
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  const address = server.address()
-  const port = typeof address === 'object' && address ? address.port : 0
+  const port = loopback.port
   return {
     realm: `http://127.0.0.1:${port}/token`,
     service,
@@ -113,11 +110,7 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
     requests,
     issue,
     async stop() {
-      await new Promise<void>(resolve => {
-        server.close(() => {
-          resolve()
-        })
-      })
+      await loopback.close()
       await removeDir(dir)
     }
   }

@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import * as bed from '../bed/index.js'
 import {
   buildBundles,
+  edgeArgs,
   fakeHost,
   hostArch,
   listeners,
@@ -72,25 +73,10 @@ async function main(): Promise<void> {
       const fresh = await bed.startContainerd()
       try {
         const h = fakeHost(work)
-        const run = await runInstaller(
-          bundles.edge,
-          [
-            'edge',
-            '--root',
-            h.root,
-            '--containerd-address',
-            fresh.address,
-            '--cloudcore-ipport',
-            `127.0.0.1:${String(net.cloudPort)}`,
-            '--certport',
-            String(net.certPort),
-            '--token',
-            TOKEN,
-            '--yes',
-            '--json'
-          ],
-          { ...h.stubs.env, KEDGE_FAIL_AFTER: 'import-images' }
-        )
+        const run = await runInstaller(bundles.edge, edgeArgs(h, fresh.address, net, ['--json']), {
+          ...h.stubs.env,
+          KEDGE_FAIL_AFTER: 'import-images'
+        })
         const event = run.stdout
           .split('\n')
           .filter(Boolean)

@@ -21,6 +21,7 @@ import * as bed from '../bed/index.js'
 import { repoRoot } from '../lib/repo.js'
 import {
   buildBundles,
+  edgeArgs,
   fakeHost,
   listeners,
   runInstaller,
@@ -51,23 +52,8 @@ describe('install.js edge on a fake host (stubs: systemctl, keadm, ip; real cont
   let net: Listeners
   let baseline: FakeHost
 
-  const args = (host: FakeHost, extra: string[] = []) => [
-    'edge',
-    '--root',
-    host.root,
-    '--containerd-address',
-    containerd.address,
-    '--cloudcore-ipport',
-    `127.0.0.1:${net.cloudPort}`,
-    '--certport',
-    String(net.certPort),
-    '--token',
-    TOKEN,
-    '--node-name',
-    'edge-1',
-    '--yes',
-    ...extra
-  ]
+  const args = (host: FakeHost, extra: string[] = []) =>
+    edgeArgs(host, containerd.address, net, extra)
   const env = (host: FakeHost, extra: Record<string, string> = {}) => ({
     ...host.stubs.env,
     KEDGE_METASERVER: net.metaServer,

@@ -153,3 +153,30 @@ export function snapshot(
   visit(root)
   return out
 }
+
+/** The arguments of `install.js edge` on a fake host, against the bed's containerd and listeners. */
+export function edgeArgs(
+  host: FakeHost,
+  containerdAddress: string,
+  net: Listeners,
+  extra: string[] = [],
+  nodeName = 'edge-1'
+): string[] {
+  return [
+    'edge',
+    '--root',
+    host.root,
+    '--containerd-address',
+    containerdAddress,
+    '--cloudcore-ipport',
+    `127.0.0.1:${String(net.cloudPort)}`,
+    '--certport',
+    String(net.certPort),
+    '--token',
+    TOKEN,
+    '--node-name',
+    nodeName,
+    '--yes',
+    ...extra
+  ]
+}

@@ -14,7 +14,6 @@ import {
   readFileSync,
   renameSync,
   rmSync,
-  statSync,
   writeFileSync
 } from 'node:fs'
 import { dirname, join } from 'node:path'
@@ -143,14 +142,6 @@ export class Host {
 
   remove(p: string): void {
     rmSync(this.path(p), { recursive: true, force: true })
-  }
-
-  mkdir(p: string): void {
-    mkdirSync(this.path(p), { recursive: true })
-  }
-
-  size(p: string): number {
-    return statSync(this.path(p)).size
   }
 
   /** Runs a command; its whole output goes to the log, secrets masked. */

@@ -299,7 +299,7 @@ export class RegistryClient {
   }
 
   /** Network failures and retryable statuses; not auth or 404. */
-  shouldRetry(err: unknown): boolean {
+  private shouldRetry(err: unknown): boolean {
     if (err instanceof HttpError) return err.retryable
     return isError(err)
   }
@@ -334,7 +334,7 @@ export class RegistryClient {
     )
   }
 
-  async withRetries<T>(fn: () => Promise<T>): Promise<T> {
+  private async withRetries<T>(fn: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await fn()
