@@ -12,6 +12,8 @@ required=(
   "ctr containerd"
   "runc runc"
   "skopeo skopeo"
+  "podman podman"
+  "umoci umoci"
   "systemd-analyze systemd"
   "openssl openssl"
   "/usr/bin/time time"

@@ -159,7 +159,7 @@ describe('archive documents', () => {
           platform: { architecture: 'amd64', os: 'linux' },
           annotations: {
             'io.containerd.image.name': 'docker.io/kubeedge/cloudcore:v1.22.0',
-            'org.opencontainers.image.ref.name': 'v1.22.0'
+            'org.opencontainers.image.ref.name': 'docker.io/kubeedge/cloudcore:v1.22.0'
           }
         },
         {
@@ -169,7 +169,7 @@ describe('archive documents', () => {
           platform: { architecture: 'arm64', os: 'linux', variant: 'v8' },
           annotations: {
             'io.containerd.image.name': 'docker.io/library/eclipse-mosquitto:1.6.15',
-            'org.opencontainers.image.ref.name': '1.6.15',
+            'org.opencontainers.image.ref.name': 'docker.io/library/eclipse-mosquitto:1.6.15',
             'dev.kedge.image.index.digest': d('4')
           }
         }

@@ -3,10 +3,15 @@
  *  - an OCI image layout (oci-layout, index.json, blobs/sha256/...), which
  *    `ctr images import` (containerd >= 1.6) and k3s's air-gap image directory prefer;
  *  - a Docker manifest.json (+ repositories) over the same blobs, for `docker load`.
- * index.json lists each image's platform manifest, annotated with the full normalized
- * name (io.containerd.image.name) and the tag (org.opencontainers.image.ref.name), so
- * containerd records the registry's own manifest digest. Blobs stay as fetched
- * (compressed) and shared ones are stored once.
+ * Every index.json entry names its image by the full normalized reference, both as
+ * io.containerd.image.name and as org.opencontainers.image.ref.name (as containerd's own
+ * export does), so `oci-archive:<tar>:docker.io/kubeedge/cloudcore:v1.22.0` is unambiguous.
+ * Blobs stay as fetched (compressed), shared ones stored once, and every manifest keeps the
+ * registry's bytes, digest and media type. A Docker schema 2 manifest is therefore listed
+ * with its Docker media type: relabelling it OCI would misdescribe it, converting it would
+ * change its digest. The OCI transports of skopeo/podman (containers/image) and umoci skip
+ * such entries; they read those images through manifest.json (`docker-archive:`) instead.
+ * docs/bundle-format.md records what each client does, measured with the Debian packages.
  *
  * Same inputs, same bytes: entries sorted, mtime fixed (SOURCE_DATE_EPOCH or 0), uid/gid 0,
  * JSON in a fixed order. The layout is planned first (tar.ts), so blob downloads write
@@ -51,13 +56,21 @@ function blobPath(digest: string): string {
   return `blobs/sha256/${digest.slice('sha256:'.length)}`
 }
 
+/** `<archive>.images.json`: the fetch-images report named after its archive. */
+export function reportPathFor(archive: string): string {
+  return `${archive}.images.json`
+}
+
+const byName = (a: ArchiveImage, b: ArchiveImage): number =>
+  a.name < b.name ? -1 : a.name > b.name ? 1 : 0
+
 /** The JSON documents of the archive, pure data (easy to test). */
 export function layoutDocuments(images: ArchiveImage[]): {
   index: object
   manifestJson: object[]
   repositories: Record<string, Record<string, string>>
 } {
-  const sorted = [...images].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+  const sorted = [...images].sort(byName)
   const index = {
     schemaVersion: 2,
     mediaType: 'application/vnd.oci.image.index.v1+json',
@@ -72,7 +85,7 @@ export function layoutDocuments(images: ArchiveImage[]): {
       },
       annotations: {
         [ANNOTATIONS.imageName]: img.name,
-        ...(img.tag ? { [ANNOTATIONS.refName]: img.tag } : {}),
+        [ANNOTATIONS.refName]: img.name,
         ...(img.indexDigest ? { [ANNOTATIONS.indexDigest]: img.indexDigest } : {})
       }
     }))
