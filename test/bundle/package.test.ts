@@ -16,9 +16,17 @@ import {
   writeFileSync
 } from 'node:fs'
 import { join } from 'node:path'
-import { fetchImages } from '@kedge/oci'
-import { packageBundle, requiredImages, type BundleSpec, type PackageResult } from '@kedge/bundle'
+import { fetchImages, formatReference, parseReference } from '@kedge/oci'
+import {
+  packageBundle,
+  requiredImages,
+  sideImages,
+  type BundleSpec,
+  type PackageResult
+} from '@kedge/bundle'
 import * as bed from '../bed/index.js'
+
+const fullName = (image: string) => formatReference(parseReference(image))
 
 interface Manifest {
   name: string
@@ -320,6 +328,52 @@ describe('package-bundle (real registry, file server with stand-in assets, conta
       'the edge bundle would miss images its workloads run (pods would hang in ImagePullBackOff):\n  docker.io/kubeedge/pause:3.6\n  docker.io/library/eclipse-mosquitto:1.6.15'
     )
     expect(tarballs(out)).toEqual([])
+  })
+
+  test('the images come from the archive itself, not a report beside it: both orders of two fetches into one directory', async () => {
+    const dir = join(work, 'two-fetches')
+    const fetchEdge = (arch: 'amd64' | 'arm64') =>
+      fetchImages({
+        images: sideImages(spec, 'edge'),
+        platform: `linux/${arch}`,
+        output: join(dir, `edge-${arch}.tar`),
+        client: {
+          mirrors: new Map([['docker.io', [registry.url]]]),
+          insecure: [registry.host],
+          fallbackToOrigin: false
+        }
+      })
+    const out = join(work, 'two-fetches-out')
+    const pack = (archive: string, arch: 'amd64' | 'arm64') =>
+      packageBundle({ spec, side: 'edge', arch, outputDir: out, imagesArchive: join(dir, archive) })
+    // arm64 first, then amd64: the arm64 archive packaged as amd64 is refused, naming images.
+    await fetchEdge('arm64')
+    await fetchEdge('amd64')
+    await expect(pack('edge-arm64.tar', 'amd64')).rejects.toThrow(
+      /holds images for another platform than the bundle's linux\/amd64 \(arch: amd64\):\n {2}docker\.io\/kubeedge\/edgemesh-agent:v1\.17\.0 \(linux\/arm64\/v8\)/
+    )
+    expect(tarballs(out)).toEqual([])
+    // amd64 first, then arm64: each complete archive packages for its own arch.
+    await fetchEdge('amd64')
+    const amd = await pack('edge-amd64.tar', 'amd64')
+    await fetchEdge('arm64')
+    const arm = await pack('edge-arm64.tar', 'arm64')
+    expect(amd.images.map(i => i.platform)).toEqual(amd.images.map(() => 'linux/amd64'))
+    expect(arm.images.map(i => i.platform)).toEqual(arm.images.map(() => 'linux/arm64/v8'))
+    expect(arm.images.map(i => i.name).sort()).toEqual(
+      sideImages(spec, 'edge').map(fullName).sort()
+    )
+  })
+
+  test('a missing images-archive is an error naming the input and the path, before any download', async () => {
+    const out = join(work, 'no-archive')
+    const absent = join(work, 'nowhere', 'edge.tar')
+    await expect(
+      packageBundle({ spec, side: 'edge', arch: 'arm64', outputDir: out, imagesArchive: absent })
+    ).rejects.toThrow(
+      `input images-archive: no file at ${absent}; give the archive fetch-images wrote`
+    )
+    expect(existsSync(out)).toBe(false)
   })
 
   test('a crds-dir holding something that is not a CRD fails naming the file; no tarball', async () => {

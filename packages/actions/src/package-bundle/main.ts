@@ -76,7 +76,6 @@ export async function run(): Promise<void> {
     const spec = readSpec()
     const outputDir = core.getInput('output-dir') || 'kedge-bundles'
     const imagesArchive = core.getInput('images-archive')
-    const imagesJson = core.getInput('images-json')
     const crdsDir = core.getInput('crds-dir')
     const cacheDir = core.getInput('cache-dir')
     const installer = builtInstaller()
@@ -86,7 +85,6 @@ export async function run(): Promise<void> {
       arch,
       outputDir,
       ...(imagesArchive ? { imagesArchive } : {}),
-      ...(imagesJson ? { imagesJson } : {}),
       ...(crdsDir ? { crdsDir } : {}),
       ...(cacheDir ? { cacheDir } : {}),
       ...(installer ? { installer } : {}),

@@ -1,10 +1,15 @@
 /** Phase 2, images: this side's list, plus k3s's own on the cloud, in one archive. */
-import { existsSync } from 'node:fs'
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
-import { fetchImages, parseMirrors, type ClientOptions, type ImageReport } from '@kedge/oci'
+import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises'
+import { dirname, join, resolve } from 'node:path'
+import {
+  fetchImages,
+  parseMirrors,
+  readArchiveImages,
+  type ClientOptions,
+  type ImageReport
+} from '@kedge/oci'
 import { sideImages } from '../spec.js'
-import { checkImportedImages } from './check.js'
+import { checkImportedImages, checkImportedPlatforms } from './check.js'
 import type { Build, PackageOptions } from './types.js'
 
 /** The images k3s runs, from the placed meta/k3s-images.txt (cloud, unless turned off). */
@@ -16,39 +21,57 @@ export async function k3sImageList(build: Build): Promise<string[]> {
     .filter(l => l && !l.startsWith('#'))
 }
 
+/** An images archive made elsewhere (fetch-images), with the images read from the archive itself. */
+export interface ImportedArchive {
+  path: string
+  images: ImageReport[]
+}
+
+/**
+ * Reads an images-archive before anything is fetched: what it holds comes from its own
+ * index.json, manifests and configs (never from a report beside it), and every image must
+ * be for the bundle's platform.
+ */
+export async function readImportedArchive(
+  build: Pick<Build, 'side' | 'arch'>,
+  imagesArchive: string
+): Promise<ImportedArchive> {
+  const path = resolve(imagesArchive)
+  const info = await stat(path).catch(() => undefined)
+  if (!info?.isFile()) {
+    throw new Error(
+      `input images-archive: no file at ${path}; give the archive fetch-images wrote (its "archive" output), or leave images-archive empty to fetch the images here`
+    )
+  }
+  const images = (await readArchiveImages(path)).map(i => ({
+    ...i,
+    reference: i.name,
+    archive: `images/${build.side}-images.tar`
+  }))
+  checkImportedPlatforms(build, images, path)
+  return { path, images }
+}
+
 /** images/<side>-images.tar and meta/images.json: imported from fetch-images, or fetched. */
 export async function gatherImages(
   build: Build,
   options: PackageOptions,
-  k3sImages: string[]
+  k3sImages: string[],
+  imported?: ImportedArchive
 ): Promise<ImageReport[]> {
   const { side, root } = build
   const archive = join(root, 'images', `${side}-images.tar`)
   const imagesJson = join(root, 'meta', 'images.json')
   await mkdir(dirname(archive), { recursive: true })
-  const images = options.imagesArchive
-    ? await importImages(build, options.imagesArchive, options.imagesJson, k3sImages)
-    : await fetchSideImages(build, options, k3sImages, archive, imagesJson)
-  await writeFile(imagesJson, `${JSON.stringify(images, null, 2)}\n`)
-  return images
-}
-
-async function importImages(
-  build: Build,
-  imagesArchive: string,
-  imagesJson: string | undefined,
-  k3sImages: string[]
-): Promise<ImageReport[]> {
-  const json = imagesJson ?? join(dirname(imagesArchive), 'images.json')
-  if (!existsSync(json)) {
-    throw new Error(
-      `images-archive ${imagesArchive}: no images.json beside it (${json}); pass the images-json fetch-images wrote`
-    )
+  let images: ImageReport[]
+  if (imported) {
+    checkImportedImages(build, imported.images, k3sImages, imported.path)
+    await copyFile(imported.path, archive)
+    images = imported.images
+  } else {
+    images = await fetchSideImages(build, options, k3sImages, archive, imagesJson)
   }
-  const images = JSON.parse(await readFile(json, 'utf8')) as ImageReport[]
-  await copyFile(imagesArchive, join(build.root, 'images', `${build.side}-images.tar`))
-  checkImportedImages(build, images, k3sImages, imagesArchive)
-  for (const i of images) i.archive = `images/${build.side}-images.tar`
+  await writeFile(imagesJson, `${JSON.stringify(images, null, 2)}\n`)
   return images
 }
 

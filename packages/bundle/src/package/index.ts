@@ -17,7 +17,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fetchOwnFiles, fetchReleaseAssets, gatherCrds } from './assets.js'
 import { writeArchive } from './archive.js'
-import { gatherImages, k3sImageList } from './images.js'
+import { gatherImages, k3sImageList, readImportedArchive } from './images.js'
 import { writeManifest, writeSums } from './meta.js'
 import { placeInstaller } from './place.js'
 import { resolve } from './resolve.js'
@@ -28,13 +28,16 @@ export type { PackageOptions, PackageResult } from './types.js'
 
 export async function packageBundle(options: PackageOptions): Promise<PackageResult> {
   const resolved = resolve(options.spec, options.side, options.arch, options.logger)
+  const imported = options.imagesArchive
+    ? await readImportedArchive(resolved, options.imagesArchive)
+    : undefined
   await mkdir(options.outputDir, { recursive: true })
   const staging = await mkdtemp(join(options.outputDir, `.${resolved.name}.staging-`))
   const build: Build = { ...resolved, root: join(staging, resolved.name) }
   try {
     await mkdir(join(build.root, 'meta'), { recursive: true })
     const assets = await fetchReleaseAssets(build)
-    const images = await gatherImages(build, options, await k3sImageList(build))
+    const images = await gatherImages(build, options, await k3sImageList(build), imported)
     const crds = await gatherCrds(build, options.crdsDir)
     assets.push(...(await fetchOwnFiles(build)))
     const hasInstaller = await placeInstaller(build, options.installer, assets)

@@ -7,9 +7,8 @@ export interface PackageOptions {
   side: Side
   arch: Arch
   outputDir: string
-  /** A fetch-images archive to use instead of fetching; images.json must be beside it or given. */
+  /** A fetch-images archive to use instead of fetching; its images are read from the archive itself. */
   imagesArchive?: string
-  imagesJson?: string
   /** A fetch-crds output directory (crds/istio/, charts/) to use instead of fetching. */
   crdsDir?: string
   /** The built installer (dist/installer/install.js); without it the bundle leaves its place. */
