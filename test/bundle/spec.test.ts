@@ -145,12 +145,102 @@ describe('spec errors name the path, the value and what was expected', () => {
     )
   })
 
-  test('missing fields and broken YAML', () => {
-    expect(problemsOf('apiVersion: kedge.dev/v1alpha1\nkind: BundleSpec\n')).toContain(
-      'versions: missing'
-    )
+  test('broken YAML, and a document that is not a mapping', () => {
     expect(problemsOf('versions: [unclosed')[0]).toMatch(/^not valid YAML/)
     expect(problemsOf('- a list')).toEqual(['(top level): a list is not a mapping'])
+  })
+})
+
+describe('a user spec extends the built-in one', () => {
+  const sha = 'a'.repeat(64)
+  test('a spec holding only sides.edge.images gets the built-in spec with those images appended', () => {
+    const spec = parseSpec(
+      'sides:\n  edge:\n    images:\n      - registry.example.com/factory/plc-gateway:2.4.1\n',
+      'kedge.yaml'
+    )
+    const builtIn = defaultSpec()
+    expect(spec.sides.edge.images).toEqual([
+      ...builtIn.sides.edge.images,
+      'registry.example.com/factory/plc-gateway:2.4.1'
+    ])
+    expect({ ...spec, sides: builtIn.sides }).toEqual(builtIn)
+  })
+
+  test('mappings merge key by key (placeholders follow the merged versions); files append; an image listed twice is kept once', () => {
+    const spec = parseSpec(
+      [
+        'versions:',
+        '  kubeedge: v1.21.0',
+        'sides:',
+        '  cloud:',
+        '    images: [kubeedge/cloudcore:v1.21.0]',
+        '    files:',
+        `      - { url: "https://example.com/a.txt", sha256: ${sha}, path: a.txt }`
+      ].join('\n'),
+      'kedge.yaml'
+    )
+    expect(spec.versions.kubeedge).toBe('v1.21.0')
+    expect(spec.versions.k3s).toBe(defaultSpec().versions.k3s)
+    expect(spec.sides.cloud.images.filter(i => i === 'kubeedge/cloudcore:v1.21.0')).toHaveLength(1)
+    expect(spec.sides.cloud.files).toEqual([
+      { url: 'https://example.com/a.txt', sha256: sha, path: 'a.txt' }
+    ])
+  })
+
+  test('schema errors in a partial spec still name the path', () => {
+    expect(problemsOf('sides:\n  edge:\n    images: [kubeedge/pause]\n    extra: 1\n')).toEqual([
+      'sides.edge.images[0]: "kubeedge/pause" has no tag (pin a tag or a digest)',
+      'sides.edge.extra: unknown field (expected one of images, files)'
+    ])
+  })
+})
+
+describe('bad input gets a clear error', () => {
+  test('a YAML alias bomb is refused at once, naming the limit', () => {
+    const lines = ['a: &a [x, x, x, x, x, x, x, x, x, x]']
+    for (let i = 1; i < 12; i++) {
+      const prev = String.fromCharCode(96 + i)
+      const next = String.fromCharCode(97 + i)
+      lines.push(`${next}: &${next} [${Array(10).fill(`*${prev}`).join(', ')}]`)
+    }
+    const started = Date.now()
+    const problems = problemsOf(lines.join('\n'))
+    expect(Date.now() - started).toBeLessThan(2000)
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^the document expands to more than 20000 values or 32 levels .*YAML aliases\?/
+      )
+    ])
+  })
+
+  test('a document over 256 KiB is refused', () => {
+    expect(problemsOf(`# ${'x'.repeat(300 * 1024)}\n`)).toEqual([
+      `${300 * 1024 + 3} bytes; a spec is at most 262144 bytes`
+    ])
+  })
+
+  test('__proto__, constructor and toString keys are refused, each named', () => {
+    expect(
+      problemsOf('__proto__: {polluted: true}\nversions:\n  constructor: v1\n  toString: v1\n')
+    ).toEqual([
+      '__proto__: the key "__proto__" is not allowed',
+      'versions.constructor: the key "constructor" is not allowed'
+    ])
+    expect(problemsOf('versions:\n  toString: v1.0.0\n')).toEqual([
+      'versions.toString: unknown field (expected one of kubeedge, edgemesh, k3s, containerd, runc, cni, helm, node)'
+    ])
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+  })
+
+  test('a files path with a newline is refused', () => {
+    const sha = 'b'.repeat(64)
+    expect(
+      problemsOf(
+        `sides:\n  edge:\n    files:\n      - { url: "https://example.com/x", sha256: ${sha}, path: "a\\nb.txt" }\n`
+      )
+    ).toEqual([
+      'sides.edge.files[0].path: "a\\nb.txt" holds a control character (a newline, tab, ...): name the file without one'
+    ])
   })
 })
 

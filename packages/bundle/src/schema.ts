@@ -65,14 +65,14 @@ export function validate(value: unknown, schema: Schema, path = ''): string[] {
       const record = value as Record<string, unknown>
       const problems: string[] = []
       for (const [key, field] of Object.entries(schema.fields)) {
-        if (record[key] === undefined) {
+        if (!Object.hasOwn(record, key) || record[key] === undefined) {
           if (!field.optional) problems.push(`${at(path, key)}: missing`)
           continue
         }
         problems.push(...validate(record[key], field, at(path, key)))
       }
       for (const key of Object.keys(record)) {
-        if (!(key in schema.fields)) {
+        if (!Object.hasOwn(schema.fields, key)) {
           problems.push(
             `${at(path, key)}: unknown field (expected one of ${Object.keys(schema.fields).join(', ')})`
           )

@@ -106,9 +106,12 @@ const image: Schema = {
 const relativePath: Schema = {
   kind: 'string',
   check: v =>
-    v === '' || v.startsWith('/') || v.split('/').some(p => p === '..' || p === '.' || p === '')
-      ? 'is not a relative path inside the bundle (no leading /, no . or .. parts)'
-      : undefined
+    // eslint-disable-next-line no-control-regex
+    /[\u0000-\u001f\u007f]/.test(v)
+      ? 'holds a control character (a newline, tab, ...): name the file without one'
+      : v === '' || v.startsWith('/') || v.split('/').some(p => p === '..' || p === '.' || p === '')
+        ? 'is not a relative path inside the bundle (no leading /, no . or .. parts)'
+        : undefined
 }
 const side = (withK3s: boolean): Field => ({
   kind: 'object',
@@ -209,43 +212,145 @@ function expand(value: unknown, versions: Record<string, unknown>): unknown {
   return value
 }
 
+/** A spec is a short file: these bound the text, and the values after YAML alias expansion. */
+export const SPEC_LIMITS = { bytes: 256 * 1024, values: 20_000, depth: 32 } as const
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
+
+const at = (path: string, key: string): string => (path ? `${path}.${key}` : key)
+const isMapping = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v)
+
 /**
- * Parses and validates a spec; every problem is reported at once. `versions` overrides
- * are applied before the placeholders are filled in.
+ * Problems of shape found before anything else reads the document: keys that could reach
+ * Object.prototype, and documents that expand (YAML aliases: `*a` repeats `&a`) to more
+ * values than any spec has, which would make every later walk exponential.
  */
-export function parseSpec(
-  text: string,
-  source: string,
-  overrides: { versions?: Partial<BundleSpec['versions']> } = {}
-): BundleSpec {
+function shapeProblems(doc: unknown): string[] {
+  const problems: string[] = []
+  let values = 0
+  const visit = (value: unknown, path: string, depth: number): void => {
+    values += 1
+    if (values > SPEC_LIMITS.values || depth > SPEC_LIMITS.depth) throw new RangeError(path)
+    if (Array.isArray(value)) {
+      value.forEach((v: unknown, i) => {
+        visit(v, `${path}[${i}]`, depth + 1)
+      })
+    } else if (isMapping(value)) {
+      for (const key of Object.keys(value)) {
+        if (FORBIDDEN_KEYS.has(key))
+          problems.push(`${at(path, key)}: the key "${key}" is not allowed`)
+        else visit(value[key], at(path, key), depth + 1)
+      }
+    }
+  }
+  try {
+    visit(doc, '', 0)
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err
+    return [
+      `the document expands to more than ${SPEC_LIMITS.values} values or ${SPEC_LIMITS.depth} levels (near ${err.message || 'the top'}; YAML aliases?); a spec needs far fewer`
+    ]
+  }
+  return problems
+}
+
+function loadSpecYaml(text: string, source: string): unknown {
+  const bytes = Buffer.byteLength(text)
+  if (bytes > SPEC_LIMITS.bytes) {
+    throw new SpecError(source, [`${bytes} bytes; a spec is at most ${SPEC_LIMITS.bytes} bytes`])
+  }
   let doc: unknown
   try {
     doc = load(text)
   } catch (err) {
     throw new SpecError(source, [`not valid YAML: ${(err as Error).message.split('\n')[0] ?? ''}`])
   }
-  const versions =
-    typeof doc === 'object' &&
-    doc !== null &&
-    typeof (doc as { versions?: unknown }).versions === 'object'
-      ? (doc as { versions: Record<string, unknown> }).versions
-      : {}
+  const problems = shapeProblems(doc)
+  if (problems.length > 0) throw new SpecError(source, problems)
+  return doc
+}
+
+/** The lists a user spec appends to the built-in ones; every other value replaces. */
+const APPENDED = /^sides\.(cloud|edge)\.(images|files)$/
+
+/** `over` deep-merged into `base`: mappings merged key by key, APPENDED lists appended. */
+export function mergeSpec(base: unknown, over: unknown, path = ''): unknown {
+  if (over === undefined) return base
+  if (isMapping(base) && isMapping(over)) {
+    const out: Record<string, unknown> = { ...base }
+    for (const [key, value] of Object.entries(over)) {
+      out[key] = Object.hasOwn(base, key) ? mergeSpec(base[key], value, at(path, key)) : value
+    }
+    return out
+  }
+  if (Array.isArray(base) && Array.isArray(over) && APPENDED.test(path)) {
+    return [...(base as unknown[]), ...(over as unknown[])]
+  }
+  return over
+}
+
+/** The spec's versions with `overrides` applied: what the placeholders are filled from. */
+function versionsOf(
+  doc: unknown,
+  overrides: { versions?: Partial<BundleSpec['versions']> }
+): Record<string, unknown> {
+  const versions = isMapping(doc) && isMapping(doc.versions) ? { ...doc.versions } : {}
   for (const [key, value] of Object.entries(overrides.versions ?? {})) {
     if (value) versions[key] = value
   }
-  const expanded = expand(doc, versions)
+  return versions
+}
+
+/** SPEC_SCHEMA with every mapping field optional (list items stay whole): a user spec. */
+function partial(schema: Schema): Schema {
+  if (schema.kind !== 'object') return schema
+  return {
+    kind: 'object',
+    fields: Object.fromEntries(
+      Object.entries(schema.fields).map(([k, f]) => [k, { ...partial(f), optional: true }])
+    )
+  }
+}
+const USER_SCHEMA = partial(SPEC_SCHEMA)
+
+/** Placeholders filled, validated, images listed once. */
+function finishSpec(doc: unknown, source: string, versions: Record<string, unknown>): BundleSpec {
+  const expanded = expand(isMapping(doc) ? { ...doc, versions } : doc, versions)
   const problems = validate(expanded, SPEC_SCHEMA)
   if (problems.length > 0) throw new SpecError(source, problems)
   const spec = expanded as BundleSpec
-  // files may be left out; the rest of kedge can rely on a list.
-  for (const s of SIDES) (spec.sides[s] as Partial<SideSpec>).files ??= []
+  for (const s of SIDES) {
+    // files may be left out; the rest of kedge can rely on a list.
+    ;(spec.sides[s] as Partial<SideSpec>).files ??= []
+    spec.sides[s].images = [...new Set(spec.sides[s].images)]
+  }
   return spec
+}
+
+/**
+ * Parses a user spec, which extends the built-in one: deep-merged, with its lists of images
+ * and files appended, so a spec may hold only what it changes. The user's document is
+ * validated on its own first, so every problem names its path in that file; all are
+ * reported at once. `versions` overrides apply before placeholders are filled in.
+ */
+export function parseSpec(
+  text: string,
+  source: string,
+  overrides: { versions?: Partial<BundleSpec['versions']> } = {}
+): BundleSpec {
+  const user = loadSpecYaml(text, source)
+  const merged = mergeSpec(loadSpecYaml(DEFAULT_SPEC_YAML, 'the built-in spec'), user)
+  const versions = versionsOf(merged, overrides)
+  const problems = validate(expand(user, versions), USER_SCHEMA)
+  if (problems.length > 0) throw new SpecError(source, problems)
+  return finishSpec(merged, source, versions)
 }
 
 export function defaultSpec(
   overrides: { versions?: Partial<BundleSpec['versions']> } = {}
 ): BundleSpec {
-  return parseSpec(DEFAULT_SPEC_YAML, 'the built-in spec', overrides)
+  const doc = loadSpecYaml(DEFAULT_SPEC_YAML, 'the built-in spec')
+  return finishSpec(doc, 'the built-in spec', versionsOf(doc, overrides))
 }
 
 /** The newest Kubernetes minor each KubeEdge minor is tested with (its embedded kubelet). */
