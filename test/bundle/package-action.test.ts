@@ -84,15 +84,66 @@ describe('package-bundle action chained after fetch-images and fetch-crds', () =
     expect(manifest.images).toHaveLength(5)
   })
 
-  test('the root action entry fetches everything itself for the edge', async () => {
-    const out = join(work, 'root')
+  test('the root action entry fetches everything itself for the edge: absolute outputs, a log group per phase, progress with bytes and ETA; an unwritable summary only warns', async () => {
     const run = await runAction(
       'package-bundle',
-      { side: 'edge', arch: 'amd64', spec: specFile, 'output-dir': out },
-      env()
+      { side: 'edge', arch: 'amd64', spec: specFile, 'output-dir': 'root' },
+      // A directory where the summary file should be: writing it fails.
+      { ...env(), GITHUB_STEP_SUMMARY: work },
+      { cwd: work }
     )
     expect(run.code).toBe(0)
-    expect(existsSync(join(out, 'kubeedge-edge-1.22.0-amd64.tar.gz'))).toBe(true)
+    const bundle = join(work, 'root', 'kubeedge-edge-1.22.0-amd64.tar.gz')
+    expect(run.outputs.bundle).toBe(bundle)
+    expect(run.outputs.manifest).toBe(join(work, 'root', 'kubeedge-edge-1.22.0-amd64.bundle.json'))
+    expect(existsSync(bundle)).toBe(true)
+    const groups = run.stdout.split('\n').filter(l => l.startsWith('::group::'))
+    expect(groups).toEqual([
+      '::group::package-bundle: check the spec and inputs',
+      '::group::package-bundle: release assets',
+      '::group::package-bundle: images',
+      '::group::package-bundle: CRDs, charts and your files',
+      '::group::package-bundle: installer, metadata and SHA256SUMS',
+      '::group::package-bundle: archive'
+    ])
+    expect(run.stdout.split('::endgroup::').length - 1).toBe(groups.length)
+    const images = run.stdout.slice(run.stdout.indexOf('::group::package-bundle: images'))
+    expect(images).toMatch(
+      /\n[\d.]+ (B|KiB|MiB) of [\d.]+ (B|KiB|MiB) \(100%\), [\d.]+ (B|KiB|MiB)\/s, done\n/
+    )
+    expect(run.stdout).toContain('::warning::the job summary could not be written')
+  })
+
+  test('fetch-crds gives an absolute dir for a relative output-dir', async () => {
+    const crds = await runAction(
+      'fetch-crds',
+      { spec: specFile, 'output-dir': 'crds-relative' },
+      env(),
+      { cwd: work }
+    )
+    expect(crds.code).toBe(0)
+    expect(crds.outputs.dir).toBe(join(work, 'crds-relative'))
+  })
+
+  test('artifact-name without the runtime token fails before anything is fetched', async () => {
+    const before = server.requests.length
+    const run = await runAction(
+      'package-bundle',
+      {
+        side: 'edge',
+        arch: 'amd64',
+        spec: specFile,
+        'output-dir': join(work, 'no-token'),
+        'artifact-name': 'bundle-edge-amd64'
+      },
+      { ...env(), ACTIONS_RESULTS_URL: 'http://127.0.0.1:9/' }
+    )
+    expect(run.code).toBe(1)
+    expect(run.stdout).toContain(
+      '::error::input artifact-name: ACTIONS_RUNTIME_TOKEN is not set, so the bundle could not be uploaded; nothing was built.'
+    )
+    expect(server.requests.length).toBe(before)
+    expect(existsSync(join(work, 'no-token'))).toBe(false)
   })
 
   test('bad inputs and a bad spec fail before anything is fetched, naming what is wrong', async () => {

@@ -3,7 +3,7 @@
  * INPUT_* environment variables, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files.
  */
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { repoRoot } from './repo.js'
@@ -29,12 +29,31 @@ export function parseOutputFile(text: string): Record<string, string> {
   return outputs
 }
 
+/**
+ * Runs dist/<name>/index.js in `options.cwd` (default: this process's). Its RUNNER_TEMP,
+ * GITHUB_OUTPUT and GITHUB_STEP_SUMMARY live in a kedge-action-* folder, removed after.
+ */
 export async function runAction(
   name: string,
   inputs: Record<string, string>,
-  env: Record<string, string> = {}
+  env: Record<string, string> = {},
+  options: { cwd?: string } = {}
 ): Promise<ActionRun> {
   const dir = mkdtempSync(join(tmpdir(), 'kedge-action-'))
+  try {
+    return await runIn(dir, name, inputs, env, options.cwd)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+async function runIn(
+  dir: string,
+  name: string,
+  inputs: Record<string, string>,
+  env: Record<string, string>,
+  cwd: string | undefined
+): Promise<ActionRun> {
   const outputFile = join(dir, 'output')
   const summaryFile = join(dir, 'summary')
   writeFileSync(outputFile, '')
@@ -52,7 +71,8 @@ export async function runAction(
       ...inputEnv,
       ...env
     },
-    stdio: ['ignore', 'pipe', 'pipe']
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(cwd ? { cwd } : {})
   })
   let stdout = ''
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))

@@ -93,7 +93,13 @@ export interface TarGzResult {
 export async function writeTarGz(
   target: string,
   entries: TreeEntry[],
-  options: { mtime?: Date; parallelism?: number; level?: number } = {}
+  options: {
+    mtime?: Date
+    parallelism?: number
+    level?: number
+    /** Called as input is read: (bytes of the files read so far, bytes of all files). */
+    onProgress?: (done: number, total: number) => void
+  } = {}
 ): Promise<TarGzResult> {
   const mtime = options.mtime ?? archiveMtime()
   const parallelism = Math.max(1, options.parallelism ?? availableParallelism())
@@ -111,6 +117,8 @@ export async function writeTarGz(
   let stored = 0
   let compressed = 0
 
+  const total = entries.reduce((n, e) => n + (e.type === 'file' ? e.size : 0), 0)
+  let read = 0
   // Compressed members come back in any order; they are written in order.
   const pending: Array<Promise<Buffer>> = []
   const inFlightLimit = parallelism * 2
@@ -167,6 +175,8 @@ export async function writeTarGz(
     let buffered = 0
     for await (const piece of tar) {
       let data = piece as Buffer
+      read = Math.min(total, read + data.length)
+      options.onProgress?.(read, total)
       while (data.length > 0) {
         const take = Math.min(CHUNK - buffered, data.length)
         buffer.push(data.subarray(0, take))

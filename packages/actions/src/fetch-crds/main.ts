@@ -1,38 +1,38 @@
 /**
  * The fetch-crds action: the Istio CRDs EdgeMesh needs (or explicit URLs) and charts,
  * fetched, verified against the spec's pins, validated as CRDs, written under
- * <output-dir>/crds/istio/ and <output-dir>/charts/.
+ * <output-dir>/crds/istio/ and <output-dir>/charts/. Inputs → fetchCrds → outputs.
  */
 import * as core from '@actions/core'
-import { edgemeshSources, fetchCrds, parseUrlPins } from '@kedge/bundle'
+import { resolve } from 'node:path'
+import { edgemeshSources, fetchCrds, parseUrlPins, type CrdSource } from '@kedge/bundle'
 import { readSpec } from '../spec-input.js'
+
+/** The CRDs and charts to fetch: explicit inputs, else the spec's for the EdgeMesh version. */
+function readSources(): { crds: CrdSource[]; charts: CrdSource[] } {
+  const wanted = core.getInput('edgemesh-version')
+  const base = readSpec()
+  const sources = edgemeshSources(wanted ? readSpec({ versions: { edgemesh: wanted } }) : base)
+  if (wanted && wanted !== base.versions.edgemesh) {
+    // The spec's pins are for its own EdgeMesh version.
+    core.warning(
+      `edgemesh-version ${wanted} differs from the spec's ${base.versions.edgemesh}: its CRDs and chart are not pinned; their sha256 is recorded. Pin them in a spec.`
+    )
+    for (const s of [...sources.crds, ...sources.charts]) s.sha256 = ''
+  }
+  const urls = core.getInput('urls')
+  const charts = core.getInput('charts')
+  return {
+    crds: urls ? parseUrlPins(urls, 'input urls') : sources.crds,
+    charts: charts ? parseUrlPins(charts, 'input charts') : urls ? [] : sources.charts
+  }
+}
 
 export async function run(): Promise<void> {
   try {
-    const wanted = core.getInput('edgemesh-version')
-    const base = readSpec()
-    const spec = wanted ? readSpec({ versions: { edgemesh: wanted } }) : base
-    const sources = edgemeshSources(spec)
-    if (wanted && wanted !== base.versions.edgemesh) {
-      // The spec's pins are for its own EdgeMesh version.
-      core.warning(
-        `edgemesh-version ${wanted} differs from the spec's ${base.versions.edgemesh}: its CRDs and chart are not pinned; their sha256 is recorded. Pin them in a spec.`
-      )
-      for (const s of [...sources.crds, ...sources.charts]) s.sha256 = ''
-    }
-    const urls = core.getInput('urls')
-    const chartsInput = core.getInput('charts')
-    const crds = urls ? parseUrlPins(urls, 'input urls') : sources.crds
-    const charts = chartsInput
-      ? parseUrlPins(chartsInput, 'input charts')
-      : urls
-        ? []
-        : sources.charts
-    const dir = core.getInput('output-dir') || 'kedge-crds'
     const result = await fetchCrds({
-      crds,
-      charts,
-      dir,
+      ...readSources(),
+      dir: resolve(core.getInput('output-dir') || 'kedge-crds'),
       warn: m => {
         core.warning(m)
       }
@@ -44,7 +44,7 @@ export async function run(): Promise<void> {
       core.info(`chart ${chart.chart} from ${chart.url}: ${chart.verifiedBy}`)
     }
     core.setOutput('crds', result.crds.length)
-    core.setOutput('dir', result.dir)
+    core.setOutput('dir', resolve(result.dir))
   } catch (error) {
     core.setFailed(error instanceof Error ? error.message : String(error))
   }

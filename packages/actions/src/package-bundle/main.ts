@@ -1,22 +1,24 @@
 /**
  * The package-bundle action (and the root all-in-one action, which runs this same entry):
  * side + arch + spec in, one verified, deterministic bundle tarball out, optionally
- * uploaded as an artifact without recompression.
+ * uploaded as an artifact without recompression. Inputs → packageBundle → outputs.
  */
 import * as core from '@actions/core'
 import { existsSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import {
   ARCHES,
   packageBundle,
   SIDES,
-  type Arch,
-  type Side,
+  type PackageOptions,
   type PackageResult
 } from '@kedge/bundle'
+import { checkArtifactRuntime, uploadFiles } from '../artifact.js'
 import { actionsLogger, formatBytes, readRegistryInputs } from '../inputs.js'
+import { groupedProgress } from '../progress.js'
 import { readSpec } from '../spec-input.js'
+import { writeSummarySafely } from '../summary.js'
 
 function oneOf<T extends string>(name: string, allowed: readonly T[]): T {
   const value = core.getInput(name, { required: true })
@@ -33,22 +35,40 @@ function builtInstaller(): string | undefined {
   return existsSync(path) ? path : undefined
 }
 
-/** Uploads the bundle and its bundle.json as an artifact, stored as they are (no recompression). */
-async function upload(name: string, result: PackageResult, root: string): Promise<void> {
-  const { DefaultArtifactClient } = await import('@actions/artifact')
-  const { id, size } = await new DefaultArtifactClient().uploadArtifact(
-    name,
-    [result.bundle, result.manifest],
-    root,
-    {
-      compressionLevel: 0
-    }
-  )
-  core.info(`uploaded artifact ${name} (id ${String(id)}, ${formatBytes(size ?? 0)})`)
+/** Every input, checked, paths made absolute (against the workspace, the step's cwd). */
+function readInputs(): { options: PackageOptions; artifact: string } {
+  const path = (name: string): string | undefined => {
+    const value = core.getInput(name)
+    return value ? resolve(value) : undefined
+  }
+  const [imagesArchive, crdsDir, cacheDir] = ['images-archive', 'crds-dir', 'cache-dir'].map(path)
+  const installer = builtInstaller()
+  const options: PackageOptions = {
+    side: oneOf('side', SIDES),
+    arch: oneOf('arch', ARCHES),
+    spec: readSpec(),
+    outputDir: resolve(core.getInput('output-dir') || 'kedge-bundles'),
+    ...(imagesArchive ? { imagesArchive } : {}),
+    ...(crdsDir ? { crdsDir } : {}),
+    ...(cacheDir ? { cacheDir } : {}),
+    ...(installer ? { installer } : {}),
+    client: readRegistryInputs(),
+    logger: actionsLogger
+  }
+  return { options, artifact: core.getInput('artifact-name') }
 }
 
-async function writeSummary(result: PackageResult): Promise<void> {
-  if (!process.env.GITHUB_STEP_SUMMARY) return
+function setOutputs(result: PackageResult): void {
+  core.info(
+    `${result.name}.tar.gz: ${formatBytes(result.size)}, sha256 ${result.sha256}, ${result.images.length} images`
+  )
+  core.setOutput('bundle', result.bundle)
+  core.setOutput('sha256', result.sha256)
+  core.setOutput('size', result.size)
+  core.setOutput('manifest', result.manifest)
+}
+
+async function summary(result: PackageResult): Promise<void> {
   await core.summary
     .addHeading(`kedge bundle ${result.name}`, 3)
     .addTable([
@@ -70,38 +90,21 @@ async function writeSummary(result: PackageResult): Promise<void> {
 }
 
 export async function run(): Promise<void> {
+  const progress = groupedProgress('package-bundle')
   try {
-    const side: Side = oneOf('side', SIDES)
-    const arch: Arch = oneOf('arch', ARCHES)
-    const spec = readSpec()
-    const outputDir = core.getInput('output-dir') || 'kedge-bundles'
-    const imagesArchive = core.getInput('images-archive')
-    const crdsDir = core.getInput('crds-dir')
-    const cacheDir = core.getInput('cache-dir')
-    const installer = builtInstaller()
-    const result = await packageBundle({
-      spec,
-      side,
-      arch,
-      outputDir,
-      ...(imagesArchive ? { imagesArchive } : {}),
-      ...(crdsDir ? { crdsDir } : {}),
-      ...(cacheDir ? { cacheDir } : {}),
-      ...(installer ? { installer } : {}),
-      client: readRegistryInputs(),
-      logger: actionsLogger
-    })
-    core.info(
-      `${result.name}.tar.gz: ${formatBytes(result.size)}, sha256 ${result.sha256}, ${result.images.length} images`
-    )
-    core.setOutput('bundle', result.bundle)
-    core.setOutput('sha256', result.sha256)
-    core.setOutput('size', result.size)
-    core.setOutput('manifest', result.manifest)
-    const artifact = core.getInput('artifact-name')
-    if (artifact) await upload(artifact, result, outputDir)
-    await writeSummary(result)
+    const { options, artifact } = readInputs()
+    checkArtifactRuntime(artifact)
+    const result = await packageBundle({ ...options, progress })
+    progress.close()
+    setOutputs(result)
+    if (artifact) {
+      progress.phase(`upload artifact ${artifact}`)
+      await uploadFiles(artifact, [result.bundle, result.manifest], options.outputDir)
+      progress.close()
+    }
+    await writeSummarySafely(() => summary(result))
   } catch (error) {
+    progress.close()
     core.setFailed(error instanceof Error ? error.message : String(error))
   }
 }

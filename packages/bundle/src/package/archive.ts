@@ -3,15 +3,18 @@ import { rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { temporaryPath } from '@kedge/oci'
 import { walkTree, writeTarGz } from '../targz.js'
-import type { Build } from './types.js'
+import type { Build, PackageProgress } from './types.js'
 
 export async function writeArchive(
   build: Build,
   outputDir: string,
-  manifestText: string
+  manifestText: string,
+  progress?: PackageProgress
 ): Promise<{ bundle: string; sha256: string; size: number; manifest: string }> {
   const bundle = join(outputDir, `${build.name}.tar.gz`)
-  const result = await writeTarGz(bundle, await walkTree(build.root, build.name))
+  const result = await writeTarGz(bundle, await walkTree(build.root, build.name), {
+    ...(progress ? { onProgress: progress.bytes.bind(progress) } : {})
+  })
   const manifest = join(outputDir, `${build.name}.bundle.json`)
   const tempManifest = temporaryPath(manifest)
   await writeFile(tempManifest, manifestText)

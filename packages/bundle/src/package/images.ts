@@ -99,7 +99,8 @@ async function fetchSideImages(
     imagesJson,
     ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
     client,
-    ...(logger ? { logger } : {})
+    ...(logger ? { logger } : {}),
+    ...(options.progress ? { onProgress: options.progress.bytes.bind(options.progress) } : {})
   })
   return fetched.images.map(i => ({ ...i, archive: `images/${side}-images.tar` }))
 }

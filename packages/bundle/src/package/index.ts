@@ -24,9 +24,11 @@ import { resolve } from './resolve.js'
 import type { Build, PackageOptions, PackageResult } from './types.js'
 
 export { bundleName, CHART_MOSQUITTO_IMAGE } from './resolve.js'
-export type { PackageOptions, PackageResult } from './types.js'
+export type { PackageOptions, PackageProgress, PackageResult } from './types.js'
 
 export async function packageBundle(options: PackageOptions): Promise<PackageResult> {
+  const phase = (name: string): void => options.progress?.phase(name)
+  phase('check the spec and inputs')
   const resolved = resolve(options.spec, options.side, options.arch, options.logger)
   const imported = options.imagesArchive
     ? await readImportedArchive(resolved, options.imagesArchive)
@@ -36,10 +38,14 @@ export async function packageBundle(options: PackageOptions): Promise<PackageRes
   const build: Build = { ...resolved, root: join(staging, resolved.name) }
   try {
     await mkdir(join(build.root, 'meta'), { recursive: true })
+    phase('release assets')
     const assets = await fetchReleaseAssets(build)
+    phase(imported ? 'images (from images-archive)' : 'images')
     const images = await gatherImages(build, options, await k3sImageList(build), imported)
+    phase('CRDs, charts and your files')
     const crds = await gatherCrds(build, options.crdsDir)
     assets.push(...(await fetchOwnFiles(build)))
+    phase('installer, metadata and SHA256SUMS')
     const hasInstaller = await placeInstaller(build, options.installer, assets)
     const manifestText = await writeManifest(build, {
       images,
@@ -49,7 +55,8 @@ export async function packageBundle(options: PackageOptions): Promise<PackageRes
       gitSha: options.gitSha
     })
     await writeSums(build.root)
-    const out = await writeArchive(build, options.outputDir, manifestText)
+    phase('archive')
+    const out = await writeArchive(build, options.outputDir, manifestText, options.progress)
     return { name: build.name, ...out, images, warnings: build.warnings }
   } finally {
     await rm(staging, { recursive: true, force: true })

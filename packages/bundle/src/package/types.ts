@@ -19,6 +19,14 @@ export interface PackageOptions {
   logger?: Logger
   /** For bundle.json: the commit built from. */
   gitSha?: string
+  /** Told when each phase starts, and of the bytes of the long ones (images, archive). */
+  progress?: PackageProgress
+}
+
+/** Progress of a build: phases in order, and bytes done of a total within a phase. */
+export interface PackageProgress {
+  phase(name: string): void
+  bytes(done: number, total: number): void
 }
 
 export interface PackageResult {
