@@ -22,9 +22,7 @@ import { edgeArgs, fakeHost, hostArch, listeners, runInstaller } from './install
 import { runAction } from './lib/action-runner.js'
 
 function usage(message: string): never {
-  console.error(
-    `demo: ${message}\nusage: npm run demo -- [--out DIR] [--side cloud|edge] [--arch amd64|arm64] [--no-install]`
-  )
+  console.error(`demo: ${message}\n(npm run demo -- --help for the options)`)
   process.exit(2)
 }
 
@@ -36,15 +34,12 @@ async function main(): Promise<void> {
         out: { type: 'string' },
         side: { type: 'string' },
         arch: { type: 'string' },
-        'no-install': { type: 'boolean' },
-        help: { type: 'boolean' }
+        'no-install': { type: 'boolean' }
       }
     })
   } catch (err) {
     usage((err as Error).message)
   }
-  if (args.values.help)
-    usage('builds offline KubeEdge bundles against a local stand-in registry and file server')
   const sides = args.values.side ? [args.values.side] : [...SIDES]
   const arches = args.values.arch ? [args.values.arch] : [...ARCHES]
   for (const s of sides)
@@ -230,9 +225,11 @@ async function installEdge(out: string, work: string): Promise<void> {
   try {
     const host = fakeHost(work)
     const env = { ...host.stubs.env, KEDGE_METASERVER: net.metaServer }
+    // The log goes beside the bundles: the temporary root is removed when the demo ends.
+    const log = join(out, `${name}-install.log`)
     const install = await runInstaller(
       join(extracted, name),
-      edgeArgs(host, containerd.address, net, [], 'demo-edge'),
+      edgeArgs(host, containerd.address, net, ['--log-file', log], 'demo-edge'),
       env,
       true
     )
