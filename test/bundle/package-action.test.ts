@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { dump } from 'js-yaml'
 import * as bed from '../bed/index.js'
@@ -144,6 +144,21 @@ describe('package-bundle action chained after fetch-images and fetch-crds', () =
     )
     expect(server.requests.length).toBe(before)
     expect(existsSync(join(work, 'no-token'))).toBe(false)
+  })
+
+  test('running an action leaves no kedge-action-* folder behind', async () => {
+    const tmp = join(work, 'tmp')
+    mkdirSync(tmp)
+    const saved = process.env.TMPDIR
+    process.env.TMPDIR = tmp
+    try {
+      const run = await runAction('package-bundle', { side: 'fog', arch: 'amd64' }, env())
+      expect(run.code).toBe(1)
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR
+      else process.env.TMPDIR = saved
+    }
+    expect(readdirSync(tmp)).toEqual([])
   })
 
   test('bad inputs and a bad spec fail before anything is fetched, naming what is wrong', async () => {
