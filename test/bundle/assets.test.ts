@@ -164,7 +164,7 @@ describe('release assets (stand-ins on a real loopback file server, tool-cache d
     }
     const keadm = sideAssets(spec, 'edge', 'arm64').find(a => a.name === 'keadm')
     expect(keadm && (await fetchAsset(keadm)).verifiedBy).toBe(
-      `sha512 from ${server.url}/kubeedge/v1.22.0/checksum_keadm-v1.22.0-linux-arm64.tar.gz.txt`
+      `sha512 from ${server.url}/kubeedge/v1.22.2/checksum_keadm-v1.22.2-linux-arm64.tar.gz.txt`
     )
   })
 
@@ -176,7 +176,7 @@ describe('release assets (stand-ins on a real loopback file server, tool-cache d
     const again = await fetchAsset(runc)
     expect(again.cached).toBe(true)
     expect(server.requests.filter(r => r.path.endsWith('/runc.amd64')).length).toBe(before)
-    expect(readFileSync(again.path, 'utf8')).toContain('runc v1.3.3 amd64')
+    expect(readFileSync(again.path, 'utf8')).toContain('runc v1.3.6 amd64')
   })
 
   test('a checksum mismatch fails naming the URL, the expected and the actual digest, and caches nothing', async () => {
@@ -200,7 +200,7 @@ describe('release assets (stand-ins on a real loopback file server, tool-cache d
   test('a 503 is retried by tool-cache; a 404 fails at once, naming the URL', async () => {
     const helm = sideAssets(spec, 'cloud', 'amd64').find(a => a.name === 'helm')
     if (!helm) throw new Error('no helm asset')
-    server.fault('/helm/helm-v3.19.0-linux-amd64.tar.gz', { status: 503, times: 1 })
+    server.fault('/helm/helm-v3.19.5-linux-amd64.tar.gz', { status: 503, times: 1 })
     expect((await fetchAsset({ ...helm, name: 'helm-retry' })).cached).toBe(false)
     await expect(
       fetchAsset({ ...helm, name: 'helm-404', url: `${server.url}/helm/nope.tar.gz` })

@@ -33,8 +33,8 @@ describe('package-bundle action chained after fetch-images and fetch-crds', () =
 
   test('fetch-images -> fetch-crds -> package-bundle gives the cloud bundle and its outputs', async () => {
     const images = [
-      'kubeedge/cloudcore:v1.22.0',
-      'kubeedge/iptables-manager:v1.22.0',
+      'kubeedge/cloudcore:v1.22.2',
+      'kubeedge/iptables-manager:v1.22.2',
       'kubeedge/edgemesh-agent:v1.17.0',
       ...bed.k3sStandInImages()
     ].join('\n')
@@ -66,7 +66,7 @@ describe('package-bundle action chained after fetch-images and fetch-crds', () =
       env()
     )
     expect(run.stdout).not.toContain('::error::')
-    const name = 'kubeedge-cloud-1.22.0-k3s-1.34.2-k3s1-arm64'
+    const name = 'kubeedge-cloud-1.22.2-k3s-1.34.2-k3s1-arm64'
     expect(run.outputs).toEqual({
       bundle: join(out, `${name}.tar.gz`),
       sha256: execFileSync('sha256sum', [join(out, `${name}.tar.gz`)], { encoding: 'utf8' }).slice(
@@ -92,7 +92,7 @@ describe('package-bundle action chained after fetch-images and fetch-crds', () =
       env()
     )
     expect(run.code).toBe(0)
-    expect(existsSync(join(out, 'kubeedge-edge-1.22.0-amd64.tar.gz'))).toBe(true)
+    expect(existsSync(join(out, 'kubeedge-edge-1.22.2-amd64.tar.gz'))).toBe(true)
   })
 
   test('bad inputs and a bad spec fail before anything is fetched, naming what is wrong', async () => {

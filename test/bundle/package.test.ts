@@ -78,10 +78,10 @@ describe('package-bundle (real registry, file server with stand-in assets, conta
 
   test("names follow the operators' naming; each tarball holds one top directory of the same name", () => {
     expect([...built.values()].map(b => b.name).sort()).toEqual([
-      'kubeedge-cloud-1.22.0-k3s-1.34.2-k3s1-amd64',
-      'kubeedge-cloud-1.22.0-k3s-1.34.2-k3s1-arm64',
-      'kubeedge-edge-1.22.0-amd64',
-      'kubeedge-edge-1.22.0-arm64'
+      'kubeedge-cloud-1.22.2-k3s-1.34.2-k3s1-amd64',
+      'kubeedge-cloud-1.22.2-k3s-1.34.2-k3s1-arm64',
+      'kubeedge-edge-1.22.2-amd64',
+      'kubeedge-edge-1.22.2-arm64'
     ])
     for (const b of built.values()) {
       // GitHub renames release assets with other characters (a `+` among them).
@@ -213,7 +213,7 @@ describe('package-bundle (real registry, file server with stand-in assets, conta
       expect(found?.digest).toBe(image.manifestDigest)
       expect(found?.platforms).toEqual(['linux/arm64'])
     }
-    expect(listed.map(l => l.ref)).toContain('docker.io/kubeedge/installation-package:v1.22.0')
+    expect(listed.map(l => l.ref)).toContain('docker.io/kubeedge/installation-package:v1.22.2')
   })
 
   test('two builds are byte-identical', async () => {
@@ -275,7 +275,7 @@ describe('package-bundle (real registry, file server with stand-in assets, conta
   })
 
   test('an asset that fails its checksum stops the build, naming URL, expected and actual; no tarball', async () => {
-    server.fault('/runc/v1.3.3/runc.arm64', { corruptByteAt: 10 })
+    server.fault('/runc/v1.3.6/runc.arm64', { corruptByteAt: 10 })
     const out = join(work, 'bad-asset')
     // A fresh tool cache: the verified runc of the builds above would be used as it is.
     const toolCache = process.env.RUNNER_TOOL_CACHE
@@ -290,7 +290,7 @@ describe('package-bundle (real registry, file server with stand-in assets, conta
         })
       ).rejects.toThrow(
         new RegExp(
-          `checksum mismatch for ${server.url}/runc/v1\\.3\\.3/runc\\.arm64: expected sha256 [a-f0-9]{64}, got [a-f0-9]{64}`
+          `checksum mismatch for ${server.url}/runc/v1\\.3\\.6/runc\\.arm64: expected sha256 [a-f0-9]{64}, got [a-f0-9]{64}`
         )
       )
     } finally {
@@ -303,7 +303,7 @@ describe('package-bundle (real registry, file server with stand-in assets, conta
 
   test('an images archive missing an image this side runs fails with the list; no tarball', async () => {
     const partial = join(work, 'partial')
-    const images = [`kubeedge/installation-package:v1.22.0`, `kubeedge/edgemesh-agent:v1.17.0`]
+    const images = [`kubeedge/installation-package:v1.22.2`, `kubeedge/edgemesh-agent:v1.17.0`]
     await fetchImages({
       images,
       platform: 'linux/arm64',

@@ -8,17 +8,26 @@ export const DEFAULT_SPEC_YAML = `# kedge bundle spec: what the cloud and edge b
 apiVersion: kedge.dev/v1alpha1
 kind: BundleSpec
 
+# Each pin is the newest patch of its minor that upstream's tags showed when it was chosen
+# (kubeedge/kubeedge, containerd/containerd, opencontainers/runc, helm/helm; 2026-08):
+# patches carry security and bug fixes and nothing else. Bundle names follow kubeedge.
 versions:
-  kubeedge: v1.22.0
+  # v1.22.2 (2026-07): security backports over v1.22.0 (NodeUpgradeJob/ConfigUpdateJob
+  # command injection, tar path traversal, viaduct DoS).
+  kubeedge: v1.22.2
   edgemesh: v1.17.0
   k3s: v1.34.2+k3s1
   # containerd 1.7 (LTS line): KubeEdge needs >= 1.6, and the edge installer writes a
   # config version 2 file with sandbox_image under the CRI plugin, the layout KubeEdge's own
   # docs and CI use. 2.x moved that setting (pinned_images, config version 3).
-  containerd: 1.7.29
-  runc: v1.3.3
+  # 1.7.34 (2026-07): the newest 1.7 patch.
+  containerd: 1.7.34
+  # v1.3.6 (2026-06): the newest 1.3 patch; fixes CVE-2026-41579 (/dev symlink in an image)
+  # and a v1.3.0 regression that could leave runc exec/run stuck.
+  runc: v1.3.6
   cni: v1.5.1
-  helm: v3.19.0
+  # v3.19.5 (2026-01): the newest 3.19 patch.
+  helm: v3.19.5
   # Node.js LTS for hosts without node >= 18 (install.sh falls back to it).
   node: v24.11.0
 
