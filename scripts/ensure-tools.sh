@@ -12,6 +12,7 @@ required=(
   "ctr containerd"
   "runc runc"
   "skopeo skopeo"
+  "zstd zstd"
   "systemd-analyze systemd"
   "openssl openssl"
   "/usr/bin/time time"

@@ -207,6 +207,44 @@ describe('release assets (stand-ins on a real loopback file server, tool-cache d
     ).rejects.toThrow(`download of ${server.url}/helm/nope.tar.gz failed: HTTP 404`)
   })
 
+  test("the k3s stand-in publishes upstream's checksum layout: sha256sum-<arch>.txt lists the airgap tarballs and the binary, never k3s-images.txt", async () => {
+    for (const [arch, binary] of [
+      ['amd64', 'k3s'],
+      ['arm64', 'k3s-arm64']
+    ] as const) {
+      const base = `${server.url}/k3s/${encodeURIComponent(spec.versions.k3s)}`
+      const sums = await (await fetch(`${base}/sha256sum-${arch}.txt`)).text()
+      const listed = sums
+        .trim()
+        .split('\n')
+        .map(l => l.split(/\s+/)[1])
+      expect(listed).toEqual([
+        `k3s-airgap-images-${arch}.tar`,
+        `k3s-airgap-images-${arch}.tar.gz`,
+        `k3s-airgap-images-${arch}.tar.zst`,
+        binary
+      ])
+      // Each listed file is published, as upstream's release lists them.
+      for (const file of listed) expect((await fetch(`${base}/${file}`)).status).toBe(200)
+      expect((await fetch(`${base}/k3s-images.txt`)).status).toBe(200)
+    }
+  })
+
+  test('k3s-images.txt: verified by its pin; with no pin, recorded (sha256) and warned, not an error', async () => {
+    const list = sideAssets(spec, 'cloud', 'amd64').find(a => a.name === 'k3s-images.txt')
+    if (!list) throw new Error('no k3s-images.txt asset')
+    expect(list.verify).toEqual({ kind: 'pinned', sha256: bed.k3sImagesTxtDigest() })
+    expect((await fetchAsset(list)).verifiedBy).toBe('sha256 pinned in the spec')
+    const unpinned: BundleSpec = { ...spec, pins: { ...spec.pins, k3sImagesTxt: '' } }
+    const bare = sideAssets(unpinned, 'cloud', 'arm64').find(a => a.name === 'k3s-images.txt')
+    if (!bare) throw new Error('no k3s-images.txt asset')
+    const warnings: string[] = []
+    const got = await fetchAsset(bare, m => warnings.push(m))
+    expect(got.sha256).toBe(bed.k3sImagesTxtDigest())
+    expect(got.verifiedBy).toBe('unverified (no checksum published, no pin)')
+    expect(warnings).toEqual([expect.stringContaining('k3s-images.txt has no published checksum')])
+  })
+
   test('an asset with no checksum and no pin is recorded with a warning', async () => {
     const warnings: string[] = []
     const got = await fetchAsset(

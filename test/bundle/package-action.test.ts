@@ -22,6 +22,8 @@ describe('package-bundle action chained after fetch-images and fetch-crds', () =
     registry = await bed.startRegistry()
     server = await bed.startFileServer()
     const spec = await bed.bedSpec(server, registry)
+    // As the built-in spec: no pin for k3s-images.txt (k3s publishes no checksum for it).
+    spec.pins.k3sImagesTxt = ''
     specFile = join(work, 'kedge.yaml')
     writeFileSync(specFile, dump(spec))
   })
@@ -78,10 +80,14 @@ describe('package-bundle action chained after fetch-images and fetch-crds', () =
     })
     expect(run.stdout).toContain('::warning::k3s v1.34.2+k3s1 runs Kubernetes 1.34, above 1.31')
     expect(run.summary).toContain(`kedge bundle ${name}`)
+    // k3s-images.txt: in the build log and the job summary under "verified by nothing".
+    expect(run.stdout).toContain('verified by nothing: k3s-images.txt from http://127.0.0.1:')
+    expect(run.summary).toContain('verified by nothing')
+    expect(run.summary).toMatch(/<td>k3s-images.txt<\/td><td>http:\/\/127\.0\.0\.1:\d+\/k3s\//)
     const manifest = JSON.parse(readFileSync(join(out, `${name}.bundle.json`), 'utf8')) as {
       images: unknown[]
     }
-    expect(manifest.images).toHaveLength(5)
+    expect(manifest.images).toHaveLength(6)
   })
 
   test('the root action entry fetches everything itself for the edge', async () => {

@@ -65,6 +65,14 @@ describe('package-bundle (real registry, file server with stand-in assets, conta
     await bed.removeDir(work)
   })
 
+  const extractedTo = (result: PackageResult): string => {
+    const dir = join(work, 'x', basename(result.bundle))
+    if (!existsSync(dir)) {
+      mkdirSync(dir, { recursive: true })
+      execFileSync('tar', ['-xzf', result.bundle, '-C', dir])
+    }
+    return join(dir, result.name)
+  }
   const extracted = (key: string, tool: string[] = ['tar', '-xzf']) => {
     const result = built.get(key)
     if (!result) throw new Error(`no bundle ${key}`)
@@ -227,6 +235,41 @@ describe('package-bundle (real registry, file server with stand-in assets, conta
     expect(
       readFileSync(again.bundle).equals(readFileSync(built.get('edge-amd64')?.bundle ?? ''))
     ).toBe(true)
+  })
+
+  test('k3s-images.txt with no pin (the built-in spec): recorded in bundle.json, listed as verified by nothing in the log and the result', async () => {
+    const logged: string[] = []
+    const logger = {
+      info: (m: string) => logged.push(m),
+      warn: () => undefined,
+      debug: () => undefined
+    }
+    const result = await packageBundle({
+      spec: { ...spec, pins: { ...spec.pins, k3sImagesTxt: '' } },
+      side: 'cloud',
+      arch: 'amd64',
+      outputDir: join(work, 'unpinned'),
+      logger
+    })
+    const url = `${spec.sources.k3s}/${encodeURIComponent(spec.versions.k3s)}/k3s-images.txt`
+    const sha256 = bed.hexDigest(
+      'sha256',
+      readFileSync(join(extractedTo(result), 'meta', 'k3s-images.txt'))
+    )
+    expect(result.unverified).toEqual([{ name: 'k3s-images.txt', url, sha256 }])
+    expect(logged).toContain(
+      `verified by nothing: k3s-images.txt from ${url}, sha256 ${sha256} (recorded in bundle.json; pin it in the spec)`
+    )
+    const manifest = JSON.parse(readFileSync(result.manifest, 'utf8')) as {
+      assets: Array<{ name: string; sha256: string; verifiedBy: string }>
+    }
+    expect(manifest.assets.find(a => a.name === 'k3s-images.txt')).toMatchObject({
+      sha256,
+      verifiedBy: 'unverified (no checksum published, no pin)'
+    })
+    expect(result.warnings).toEqual(
+      expect.arrayContaining([expect.stringContaining('k3s-images.txt has no published checksum')])
+    )
   })
 
   test('users add their own files per side, verified against their sha256', async () => {

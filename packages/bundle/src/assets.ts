@@ -100,7 +100,10 @@ export function sideAssets(spec: BundleSpec, side: Side, arch: Arch): Asset[] {
       {
         name: 'k3s-images.txt',
         url: `${k3sBase}/k3s-images.txt`,
-        verify: sumFile(`${k3sBase}/sha256sum-${arch}.txt`, 'k3s-images.txt'),
+        // sha256sum-<arch>.txt does not list it (k3s release workflow): a pin, or nothing.
+        verify: spec.pins.k3sImagesTxt
+          ? { kind: 'pinned', sha256: spec.pins.k3sImagesTxt }
+          : { kind: 'unpinned' },
         place: { kind: 'file', path: 'meta/k3s-images.txt' }
       },
       {

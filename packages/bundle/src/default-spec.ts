@@ -48,6 +48,11 @@ pins:
   # k3s publishes no checksum for install.sh, and kedge could not confirm one at the tag.
   # Empty: the build records its sha256 in bundle.json and warns; pin it here.
   k3sInstallScript: ""
+  # k3s's sha256sum-<arch>.txt lists the binary and the airgap image tarballs, not
+  # k3s-images.txt (k3s release workflow); the file is scripts/airgap/image-list.txt at the
+  # k3s tag. Empty: the build records its sha256 in bundle.json and lists it under
+  # "verified by nothing" in the build log and job summary; pin it here.
+  k3sImagesTxt: ""
   # build/helm/edgemesh.tgz and build/crds/istio/*.yaml at kubeedge/edgemesh v1.17.0.
   edgemeshChart: 49614b252d76a083030799c67ba44c26af528a84aebbb523c277d19e34b6f3a4
   istioCrds:

@@ -54,6 +54,8 @@ export interface BundleSpec {
   pins: {
     /** sha256 of k3s's install.sh; it has no published checksum. Empty: recorded, not verified (warned). */
     k3sInstallScript: string
+    /** sha256 of the k3s release's k3s-images.txt; sha256sum-<arch>.txt does not list it. Empty: as above. */
+    k3sImagesTxt: string
     edgemeshChart: string
     istioCrds: Record<string, string>
   }
@@ -153,6 +155,12 @@ export const SPEC_SCHEMA: Schema = {
           pattern: /^([a-f0-9]{64})?$/,
           expect: 'a sha256 or empty'
         },
+        k3sImagesTxt: {
+          kind: 'string',
+          pattern: /^([a-f0-9]{64})?$/,
+          expect: 'a sha256 or empty',
+          optional: true
+        },
         edgemeshChart: sha,
         istioCrds: {
           kind: 'map',
@@ -239,6 +247,7 @@ export function parseSpec(
   const spec = expanded as BundleSpec
   // files may be left out; the rest of kedge can rely on a list.
   for (const s of SIDES) (spec.sides[s] as Partial<SideSpec>).files ??= []
+  ;(spec.pins as Partial<BundleSpec['pins']>).k3sImagesTxt ??= ''
   return spec
 }
 

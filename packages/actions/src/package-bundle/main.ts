@@ -49,7 +49,7 @@ async function upload(name: string, result: PackageResult, root: string): Promis
 
 async function writeSummary(result: PackageResult): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return
-  await core.summary
+  core.summary
     .addHeading(`kedge bundle ${result.name}`, 3)
     .addTable([
       [
@@ -66,7 +66,17 @@ async function writeSummary(result: PackageResult): Promise<void> {
       ]
     ])
     .addList(result.warnings.length ? result.warnings : ['no warnings'])
-    .write()
+  if (result.unverified.length > 0) {
+    core.summary.addHeading(
+      'verified by nothing (recorded in bundle.json; pin them in the spec)',
+      4
+    )
+    core.summary.addTable([
+      ['download', 'from', 'sha256'].map(data => ({ data, header: true })),
+      ...result.unverified.map(u => [u.name, u.url, `<code>${u.sha256}</code>`])
+    ])
+  }
+  await core.summary.write()
 }
 
 export async function run(): Promise<void> {

@@ -6,7 +6,7 @@ import { fetchAsset, sideAssets, type FetchedAsset } from '../assets.js'
 import { hashFile } from '../checksums.js'
 import { edgemeshSources, fetchCrds, validateCrd } from '../crds.js'
 import { place } from './place.js'
-import type { Build, CrdEntry } from './types.js'
+import type { Build, CrdEntry, Unverified } from './types.js'
 
 /** This side's release assets, each verified, then placed. */
 export async function fetchReleaseAssets(build: Build): Promise<FetchedAsset[]> {
@@ -18,6 +18,22 @@ export async function fetchReleaseAssets(build: Build): Promise<FetchedAsset[]> 
     assets.push(fetched)
   }
   return assets
+}
+
+/**
+ * The downloads verified by nothing (no published checksum, no pin in the spec), listed in
+ * the build log; bundle.json records their sha256, and the job summary lists them.
+ */
+export function reportUnverified(build: Build, assets: FetchedAsset[]): Unverified[] {
+  const unverified = assets
+    .filter(a => a.asset.verify.kind === 'unpinned')
+    .map(a => ({ name: a.asset.name, url: a.asset.url, sha256: a.sha256 }))
+  for (const u of unverified) {
+    build.logger?.info(
+      `verified by nothing: ${u.name} from ${u.url}, sha256 ${u.sha256} (recorded in bundle.json; pin it in the spec)`
+    )
+  }
+  return unverified
 }
 
 /** CRDs and charts (cloud, with EdgeMesh): from a fetch-crds directory, or fetched. */

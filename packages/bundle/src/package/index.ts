@@ -15,7 +15,7 @@
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { fetchOwnFiles, fetchReleaseAssets, gatherCrds } from './assets.js'
+import { fetchOwnFiles, fetchReleaseAssets, gatherCrds, reportUnverified } from './assets.js'
 import { writeArchive } from './archive.js'
 import { gatherImages, k3sImageList } from './images.js'
 import { writeManifest, writeSums } from './meta.js'
@@ -24,7 +24,7 @@ import { resolve } from './resolve.js'
 import type { Build, PackageOptions, PackageResult } from './types.js'
 
 export { bundleName, CHART_MOSQUITTO_IMAGE } from './resolve.js'
-export type { PackageOptions, PackageResult } from './types.js'
+export type { PackageOptions, PackageResult, Unverified } from './types.js'
 
 export async function packageBundle(options: PackageOptions): Promise<PackageResult> {
   const resolved = resolve(options.spec, options.side, options.arch, options.logger)
@@ -37,6 +37,7 @@ export async function packageBundle(options: PackageOptions): Promise<PackageRes
     const images = await gatherImages(build, options, await k3sImageList(build))
     const crds = await gatherCrds(build, options.crdsDir)
     assets.push(...(await fetchOwnFiles(build)))
+    const unverified = reportUnverified(build, assets)
     const hasInstaller = await placeInstaller(build, options.installer, assets)
     const manifestText = await writeManifest(build, {
       images,
@@ -47,7 +48,7 @@ export async function packageBundle(options: PackageOptions): Promise<PackageRes
     })
     await writeSums(build.root)
     const out = await writeArchive(build, options.outputDir, manifestText)
-    return { name: build.name, ...out, images, warnings: build.warnings }
+    return { name: build.name, ...out, images, warnings: build.warnings, unverified }
   } finally {
     await rm(staging, { recursive: true, force: true })
   }

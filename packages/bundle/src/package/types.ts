@@ -31,6 +31,15 @@ export interface PackageResult {
   manifest: string
   images: ImageReport[]
   warnings: string[]
+  /** Downloads verified by nothing (no published checksum, no pin): recorded, not checked. */
+  unverified: Unverified[]
+}
+
+export interface Unverified {
+  name: string
+  /** The URL the bytes came from. */
+  url: string
+  sha256: string
 }
 
 /** One bundle being built: what it is, where it is assembled, and what went wrong so far. */
