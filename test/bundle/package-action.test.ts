@@ -83,6 +83,11 @@ describe('package-bundle action chained after fetch-images and fetch-crds', () =
     // k3s-images.txt: in the build log and the job summary under "verified by nothing".
     expect(run.stdout).toContain('verified by nothing: k3s-images.txt from http://127.0.0.1:')
     expect(run.summary).toContain('verified by nothing')
+    // The URLs used (the bed's file server) go to the log and the summary, not bundle.json.
+    expect(run.stdout).toContain(`asset k3s: ${server.url}/k3s/`)
+    expect(run.summary).toContain('downloaded from')
+    expect(run.summary).toContain(`${server.url}/helm/helm-v3.19.5-linux-arm64.tar.gz`)
+    expect(readFileSync(join(out, `${name}.bundle.json`), 'utf8')).not.toContain(server.url)
     expect(run.summary).toMatch(/<td>k3s-images.txt<\/td><td>http:\/\/127\.0\.0\.1:\d+\/k3s\//)
     const manifest = JSON.parse(readFileSync(join(out, `${name}.bundle.json`), 'utf8')) as {
       images: unknown[]

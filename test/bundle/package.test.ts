@@ -237,6 +237,46 @@ describe('package-bundle (real registry, file server with stand-in assets, conta
     ).toBe(true)
   })
 
+  test('two builds through two file servers on different ports (and other registry mirrors) give identical tarballs; bundle.json names upstream, not the mirror', async () => {
+    const other = await bed.startFileServer()
+    const toolCache = process.env.RUNNER_TOOL_CACHE
+    // A fresh tool cache: every byte comes from the other server.
+    process.env.RUNNER_TOOL_CACHE = join(work, 'mirror-tool-cache')
+    try {
+      const mirrored = await bed.seedReleases(other)
+      expect(other.url).not.toBe(server.url)
+      mirrored.registry = {
+        ...spec.registry,
+        mirrors: [...spec.registry.mirrors, 'quay.io=http://127.0.0.1:9/unused'],
+        insecure: [...spec.registry.insecure, '127.0.0.1:9']
+      }
+      for (const key of ['cloud-amd64', 'edge-amd64'] as const) {
+        const [side, arch] = key.split('-') as ['cloud' | 'edge', 'amd64']
+        const again = await packageBundle({
+          spec: mirrored,
+          side,
+          arch,
+          outputDir: join(work, 'mirror')
+        })
+        expect(again.downloads.every(d => d.url.startsWith(other.url))).toBe(true)
+        expect(again.sha256).toBe(built.get(key)?.sha256)
+        const text = readFileSync(again.manifest, 'utf8')
+        expect(text).not.toContain('127.0.0.1')
+        const manifest = JSON.parse(text) as { assets: Array<{ name: string; url: string }> }
+        const k3s = manifest.assets.find(a => a.name === (side === 'cloud' ? 'k3s' : 'runc'))
+        expect(k3s?.url).toBe(
+          side === 'cloud'
+            ? 'https://github.com/k3s-io/k3s/releases/download/v1.34.2%2Bk3s1/k3s'
+            : 'https://github.com/opencontainers/runc/releases/download/v1.3.6/runc.amd64'
+        )
+      }
+      expect(other.requests.some(r => r.path.endsWith('/runc.amd64'))).toBe(true)
+    } finally {
+      process.env.RUNNER_TOOL_CACHE = toolCache
+      await other.stop()
+    }
+  })
+
   test('k3s-images.txt with no pin (the built-in spec): recorded in bundle.json, listed as verified by nothing in the log and the result', async () => {
     const logged: string[] = []
     const logger = {

@@ -66,6 +66,14 @@ async function writeSummary(result: PackageResult): Promise<void> {
       ]
     ])
     .addList(result.warnings.length ? result.warnings : ['no warnings'])
+  const mirrored = result.downloads.filter(d => d.url !== d.recordedUrl)
+  if (mirrored.length > 0) {
+    core.summary.addHeading('downloaded from (bundle.json records the upstream URL)', 4)
+    core.summary.addTable([
+      ['download', 'from', 'upstream'].map(data => ({ data, header: true })),
+      ...mirrored.map(d => [d.name, d.url, d.recordedUrl])
+    ])
+  }
   if (result.unverified.length > 0) {
     core.summary.addHeading(
       'verified by nothing (recorded in bundle.json; pin them in the spec)',

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs'
 import { copyFile, mkdir, readFile } from 'node:fs/promises'
 import { basename, join, relative } from 'node:path'
-import { fetchAsset, sideAssets, type FetchedAsset } from '../assets.js'
+import { fetchAsset, sideAssetsWithCanonical, type FetchedAsset } from '../assets.js'
 import { hashFile } from '../checksums.js'
 import { edgemeshSources, fetchCrds, validateCrd } from '../crds.js'
 import { place } from './place.js'
@@ -11,7 +11,7 @@ import type { Build, CrdEntry, Unverified } from './types.js'
 /** This side's release assets, each verified, then placed. */
 export async function fetchReleaseAssets(build: Build): Promise<FetchedAsset[]> {
   const assets: FetchedAsset[] = []
-  for (const asset of sideAssets(build.spec, build.side, build.arch)) {
+  for (const asset of sideAssetsWithCanonical(build.spec, build.side, build.arch)) {
     build.logger?.info(`asset ${asset.name}: ${asset.url}`)
     const fetched = await fetchAsset(asset, build.warn)
     await place(fetched, build.root)

@@ -24,7 +24,7 @@ import { resolve } from './resolve.js'
 import type { Build, PackageOptions, PackageResult } from './types.js'
 
 export { bundleName, CHART_MOSQUITTO_IMAGE } from './resolve.js'
-export type { PackageOptions, PackageResult, Unverified } from './types.js'
+export type { Download, PackageOptions, PackageResult, Unverified } from './types.js'
 
 export async function packageBundle(options: PackageOptions): Promise<PackageResult> {
   const resolved = resolve(options.spec, options.side, options.arch, options.logger)
@@ -48,7 +48,14 @@ export async function packageBundle(options: PackageOptions): Promise<PackageRes
     })
     await writeSums(build.root)
     const out = await writeArchive(build, options.outputDir, manifestText)
-    return { name: build.name, ...out, images, warnings: build.warnings, unverified }
+    const downloads = assets.map(a => ({
+      name: a.asset.name,
+      url: a.asset.url,
+      recordedUrl: a.asset.canonical?.url ?? a.asset.url,
+      sha256: a.sha256,
+      verifiedBy: a.verifiedBy
+    }))
+    return { name: build.name, ...out, images, warnings: build.warnings, unverified, downloads }
   } finally {
     await rm(staging, { recursive: true, force: true })
   }
