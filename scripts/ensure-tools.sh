@@ -14,6 +14,7 @@ required=(
   "skopeo skopeo"
   "podman podman"
   "umoci umoci"
+  "zstd zstd"
   "systemd-analyze systemd"
   "openssl openssl"
   "/usr/bin/time time"

@@ -15,7 +15,15 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { dump } from 'js-yaml'
-import { ARCHES, SIDES, sideImages, type Arch, type BundleSpec, type Side } from '@kedge/bundle'
+import {
+  ARCHES,
+  bundleName,
+  SIDES,
+  sideImages,
+  type Arch,
+  type BundleSpec,
+  type Side
+} from '@kedge/bundle'
 import { parseReference } from '@kedge/oci'
 import * as bed from './bed/index.js'
 import { edgeArgs, fakeHost, hostArch, listeners, runInstaller } from './installer/fixture.js'
@@ -140,7 +148,7 @@ async function main(): Promise<void> {
     await compareWithSkopeo(spec, registry, work)
     const installing =
       !args.values['no-install'] && sides.includes('edge') && arches.includes(hostArch)
-    if (installing) await installEdge(out, work)
+    if (installing) await installEdge(out, work, bundleName(spec, 'edge', hostArch))
     else if (!args.values['no-install'])
       console.log(`\n(no install: the edge bundle for this machine, ${hostArch}, was not built)`)
   } finally {
@@ -202,8 +210,7 @@ async function compareWithSkopeo(
 }
 
 /** Installs this machine's edge bundle into a temporary root (real containerd, STUBS), then verifies. */
-async function installEdge(out: string, work: string): Promise<void> {
-  const name = `kubeedge-edge-1.22.0-${hostArch}`
+async function installEdge(out: string, work: string, name: string): Promise<void> {
   const tarball = join(out, `${name}.tar.gz`)
   if (!existsSync(tarball)) {
     throw new Error(

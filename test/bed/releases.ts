@@ -6,7 +6,8 @@
  * `bedSpec` returns the built-in spec with every source pointed at the file server and the
  * pins set to the stand-ins' digests.
  */
-import { gzipSync } from 'node:zlib'
+import { execFileSync } from 'node:child_process'
+import { gunzipSync, gzipSync } from 'node:zlib'
 import { pack } from 'tar-stream'
 import { defaultSpec, sideImages, type Arch, type BundleSpec } from '@kedge/bundle'
 import { parseReference } from '@kedge/oci'
@@ -81,10 +82,59 @@ export async function tarGz(
   return gzipSync(Buffer.concat(chunks), { level: 6 })
 }
 
+/** A subset of a real k3s-images.txt (scripts/airgap/image-list.txt at the tag), same form. */
 const K3S_IMAGES = [
-  'docker.io/rancher/mirrored-pause:3.6',
-  'docker.io/rancher/mirrored-coredns-coredns:1.13.1'
+  'docker.io/rancher/klipper-lb:v0.4.13',
+  'docker.io/rancher/mirrored-coredns-coredns:1.13.1',
+  'docker.io/rancher/mirrored-pause:3.6'
 ]
+
+/**
+ * What a k3s release publishes for `arch`, as upstream's release workflow does it
+ * (k3s-io/k3s .github/workflows/release.yml, "Combine and format sha256sum files", and
+ * scripts/package-airgap): the binary, the airgap image tarballs as .tar, .tar.gz and .tar.zst
+ * (STAND-INS: small tarballs, not docker-save archives), and sha256sum-<arch>.txt listing the
+ * airgap tarballs, then the binary. k3s-images.txt is published too, and no checksum file
+ * lists it.
+ */
+async function seedK3s(
+  server: FileServer,
+  version: string,
+  arch: Arch,
+  pad: number
+): Promise<void> {
+  const dir = `/k3s/${version}`
+  const binary = arch === 'amd64' ? 'k3s' : `k3s-${arch}`
+  server.put(`${dir}/${binary}`, standIn(`k3s ${version} ${arch}`, pad))
+  server.put(`${dir}/k3s-images.txt`, `${K3S_IMAGES.join('\n')}\n`)
+  const airgapTar = await tarGz([
+    { name: 'STAND-IN', data: Buffer.from(`k3s airgap images ${version} ${arch}\n`), mode: 0o644 }
+  ]).then(gz => gunzipSync(gz))
+  const airgap = `k3s-airgap-images-${arch}`
+  server.put(`${dir}/${airgap}.tar`, airgapTar)
+  server.put(`${dir}/${airgap}.tar.gz`, gzipSync(airgapTar))
+  server.put(`${dir}/${airgap}.tar.zst`, zstd(airgapTar))
+  server.putChecksum(
+    `${dir}/sha256sum-${arch}.txt`,
+    [
+      `${dir}/${airgap}.tar`,
+      `${dir}/${airgap}.tar.gz`,
+      `${dir}/${airgap}.tar.zst`,
+      `${dir}/${binary}`
+    ],
+    { algorithm: 'sha256', format: 'sum' }
+  )
+}
+
+/** zstd of `data` with the zstd CLI (Debian's zstd). */
+function zstd(data: Buffer): Buffer {
+  return execFileSync('zstd', ['-q', '-c', '-19'], { input: data, maxBuffer: 64 * 1024 * 1024 })
+}
+
+/** The sha256 of the stand-in k3s-images.txt (no checksum file lists it, as upstream). */
+export function k3sImagesTxtDigest(): string {
+  return hexDigest('sha256', `${K3S_IMAGES.join('\n')}\n`)
+}
 
 /** The images the stand-in k3s-images.txt lists (the registry must hold them). */
 export function k3sStandInImages(): string[] {
@@ -126,14 +176,7 @@ export async function seedReleases(
       { algorithm: 'sha512', format: 'bare' }
     )
 
-    const k3sFile = arch === 'amd64' ? 'k3s' : `k3s-${arch}`
-    put(`/k3s/${v.k3s}/${k3sFile}`, standIn(`k3s ${v.k3s} ${arch}`, pad))
-    put(`/k3s/${v.k3s}/k3s-images.txt`, `${K3S_IMAGES.join('\n')}\n`)
-    server.putChecksum(
-      `/k3s/${v.k3s}/sha256sum-${arch}.txt`,
-      [`/k3s/${v.k3s}/${k3sFile}`, `/k3s/${v.k3s}/k3s-images.txt`],
-      { algorithm: 'sha256', format: 'sum' }
-    )
+    await seedK3s(server, v.k3s, arch, pad)
 
     const helm = `helm-${v.helm}-linux-${arch}.tar.gz`
     put(
@@ -234,6 +277,7 @@ export async function seedReleases(
   }
   spec.pins = {
     k3sInstallScript: hexDigest('sha256', standIn(`k3s install.sh ${v.k3s}`)),
+    k3sImagesTxt: k3sImagesTxtDigest(),
     edgemeshChart: hexDigest('sha256', chart),
     istioCrds: crdPins
   }

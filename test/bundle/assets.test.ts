@@ -164,7 +164,7 @@ describe('release assets (stand-ins on a real loopback file server, tool-cache d
     }
     const keadm = sideAssets(spec, 'edge', 'arm64').find(a => a.name === 'keadm')
     expect(keadm && (await fetchAsset(keadm)).verifiedBy).toBe(
-      `sha512 from ${server.url}/kubeedge/v1.22.0/checksum_keadm-v1.22.0-linux-arm64.tar.gz.txt`
+      `sha512 from ${server.url}/kubeedge/v1.22.2/checksum_keadm-v1.22.2-linux-arm64.tar.gz.txt`
     )
   })
 
@@ -176,7 +176,7 @@ describe('release assets (stand-ins on a real loopback file server, tool-cache d
     const again = await fetchAsset(runc)
     expect(again.cached).toBe(true)
     expect(server.requests.filter(r => r.path.endsWith('/runc.amd64')).length).toBe(before)
-    expect(readFileSync(again.path, 'utf8')).toContain('runc v1.3.3 amd64')
+    expect(readFileSync(again.path, 'utf8')).toContain('runc v1.3.6 amd64')
   })
 
   test('a checksum mismatch fails naming the URL, the expected and the actual digest, and caches nothing', async () => {
@@ -200,11 +200,49 @@ describe('release assets (stand-ins on a real loopback file server, tool-cache d
   test('a 503 is retried by tool-cache; a 404 fails at once, naming the URL', async () => {
     const helm = sideAssets(spec, 'cloud', 'amd64').find(a => a.name === 'helm')
     if (!helm) throw new Error('no helm asset')
-    server.fault('/helm/helm-v3.19.0-linux-amd64.tar.gz', { status: 503, times: 1 })
+    server.fault('/helm/helm-v3.19.5-linux-amd64.tar.gz', { status: 503, times: 1 })
     expect((await fetchAsset({ ...helm, name: 'helm-retry' })).cached).toBe(false)
     await expect(
       fetchAsset({ ...helm, name: 'helm-404', url: `${server.url}/helm/nope.tar.gz` })
     ).rejects.toThrow(`download of ${server.url}/helm/nope.tar.gz failed: HTTP 404`)
+  })
+
+  test("the k3s stand-in publishes upstream's checksum layout: sha256sum-<arch>.txt lists the airgap tarballs and the binary, never k3s-images.txt", async () => {
+    for (const [arch, binary] of [
+      ['amd64', 'k3s'],
+      ['arm64', 'k3s-arm64']
+    ] as const) {
+      const base = `${server.url}/k3s/${encodeURIComponent(spec.versions.k3s)}`
+      const sums = await (await fetch(`${base}/sha256sum-${arch}.txt`)).text()
+      const listed = sums
+        .trim()
+        .split('\n')
+        .map(l => l.split(/\s+/)[1])
+      expect(listed).toEqual([
+        `k3s-airgap-images-${arch}.tar`,
+        `k3s-airgap-images-${arch}.tar.gz`,
+        `k3s-airgap-images-${arch}.tar.zst`,
+        binary
+      ])
+      // Each listed file is published, as upstream's release lists them.
+      for (const file of listed) expect((await fetch(`${base}/${file}`)).status).toBe(200)
+      expect((await fetch(`${base}/k3s-images.txt`)).status).toBe(200)
+    }
+  })
+
+  test('k3s-images.txt: verified by its pin; with no pin, recorded (sha256) and warned, not an error', async () => {
+    const list = sideAssets(spec, 'cloud', 'amd64').find(a => a.name === 'k3s-images.txt')
+    if (!list) throw new Error('no k3s-images.txt asset')
+    expect(list.verify).toEqual({ kind: 'pinned', sha256: bed.k3sImagesTxtDigest() })
+    expect((await fetchAsset(list)).verifiedBy).toBe('sha256 pinned in the spec')
+    const unpinned: BundleSpec = { ...spec, pins: { ...spec.pins, k3sImagesTxt: '' } }
+    const bare = sideAssets(unpinned, 'cloud', 'arm64').find(a => a.name === 'k3s-images.txt')
+    if (!bare) throw new Error('no k3s-images.txt asset')
+    const warnings: string[] = []
+    const got = await fetchAsset(bare, m => warnings.push(m))
+    expect(got.sha256).toBe(bed.k3sImagesTxtDigest())
+    expect(got.verifiedBy).toBe('unverified (no checksum published, no pin)')
+    expect(warnings).toEqual([expect.stringContaining('k3s-images.txt has no published checksum')])
   })
 
   test('an asset with no checksum and no pin is recorded with a warning', async () => {

@@ -22,6 +22,8 @@ describe('package-bundle action chained after fetch-images and fetch-crds', () =
     registry = await bed.startRegistry()
     server = await bed.startFileServer()
     const spec = await bed.bedSpec(server, registry)
+    // As the built-in spec: no pin for k3s-images.txt (k3s publishes no checksum for it).
+    spec.pins.k3sImagesTxt = ''
     specFile = join(work, 'kedge.yaml')
     writeFileSync(specFile, dump(spec))
   })
@@ -33,8 +35,8 @@ describe('package-bundle action chained after fetch-images and fetch-crds', () =
 
   test('fetch-images -> fetch-crds -> package-bundle gives the cloud bundle and its outputs', async () => {
     const images = [
-      'kubeedge/cloudcore:v1.22.0',
-      'kubeedge/iptables-manager:v1.22.0',
+      'kubeedge/cloudcore:v1.22.2',
+      'kubeedge/iptables-manager:v1.22.2',
       'kubeedge/edgemesh-agent:v1.17.0',
       ...bed.k3sStandInImages()
     ].join('\n')
@@ -66,7 +68,7 @@ describe('package-bundle action chained after fetch-images and fetch-crds', () =
       env()
     )
     expect(run.stdout).not.toContain('::error::')
-    const name = 'kubeedge-cloud-1.22.0-k3s-1.34.2+k3s1-arm64'
+    const name = 'kubeedge-cloud-1.22.2-k3s-1.34.2-k3s1-arm64'
     expect(run.outputs).toEqual({
       bundle: join(out, `${name}.tar.gz`),
       sha256: execFileSync('sha256sum', [join(out, `${name}.tar.gz`)], { encoding: 'utf8' }).slice(
@@ -78,10 +80,19 @@ describe('package-bundle action chained after fetch-images and fetch-crds', () =
     })
     expect(run.stdout).toContain('::warning::k3s v1.34.2+k3s1 runs Kubernetes 1.34, above 1.31')
     expect(run.summary).toContain(`kedge bundle ${name}`)
+    // k3s-images.txt: in the build log and the job summary under "verified by nothing".
+    expect(run.stdout).toContain('verified by nothing: k3s-images.txt from http://127.0.0.1:')
+    expect(run.summary).toContain('verified by nothing')
+    // The URLs used (the bed's file server) go to the log and the summary, not bundle.json.
+    expect(run.stdout).toContain(`asset k3s: ${server.url}/k3s/`)
+    expect(run.summary).toContain('downloaded from')
+    expect(run.summary).toContain(`${server.url}/helm/helm-v3.19.5-linux-arm64.tar.gz`)
+    expect(readFileSync(join(out, `${name}.bundle.json`), 'utf8')).not.toContain(server.url)
+    expect(run.summary).toMatch(/<td>k3s-images.txt<\/td><td>http:\/\/127\.0\.0\.1:\d+\/k3s\//)
     const manifest = JSON.parse(readFileSync(join(out, `${name}.bundle.json`), 'utf8')) as {
       images: unknown[]
     }
-    expect(manifest.images).toHaveLength(5)
+    expect(manifest.images).toHaveLength(6)
   })
 
   test('the root action entry fetches everything itself for the edge: absolute outputs, a log group per phase, progress with bytes and ETA; an unwritable summary only warns', async () => {
@@ -93,9 +104,9 @@ describe('package-bundle action chained after fetch-images and fetch-crds', () =
       { cwd: work }
     )
     expect(run.code).toBe(0)
-    const bundle = join(work, 'root', 'kubeedge-edge-1.22.0-amd64.tar.gz')
+    const bundle = join(work, 'root', 'kubeedge-edge-1.22.2-amd64.tar.gz')
     expect(run.outputs.bundle).toBe(bundle)
-    expect(run.outputs.manifest).toBe(join(work, 'root', 'kubeedge-edge-1.22.0-amd64.bundle.json'))
+    expect(run.outputs.manifest).toBe(join(work, 'root', 'kubeedge-edge-1.22.2-amd64.bundle.json'))
     expect(existsSync(bundle)).toBe(true)
     const groups = run.stdout.split('\n').filter(l => l.startsWith('::group::'))
     expect(groups).toEqual([

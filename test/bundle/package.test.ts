@@ -15,7 +15,7 @@ import {
   statSync,
   writeFileSync
 } from 'node:fs'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { fetchImages, formatReference, parseReference } from '@kedge/oci'
 import {
   packageBundle,
@@ -73,6 +73,14 @@ describe('package-bundle (real registry, file server with stand-in assets, conta
     await bed.removeDir(work)
   })
 
+  const extractedTo = (result: PackageResult): string => {
+    const dir = join(work, 'x', basename(result.bundle))
+    if (!existsSync(dir)) {
+      mkdirSync(dir, { recursive: true })
+      execFileSync('tar', ['-xzf', result.bundle, '-C', dir])
+    }
+    return join(dir, result.name)
+  }
   const extracted = (key: string, tool: string[] = ['tar', '-xzf']) => {
     const result = built.get(key)
     if (!result) throw new Error(`no bundle ${key}`)
@@ -86,12 +94,19 @@ describe('package-bundle (real registry, file server with stand-in assets, conta
 
   test("names follow the operators' naming; each tarball holds one top directory of the same name", () => {
     expect([...built.values()].map(b => b.name).sort()).toEqual([
-      'kubeedge-cloud-1.22.0-k3s-1.34.2+k3s1-amd64',
-      'kubeedge-cloud-1.22.0-k3s-1.34.2+k3s1-arm64',
-      'kubeedge-edge-1.22.0-amd64',
-      'kubeedge-edge-1.22.0-arm64'
+      'kubeedge-cloud-1.22.2-k3s-1.34.2-k3s1-amd64',
+      'kubeedge-cloud-1.22.2-k3s-1.34.2-k3s1-arm64',
+      'kubeedge-edge-1.22.2-amd64',
+      'kubeedge-edge-1.22.2-arm64'
     ])
     for (const b of built.values()) {
+      // GitHub renames release assets with other characters (a `+` among them).
+      expect(basename(b.bundle)).toMatch(/^[A-Za-z0-9._-]+$/)
+      expect(basename(b.manifest)).toMatch(/^[A-Za-z0-9._-]+$/)
+      // bundle.json keeps the real version, `+` and all.
+      expect(JSON.parse(readFileSync(b.manifest, 'utf8'))).toMatchObject({
+        versions: { k3s: 'v1.34.2+k3s1' }
+      })
       const tops = new Set(
         execFileSync('tar', ['-tzf', b.bundle], { encoding: 'utf8' })
           .trim()
@@ -214,7 +229,7 @@ describe('package-bundle (real registry, file server with stand-in assets, conta
       expect(found?.digest).toBe(image.manifestDigest)
       expect(found?.platforms).toEqual(['linux/arm64'])
     }
-    expect(listed.map(l => l.ref)).toContain('docker.io/kubeedge/installation-package:v1.22.0')
+    expect(listed.map(l => l.ref)).toContain('docker.io/kubeedge/installation-package:v1.22.2')
   })
 
   test('two builds are byte-identical', async () => {
@@ -228,6 +243,81 @@ describe('package-bundle (real registry, file server with stand-in assets, conta
     expect(
       readFileSync(again.bundle).equals(readFileSync(built.get('edge-amd64')?.bundle ?? ''))
     ).toBe(true)
+  })
+
+  test('two builds through two file servers on different ports (and other registry mirrors) give identical tarballs; bundle.json names upstream, not the mirror', async () => {
+    const other = await bed.startFileServer()
+    const toolCache = process.env.RUNNER_TOOL_CACHE
+    // A fresh tool cache: every byte comes from the other server.
+    process.env.RUNNER_TOOL_CACHE = join(work, 'mirror-tool-cache')
+    try {
+      const mirrored = await bed.seedReleases(other)
+      expect(other.url).not.toBe(server.url)
+      mirrored.registry = {
+        ...spec.registry,
+        mirrors: [...spec.registry.mirrors, 'quay.io=http://127.0.0.1:9/unused'],
+        insecure: [...spec.registry.insecure, '127.0.0.1:9']
+      }
+      for (const key of ['cloud-amd64', 'edge-amd64'] as const) {
+        const [side, arch] = key.split('-') as ['cloud' | 'edge', 'amd64']
+        const again = await packageBundle({
+          spec: mirrored,
+          side,
+          arch,
+          outputDir: join(work, 'mirror')
+        })
+        expect(again.downloads.every(d => d.url.startsWith(other.url))).toBe(true)
+        expect(again.sha256).toBe(built.get(key)?.sha256)
+        const text = readFileSync(again.manifest, 'utf8')
+        expect(text).not.toContain('127.0.0.1')
+        const manifest = JSON.parse(text) as { assets: Array<{ name: string; url: string }> }
+        const k3s = manifest.assets.find(a => a.name === (side === 'cloud' ? 'k3s' : 'runc'))
+        expect(k3s?.url).toBe(
+          side === 'cloud'
+            ? 'https://github.com/k3s-io/k3s/releases/download/v1.34.2%2Bk3s1/k3s'
+            : 'https://github.com/opencontainers/runc/releases/download/v1.3.6/runc.amd64'
+        )
+      }
+      expect(other.requests.some(r => r.path.endsWith('/runc.amd64'))).toBe(true)
+    } finally {
+      process.env.RUNNER_TOOL_CACHE = toolCache
+      await other.stop()
+    }
+  })
+
+  test('k3s-images.txt with no pin (the built-in spec): recorded in bundle.json, listed as verified by nothing in the log and the result', async () => {
+    const logged: string[] = []
+    const logger = {
+      info: (m: string) => logged.push(m),
+      warn: () => undefined,
+      debug: () => undefined
+    }
+    const result = await packageBundle({
+      spec: { ...spec, pins: { ...spec.pins, k3sImagesTxt: '' } },
+      side: 'cloud',
+      arch: 'amd64',
+      outputDir: join(work, 'unpinned'),
+      logger
+    })
+    const url = `${spec.sources.k3s}/${encodeURIComponent(spec.versions.k3s)}/k3s-images.txt`
+    const sha256 = bed.hexDigest(
+      'sha256',
+      readFileSync(join(extractedTo(result), 'meta', 'k3s-images.txt'))
+    )
+    expect(result.unverified).toEqual([{ name: 'k3s-images.txt', url, sha256 }])
+    expect(logged).toContain(
+      `verified by nothing: k3s-images.txt from ${url}, sha256 ${sha256} (recorded in bundle.json; pin it in the spec)`
+    )
+    const manifest = JSON.parse(readFileSync(result.manifest, 'utf8')) as {
+      assets: Array<{ name: string; sha256: string; verifiedBy: string }>
+    }
+    expect(manifest.assets.find(a => a.name === 'k3s-images.txt')).toMatchObject({
+      sha256,
+      verifiedBy: 'unverified (no checksum published, no pin)'
+    })
+    expect(result.warnings).toEqual(
+      expect.arrayContaining([expect.stringContaining('k3s-images.txt has no published checksum')])
+    )
   })
 
   test('users add their own files per side, verified against their sha256', async () => {
@@ -276,7 +366,7 @@ describe('package-bundle (real registry, file server with stand-in assets, conta
   })
 
   test('an asset that fails its checksum stops the build, naming URL, expected and actual; no tarball', async () => {
-    server.fault('/runc/v1.3.3/runc.arm64', { corruptByteAt: 10 })
+    server.fault('/runc/v1.3.6/runc.arm64', { corruptByteAt: 10 })
     const out = join(work, 'bad-asset')
     // A fresh tool cache: the verified runc of the builds above would be used as it is.
     const toolCache = process.env.RUNNER_TOOL_CACHE
@@ -291,7 +381,7 @@ describe('package-bundle (real registry, file server with stand-in assets, conta
         })
       ).rejects.toThrow(
         new RegExp(
-          `checksum mismatch for ${server.url}/runc/v1\\.3\\.3/runc\\.arm64: expected sha256 [a-f0-9]{64}, got [a-f0-9]{64}`
+          `checksum mismatch for ${server.url}/runc/v1\\.3\\.6/runc\\.arm64: expected sha256 [a-f0-9]{64}, got [a-f0-9]{64}`
         )
       )
     } finally {
@@ -304,7 +394,7 @@ describe('package-bundle (real registry, file server with stand-in assets, conta
 
   test('an images archive missing an image this side runs fails with the list; no tarball', async () => {
     const partial = join(work, 'partial')
-    const images = [`kubeedge/installation-package:v1.22.0`, `kubeedge/edgemesh-agent:v1.17.0`]
+    const images = [`kubeedge/installation-package:v1.22.2`, `kubeedge/edgemesh-agent:v1.17.0`]
     await fetchImages({
       images,
       platform: 'linux/arm64',

@@ -32,13 +32,15 @@ describe('the built-in spec', () => {
   test('parses, with the pinned stack and placeholders filled in', () => {
     const spec = defaultSpec()
     expect(spec.versions).toMatchObject({
-      kubeedge: 'v1.22.0',
+      kubeedge: 'v1.22.2',
       edgemesh: 'v1.17.0',
       k3s: 'v1.34.2+k3s1',
+      containerd: '1.7.34',
       cni: 'v1.5.1',
-      runc: 'v1.3.3'
+      runc: 'v1.3.6',
+      helm: 'v3.19.5'
     })
-    expect(spec.sides.cloud.images).toContain('kubeedge/cloudcore:v1.22.0')
+    expect(spec.sides.cloud.images).toContain('kubeedge/cloudcore:v1.22.2')
     expect(spec.sources.edgemesh).toBe(
       'https://raw.githubusercontent.com/kubeedge/edgemesh/v1.17.0'
     )
@@ -58,14 +60,14 @@ describe('the built-in spec', () => {
   test('each side must carry what its workloads run; mosquitto follows its switch', () => {
     const spec = defaultSpec()
     expect(requiredImages(spec, 'edge')).toEqual([
-      'kubeedge/installation-package:v1.22.0',
+      'kubeedge/installation-package:v1.22.2',
       'kubeedge/pause:3.6',
       'eclipse-mosquitto:1.6.15',
       'kubeedge/edgemesh-agent:v1.17.0'
     ])
     expect(requiredImages(spec, 'cloud')).toEqual([
-      'kubeedge/cloudcore:v1.22.0',
-      'kubeedge/iptables-manager:v1.22.0',
+      'kubeedge/cloudcore:v1.22.2',
+      'kubeedge/iptables-manager:v1.22.2',
       'kubeedge/edgemesh-agent:v1.17.0'
     ])
     const noMqtt = parseSpec(

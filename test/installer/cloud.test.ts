@@ -79,7 +79,7 @@ describe('install.js cloud on a fake host (stubs: k3s, kubectl, keadm, helm)', (
       calls.filter(c => c.startsWith('k3s kubectl wait --for=condition=Established'))
     ).toHaveLength(3)
     expect(calls[at('keadm init')]).toBe(
-      `keadm init --kubeedge-version=v1.22.0 --advertise-address=192.0.2.10 --kube-config=${host.root}/etc/rancher/k3s/k3s.yaml --set cloudCore.modules.dynamicController.enable=true --set mosquitto.enable=true`
+      `keadm init --kubeedge-version=v1.22.2 --advertise-address=192.0.2.10 --kube-config=${host.root}/etc/rancher/k3s/k3s.yaml --set cloudCore.modules.dynamicController.enable=true --set mosquitto.enable=true`
     )
     expect(at('keadm gettoken')).toBeLessThan(at('helm upgrade --install edgemesh'))
     const r = host.root

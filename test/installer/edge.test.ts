@@ -141,7 +141,7 @@ describe('install.js edge on a fake host (stubs: systemctl, keadm, ip; real cont
     const join_ = calls.find(c => c.tool === 'keadm')
     expect(join_?.args).toEqual([
       'join',
-      '--kubeedge-version=v1.22.0',
+      '--kubeedge-version=v1.22.2',
       `--cloudcore-ipport=127.0.0.1:${net.cloudPort}`,
       `--certport=${net.certPort}`,
       `--token=${TOKEN}`,

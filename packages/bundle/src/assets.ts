@@ -8,7 +8,7 @@ import * as tc from '@actions/tool-cache'
 import { basename } from 'node:path'
 import { readFile, rm } from 'node:fs/promises'
 import { hashFile, parseChecksum, type Algorithm, type ChecksumFormat } from './checksums.js'
-import type { Arch, BundleSpec, Side } from './spec.js'
+import { defaultSpec, type Arch, type BundleSpec, type Side } from './spec.js'
 
 export type Verification =
   | {
@@ -32,6 +32,11 @@ export interface Asset {
   /** Unique within a bundle: k3s, keadm, containerd, ... */
   name: string
   url: string
+  /**
+   * Where upstream publishes it (the built-in spec's sources) and how it is verified there:
+   * what bundle.json records, whichever mirror `url` points at.
+   */
+  canonical?: { url: string; verifiedBy: string }
   verify: Verification
   place: Placement
 }
@@ -53,6 +58,33 @@ const sumFile = (url: string, entry: string): Verification => ({
   format: 'sum',
   entry
 })
+
+/**
+ * The built-in spec's base URLs, filled with this spec's versions: where upstream publishes
+ * each download. bundle.json records these, whichever mirror served the bytes.
+ */
+export function canonicalSources(spec: BundleSpec): BundleSpec['sources'] {
+  return defaultSpec({ versions: spec.versions }).sources
+}
+
+/** How a verification reads in bundle.json and in errors. */
+export function describeVerification(v: Verification): string {
+  if (v.kind === 'pinned') return 'sha256 pinned in the spec'
+  if (v.kind === 'unpinned') return 'unverified (no checksum published, no pin)'
+  return `${v.algorithm} from ${v.url}`
+}
+
+/** This side's assets, each with where upstream publishes it and how it is verified there. */
+export function sideAssetsWithCanonical(spec: BundleSpec, side: Side, arch: Arch): Asset[] {
+  const canonical = sideAssets({ ...spec, sources: canonicalSources(spec) }, side, arch)
+  return sideAssets(spec, side, arch).map((asset, i) => {
+    const upstream = canonical[i] ?? asset
+    return {
+      ...asset,
+      canonical: { url: upstream.url, verifiedBy: describeVerification(upstream.verify) }
+    }
+  })
+}
 
 /** The release assets a side's bundle carries for `arch`. */
 export function sideAssets(spec: BundleSpec, side: Side, arch: Arch): Asset[] {
@@ -100,7 +132,10 @@ export function sideAssets(spec: BundleSpec, side: Side, arch: Arch): Asset[] {
       {
         name: 'k3s-images.txt',
         url: `${k3sBase}/k3s-images.txt`,
-        verify: sumFile(`${k3sBase}/sha256sum-${arch}.txt`, 'k3s-images.txt'),
+        // sha256sum-<arch>.txt does not list it (k3s release workflow): a pin, or nothing.
+        verify: spec.pins.k3sImagesTxt
+          ? { kind: 'pinned', sha256: spec.pins.k3sImagesTxt }
+          : { kind: 'unpinned' },
         place: { kind: 'file', path: 'meta/k3s-images.txt' }
       },
       {
@@ -180,7 +215,7 @@ export async function expectedDigest(
 ): Promise<{ algorithm: Algorithm; hex: string; by: string } | undefined> {
   const v = asset.verify
   if (v.kind === 'pinned')
-    return { algorithm: 'sha256', hex: v.sha256, by: 'sha256 pinned in the spec' }
+    return { algorithm: 'sha256', hex: v.sha256, by: describeVerification(v) }
   if (v.kind === 'unpinned') return undefined
   const file = await download(v.url)
   try {
@@ -191,7 +226,7 @@ export async function expectedDigest(
       entry: v.entry,
       source: v.url
     })
-    return { algorithm: v.algorithm, hex, by: `${v.algorithm} from ${v.url}` }
+    return { algorithm: v.algorithm, hex, by: describeVerification(v) }
   } finally {
     await rm(file, { force: true })
   }
@@ -234,14 +269,15 @@ export async function fetchAsset(
   }
   const sha256 = await hashFile(file, 'sha256')
   if (!expected) {
+    // The upstream URL: warnings go into bundle.json, which names no mirror.
     warn(
-      `${asset.url} has no published checksum and no pin in the spec; it is recorded (sha256 ${sha256}), not verified. Pin it in the spec.`
+      `${asset.canonical?.url ?? asset.url} has no published checksum and no pin in the spec; it is recorded (sha256 ${sha256}), not verified. Pin it in the spec.`
     )
     return {
       asset,
       path: file,
       sha256,
-      verifiedBy: 'unverified (no checksum published, no pin)',
+      verifiedBy: describeVerification(asset.verify),
       cached: false
     }
   }

@@ -8,17 +8,26 @@ export const DEFAULT_SPEC_YAML = `# kedge bundle spec: what the cloud and edge b
 apiVersion: kedge.dev/v1alpha1
 kind: BundleSpec
 
+# Each pin is the newest patch of its minor that upstream's tags showed when it was chosen
+# (kubeedge/kubeedge, containerd/containerd, opencontainers/runc, helm/helm; 2026-08):
+# patches carry security and bug fixes and nothing else. Bundle names follow kubeedge.
 versions:
-  kubeedge: v1.22.0
+  # v1.22.2 (2026-07): security backports over v1.22.0 (NodeUpgradeJob/ConfigUpdateJob
+  # command injection, tar path traversal, viaduct DoS).
+  kubeedge: v1.22.2
   edgemesh: v1.17.0
   k3s: v1.34.2+k3s1
   # containerd 1.7 (LTS line): KubeEdge needs >= 1.6, and the edge installer writes a
   # config version 2 file with sandbox_image under the CRI plugin, the layout KubeEdge's own
   # docs and CI use. 2.x moved that setting (pinned_images, config version 3).
-  containerd: 1.7.29
-  runc: v1.3.3
+  # 1.7.34 (2026-07): the newest 1.7 patch.
+  containerd: 1.7.34
+  # v1.3.6 (2026-06): the newest 1.3 patch; fixes CVE-2026-41579 (/dev symlink in an image)
+  # and a v1.3.0 regression that could leave runc exec/run stuck.
+  runc: v1.3.6
   cni: v1.5.1
-  helm: v3.19.0
+  # v3.19.5 (2026-01): the newest 3.19 patch.
+  helm: v3.19.5
   # Node.js LTS for hosts without node >= 18 (install.sh falls back to it).
   node: v24.11.0
 
@@ -39,6 +48,11 @@ pins:
   # k3s publishes no checksum for install.sh, and kedge could not confirm one at the tag.
   # Empty: the build records its sha256 in bundle.json and warns; pin it here.
   k3sInstallScript: ""
+  # k3s's sha256sum-<arch>.txt lists the binary and the airgap image tarballs, not
+  # k3s-images.txt (k3s release workflow); the file is scripts/airgap/image-list.txt at the
+  # k3s tag. Empty: the build records its sha256 in bundle.json and lists it under
+  # "verified by nothing" in the build log and job summary; pin it here.
+  k3sImagesTxt: ""
   # build/helm/edgemesh.tgz and build/crds/istio/*.yaml at kubeedge/edgemesh v1.17.0.
   edgemeshChart: 49614b252d76a083030799c67ba44c26af528a84aebbb523c277d19e34b6f3a4
   istioCrds:

@@ -54,6 +54,8 @@ export interface BundleSpec {
   pins: {
     /** sha256 of k3s's install.sh; it has no published checksum. Empty: recorded, not verified (warned). */
     k3sInstallScript: string
+    /** sha256 of the k3s release's k3s-images.txt; sha256sum-<arch>.txt does not list it. Empty: as above. */
+    k3sImagesTxt: string
     edgemeshChart: string
     istioCrds: Record<string, string>
   }
@@ -155,6 +157,12 @@ export const SPEC_SCHEMA: Schema = {
           kind: 'string',
           pattern: /^([a-f0-9]{64})?$/,
           expect: 'a sha256 or empty'
+        },
+        k3sImagesTxt: {
+          kind: 'string',
+          pattern: /^([a-f0-9]{64})?$/,
+          expect: 'a sha256 or empty',
+          optional: true
         },
         edgemeshChart: sha,
         istioCrds: {
@@ -324,6 +332,7 @@ function finishSpec(doc: unknown, source: string, versions: Record<string, unkno
     ;(spec.sides[s] as Partial<SideSpec>).files ??= []
     spec.sides[s].images = [...new Set(spec.sides[s].images)]
   }
+  ;(spec.pins as Partial<BundleSpec['pins']>).k3sImagesTxt ??= ''
   return spec
 }
 

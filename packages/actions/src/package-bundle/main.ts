@@ -69,7 +69,7 @@ function setOutputs(result: PackageResult): void {
 }
 
 async function summary(result: PackageResult): Promise<void> {
-  await core.summary
+  core.summary
     .addHeading(`kedge bundle ${result.name}`, 3)
     .addTable([
       [
@@ -86,7 +86,25 @@ async function summary(result: PackageResult): Promise<void> {
       ]
     ])
     .addList(result.warnings.length ? result.warnings : ['no warnings'])
-    .write()
+  const mirrored = result.downloads.filter(d => d.url !== d.recordedUrl)
+  if (mirrored.length > 0) {
+    core.summary.addHeading('downloaded from (bundle.json records the upstream URL)', 4)
+    core.summary.addTable([
+      ['download', 'from', 'upstream'].map(data => ({ data, header: true })),
+      ...mirrored.map(d => [d.name, d.url, d.recordedUrl])
+    ])
+  }
+  if (result.unverified.length > 0) {
+    core.summary.addHeading(
+      'verified by nothing (recorded in bundle.json; pin them in the spec)',
+      4
+    )
+    core.summary.addTable([
+      ['download', 'from', 'sha256'].map(data => ({ data, header: true })),
+      ...result.unverified.map(u => [u.name, u.url, `<code>${u.sha256}</code>`])
+    ])
+  }
+  await core.summary.write()
 }
 
 export async function run(): Promise<void> {

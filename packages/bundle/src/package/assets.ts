@@ -2,22 +2,38 @@
 import { existsSync } from 'node:fs'
 import { copyFile, mkdir, readFile } from 'node:fs/promises'
 import { basename, join, relative } from 'node:path'
-import { fetchAsset, sideAssets, type FetchedAsset } from '../assets.js'
+import { fetchAsset, sideAssetsWithCanonical, type FetchedAsset } from '../assets.js'
 import { hashFile } from '../checksums.js'
 import { edgemeshSources, fetchCrds, validateCrd } from '../crds.js'
 import { place } from './place.js'
-import type { Build, CrdEntry } from './types.js'
+import type { Build, CrdEntry, Unverified } from './types.js'
 
 /** This side's release assets, each verified, then placed. */
 export async function fetchReleaseAssets(build: Build): Promise<FetchedAsset[]> {
   const assets: FetchedAsset[] = []
-  for (const asset of sideAssets(build.spec, build.side, build.arch)) {
+  for (const asset of sideAssetsWithCanonical(build.spec, build.side, build.arch)) {
     build.logger?.info(`asset ${asset.name}: ${asset.url}`)
     const fetched = await fetchAsset(asset, build.warn)
     await place(fetched, build.root)
     assets.push(fetched)
   }
   return assets
+}
+
+/**
+ * The downloads verified by nothing (no published checksum, no pin in the spec), listed in
+ * the build log; bundle.json records their sha256, and the job summary lists them.
+ */
+export function reportUnverified(build: Build, assets: FetchedAsset[]): Unverified[] {
+  const unverified = assets
+    .filter(a => a.asset.verify.kind === 'unpinned')
+    .map(a => ({ name: a.asset.name, url: a.asset.url, sha256: a.sha256 }))
+  for (const u of unverified) {
+    build.logger?.info(
+      `verified by nothing: ${u.name} from ${u.url}, sha256 ${u.sha256} (recorded in bundle.json; pin it in the spec)`
+    )
+  }
+  return unverified
 }
 
 /** CRDs and charts (cloud, with EdgeMesh): from a fetch-crds directory, or fetched. */

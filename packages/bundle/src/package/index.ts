@@ -15,7 +15,7 @@
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { fetchOwnFiles, fetchReleaseAssets, gatherCrds } from './assets.js'
+import { fetchOwnFiles, fetchReleaseAssets, gatherCrds, reportUnverified } from './assets.js'
 import { writeArchive } from './archive.js'
 import { gatherImages, k3sImageList, readImportedArchive } from './images.js'
 import { writeManifest, writeSums } from './meta.js'
@@ -24,7 +24,13 @@ import { resolve } from './resolve.js'
 import type { Build, PackageOptions, PackageResult } from './types.js'
 
 export { bundleName, CHART_MOSQUITTO_IMAGE } from './resolve.js'
-export type { PackageOptions, PackageProgress, PackageResult } from './types.js'
+export type {
+  Download,
+  PackageOptions,
+  PackageProgress,
+  PackageResult,
+  Unverified
+} from './types.js'
 
 export async function packageBundle(options: PackageOptions): Promise<PackageResult> {
   const phase = (name: string): void => options.progress?.phase(name)
@@ -45,6 +51,7 @@ export async function packageBundle(options: PackageOptions): Promise<PackageRes
     phase('CRDs, charts and your files')
     const crds = await gatherCrds(build, options.crdsDir)
     assets.push(...(await fetchOwnFiles(build)))
+    const unverified = reportUnverified(build, assets)
     phase('installer, metadata and SHA256SUMS')
     const hasInstaller = await placeInstaller(build, options.installer, assets)
     const manifestText = await writeManifest(build, {
@@ -57,7 +64,14 @@ export async function packageBundle(options: PackageOptions): Promise<PackageRes
     await writeSums(build.root)
     phase('archive')
     const out = await writeArchive(build, options.outputDir, manifestText, options.progress)
-    return { name: build.name, ...out, images, warnings: build.warnings }
+    const downloads = assets.map(a => ({
+      name: a.asset.name,
+      url: a.asset.url,
+      recordedUrl: a.asset.canonical?.url ?? a.asset.url,
+      sha256: a.sha256,
+      verifiedBy: a.verifiedBy
+    }))
+    return { name: build.name, ...out, images, warnings: build.warnings, unverified, downloads }
   } finally {
     await rm(staging, { recursive: true, force: true })
   }

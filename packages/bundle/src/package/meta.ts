@@ -3,7 +3,8 @@ import { execFileSync } from 'node:child_process'
 import { readdir, stat, writeFile } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import type { ImageReport } from '@kedge/oci'
-import type { FetchedAsset } from '../assets.js'
+import { canonicalSources, type FetchedAsset } from '../assets.js'
+import type { BundleSpec } from '../spec.js'
 import { hashFile } from '../checksums.js'
 import type { Build, CrdEntry } from './types.js'
 
@@ -41,6 +42,18 @@ export interface Contents {
   gitSha: string | undefined
 }
 
+/**
+ * The spec as bundle.json records it: the upstream base URLs, no registry mirrors or
+ * insecure registries. What served the bytes goes to the build log and the job summary.
+ */
+export function recordedSpec(spec: BundleSpec): BundleSpec {
+  return {
+    ...spec,
+    sources: canonicalSources(spec),
+    registry: { ...spec.registry, mirrors: [], insecure: [] }
+  }
+}
+
 /** Writes meta/bundle.json: the resolved spec, images, files with sha256 and size, build info. */
 export async function writeManifest(build: Build, contents: Contents): Promise<string> {
   const { spec, root } = build
@@ -73,16 +86,17 @@ export async function writeManifest(build: Build, contents: Contents): Promise<s
       configDigest: i.configDigest,
       size: i.size
     })),
+    // Upstream's URL and checksum, never the mirror's: the same content gives the same bundle.
     assets: contents.assets.map(a => ({
       name: a.asset.name,
-      url: a.asset.url,
+      url: a.asset.canonical?.url ?? a.asset.url,
       sha256: a.sha256,
-      verifiedBy: a.verifiedBy
+      verifiedBy: a.asset.canonical?.verifiedBy ?? a.verifiedBy
     })),
     crds: contents.crds,
     files,
     warnings: build.warnings,
-    spec,
+    spec: recordedSpec(spec),
     build: {
       kedge: '0.1.0',
       gitSha: contents.gitSha ?? gitSha(),

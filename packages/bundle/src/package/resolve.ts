@@ -6,11 +6,17 @@ import type { Build } from './types.js'
 /** The image the cloudcore chart's mosquitto DaemonSet runs (KubeEdge v1.22 chart default). */
 export const CHART_MOSQUITTO_IMAGE = 'eclipse-mosquitto:1.6.15'
 
-/** kubeedge-cloud-1.22.0-k3s-1.34.2+k3s1-amd64 / kubeedge-edge-1.22.0-arm64 */
+/** A version as it may stand in a file name: no leading v, `+` (GitHub renames such assets) as `-`. */
+const fileVersion = (version: string): string => version.replace(/^v/, '').replace(/\+/g, '-')
+
+/**
+ * kubeedge-cloud-1.22.2-k3s-1.34.2-k3s1-amd64 / kubeedge-edge-1.22.2-arm64. Only characters
+ * GitHub keeps in a release asset's name; bundle.json keeps the versions as they are.
+ */
 export function bundleName(spec: BundleSpec, side: Side, arch: Arch): string {
-  const ke = spec.versions.kubeedge.replace(/^v/, '')
+  const ke = fileVersion(spec.versions.kubeedge)
   return side === 'cloud'
-    ? `kubeedge-cloud-${ke}-k3s-${spec.versions.k3s.replace(/^v/, '')}-${arch}`
+    ? `kubeedge-cloud-${ke}-k3s-${fileVersion(spec.versions.k3s)}-${arch}`
     : `kubeedge-edge-${ke}-${arch}`
 }
 

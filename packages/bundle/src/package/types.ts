@@ -38,6 +38,29 @@ export interface PackageResult {
   manifest: string
   images: ImageReport[]
   warnings: string[]
+  /** Downloads verified by nothing (no published checksum, no pin): recorded, not checked. */
+  unverified: Unverified[]
+  /**
+   * Every release asset and file as it was downloaded (the URL used, which may be a mirror's),
+   * for the job summary; bundle.json records upstream's URL instead.
+   */
+  downloads: Download[]
+}
+
+export interface Download {
+  name: string
+  url: string
+  /** Where bundle.json says it comes from (upstream). */
+  recordedUrl: string
+  sha256: string
+  verifiedBy: string
+}
+
+export interface Unverified {
+  name: string
+  /** The URL the bytes came from. */
+  url: string
+  sha256: string
 }
 
 /** One bundle being built: what it is, where it is assembled, and what went wrong so far. */
