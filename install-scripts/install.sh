@@ -3,6 +3,12 @@
 # Uses node from PATH when it is new enough, else the runtime shipped in runtime/.
 # POSIX sh (dash, busybox sh); no bashisms. The bundle build fills in the runtime name.
 set -eu
+# keadm spawns tools from /usr/local/bin, where the installer places them; RHEL's sudo
+# secure_path leaves it out of PATH.
+case ":$PATH:" in
+  *:/usr/local/bin:*) ;;
+  *) PATH="$PATH:/usr/local/bin" && export PATH ;;
+esac
 here=$(cd "$(dirname "$0")" && pwd)
 if [ ! -f "$here/install.js" ]; then
   echo "install.sh: $here/install.js is missing: this bundle was built without the installer." >&2

@@ -4,7 +4,7 @@
  * the order, the exact commands, the files (0600 secrets) and the ConfigMap edit.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
-import { existsSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { load } from 'js-yaml'
 import { setPath } from '@kedge/installer'
@@ -12,6 +12,7 @@ import * as bed from '../bed/index.js'
 import { buildBundles, fakeHost, runInstaller, type Bundles, type FakeHost } from './fixture.js'
 
 const CLOUD_STEPS = [
+  'install-tools',
   'install-k3s',
   'wait-api',
   'import-images',
@@ -23,7 +24,7 @@ const CLOUD_STEPS = [
   'edgemesh'
 ]
 
-describe('install.js cloud on a fake host (stubs: k3s, kubectl, keadm, helm)', () => {
+describe('install.js cloud on a fake host (stubs: k3s, keadm, helm from the bundle; systemctl on PATH)', () => {
   let registry: bed.Registry
   let server: bed.FileServer
   let work: string
@@ -60,8 +61,8 @@ describe('install.js cloud on a fake host (stubs: k3s, kubectl, keadm, helm)', (
     expect(run.code).toBe(0)
     expect(
       run.stdout
-        .match(/^\[\d\] [a-z0-9-]+: ok/gm)
-        ?.map(l => l.replace(/^\[\d\] /, '').replace(/: ok$/, ''))
+        .match(/^\[\d+\] [a-z0-9-]+: ok/gm)
+        ?.map(l => l.replace(/^\[\d+\] /, '').replace(/: ok$/, ''))
     ).toEqual(CLOUD_STEPS)
     const calls = host.stubs.calls().map(c => `${c.tool} ${c.args.join(' ')}`)
     const at = (prefix: string) => calls.findIndex(c => c.startsWith(prefix))
@@ -83,7 +84,18 @@ describe('install.js cloud on a fake host (stubs: k3s, kubectl, keadm, helm)', (
     )
     expect(at('keadm gettoken')).toBeLessThan(at('helm upgrade --install edgemesh'))
     const r = host.root
-    expect(statSync(join(r, 'usr/local/bin/k3s')).mode & 0o777).toBe(0o755)
+    // The cluster tools reach the host only from the bundle: each placed, then run by path.
+    expect(host.stubs.env.PATH?.split(':')[0]).toBe(host.stubs.bin)
+    expect(readdirSync(host.stubs.bin).sort()).toEqual(['ip', 'sudo', 'systemctl'])
+    for (const bin of ['k3s', 'keadm', 'helm'])
+      expect(statSync(join(r, 'usr/local/bin', bin)).mode & 0o777).toBe(0o755)
+    // k3s's install.sh (stand-in, upstream's layout) links kubectl/crictl/ctr only where no
+    // such command is on PATH (this machine has crictl on none), and writes its unit. The
+    // installer never relies on a link: it runs k3s kubectl.
+    expect(readlinkSync(join(r, 'usr/local/bin/crictl'))).toBe('k3s')
+    expect(readFileSync(join(r, 'etc/systemd/system/k3s.service'), 'utf8')).toContain(
+      `ExecStart=${r}/usr/local/bin/k3s server --node-name=cloud-1`
+    )
     expect(
       statSync(join(r, 'var/lib/rancher/k3s/agent/images/kedge-cloud-images.tar')).size
     ).toBeGreaterThan(0)
@@ -161,8 +173,14 @@ describe('install.js cloud on a fake host (stubs: k3s, kubectl, keadm, helm)', (
     const calls = host.stubs
       .calls()
       .slice(before)
-      .map(c => `${c.tool} ${c.args[0] ?? ''}`)
-    expect(calls).toEqual(['helm uninstall', 'keadm reset'])
+      .map(c => `${c.tool} ${c.args.slice(0, 2).join(' ')}`)
+    // keadm reset cloud (the bare reset is deprecated in v1.22), then k3s-uninstall.sh.
+    expect(calls).toEqual([
+      'helm uninstall edgemesh',
+      'keadm reset cloud',
+      'systemctl stop k3s',
+      'systemctl disable k3s'
+    ])
     expect(existsSync(join(host.root, 'usr/local/bin/k3s'))).toBe(false)
     expect(existsSync(join(host.root, 'var/lib/kedge/edgemesh-values.yaml'))).toBe(false)
     expect(existsSync(join(host.root, 'var/lib/kedge/edge-join.txt'))).toBe(true)
@@ -188,7 +206,8 @@ describe('install.js cloud on a fake host (stubs: k3s, kubectl, keadm, helm)', (
       host.stubs.env
     )
     expect(plan.code).toBe(0)
-    expect(plan.stdout.match(/^\[\d\] [a-z0-9-]+/gm)?.map(s => s.replace(/^\[\d\] /, ''))).toEqual([
+    expect(plan.stdout.match(/^\[\d+\] [a-z0-9-]+/gm)?.map(s => s.replace(/^\[\d+\] /, ''))).toEqual([
+      'install-tools',
       'namespace',
       'keadm-init',
       'edge-token'

@@ -108,6 +108,21 @@ describe('install-scripts/install.sh', () => {
       expect(run.status).toBe(0)
     })
 
+    test(`${label}: /usr/local/bin joins PATH for what keadm spawns (sudo's secure_path drops it)`, () => {
+      const dir = bundle(`path-local-${label.replace(' ', '-')}`)
+      writeFileSync(join(dir, 'install.js'), 'console.log(process.env.PATH)\n')
+      const nodeBin = join(work, `node-bin-${label.replace(' ', '-')}`)
+      mkdirSync(nodeBin, { recursive: true })
+      symlinkSync(process.execPath, join(nodeBin, 'node'))
+      const path = `${nodeBin}:${pathWithoutNode()}`
+      const run = spawnSync(shell[0], [...shell.slice(1), join(dir, 'install.sh'), 'plan'], {
+        encoding: 'utf8',
+        env: { PATH: path }
+      })
+      expect(run.stderr).toBe('')
+      expect(run.stdout).toBe(`${path}:/usr/local/bin\n`)
+    })
+
     test(`${label}: a bundle without install.js stops with exit 2 and says so`, () => {
       const dir = bundle(`none-${label.replace(' ', '-')}`, false)
       const run = spawnSync(shell[0], [...shell.slice(1), join(dir, 'install.sh'), 'plan'], {

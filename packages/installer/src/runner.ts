@@ -4,7 +4,7 @@
  */
 import { loadState, saveState, stepHash, STATE_FILE } from './journal.js'
 import type { Output } from './output.js'
-import { cloudSteps, edgeSteps, KEDGE_DIR, type Context, type Step } from './steps/index.js'
+import { cloudSteps, edgeSteps, KEDGE_DIR, placed, type Context, type Step } from './steps/index.js'
 
 export function stepsFor(ctx: Context): Step[] {
   return ctx.bundle.side === 'cloud' ? cloudSteps(ctx) : edgeSteps(ctx)
@@ -55,12 +55,16 @@ async function resetCloud(ctx: Context, done: (step: string) => boolean): Promis
   const kubeconfig = options.kubeconfig ?? host.path('/etc/rancher/k3s/k3s.yaml')
   if (done('edgemesh'))
     await host.run(
-      'helm',
+      placed(host, 'helm'),
       ['uninstall', 'edgemesh', '-n', 'kubeedge', '--kubeconfig', kubeconfig],
       quiet
     )
   if (done('keadm-init'))
-    await host.run('keadm', ['reset', '--force', `--kube-config=${kubeconfig}`], quiet)
+    await host.run(
+      placed(host, 'keadm'),
+      ['reset', 'cloud', '--force', `--kube-config=${kubeconfig}`],
+      quiet
+    )
   if (done('install-k3s') && host.exists('/usr/local/bin/k3s-uninstall.sh'))
     await host.run('sh', [host.path('/usr/local/bin/k3s-uninstall.sh')], quiet)
 }
@@ -73,7 +77,8 @@ export async function uninstall(ctx: Context, out: Output): Promise<void> {
   if (bundle.side === 'cloud') {
     await resetCloud(ctx, done)
   } else {
-    if (done('keadm-join')) await host.run('keadm', ['reset', '--force'], quiet)
+    if (done('keadm-join'))
+      await host.run(placed(host, 'keadm'), ['reset', 'edge', '--force'], quiet)
     if (done('start-containerd'))
       await host.run('systemctl', ['disable', '--now', 'containerd'], quiet)
   }

@@ -5,7 +5,7 @@ import type { BundleInfo } from './bundle.js'
 import { getPath } from './config.js'
 import type { Host } from './host.js'
 import type { Options } from './options.js'
-import { CLOUDCORE_PHASES, KEDGE_DIR, missingImages } from './steps/index.js'
+import { CLOUDCORE_PHASES, KEDGE_DIR, missingImages, placed } from './steps/index.js'
 
 export interface Check {
   name: string
@@ -34,7 +34,7 @@ function httpOk(url: string): Promise<boolean> {
 /** Collects checks; a probe that throws is a FAIL with its message. */
 class Checklist {
   readonly checks: Check[] = []
-  constructor(private readonly host: Host) {}
+  constructor(readonly host: Host) {}
 
   async check(
     name: string,
@@ -69,7 +69,7 @@ async function edgeRuntime(list: Checklist, bundle: BundleInfo, options: Options
     're-run the installer (import-images), or ctr -n k8s.io images import images/edge-images.tar',
     async () => {
       const missing = missingImages(
-        (await list.run('ctr', [...ctrArgs, 'images', 'ls', '-q'])).stdout,
+        (await list.run(placed(list.host, 'ctr'), [...ctrArgs, 'images', 'ls', '-q'])).stdout,
         bundle
       )
       return [
@@ -190,7 +190,7 @@ export async function runChecks(
   const kubectl: Kubectl = args =>
     options.kubeconfig
       ? list.run('kubectl', ['--kubeconfig', options.kubeconfig, ...args])
-      : list.run('k3s', ['kubectl', ...args])
+      : list.run(placed(host, 'k3s'), ['kubectl', ...args])
   await clusterChecks(list, kubectl)
   if ((options.edgemesh ?? true) && bundle.edgemesh.enabled) await edgemeshChecks(list, kubectl)
   const joinFile = `${KEDGE_DIR}/edge-join.txt`

@@ -9,6 +9,7 @@ import {
   CLOUDCORE_PHASES,
   importImages,
   KEDGE_DIR,
+  placed,
   waitFor,
   type Context,
   type Step
@@ -49,7 +50,7 @@ function cloud(ctx: Context): Cloud {
   const kubectl = (args: string[]): [string, string[]] =>
     options.kubeconfig
       ? ['kubectl', ['--kubeconfig', kubeconfig, ...args]]
-      : ['k3s', ['kubectl', ...args]]
+      : [placed(host, 'k3s'), ['kubectl', ...args]]
   return {
     ctx,
     kubeconfig,
@@ -65,6 +66,24 @@ function cloud(ctx: Context): Cloud {
 /** Whether this cloud install includes EdgeMesh. */
 export function edgemeshOn(ctx: Context): boolean {
   return (ctx.options.edgemesh ?? true) && ctx.bundle.edgemesh.enabled
+}
+
+function installTools(c: Cloud): Step {
+  const { host, bundle } = c.ctx
+  return {
+    name: 'install-tools',
+    title: `Install keadm ${bundle.versions.kubeedge} and helm to /usr/local/bin`,
+    inputs: { bundle: bundle.name },
+    plan: [
+      'install bin/keadm -> /usr/local/bin/keadm (0755)',
+      'install bin/helm -> /usr/local/bin/helm (0755)'
+    ],
+    run: () => {
+      for (const tool of ['keadm', 'helm'])
+        host.install(bundleFile(c.ctx, `bin/${tool}`), `/usr/local/bin/${tool}`, 0o755)
+      return Promise.resolve()
+    }
+  }
 }
 
 function installK3s(c: Cloud): Step {
@@ -90,7 +109,13 @@ function installK3s(c: Cloud): Step {
         0o644
       )
       await host.run('sh', [bundleFile(c.ctx, 'bin/k3s-install.sh')], {
-        env: { INSTALL_K3S_SKIP_DOWNLOAD: 'true', INSTALL_K3S_EXEC: exec },
+        env: {
+          INSTALL_K3S_SKIP_DOWNLOAD: 'true',
+          INSTALL_K3S_EXEC: exec,
+          // Upstream's own knobs, so that --root holds what the script writes.
+          INSTALL_K3S_BIN_DIR: host.path('/usr/local/bin'),
+          INSTALL_K3S_SYSTEMD_DIR: host.path('/etc/systemd/system')
+        },
         timeoutMs: 600_000
       })
     }
@@ -125,8 +150,8 @@ function importCloudImages(c: Cloud): Step {
     run: () =>
       importImages(
         c.ctx,
-        ['k3s', ['ctr', '-n', 'k8s.io', 'images', 'import']],
-        ['k3s', ['ctr', '-n', 'k8s.io', 'images', 'ls', '-q']]
+        [placed(c.ctx.host, 'k3s'), ['ctr', '-n', 'k8s.io', 'images', 'import']],
+        [placed(c.ctx.host, 'k3s'), ['ctr', '-n', 'k8s.io', 'images', 'ls', '-q']]
       )
   }
 }
@@ -221,7 +246,7 @@ function keadmInit(c: Cloud): Step {
     run: async () => {
       const existing = await c.k(getConfigMap, true)
       if (existing.code === 0 && existing.stdout.trim()) await enableInExisting(c, existing.stdout)
-      else await host.run('keadm', args, { timeoutMs: 600_000 })
+      else await host.run(placed(host, 'keadm'), args, { timeoutMs: 600_000 })
       await waitFor(
         'cloudcore to be Running',
         'see kubectl -n kubeedge describe pod -l kubeedge=cloudcore',
@@ -242,9 +267,13 @@ function edgeToken(c: Cloud): Step {
       `write ${KEDGE_DIR}/edge-join.txt (0600)`
     ],
     run: async () => {
-      const out = await host.run('keadm', ['gettoken', `--kube-config=${c.kubeconfig}`], {
-        secretOutput: true
-      })
+      const out = await host.run(
+        placed(host, 'keadm'),
+        ['gettoken', `--kube-config=${c.kubeconfig}`],
+        {
+          secretOutput: true
+        }
+      )
       const token = out.stdout.trim().split('\n').pop() ?? ''
       host.addSecret(token)
       const command = `sudo ./install.sh edge --cloudcore-ipport ${options.advertiseAddress[0] ?? ''}:10000 --token ${token} --yes`
@@ -301,7 +330,7 @@ function edgemesh(c: Cloud): Step {
       host.addSecret(psk)
       host.write(values, edgemeshValues(c, psk), 0o600)
       const chart = bundleFile(c.ctx, 'charts/edgemesh.tgz')
-      await host.run('helm', [
+      await host.run(placed(host, 'helm'), [
         ...['upgrade', '--install', 'edgemesh', chart, '-n', 'kubeedge'],
         ...['--kubeconfig', c.kubeconfig, '-f', host.path(values)]
       ])
@@ -314,6 +343,7 @@ export function cloudSteps(ctx: Context): Step[] {
   const c = cloud(ctx)
   const on = edgemeshOn(ctx)
   return [
+    installTools(c),
     ...(ctx.options.kubeconfig ? [] : [installK3s(c), waitApi(c), importCloudImages(c)]),
     namespace(c),
     ...(on ? [istioCrds(c), labelKubernetesService(c)] : []),

@@ -27,6 +27,17 @@ export interface Context {
 
 export const KEDGE_DIR = '/var/lib/kedge'
 
+/** Where the installer places the binaries it ships. */
+export const BIN_DIR = '/usr/local/bin'
+
+/**
+ * A binary the installer placed, by its absolute path (under --root): never looked up on
+ * PATH, which RHEL's sudo secure_path leaves /usr/local/bin out of.
+ */
+export function placed(host: Host, name: string): string {
+  return host.path(`${BIN_DIR}/${name}`)
+}
+
 /** kubectl arguments listing the phases of the cloudcore pods (install wait and verify). */
 export const CLOUDCORE_PHASES = [
   '-n',

@@ -4,11 +4,14 @@
  */
 import { readdirSync } from 'node:fs'
 import { edgecoreSettings, mergeSettings, missingSettings } from '../config.js'
-import { bundleFile, importImages, waitFor, type Context, type Step } from './common.js'
+import { bundleFile, importImages, placed, waitFor, type Context, type Step } from './common.js'
 import { CNI_CONFLIST, CONTAINERD_UNIT, containerdConfig } from './edge-files.js'
 
 function ctr(ctx: Context, args: string[]): [string, string[]] {
-  return ['ctr', ['--address', ctx.options.containerdAddress, '--namespace', 'k8s.io', ...args]]
+  return [
+    placed(ctx.host, 'ctr'),
+    ['--address', ctx.options.containerdAddress, '--namespace', 'k8s.io', ...args]
+  ]
 }
 
 function installRuntime(ctx: Context): Step {
@@ -154,7 +157,7 @@ function keadmJoin(ctx: Context): Step {
     },
     plan: [`keadm ${args.join(' ')}`],
     run: async () => {
-      await host.run('keadm', args, { timeoutMs: 600_000 })
+      await host.run(placed(host, 'keadm'), args, { timeoutMs: 600_000 })
     }
   }
 }

@@ -1,14 +1,23 @@
 #!/usr/bin/env node
+// CommonJS, so that a copy without the .cjs name (inside a release asset) still runs.
 // RECORDING STUB for the cluster tools kedge's installer drives and that cannot run here:
-// systemctl, k3s, kubectl, keadm, helm and ip. Linked under each name. It appends every
+// systemctl, ip and sudo (linked on PATH: a real host has them), and k3s (with its kubectl
+// link), keadm and helm, whose stand-in release assets carry this file as their binary. It appends every
 // call to $KEDGE_STUB_LOG (JSON lines) and answers the installer's queries from a small
 // state file ($KEDGE_STUB_STATE). It simulates; it installs nothing real. Files the real
 // tools would write (edgecore.yaml, certificates) go under $KEDGE_STUB_ROOT.
 // Simulated imperfection: keadm join leaves clusterDNS out of edgecore.yaml, so the
 // installer's read-back and repair are exercised.
-import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { execFileSync } from 'node:child_process'
-import { basename, dirname, join } from 'node:path'
+const {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync
+} = require('node:fs')
+const { execFileSync, spawnSync } = require('node:child_process')
+const { basename, dirname, join } = require('node:path')
 
 const tool = basename(process.argv[1])
 const args = process.argv.slice(2)
@@ -171,6 +180,10 @@ switch (tool) {
   case 'helm':
     if (args[0] === 'upgrade') state.edgemesh = true
     if (args[0] === 'uninstall') state.edgemesh = false
+    break
+  case 'sudo':
+    // As root, sudo runs the command (keadm join's `sudo systemctl ...`).
+    process.exitCode = spawnSync(args[0], args.slice(1), { stdio: 'inherit' }).status ?? 1
     break
   case 'ip':
     if (state.active.edgecore)
