@@ -80,7 +80,7 @@ describe('install.js cloud on a fake host (stubs: k3s, keadm, helm from the bund
       calls.filter(c => c.startsWith('k3s kubectl wait --for=condition=Established'))
     ).toHaveLength(3)
     expect(calls[at('keadm init')]).toBe(
-      `keadm init --kubeedge-version=v1.22.0 --advertise-address=192.0.2.10 --kube-config=${host.root}/etc/rancher/k3s/k3s.yaml --set cloudCore.modules.dynamicController.enable=true --set mosquitto.enable=true`
+      `keadm init --kubeedge-version=v1.22.0 --advertise-address=192.0.2.10 --kube-config=${host.root}/etc/rancher/k3s/k3s.yaml --set cloudCore.modules.dynamicController.enable=true --set mosquitto.enable=true --set mosquitto.image.repository=eclipse-mosquitto,mosquitto.image.tag=1.6.15`
     )
     expect(at('keadm gettoken')).toBeLessThan(at('helm upgrade --install edgemesh'))
     const r = host.root
@@ -94,7 +94,7 @@ describe('install.js cloud on a fake host (stubs: k3s, keadm, helm from the bund
     // installer never relies on a link: it runs k3s kubectl.
     expect(readlinkSync(join(r, 'usr/local/bin/crictl'))).toBe('k3s')
     expect(readFileSync(join(r, 'etc/systemd/system/k3s.service'), 'utf8')).toContain(
-      `ExecStart=${r}/usr/local/bin/k3s server --node-name=cloud-1`
+      `ExecStart=${r}/usr/local/bin/k3s server --node-name=cloud-1 --disable=servicelb`
     )
     expect(
       statSync(join(r, 'var/lib/rancher/k3s/agent/images/kedge-cloud-images.tar')).size
@@ -102,11 +102,21 @@ describe('install.js cloud on a fake host (stubs: k3s, keadm, helm from the bund
     for (const secret of ['edge-join.txt', 'edgemesh-psk.txt', 'edgemesh-values.yaml']) {
       expect(statSync(join(r, 'var/lib/kedge', secret)).mode & 0o777).toBe(0o600)
     }
+    // The join file (the contract with the edge and the Ansible roles): comments, then keys.
     const join_ = readFileSync(join(r, 'var/lib/kedge/edge-join.txt'), 'utf8')
-    const token = /--token (\S+)/.exec(join_)?.[1] ?? ''
-    expect(join_).toBe(
-      `sudo ./install.sh edge --cloudcore-ipport 192.0.2.10:10000 --token ${token} --yes\n`
-    )
+    const token = /^token=(\S+)$/m.exec(join_)?.[1] ?? ''
+    const keys = join_.split('\n').filter(l => l && !l.startsWith('#'))
+    expect(keys.map(l => l.split('=')[0])).toEqual([
+      'cloudcore-ipport',
+      'token',
+      'edgemesh',
+      'expires'
+    ])
+    expect(keys[0]).toBe('cloudcore-ipport=192.0.2.10:10000')
+    expect(keys[2]).toBe('edgemesh=true')
+    const expires = Date.parse(keys[3]?.slice('expires='.length) ?? '')
+    expect(keys[3]).toMatch(/^expires=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)
+    expect(Math.abs(expires - Date.now() - 24 * 3600_000)).toBeLessThan(600_000)
     const psk = readFileSync(join(r, 'var/lib/kedge/edgemesh-psk.txt'), 'utf8').trim()
     expect(Buffer.from(psk, 'base64')).toHaveLength(32)
     const values = load(readFileSync(join(r, 'var/lib/kedge/edgemesh-values.yaml'), 'utf8')) as {
@@ -122,7 +132,9 @@ describe('install.js cloud on a fake host (stubs: k3s, keadm, helm from the bund
       expect(text).not.toContain(token)
       expect(text).not.toContain(psk)
     }
-    expect(run.stdout).toContain('--token *** --yes')
+    // The command to copy names the file, never the token.
+    expect(run.stdout).toContain('    sudo ./install.sh edge --join-file edge-join.txt --yes\n')
+    expect(run.stdout).not.toContain('--token')
     expect(run.stdout).toMatch(/PASS {2}cloudcore Running/)
     expect(run.stdout).not.toMatch(/FAIL/)
   })
@@ -166,7 +178,7 @@ describe('install.js cloud on a fake host (stubs: k3s, keadm, helm from the bund
     const before = host.stubs.calls().length
     const run = await runInstaller(
       bundles.cloud,
-      ['uninstall', '--root', host.root],
+      ['uninstall', '--root', host.root, '--yes'],
       host.stubs.env
     )
     expect(run.code).toBe(0)
@@ -190,7 +202,7 @@ describe('install.js cloud on a fake host (stubs: k3s, keadm, helm from the bund
       (
         await runInstaller(
           bundles.cloud,
-          ['uninstall', '--root', host.root, '--purge'],
+          ['uninstall', '--root', host.root, '--purge', '--yes'],
           host.stubs.env
         )
       ).code
@@ -206,12 +218,9 @@ describe('install.js cloud on a fake host (stubs: k3s, keadm, helm from the bund
       host.stubs.env
     )
     expect(plan.code).toBe(0)
-    expect(plan.stdout.match(/^\[\d+\] [a-z0-9-]+/gm)?.map(s => s.replace(/^\[\d+\] /, ''))).toEqual([
-      'install-tools',
-      'namespace',
-      'keadm-init',
-      'edge-token'
-    ])
+    expect(
+      plan.stdout.match(/^\[\d+\] [a-z0-9-]+/gm)?.map(s => s.replace(/^\[\d+\] /, ''))
+    ).toEqual(['install-tools', 'namespace', 'keadm-init', 'edge-token'])
     expect(plan.stdout).toContain(
       'kubectl --kubeconfig /etc/kube/admin.conf create namespace kubeedge'
     )

@@ -253,7 +253,7 @@ describe('install.js edge on a fake host (stubs: keadm from the bundle; systemct
     const calls = baseline.stubs.calls().length
     const run = await runInstaller(
       bundles.edge,
-      ['uninstall', '--root', baseline.root],
+      ['uninstall', '--root', baseline.root, '--yes'],
       env(baseline)
     )
     expect(run.code).toBe(0)

@@ -4,18 +4,33 @@
  */
 import { loadState, saveState, stepHash, STATE_FILE } from './journal.js'
 import type { Output } from './output.js'
-import { cloudSteps, edgeSteps, KEDGE_DIR, placed, type Context, type Step } from './steps/index.js'
+import {
+  cloudSteps,
+  edgemeshOn,
+  edgeSteps,
+  KEDGE_DIR,
+  placed,
+  type Context,
+  type Step
+} from './steps/index.js'
 
 export function stepsFor(ctx: Context): Step[] {
   return ctx.bundle.side === 'cloud' ? cloudSteps(ctx) : edgeSteps(ctx)
 }
 
 /** Runs the steps under the journal; KEDGE_FAIL_AFTER=<step> stops right after that step (crash tests). */
-export async function install(ctx: Context, out: Output): Promise<void> {
+export async function install(
+  ctx: Context,
+  out: Output
+): Promise<Array<{ step: string; status: 'ok' | 'skipped'; seconds?: number }>> {
+  const done: Array<{ step: string; status: 'ok' | 'skipped'; seconds?: number }> = []
   const { host } = ctx
   const state = loadState(host)
   state.side = ctx.bundle.side
   state.bundle = ctx.bundle.name
+  state.edgemesh = edgemeshOn(ctx)
+  if (ctx.bundle.side === 'cloud')
+    state.cloudcore = `${ctx.options.advertiseAddress[0] ?? ''}:${ctx.options.cloudPort}`
   let previous = ''
   for (const [i, step] of stepsFor(ctx).entries()) {
     const hash = stepHash(previous, step.inputs)
@@ -24,6 +39,7 @@ export async function install(ctx: Context, out: Output): Promise<void> {
     if (state.steps[step.name]?.hash === hash) {
       out.line(`${label}: done before, skipped`)
       out.event({ step: step.name, status: 'skipped' })
+      done.push({ step: step.name, status: 'skipped' })
       continue
     }
     out.line(`${label}: ${step.title}`)
@@ -41,11 +57,13 @@ export async function install(ctx: Context, out: Output): Promise<void> {
     saveState(host, state)
     out.line(`${label}: ok (${seconds.toFixed(1)} s)`)
     out.event({ step: step.name, status: 'ok', seconds })
+    done.push({ step: step.name, status: 'ok', seconds })
     if (process.env.KEDGE_FAIL_AFTER === step.name) {
       out.line(`KEDGE_FAIL_AFTER=${step.name}: stopping here, as asked (crash test)`)
       process.exit(1)
     }
   }
+  return done
 }
 
 /** The cluster-side undo of a cloud install: EdgeMesh's release, CloudCore, k3s. */
@@ -69,7 +87,7 @@ async function resetCloud(ctx: Context, done: (step: string) => boolean): Promis
     await host.run('sh', [host.path('/usr/local/bin/k3s-uninstall.sh')], quiet)
 }
 
-export async function uninstall(ctx: Context, out: Output): Promise<void> {
+export async function uninstall(ctx: Context, out: Output): Promise<string[]> {
   const { host, options, bundle } = ctx
   const state = loadState(host)
   const quiet = { allowFailure: true }
@@ -84,11 +102,13 @@ export async function uninstall(ctx: Context, out: Output): Promise<void> {
   }
   const kept = [`${KEDGE_DIR}/edge-join.txt`, `${KEDGE_DIR}/edgemesh-psk.txt`]
   const keep = new Set(kept)
+  const undone: string[] = []
   for (const [name, record] of Object.entries(state.steps).reverse()) {
     for (const file of [...record.files].reverse()) {
       if (!keep.has(file)) host.restore(file)
     }
     out.line(`undone: ${name}`)
+    undone.push(name)
   }
   if (bundle.side === 'edge' && done('start-containerd'))
     await host.run('systemctl', ['daemon-reload'], quiet)
@@ -102,4 +122,5 @@ export async function uninstall(ctx: Context, out: Output): Promise<void> {
       ? 'uninstalled; logs, token and PSK removed too (--purge)'
       : `uninstalled; kept the log, ${KEDGE_DIR}/edge-join.txt and edgemesh-psk.txt (use --purge to remove them)`
   )
+  return undone
 }
