@@ -19,6 +19,8 @@ required=(
   "openssl openssl"
   "/usr/bin/time time"
   "busybox busybox"
+  "shellcheck shellcheck"
+  "dash dash"
 )
 
 missing=()

@@ -13,6 +13,7 @@ import { defaultSpec, sideImages, type Arch, type BundleSpec } from '@kedge/bund
 import { parseReference } from '@kedge/oci'
 import { hexDigest, type FileServer } from './fileserver.js'
 import { linuxAmd64, linuxArm64, seedImage } from './images.js'
+import { clusterTool, ctrTool, k3sInstallScript } from './tool-standins.js'
 
 export const ISTIO_CRDS: Record<string, { kind: string; plural: string }> = {
   'crd-destinationrule.yaml': { kind: 'DestinationRule', plural: 'destinationrules' },
@@ -105,7 +106,7 @@ async function seedK3s(
 ): Promise<void> {
   const dir = `/k3s/${version}`
   const binary = arch === 'amd64' ? 'k3s' : `k3s-${arch}`
-  server.put(`${dir}/${binary}`, standIn(`k3s ${version} ${arch}`, pad))
+  server.put(`${dir}/${binary}`, clusterTool(`k3s ${version} ${arch}`, pad))
   server.put(`${dir}/k3s-images.txt`, `${K3S_IMAGES.join('\n')}\n`)
   const airgapTar = await tarGz([
     { name: 'STAND-IN', data: Buffer.from(`k3s airgap images ${version} ${arch}\n`), mode: 0o644 }
@@ -166,7 +167,7 @@ export async function seedReleases(
       await tarGz([
         {
           name: `keadm-${v.kubeedge}-linux-${arch}/keadm/keadm`,
-          data: standIn(`keadm ${v.kubeedge} ${arch}`, pad)
+          data: clusterTool(`keadm ${v.kubeedge} ${arch}`, pad)
         }
       ])
     )
@@ -181,7 +182,9 @@ export async function seedReleases(
     const helm = `helm-${v.helm}-linux-${arch}.tar.gz`
     put(
       `/helm/${helm}`,
-      await tarGz([{ name: `linux-${arch}/helm`, data: standIn(`helm ${v.helm} ${arch}`, pad) }])
+      await tarGz([
+        { name: `linux-${arch}/helm`, data: clusterTool(`helm ${v.helm} ${arch}`, pad) }
+      ])
     )
     server.putChecksum(`/helm/${helm}.sha256sum`, [`/helm/${helm}`], {
       algorithm: 'sha256',
@@ -194,7 +197,7 @@ export async function seedReleases(
       await tarGz(
         ['containerd', 'ctr', 'containerd-shim-runc-v2'].map(b => ({
           name: `bin/${b}`,
-          data: standIn(`${b} ${v.containerd} ${arch}`, pad)
+          data: b === 'ctr' ? ctrTool(v.containerd) : standIn(`${b} ${v.containerd} ${arch}`, pad)
         }))
       )
     )
@@ -246,7 +249,7 @@ export async function seedReleases(
     { algorithm: 'sha256', format: 'sum' }
   )
 
-  put(`/k3s-install/${v.k3s}/install.sh`, standIn(`k3s install.sh ${v.k3s}`))
+  put(`/k3s-install/${v.k3s}/install.sh`, k3sInstallScript(v.k3s))
   const chart = await tarGz([
     {
       name: 'edgemesh/Chart.yaml',
@@ -276,7 +279,7 @@ export async function seedReleases(
     edgemesh: `${base}/edgemesh/${v.edgemesh}`
   }
   spec.pins = {
-    k3sInstallScript: hexDigest('sha256', standIn(`k3s install.sh ${v.k3s}`)),
+    k3sInstallScript: hexDigest('sha256', k3sInstallScript(v.k3s)),
     k3sImagesTxt: k3sImagesTxtDigest(),
     edgemeshChart: hexDigest('sha256', chart),
     istioCrds: crdPins
