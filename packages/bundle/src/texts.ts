@@ -6,6 +6,11 @@ import type { Arch, BundleSpec, Side } from './spec.js'
  * runtime/ (unpacked to a temporary directory). POSIX sh; no bashisms.
  */
 export function installSh(nodeTarball: string): string {
+  // The name lands in a shell script: only a plain file name (spec versions are checked too).
+  if (!/^[A-Za-z0-9][A-Za-z0-9._+-]{0,200}$/.test(nodeTarball))
+    throw new Error(
+      `install.sh: the node runtime's file name ${JSON.stringify(nodeTarball)} is not a plain file name (letters, digits, . _ + -); check versions.node and sources.node in the spec`
+    )
   return `#!/bin/sh
 # kedge bundle installer wrapper: runs install.js with node >= 18.
 # Uses node from PATH when it is new enough, else the runtime shipped in runtime/.

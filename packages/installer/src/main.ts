@@ -4,7 +4,7 @@
  * (exit 2), check the host (exit 1, nothing changed), then run the side's steps under the
  * journal, and verify.
  */
-import { readdirSync, readFileSync, statfsSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statfsSync } from 'node:fs'
 import { connect, createServer, isIP } from 'node:net'
 import { arch as hostArch } from 'node:os'
 import { dirname } from 'node:path'
@@ -14,6 +14,7 @@ import { Host } from './host.js'
 import { loadState, saveState, stepHash, STATE_FILE, type State } from './journal.js'
 import { parseOptions, UsageError, type Options } from './options.js'
 import { cloudSteps, edgeSteps, KEDGE_DIR, type Context, type Step } from './steps.js'
+import { loadTrustKey, SITE_TRUST_KEY, TrustError, type TrustKey } from './trust.js'
 import { runChecks } from './verify.js'
 
 export interface Output {
@@ -279,6 +280,13 @@ async function askCloud(options: Options, out: Output): Promise<void> {
   }
 }
 
+/** The key a bundle must be signed with: --trust-key, else the site's, else none. */
+function siteTrust(options: Options): TrustKey | undefined {
+  if (options.trustKey) return loadTrustKey(options.trustKey, `--trust-key ${options.trustKey}`)
+  const site = new Host(options.root, undefined).path(SITE_TRUST_KEY)
+  return existsSync(site) ? loadTrustKey(site, site) : undefined
+}
+
 export async function main(
   argv: string[],
   write: (s: string) => void = s => process.stdout.write(s)
@@ -302,9 +310,9 @@ export async function main(
   const bundleDir = options.bundleDir ?? dirname(fileURLToPath(import.meta.url))
   let bundle: BundleInfo
   try {
-    bundle = await verifyBundle(bundleDir)
+    bundle = await verifyBundle(bundleDir, siteTrust(options))
   } catch (err) {
-    if (err instanceof BundleError) {
+    if (err instanceof BundleError || err instanceof TrustError) {
       process.stderr.write(`install.js: ${err.message}\n`)
       return 2
     }

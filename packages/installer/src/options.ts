@@ -29,6 +29,8 @@ export interface Options {
   logFile?: string
   /** Where the bundle is (default: beside install.js). */
   bundleDir?: string
+  /** A public key (PEM): the bundle must carry a valid SHA256SUMS.sig by it. */
+  trustKey?: string
   containerdAddress: string
   // cloud
   advertiseAddress: string[]
@@ -64,6 +66,8 @@ common options:
   --json            machine-readable    --log-file F (default /var/log/kubeedge-<side>-install.log)
   --root DIR        prefix for every path read or written (tests, image builders)
   --side cloud|edge for plan/verify/uninstall (default: the bundle's side)
+  --trust-key FILE  refuse a bundle whose SHA256SUMS.sig this public key (PEM) does not
+                    verify (default: /etc/kedge/trust.pem when it exists)
   --help            this help, or <command> --help
 
 exit codes: 0 ok, 1 a step failed, 2 bad usage or bad input`,
@@ -125,6 +129,7 @@ export function parseOptions(argv: string[]): Options | { help: string } {
         root: { type: 'string' },
         side: { type: 'string' },
         bundle: { type: 'string' },
+        'trust-key': { type: 'string' },
         'containerd-address': { type: 'string' },
         'advertise-address': { type: 'string' },
         'node-name': { type: 'string' },
@@ -161,6 +166,7 @@ export function parseOptions(argv: string[]): Options | { help: string } {
     root: v.root ?? '',
     ...(v['log-file'] ? { logFile: v['log-file'] } : {}),
     ...(v.bundle ? { bundleDir: v.bundle } : {}),
+    ...(v['trust-key'] ? { trustKey: v['trust-key'] } : {}),
     containerdAddress: v['containerd-address'] ?? '/run/containerd/containerd.sock',
     advertiseAddress: [],
     nodeName: (v['node-name'] ?? hostname()).toLowerCase(),
