@@ -66,7 +66,7 @@ describe('package-bundle action chained after fetch-images and fetch-crds', () =
       env()
     )
     expect(run.stdout).not.toContain('::error::')
-    const name = 'kubeedge-cloud-1.22.0-k3s-1.34.2+k3s1-arm64'
+    const name = 'kubeedge-cloud-1.22.0-k3s-1.34.2-k3s1-arm64'
     expect(run.outputs).toEqual({
       bundle: join(out, `${name}.tar.gz`),
       sha256: execFileSync('sha256sum', [join(out, `${name}.tar.gz`)], { encoding: 'utf8' }).slice(

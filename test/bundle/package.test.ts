@@ -15,7 +15,7 @@ import {
   statSync,
   writeFileSync
 } from 'node:fs'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { fetchImages } from '@kedge/oci'
 import { packageBundle, requiredImages, type BundleSpec, type PackageResult } from '@kedge/bundle'
 import * as bed from '../bed/index.js'
@@ -78,12 +78,19 @@ describe('package-bundle (real registry, file server with stand-in assets, conta
 
   test("names follow the operators' naming; each tarball holds one top directory of the same name", () => {
     expect([...built.values()].map(b => b.name).sort()).toEqual([
-      'kubeedge-cloud-1.22.0-k3s-1.34.2+k3s1-amd64',
-      'kubeedge-cloud-1.22.0-k3s-1.34.2+k3s1-arm64',
+      'kubeedge-cloud-1.22.0-k3s-1.34.2-k3s1-amd64',
+      'kubeedge-cloud-1.22.0-k3s-1.34.2-k3s1-arm64',
       'kubeedge-edge-1.22.0-amd64',
       'kubeedge-edge-1.22.0-arm64'
     ])
     for (const b of built.values()) {
+      // GitHub renames release assets with other characters (a `+` among them).
+      expect(basename(b.bundle)).toMatch(/^[A-Za-z0-9._-]+$/)
+      expect(basename(b.manifest)).toMatch(/^[A-Za-z0-9._-]+$/)
+      // bundle.json keeps the real version, `+` and all.
+      expect(JSON.parse(readFileSync(b.manifest, 'utf8'))).toMatchObject({
+        versions: { k3s: 'v1.34.2+k3s1' }
+      })
       const tops = new Set(
         execFileSync('tar', ['-tzf', b.bundle], { encoding: 'utf8' })
           .trim()

@@ -1,0 +1,21 @@
+/** Phase 7, archive: <name>.tar.gz from the staged tree, then <name>.bundle.json beside it. */
+import { rename, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { temporaryPath } from '@kedge/oci'
+import { walkTree, writeTarGz } from '../targz.js'
+import type { Build } from './types.js'
+
+export async function writeArchive(
+  build: Build,
+  outputDir: string,
+  manifestText: string
+): Promise<{ bundle: string; sha256: string; size: number; manifest: string }> {
+  const bundle = join(outputDir, `${build.name}.tar.gz`)
+  const result = await writeTarGz(bundle, await walkTree(build.root, build.name))
+  const manifest = join(outputDir, `${build.name}.bundle.json`)
+  const tempManifest = temporaryPath(manifest)
+  await writeFile(tempManifest, manifestText)
+  await rename(tempManifest, manifest)
+  build.logger?.info(`bundle ${bundle}: ${result.bytes} bytes, sha256 ${result.sha256}`)
+  return { bundle, sha256: result.sha256, size: result.bytes, manifest }
+}

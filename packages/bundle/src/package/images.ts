@@ -1,0 +1,82 @@
+/** Phase 2, images: this side's list, plus k3s's own on the cloud, in one archive. */
+import { existsSync } from 'node:fs'
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import { fetchImages, parseMirrors, type ClientOptions, type ImageReport } from '@kedge/oci'
+import { sideImages } from '../spec.js'
+import { checkImportedImages } from './check.js'
+import type { Build, PackageOptions } from './types.js'
+
+/** The images k3s runs, from the placed meta/k3s-images.txt (cloud, unless turned off). */
+export async function k3sImageList(build: Build): Promise<string[]> {
+  if (build.side !== 'cloud' || build.spec.sides.cloud.k3sImages === false) return []
+  return (await readFile(join(build.root, 'meta', 'k3s-images.txt'), 'utf8'))
+    .split('\n')
+    .map(l => l.trim())
+    .filter(l => l && !l.startsWith('#'))
+}
+
+/** images/<side>-images.tar and meta/images.json: imported from fetch-images, or fetched. */
+export async function gatherImages(
+  build: Build,
+  options: PackageOptions,
+  k3sImages: string[]
+): Promise<ImageReport[]> {
+  const { side, root } = build
+  const archive = join(root, 'images', `${side}-images.tar`)
+  const imagesJson = join(root, 'meta', 'images.json')
+  await mkdir(dirname(archive), { recursive: true })
+  const images = options.imagesArchive
+    ? await importImages(build, options.imagesArchive, options.imagesJson, k3sImages)
+    : await fetchSideImages(build, options, k3sImages, archive, imagesJson)
+  await writeFile(imagesJson, `${JSON.stringify(images, null, 2)}\n`)
+  return images
+}
+
+async function importImages(
+  build: Build,
+  imagesArchive: string,
+  imagesJson: string | undefined,
+  k3sImages: string[]
+): Promise<ImageReport[]> {
+  const json = imagesJson ?? join(dirname(imagesArchive), 'images.json')
+  if (!existsSync(json)) {
+    throw new Error(
+      `images-archive ${imagesArchive}: no images.json beside it (${json}); pass the images-json fetch-images wrote`
+    )
+  }
+  const images = JSON.parse(await readFile(json, 'utf8')) as ImageReport[]
+  await copyFile(imagesArchive, join(build.root, 'images', `${build.side}-images.tar`))
+  checkImportedImages(build, images, k3sImages, imagesArchive)
+  for (const i of images) i.archive = `images/${build.side}-images.tar`
+  return images
+}
+
+async function fetchSideImages(
+  build: Build,
+  options: PackageOptions,
+  k3sImages: string[],
+  archive: string,
+  imagesJson: string
+): Promise<ImageReport[]> {
+  const { spec, side, arch, logger } = build
+  const client: ClientOptions = {
+    ...options.client,
+    ...(spec.registry.fallbackToOrigin === false ? { fallbackToOrigin: false } : {}),
+    mirrors: new Map([
+      ...parseMirrors(spec.registry.mirrors.join('\n')),
+      ...(options.client?.mirrors ?? new Map<string, string[]>())
+    ]),
+    insecure: [...spec.registry.insecure, ...(options.client?.insecure ?? [])]
+  }
+  const fetched = await fetchImages({
+    images: [...sideImages(spec, side), ...k3sImages],
+    platform: `linux/${arch}`,
+    output: archive,
+    imagesJson,
+    ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
+    client,
+    ...(logger ? { logger } : {})
+  })
+  return fetched.images.map(i => ({ ...i, archive: `images/${side}-images.tar` }))
+}

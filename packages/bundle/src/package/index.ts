@@ -1,0 +1,54 @@
+/**
+ * packageBundle: one side's bundle for one arch, as a deterministic tar.gz.
+ *
+ * Layout of the single top directory (named like the tarball):
+ *   install.js, install.sh, README.txt, SHA256SUMS,
+ *   bin/ (k3s, keadm, helm | containerd, ctr, shim, runc, keadm), cni/bin/ (edge),
+ *   images/<side>-images.tar, charts/, crds/istio/ (cloud), runtime/ (node), files/ (yours),
+ *   meta/bundle.json, meta/images.json, meta/k3s-images.txt (cloud).
+ * Everything is assembled in a staging directory beside the output, verified, and only
+ * then written as <name>.tar.gz (temporary name, then rename) with <name>.bundle.json.
+ *
+ * Phases, one file each: resolve → assets (release assets, placed as they come: the cloud's
+ * image list is one of them) → images (→ check) → assets (CRDs, your files) → place
+ * (installer, texts) → meta → archive.
+ */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { fetchOwnFiles, fetchReleaseAssets, gatherCrds } from './assets.js'
+import { writeArchive } from './archive.js'
+import { gatherImages, k3sImageList } from './images.js'
+import { writeManifest, writeSums } from './meta.js'
+import { placeInstaller } from './place.js'
+import { resolve } from './resolve.js'
+import type { Build, PackageOptions, PackageResult } from './types.js'
+
+export { bundleName, CHART_MOSQUITTO_IMAGE } from './resolve.js'
+export type { PackageOptions, PackageResult } from './types.js'
+
+export async function packageBundle(options: PackageOptions): Promise<PackageResult> {
+  const resolved = resolve(options.spec, options.side, options.arch, options.logger)
+  await mkdir(options.outputDir, { recursive: true })
+  const staging = await mkdtemp(join(options.outputDir, `.${resolved.name}.staging-`))
+  const build: Build = { ...resolved, root: join(staging, resolved.name) }
+  try {
+    await mkdir(join(build.root, 'meta'), { recursive: true })
+    const assets = await fetchReleaseAssets(build)
+    const images = await gatherImages(build, options, await k3sImageList(build))
+    const crds = await gatherCrds(build, options.crdsDir)
+    assets.push(...(await fetchOwnFiles(build)))
+    const hasInstaller = await placeInstaller(build, options.installer, assets)
+    const manifestText = await writeManifest(build, {
+      images,
+      assets,
+      crds,
+      hasInstaller,
+      gitSha: options.gitSha
+    })
+    await writeSums(build.root)
+    const out = await writeArchive(build, options.outputDir, manifestText)
+    return { name: build.name, ...out, images, warnings: build.warnings }
+  } finally {
+    await rm(staging, { recursive: true, force: true })
+  }
+}
