@@ -33,12 +33,19 @@ function builtInstaller(): string | undefined {
   return existsSync(path) ? path : undefined
 }
 
+/** The signing key (input signing-key, else $KEDGE_SIGNING_KEY), every line masked. */
+function readSigningKey(): string | undefined {
+  const pem = core.getInput('signing-key') || process.env.KEDGE_SIGNING_KEY || ''
+  for (const line of pem.split('\n')) if (line.trim()) core.setSecret(line.trim())
+  return pem.trim() ? pem : undefined
+}
+
 /** Uploads the bundle and its bundle.json as an artifact, stored as they are (no recompression). */
 async function upload(name: string, result: PackageResult, root: string): Promise<void> {
   const { DefaultArtifactClient } = await import('@actions/artifact')
   const { id, size } = await new DefaultArtifactClient().uploadArtifact(
     name,
-    [result.bundle, result.manifest],
+    [result.bundle, result.manifest, result.sbom],
     root,
     {
       compressionLevel: 0
@@ -80,6 +87,7 @@ export async function run(): Promise<void> {
     const crdsDir = core.getInput('crds-dir')
     const cacheDir = core.getInput('cache-dir')
     const installer = builtInstaller()
+    const signingKey = readSigningKey()
     const result = await packageBundle({
       spec,
       side,
@@ -90,6 +98,7 @@ export async function run(): Promise<void> {
       ...(crdsDir ? { crdsDir } : {}),
       ...(cacheDir ? { cacheDir } : {}),
       ...(installer ? { installer } : {}),
+      ...(signingKey ? { signingKey } : {}),
       client: readRegistryInputs(),
       logger: actionsLogger
     })
@@ -100,6 +109,7 @@ export async function run(): Promise<void> {
     core.setOutput('sha256', result.sha256)
     core.setOutput('size', result.size)
     core.setOutput('manifest', result.manifest)
+    core.setOutput('sbom', result.sbom)
     const artifact = core.getInput('artifact-name')
     if (artifact) await upload(artifact, result, outputDir)
     await writeSummary(result)

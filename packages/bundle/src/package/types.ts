@@ -20,6 +20,8 @@ export interface PackageOptions {
   logger?: Logger
   /** For bundle.json: the commit built from. */
   gitSha?: string
+  /** A PEM private key (ECDSA P-256 or Ed25519): SHA256SUMS is signed into SHA256SUMS.sig. */
+  signingKey?: string
 }
 
 export interface PackageResult {
@@ -29,6 +31,8 @@ export interface PackageResult {
   size: number
   /** <name>.bundle.json beside the tarball (the same as meta/bundle.json inside). */
   manifest: string
+  /** <name>.cdx.json beside the tarball (the same as meta/sbom.cdx.json inside). */
+  sbom: string
   images: ImageReport[]
   warnings: string[]
 }
