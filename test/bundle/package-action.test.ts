@@ -76,7 +76,8 @@ describe('package-bundle action chained after fetch-images and fetch-crds', () =
         64
       ),
       size: String(statSync(join(out, `${name}.tar.gz`)).size),
-      manifest: join(out, `${name}.bundle.json`)
+      manifest: join(out, `${name}.bundle.json`),
+      sbom: join(out, `${name}.cdx.json`)
     })
     expect(run.stdout).toContain('::warning::k3s v1.34.2+k3s1 runs Kubernetes 1.34, above 1.31')
     expect(run.summary).toContain(`kedge bundle ${name}`)

@@ -8,7 +8,8 @@ import {
   requiredImages,
   sideImages,
   skewWarning,
-  SpecError
+  SpecError,
+  installSh
 } from '@kedge/bundle'
 
 const repoRoot = resolve(import.meta.dirname, '..', '..')
@@ -144,6 +145,27 @@ describe('spec errors name the path, the value and what was expected', () => {
     expect(error).toBeInstanceOf(SpecError)
     expect((error as Error).message).toMatch(
       /^my\/kedge\.yaml: 2 problems:\n {2}kind: "Bundle" is not BundleSpec\n {2}versions.cni/
+    )
+  })
+
+  test('a version that would run a command in install.sh, or change an argument, is refused', () => {
+    expect(problemsOf(edit('  node: v24.11.0', '  node: v24.11.0$(touch /tmp/pwned)'))).toEqual([
+      expect.stringMatching(
+        /^versions\.node: "v24\.11\.0\$\(touch \/tmp\/pwned\)" is not a version/
+      )
+    ])
+    expect(problemsOf(edit('  kubeedge: v1.22.0', '  kubeedge: "v1.22.0 --set x=y"'))[0]).toMatch(
+      /^versions\.kubeedge: .* is not a version/
+    )
+    expect(problemsOf(edit('  k3s: v1.34.2+k3s1', '  k3s: "v1.34.2+k3s1`id`"'))[0]).toMatch(
+      /^versions\.k3s: .* is not a version/
+    )
+    expect(problemsOf(DEFAULT_SPEC_YAML)).toEqual([])
+    expect(() => installSh('node-v24.11.0$(id)-linux-x64.tar.gz')).toThrow(
+      /is not a plain file name/
+    )
+    expect(installSh('node-v24.11.0-linux-x64.tar.gz')).toContain(
+      'runtime="$here/runtime/node-v24.11.0-linux-x64.tar.gz"'
     )
   })
 

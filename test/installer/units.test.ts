@@ -115,6 +115,12 @@ describe('containerd config', () => {
       'sandbox_image = "registry.k8s.io/pause:3.10"'
     )
   })
+
+  test('a sandbox image that would close the TOML string is refused, not written', () => {
+    expect(() =>
+      containerdConfig('kubeedge/pause:3.6"\n[plugins.evil]\nx = "1', 'cgroupfs')
+    ).toThrow(/sandboxImage ".*" is not an image reference; not writing config.toml/)
+  })
 })
 
 describe('flags', () => {

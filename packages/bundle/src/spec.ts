@@ -85,12 +85,17 @@ const sha: Schema = {
   pattern: SHA256,
   expect: 'a sha256 (64 lower-case hex digits)'
 }
+/**
+ * Versions reach file names, URLs, install.sh and the installer's commands: only
+ * v1.22.0, 1.7.29, v1.34.2+k3s1, v1.0.0-rc.1 and the like (the installer checks the same).
+ */
+export const VERSION = /^v?\d{1,4}\.\d{1,4}\.\d{1,4}(?:[-+][A-Za-z0-9][A-Za-z0-9.+-]{0,63})?$/
 const version: Schema = {
   kind: 'string',
   check: v =>
-    semver.valid(semver.coerce(v, { includePrerelease: true }))
+    VERSION.test(v) && semver.valid(semver.coerce(v, { includePrerelease: true }))
       ? undefined
-      : 'is not a version like v1.22.0'
+      : 'is not a version like v1.22.0 (digits, dots, and a -suffix or +suffix of letters, digits, . + -)'
 }
 const image: Schema = {
   kind: 'string',

@@ -46,6 +46,11 @@ export function fill(template: string, values: Record<string, string>, what: str
  * runtime/ (unpacked to a temporary directory). POSIX sh; no bashisms.
  */
 export function installSh(nodeTarball: string): string {
+  // The name lands in a shell script: only a plain file name (spec versions are checked too).
+  if (!/^[A-Za-z0-9][A-Za-z0-9._+-]{0,200}$/.test(nodeTarball))
+    throw new Error(
+      `install.sh: the node runtime's file name ${JSON.stringify(nodeTarball)} is not a plain file name (letters, digits, . _ + -); check versions.node and sources.node in the spec`
+    )
   return fill(installScript('install.sh'), { node_tarball: nodeTarball }, 'install.sh')
 }
 

@@ -5,6 +5,7 @@
  * journal, and verify. With --json every command ends with one JSON object, the last line
  * of stdout, holding at least `command` and `ok`.
  */
+import { existsSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { BundleError, verifyBundle, type BundleInfo } from './bundle.js'
@@ -18,6 +19,7 @@ import { askCloud, confirmUninstall, Interrupted } from './prompts.js'
 import { install, stepsFor, uninstall } from './runner.js'
 import { cloudKubeconfig, edgemeshOn, handoffLines, writeJoinFile } from './steps/index.js'
 import type { Context } from './steps/index.js'
+import { loadTrustKey, SITE_TRUST_KEY, TrustError, type TrustKey } from './trust.js'
 import { runChecks, type Check } from './verify.js'
 
 /** A failure with its exit code, reported on stderr (and in the JSON result). */
@@ -30,14 +32,21 @@ class Stop extends Error {
   }
 }
 
+/** The key a bundle must be signed with: --trust-key, else the site's, else none. */
+function siteTrust(options: Options): TrustKey | undefined {
+  if (options.trustKey) return loadTrustKey(options.trustKey, `--trust-key ${options.trustKey}`)
+  const site = new Host(options.root, undefined).path(SITE_TRUST_KEY)
+  return existsSync(site) ? loadTrustKey(site, site) : undefined
+}
+
 /** The bundle beside install.js (or --bundle), checked, and of the side asked for. */
 async function loadBundle(options: Options): Promise<BundleInfo> {
   const bundleDir = options.bundleDir ?? dirname(fileURLToPath(import.meta.url))
   let bundle: BundleInfo
   try {
-    bundle = await verifyBundle(bundleDir)
+    bundle = await verifyBundle(bundleDir, siteTrust(options))
   } catch (err) {
-    if (err instanceof BundleError) throw new Stop(err.message, 2)
+    if (err instanceof BundleError || err instanceof TrustError) throw new Stop(err.message, 2)
     throw err
   }
   const side = options.side ?? bundle.side

@@ -29,6 +29,8 @@ export interface Options {
   logFile?: string
   /** Where the bundle is (default: beside install.js). */
   bundleDir?: string
+  /** A public key (PEM): the bundle must carry a valid SHA256SUMS.sig by it. */
+  trustKey?: string
   containerdAddress: string
   /** How long one wait (API, cloudcore, edgecore) may take, in seconds (--wait-timeout). */
   waitTimeout: number
@@ -85,6 +87,7 @@ const FLAGS = {
   root: { type: 'string' },
   side: { type: 'string' },
   bundle: { type: 'string' },
+  'trust-key': { type: 'string' },
   'containerd-address': { type: 'string' },
   'advertise-address': { type: 'string' },
   'node-name': { type: 'string' },
@@ -128,6 +131,7 @@ function baseOptions(command: Command, side: Options['side'], v: Values): Option
     root: v.root ?? '',
     ...(v['log-file'] ? { logFile: v['log-file'] } : {}),
     ...(v.bundle ? { bundleDir: v.bundle } : {}),
+    ...(v['trust-key'] ? { trustKey: v['trust-key'] } : {}),
     containerdAddress: v['containerd-address'] ?? '/run/containerd/containerd.sock',
     waitTimeout: waitTimeout(v['wait-timeout']),
     advertiseAddress: [],

@@ -35,6 +35,13 @@ function builtInstaller(): string | undefined {
   return existsSync(path) ? path : undefined
 }
 
+/** The signing key (input signing-key, else $KEDGE_SIGNING_KEY), every line masked. */
+function readSigningKey(): string | undefined {
+  const pem = core.getInput('signing-key') || process.env.KEDGE_SIGNING_KEY || ''
+  for (const line of pem.split('\n')) if (line.trim()) core.setSecret(line.trim())
+  return pem.trim() ? pem : undefined
+}
+
 /** Every input, checked, paths made absolute (against the workspace, the step's cwd). */
 function readInputs(): { options: PackageOptions; artifact: string } {
   const path = (name: string): string | undefined => {
@@ -43,6 +50,7 @@ function readInputs(): { options: PackageOptions; artifact: string } {
   }
   const [imagesArchive, crdsDir, cacheDir] = ['images-archive', 'crds-dir', 'cache-dir'].map(path)
   const installer = builtInstaller()
+  const signingKey = readSigningKey()
   const options: PackageOptions = {
     side: oneOf('side', SIDES),
     arch: oneOf('arch', ARCHES),
@@ -52,6 +60,7 @@ function readInputs(): { options: PackageOptions; artifact: string } {
     ...(crdsDir ? { crdsDir } : {}),
     ...(cacheDir ? { cacheDir } : {}),
     ...(installer ? { installer } : {}),
+    ...(signingKey ? { signingKey } : {}),
     client: readRegistryInputs(),
     logger: actionsLogger
   }
@@ -66,6 +75,7 @@ function setOutputs(result: PackageResult): void {
   core.setOutput('sha256', result.sha256)
   core.setOutput('size', result.size)
   core.setOutput('manifest', result.manifest)
+  core.setOutput('sbom', result.sbom)
 }
 
 async function summary(result: PackageResult): Promise<void> {
@@ -117,7 +127,7 @@ export async function run(): Promise<void> {
     setOutputs(result)
     if (artifact) {
       progress.phase(`upload artifact ${artifact}`)
-      await uploadFiles(artifact, [result.bundle, result.manifest], options.outputDir)
+      await uploadFiles(artifact, [result.bundle, result.manifest, result.sbom], options.outputDir)
       progress.close()
     }
     await writeSummarySafely(() => summary(result))

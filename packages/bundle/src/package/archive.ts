@@ -15,10 +15,16 @@ export async function writeArchive(
   const result = await writeTarGz(bundle, await walkTree(build.root, build.name), {
     ...(progress ? { onProgress: progress.bytes.bind(progress) } : {})
   })
-  const manifest = join(outputDir, `${build.name}.bundle.json`)
-  const tempManifest = temporaryPath(manifest)
-  await writeFile(tempManifest, manifestText)
-  await rename(tempManifest, manifest)
+  const manifest = await writeBeside(outputDir, `${build.name}.bundle.json`, manifestText)
   build.logger?.info(`bundle ${bundle}: ${result.bytes} bytes, sha256 ${result.sha256}`)
   return { bundle, sha256: result.sha256, size: result.bytes, manifest }
+}
+
+/** A file beside the tarball, written through a temporary name. */
+export async function writeBeside(outputDir: string, name: string, text: string): Promise<string> {
+  const path = join(outputDir, name)
+  const temp = temporaryPath(path)
+  await writeFile(temp, text)
+  await rename(temp, path)
+  return path
 }

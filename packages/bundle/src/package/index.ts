@@ -5,9 +5,11 @@
  *   install.js, install.sh, README.txt, SHA256SUMS,
  *   bin/ (k3s, keadm, helm | containerd, ctr, shim, runc, keadm), cni/bin/ (edge),
  *   images/<side>-images.tar, charts/, crds/istio/ (cloud), runtime/ (node), files/ (yours),
- *   meta/bundle.json, meta/images.json, meta/k3s-images.txt (cloud).
+ *   meta/bundle.json, meta/images.json, meta/sbom.cdx.json, meta/k3s-images.txt (cloud);
+ *   SHA256SUMS.sig when a signing key is given.
  * Everything is assembled in a staging directory beside the output, verified, and only
- * then written as <name>.tar.gz (temporary name, then rename) with <name>.bundle.json.
+ * then written as <name>.tar.gz (temporary name, then rename) with <name>.bundle.json and
+ * <name>.cdx.json (the SBOM).
  *
  * Phases, one file each: resolve → assets (release assets, placed as they come: the cloud's
  * image list is one of them) → images (→ check) → assets (CRDs, your files) → place
@@ -16,11 +18,13 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fetchOwnFiles, fetchReleaseAssets, gatherCrds, reportUnverified } from './assets.js'
-import { writeArchive } from './archive.js'
+import { writeArchive, writeBeside } from './archive.js'
 import { gatherImages, k3sImageList, readImportedArchive } from './images.js'
 import { writeManifest, writeSums } from './meta.js'
 import { placeInstaller } from './place.js'
 import { resolve } from './resolve.js'
+import { writeSbom } from '../sbom.js'
+import { signingKey, signSums } from '../sign.js'
 import type { Build, PackageOptions, PackageResult } from './types.js'
 
 export { bundleName, CHART_MOSQUITTO_IMAGE } from './resolve.js'
@@ -42,6 +46,8 @@ export async function packageBundle(options: PackageOptions): Promise<PackageRes
   await mkdir(options.outputDir, { recursive: true })
   const staging = await mkdtemp(join(options.outputDir, `.${resolved.name}.staging-`))
   const build: Build = { ...resolved, root: join(staging, resolved.name) }
+  // Checked before any download: a bad key fails the build at once.
+  const key = options.signingKey ? signingKey(options.signingKey, 'signing-key') : undefined
   try {
     await mkdir(join(build.root, 'meta'), { recursive: true })
     phase('release assets')
@@ -54,6 +60,7 @@ export async function packageBundle(options: PackageOptions): Promise<PackageRes
     const unverified = reportUnverified(build, assets)
     phase('installer, metadata and SHA256SUMS')
     const hasInstaller = await placeInstaller(build, options.installer, assets)
+    const sbomText = await writeSbom({ ...build, spec: build.spec, images, assets, crds })
     const manifestText = await writeManifest(build, {
       images,
       assets,
@@ -62,8 +69,10 @@ export async function packageBundle(options: PackageOptions): Promise<PackageRes
       gitSha: options.gitSha
     })
     await writeSums(build.root)
+    if (key) await signSums(build.root, key)
     phase('archive')
     const out = await writeArchive(build, options.outputDir, manifestText, options.progress)
+    const sbom = await writeBeside(options.outputDir, `${build.name}.cdx.json`, sbomText)
     const downloads = assets.map(a => ({
       name: a.asset.name,
       url: a.asset.url,
@@ -71,7 +80,15 @@ export async function packageBundle(options: PackageOptions): Promise<PackageRes
       sha256: a.sha256,
       verifiedBy: a.verifiedBy
     }))
-    return { name: build.name, ...out, images, warnings: build.warnings, unverified, downloads }
+    return {
+      name: build.name,
+      ...out,
+      sbom,
+      images,
+      warnings: build.warnings,
+      unverified,
+      downloads
+    }
   } finally {
     await rm(staging, { recursive: true, force: true })
   }

@@ -27,6 +27,8 @@ export interface PackageOptions {
 export interface PackageProgress {
   phase(name: string): void
   bytes(done: number, total: number): void
+  /** A PEM private key (ECDSA P-256 or Ed25519): SHA256SUMS is signed into SHA256SUMS.sig. */
+  signingKey?: string
 }
 
 export interface PackageResult {
@@ -36,6 +38,8 @@ export interface PackageResult {
   size: number
   /** <name>.bundle.json beside the tarball (the same as meta/bundle.json inside). */
   manifest: string
+  /** <name>.cdx.json beside the tarball (the same as meta/sbom.cdx.json inside). */
+  sbom: string
   images: ImageReport[]
   warnings: string[]
   /** Downloads verified by nothing (no published checksum, no pin): recorded, not checked. */

@@ -403,7 +403,7 @@ function edgemeshValues(c: Cloud, psk: string): string {
     : [{ name: options.nodeName, addresses: options.advertiseAddress }]
   return [
     'agent:',
-    `  image: kubeedge/edgemesh-agent:${bundle.versions.edgemesh}`,
+    `  image: ${JSON.stringify(`kubeedge/edgemesh-agent:${bundle.versions.edgemesh}`)}`,
     `  psk: ${JSON.stringify(psk)}`,
     '  relayNodes:',
     ...relays.flatMap(r => [

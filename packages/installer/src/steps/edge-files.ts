@@ -1,4 +1,5 @@
 /** The files the edge install writes: the containerd unit and config, the CNI conflist. */
+import { IMAGE } from '../bundle-values.js'
 
 export const CONTAINERD_UNIT = `[Unit]
 Description=containerd container runtime (installed by kedge)
@@ -23,6 +24,11 @@ WantedBy=multi-user.target
 `
 
 export function containerdConfig(sandboxImage: string, cgroupDriver: string): string {
+  // Checked with bundle.json too; here because the value lands inside a TOML string.
+  if (!IMAGE.test(sandboxImage))
+    throw new Error(
+      `sandboxImage ${JSON.stringify(sandboxImage)} is not an image reference; not writing config.toml`
+    )
   const image =
     sandboxImage.includes('/') && !sandboxImage.split('/')[0]?.includes('.')
       ? `docker.io/${sandboxImage}`
