@@ -21,7 +21,8 @@ import {
   readImagesLayout,
   type BundleSpec,
   type DeltaResult,
-  type PackageResult
+  type PackageResult,
+  verifyDelta
 } from '@kedge/bundle'
 import * as bed from '../bed/index.js'
 
@@ -159,6 +160,22 @@ describe('delta bundles (real registry, stand-in assets, real containerd)', () =
     expect(listed).toBe(json.files.length + 1) // + meta/bundle.json
   })
 
+  test('the completeness check passes the delta and names a blob that is neither held nor listed', async () => {
+    const root = extracted(delta.bundle, 'delta-verify', delta.name)
+    expect(await verifyDelta(root)).toEqual([])
+    const file = join(root, 'meta', 'bundle.json')
+    const json = JSON.parse(readFileSync(file, 'utf8')) as {
+      delta: { omittedBlobs: Array<{ digest: string }> }
+    }
+    const dropped = json.delta.omittedBlobs.shift()
+    writeFileSync(file, JSON.stringify(json))
+    expect(await verifyDelta(root)).toEqual([
+      expect.stringContaining(
+        `need(s) ${dropped?.digest ?? ''}, which is neither in the archive nor listed`
+      )
+    ])
+  })
+
   test('leaves out unchanged binaries, keeps the changed keadm and the installer, wrapper and runtime', () => {
     const root = extracted(delta.bundle, 'delta-files', delta.name)
     const omitted = delta.delta.omittedFiles.map(f => f.path)
@@ -266,6 +283,26 @@ describe('delta bundles (real registry, stand-in assets, real containerd)', () =
         'fresh'
       )
     ).rejects.toThrow(/not found/)
+  })
+
+  test('base images removed since the base install: their blobs are gone, and the host check says so', async () => {
+    const baseRoot = extracted(base.bundle, 'base-pruned', base.name)
+    const plat = bed.platformString(platform)
+    await containerd.importImages(
+      join(baseRoot, 'images', 'edge-images.tar'),
+      { platform: plat },
+      'pruned'
+    )
+    const before = parseContentList(
+      (await containerd.ctr(['content', 'ls', '-q'], 'pruned')).stdout
+    )
+    expect(missingBaseBlobs(delta.delta, before)).toEqual([])
+    const refs = (await containerd.listImages('pruned')).map(i => i.ref)
+    await containerd.ctr(['images', 'rm', '--sync', ...refs], 'pruned')
+    const after = parseContentList((await containerd.ctr(['content', 'ls', '-q'], 'pruned')).stdout)
+    expect(missingBaseBlobs(delta.delta, after).sort()).toEqual(
+      delta.delta.omittedBlobs.map(b => b.digest).sort()
+    )
   })
 
   test('the base bundle.json from a URL (SHA256SUMS beside it) gives the same delta', async () => {

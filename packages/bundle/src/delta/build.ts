@@ -23,6 +23,7 @@ import {
 } from './images.js'
 import { listFiles, openBundle, placeFiles, verifySums } from './files.js'
 import { readImagesLayout } from './layout.js'
+import { verifyDelta } from './verify.js'
 
 export interface DeltaOptions {
   /** The base release's bundle.json: a path or an http(s) URL. */
@@ -161,6 +162,12 @@ export async function buildDelta(options: DeltaOptions): Promise<DeltaResult> {
       omittedBlobs: images.omitted
     }
     const text = await writeMeta(root, target, name, delta)
+    const problems = await verifyDelta(root)
+    if (problems.length > 0) {
+      throw new Error(
+        `the delta ${name} is not complete; not writing it:\n  ${problems.join('\n  ')}`
+      )
+    }
     const bundle = join(options.outputDir, `${name}.tar.gz`)
     const written = await writeTarGz(bundle, await walkTree(root, name))
     const manifest = join(options.outputDir, `${name}.bundle.json`)
