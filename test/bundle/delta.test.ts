@@ -13,12 +13,14 @@ import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'n
 import { join } from 'node:path'
 import {
   buildDelta,
+  deltaBundleName,
   deltaRefusal,
   deltaSection,
   missingBaseBlobs,
   packageBundle,
   parseContentList,
   readImagesLayout,
+  type BundleJson,
   type BundleSpec,
   type DeltaResult,
   type PackageResult,
@@ -77,6 +79,38 @@ function parseCheck(output: string): Array<{ ref: string; complete: boolean; unp
     unpacked: l.slice(at('UNPACKED')).trim() === 'true'
   }))
 }
+
+describe('delta names', () => {
+  const json = (name: string, side: 'cloud' | 'edge', arch: 'amd64' | 'arm64'): BundleJson => ({
+    schemaVersion: 1,
+    name,
+    side,
+    arch,
+    versions: {},
+    images: [],
+    files: []
+  })
+  test('cloud and edge: the new version part, -from-, the base version part, the arch', () => {
+    expect(
+      deltaBundleName(
+        json('kubeedge-cloud-1.22.2-k3s-1.34.12+k3s1-arm64', 'cloud', 'arm64'),
+        json('kubeedge-cloud-1.22.0-k3s-1.34.2+k3s1-arm64', 'cloud', 'arm64')
+      )
+    ).toBe('kubeedge-cloud-1.22.2-k3s-1.34.12+k3s1-from-1.22.0-k3s-1.34.2+k3s1-arm64')
+    expect(
+      deltaBundleName(
+        json('kubeedge-edge-1.22.2-amd64', 'edge', 'amd64'),
+        json('kubeedge-edge-1.22.0-amd64', 'edge', 'amd64')
+      )
+    ).toBe('kubeedge-edge-1.22.2-from-1.22.0-amd64')
+    expect(() =>
+      deltaBundleName(
+        json('kubeedge-edge-1.22.2-amd64', 'edge', 'amd64'),
+        json('site-edge', 'edge', 'amd64')
+      )
+    ).toThrow(/site-edge does not follow kubeedge-edge-<version>-amd64/)
+  })
+})
 
 describe('delta bundles (real registry, stand-in assets, real containerd)', () => {
   let registry: bed.Registry
