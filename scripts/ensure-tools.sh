@@ -16,6 +16,8 @@ required=(
   "openssl openssl"
   "/usr/bin/time time"
   "busybox busybox"
+  "shellcheck shellcheck"
+  "dash dash"
 )
 
 missing=()

@@ -1,43 +1,52 @@
-/** The text files every bundle carries: install.sh and README.txt. */
+/**
+ * The text files every bundle carries: install.sh and README.txt. Their text lives in
+ * install-scripts/ at the top of the repository (real files, linted with shellcheck); it
+ * is read from there, or from beside the built action, where ncc copies what is read
+ * through `new URL(..., import.meta.url)`.
+ */
+import { readFileSync } from 'node:fs'
 import type { Arch, BundleSpec, Side } from './spec.js'
+
+/** The shipped texts; each URL is a literal so that ncc finds and copies the file. */
+const FILES = {
+  'install.sh': new URL('../../../install-scripts/install.sh', import.meta.url),
+  'README.cloud.txt': new URL('../../../install-scripts/README.cloud.txt', import.meta.url),
+  'README.edge.txt': new URL('../../../install-scripts/README.edge.txt', import.meta.url),
+  'README.no-installer.txt': new URL(
+    '../../../install-scripts/README.no-installer.txt',
+    import.meta.url
+  ),
+  'README.footer.txt': new URL('../../../install-scripts/README.footer.txt', import.meta.url)
+}
+
+/** One file of install-scripts/, with a clear error when the build left it behind. */
+export function installScript(name: keyof typeof FILES): string {
+  try {
+    return readFileSync(FILES[name], 'utf8')
+  } catch (err) {
+    throw new Error(
+      `install-scripts/${name} is missing (${(err as Error).message}): it ships in every bundle; rebuild with npm run build`,
+      { cause: err }
+    )
+  }
+}
+
+/** Fills {{key}} placeholders; a placeholder without a value is an error, not a blank. */
+export function fill(template: string, values: Record<string, string>, what: string): string {
+  return template.replace(/\{\{([a-z0-9_]+)\}\}|@([A-Z_]+)@/g, (_, curly?: string, at?: string) => {
+    const key = curly ?? (at ?? '').toLowerCase()
+    const value = values[key]
+    if (value === undefined) throw new Error(`${what}: no value for the placeholder ${key}`)
+    return value
+  })
+}
 
 /**
  * install.sh: runs install.js with node >= 18 from PATH, or else with the node runtime in
  * runtime/ (unpacked to a temporary directory). POSIX sh; no bashisms.
  */
 export function installSh(nodeTarball: string): string {
-  return `#!/bin/sh
-# kedge bundle installer wrapper: runs install.js with node >= 18.
-# Uses node from PATH when it is new enough, else the runtime shipped in runtime/.
-set -eu
-here=$(cd "$(dirname "$0")" && pwd)
-if [ ! -f "$here/install.js" ]; then
-  echo "install.sh: $here/install.js is missing: this bundle was built without the installer." >&2
-  exit 2
-fi
-node_ok() {
-  command -v node >/dev/null 2>&1 || return 1
-  major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null) || return 1
-  [ "$major" -ge 18 ] 2>/dev/null
-}
-if node_ok; then
-  exec node "$here/install.js" "$@"
-fi
-runtime="$here/runtime/${nodeTarball}"
-if [ ! -f "$runtime" ]; then
-  echo "install.sh: no node >= 18 in PATH and no runtime at $runtime" >&2
-  exit 2
-fi
-tmp=$(mktemp -d "\${TMPDIR:-/tmp}/kedge-node.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT INT TERM
-tar -xzf "$runtime" -C "$tmp"
-node_bin=$(find "$tmp" -path '*/bin/node' -type f | head -n 1)
-if [ -z "$node_bin" ]; then
-  echo "install.sh: $runtime holds no bin/node" >&2
-  exit 2
-fi
-"$node_bin" "$here/install.js" "$@"
-`
+  return fill(installScript('install.sh'), { node_tarball: nodeTarball }, 'install.sh')
 }
 
 /** README.txt: the offline install steps for this side, and how to verify. */
@@ -49,45 +58,22 @@ export function readmeTxt(
   hasInstaller: boolean
 ): string {
   const v = spec.versions
-  const lines = [
-    name,
-    '='.repeat(name.length),
-    '',
-    `KubeEdge ${v.kubeedge} ${side} bundle for linux/${arch}, built by kedge for offline (air-gapped) installs.`,
-    side === 'cloud'
-      ? `Contents: k3s ${v.k3s} and its images, keadm, CloudCore images, EdgeMesh ${v.edgemesh} (chart, agent image, Istio CRDs), helm, a node runtime.`
-      : `Contents: containerd ${v.containerd}, runc ${v.runc}, CNI plugins ${v.cni}, keadm, the installation-package, pause${spec.mosquitto.enabled ? ', mosquitto' : ''} and edgemesh-agent images, a node runtime.`,
-    '',
-    '1. Check the bundle (on the target host, inside this directory):',
-    '     sha256sum -c SHA256SUMS',
-    '',
-    '2. Install (as root; install.sh uses node >= 18 from PATH, or the bundled runtime):',
-    side === 'cloud'
-      ? '     sudo ./install.sh cloud --advertise-address <this host IP> --yes'
-      : '     sudo ./install.sh edge --cloudcore-ipport <cloud IP>:10000 --token-file edge-token.txt --yes',
-    side === 'cloud'
-      ? '   It prints the edge join command and writes it to edge-join.txt (mode 0600).'
-      : '   Take the token from the cloud host (edge-join.txt there, or keadm gettoken).',
-    '',
-    '3. Verify:',
-    `     sudo ./install.sh verify`,
-    side === 'cloud'
-      ? '     kubectl get nodes; kubectl -n kubeedge get pods  (cloudcore Running)'
-      : '     systemctl status edgecore containerd; on the cloud: kubectl get nodes (this node Ready)',
-    '',
-    'Plan only (no change): ./install.sh plan',
-    ''
-  ]
-  if (!hasInstaller) {
-    lines.push(
-      'NOTE: this bundle was built without install.js (the installer had not been built);',
-      'its place is install.js beside this file. Everything else is complete.',
-      ''
-    )
-  }
-  lines.push(
-    'meta/bundle.json lists every image (with digests) and file (with sha256) in this bundle.',
-    ''
+  const body = fill(
+    installScript(side === 'cloud' ? 'README.cloud.txt' : 'README.edge.txt'),
+    {
+      name,
+      underline: '='.repeat(name.length),
+      arch,
+      kubeedge: v.kubeedge,
+      k3s: v.k3s,
+      edgemesh: v.edgemesh,
+      containerd: v.containerd,
+      runc: v.runc,
+      cni: v.cni,
+      mosquitto: spec.mosquitto.enabled ? ', mosquitto' : ''
+    },
+    `README.${side}.txt`
   )
-  return lines.join('\n')
+  const note = hasInstaller ? '' : `${installScript('README.no-installer.txt')}\n`
+  return `${body}\n${note}${installScript('README.footer.txt')}`
 }

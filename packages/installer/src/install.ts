@@ -1,4 +1,4 @@
-import { main } from './main.js'
+import { main } from './cli.js'
 
 main(process.argv.slice(2)).then(
   code => {

@@ -6,6 +6,9 @@ import { readFileSync } from 'node:fs'
 import { isIP } from 'node:net'
 import { hostname, networkInterfaces } from 'node:os'
 import { parseArgs } from 'node:util'
+import { HELP } from './help.js'
+
+export { HELP } from './help.js'
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -49,40 +52,6 @@ export interface Options {
 /** KubeEdge's token: the CA hash (64 hex), a dot, a JWT. */
 export const TOKEN = /^[a-f0-9]{64}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/
 
-export const HELP: Record<string, string> = {
-  main: `usage: node install.js <command> [options]   (or ./install.sh <command> ...)
-
-commands:
-  cloud       install the cloud side: k3s, CloudCore, Istio CRDs, token, EdgeMesh
-  edge        install the edge side: containerd, runc, CNI, images, keadm join
-  plan        print the ordered steps with their commands and files; change nothing
-  verify      run the checklist; PASS/FAIL per check (exit 1 on any FAIL)
-  uninstall   undo in reverse order; keeps logs, token and PSK unless --purge
-
-common options:
-  --yes             no prompts          --dry-run    the same as plan
-  --json            machine-readable    --log-file F (default /var/log/kubeedge-<side>-install.log)
-  --root DIR        prefix for every path read or written (tests, image builders)
-  --side cloud|edge for plan/verify/uninstall (default: the bundle's side)
-  --help            this help, or <command> --help
-
-exit codes: 0 ok, 1 a step failed, 2 bad usage or bad input`,
-  cloud: `usage: node install.js cloud [options]
-  --advertise-address IP[,IP]  the address edges reach CloudCore on (default: this host's primary IP)
-  --node-name NAME             the k3s node name (default: the host name)
-  --edgemesh / --no-edgemesh   install EdgeMesh (default: yes)
-  --relay-node NAME=IP[,IP]    an EdgeMesh relay node, repeatable (default: this node)
-  --kubeconfig FILE            use an existing cluster: skip k3s
-  --disable-traefik            start k3s without Traefik`,
-  edge: `usage: node install.js edge [options]
-  --cloudcore-ipport IP:PORT   CloudCore's websocket address (port 10000), or --cloud-ip IP
-  --token TOKEN | --token-file FILE   the token from the cloud (edge-join.txt, keadm gettoken)
-  --node-name NAME             the edge node name (default: the host name)
-  --cgroup-driver cgroupfs|systemd   (default cgroupfs; containerd is configured to match)
-  --labels k=v[,k=v]           node labels
-  --certport PORT              CloudCore's certificate port (default 10002)`
-}
-
 function primaryIp(): string | undefined {
   for (const list of Object.values(networkInterfaces())) {
     for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address
@@ -102,55 +71,45 @@ function port(value: string, flag: string): number {
   return n
 }
 
-export function parseOptions(argv: string[]): Options | { help: string } {
-  const [first, ...rest] = argv
-  if (!first || first === '--help' || first === '-h' || first === 'help')
-    return { help: HELP.main ?? '' }
-  if (!(COMMANDS as readonly string[]).includes(first)) {
-    throw new UsageError(`unknown command "${first}": expected one of ${COMMANDS.join(', ')}`)
-  }
-  const command = first as Command
-  let parsed
+const FLAGS = {
+  help: { type: 'boolean' },
+  yes: { type: 'boolean', short: 'y' },
+  'dry-run': { type: 'boolean' },
+  json: { type: 'boolean' },
+  purge: { type: 'boolean' },
+  'log-file': { type: 'string' },
+  root: { type: 'string' },
+  side: { type: 'string' },
+  bundle: { type: 'string' },
+  'containerd-address': { type: 'string' },
+  'advertise-address': { type: 'string' },
+  'node-name': { type: 'string' },
+  edgemesh: { type: 'boolean' },
+  'no-edgemesh': { type: 'boolean' },
+  'relay-node': { type: 'string', multiple: true },
+  kubeconfig: { type: 'string' },
+  'disable-traefik': { type: 'boolean' },
+  'cloudcore-ipport': { type: 'string' },
+  'cloud-ip': { type: 'string' },
+  certport: { type: 'string' },
+  token: { type: 'string' },
+  'token-file': { type: 'string' },
+  'cgroup-driver': { type: 'string' },
+  labels: { type: 'string' }
+} as const
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof FLAGS }>>['values']
+
+function readFlags(rest: string[]): Values {
   try {
-    parsed = parseArgs({
-      args: rest,
-      allowPositionals: false,
-      options: {
-        help: { type: 'boolean' },
-        yes: { type: 'boolean', short: 'y' },
-        'dry-run': { type: 'boolean' },
-        json: { type: 'boolean' },
-        purge: { type: 'boolean' },
-        'log-file': { type: 'string' },
-        root: { type: 'string' },
-        side: { type: 'string' },
-        bundle: { type: 'string' },
-        'containerd-address': { type: 'string' },
-        'advertise-address': { type: 'string' },
-        'node-name': { type: 'string' },
-        edgemesh: { type: 'boolean' },
-        'no-edgemesh': { type: 'boolean' },
-        'relay-node': { type: 'string', multiple: true },
-        kubeconfig: { type: 'string' },
-        'disable-traefik': { type: 'boolean' },
-        'cloudcore-ipport': { type: 'string' },
-        'cloud-ip': { type: 'string' },
-        certport: { type: 'string' },
-        token: { type: 'string' },
-        'token-file': { type: 'string' },
-        'cgroup-driver': { type: 'string' },
-        labels: { type: 'string' }
-      }
-    })
+    return parseArgs({ args: rest, allowPositionals: false, options: FLAGS }).values
   } catch (err) {
     throw new UsageError((err as Error).message)
   }
-  const v = parsed.values
-  if (v.help) return { help: HELP[command] ?? HELP.main ?? '' }
-  const side = v.side ?? (command === 'cloud' || command === 'edge' ? command : undefined)
-  if (side !== undefined && side !== 'cloud' && side !== 'edge')
-    throw new UsageError(`--side: expected cloud or edge, got "${side}"`)
+}
 
+/** The options every command shares, with the defaults. */
+function baseOptions(command: Command, side: Options['side'], v: Values): Options {
   const options: Options = {
     command: v['dry-run'] && (command === 'cloud' || command === 'edge') ? 'plan' : command,
     ...(side ? { side } : {}),
@@ -176,11 +135,16 @@ export function parseOptions(argv: string[]): Options | { help: string } {
       `--node-name: "${options.nodeName}" is not a valid node name (lower-case letters, digits, - and .)`
     )
   }
+  return options
+}
+
+/** --advertise-address, --edgemesh, --relay-node, --kubeconfig. */
+function cloudFlags(options: Options, v: Values): void {
   if (v['advertise-address']) {
     options.advertiseAddress = v['advertise-address']
       .split(',')
       .map(a => ip(a.trim(), '--advertise-address'))
-  } else if (side === 'cloud') {
+  } else if (options.side === 'cloud') {
     const found = primaryIp()
     if (found) options.advertiseAddress = [found]
   }
@@ -196,17 +160,10 @@ export function parseOptions(argv: string[]): Options | { help: string } {
     })
   }
   if (v.kubeconfig) options.kubeconfig = v.kubeconfig
-  if (v['cloudcore-ipport']) {
-    const m = /^(.+):(\d+)$/.exec(v['cloudcore-ipport'])
-    if (!m?.[1] || !m[2])
-      throw new UsageError(
-        `--cloudcore-ipport: "${v['cloudcore-ipport']}" is not IP:PORT (e.g. 192.0.2.10:10000)`
-      )
-    options.cloudIp = ip(m[1], '--cloudcore-ipport')
-    options.cloudPort = port(m[2], '--cloudcore-ipport')
-  } else if (v['cloud-ip']) {
-    options.cloudIp = ip(v['cloud-ip'], '--cloud-ip')
-  }
+}
+
+/** The token from --token or --token-file, checked for KubeEdge's shape. */
+function tokenFlag(v: Values): string | undefined {
   if (v.token && v['token-file']) throw new UsageError('give --token or --token-file, not both')
   let token = v.token
   if (v['token-file']) {
@@ -218,14 +175,29 @@ export function parseOptions(argv: string[]): Options | { help: string } {
       )
     }
   }
-  if (token !== undefined) {
-    if (!TOKEN.test(token)) {
-      throw new UsageError(
-        'the token does not look like a KubeEdge token (<64 hex>.<JWT>); copy it from edge-join.txt on the cloud or `keadm gettoken`'
-      )
-    }
-    options.token = token
+  if (token !== undefined && !TOKEN.test(token)) {
+    throw new UsageError(
+      'the token does not look like a KubeEdge token (<64 hex>.<JWT>); copy it from edge-join.txt on the cloud or `keadm gettoken`'
+    )
   }
+  return token
+}
+
+/** --cloudcore-ipport (or --cloud-ip), the token, --cgroup-driver, --labels. */
+function edgeFlags(options: Options, v: Values): void {
+  if (v['cloudcore-ipport']) {
+    const m = /^(.+):(\d+)$/.exec(v['cloudcore-ipport'])
+    if (!m?.[1] || !m[2])
+      throw new UsageError(
+        `--cloudcore-ipport: "${v['cloudcore-ipport']}" is not IP:PORT (e.g. 192.0.2.10:10000)`
+      )
+    options.cloudIp = ip(m[1], '--cloudcore-ipport')
+    options.cloudPort = port(m[2], '--cloudcore-ipport')
+  } else if (v['cloud-ip']) {
+    options.cloudIp = ip(v['cloud-ip'], '--cloud-ip')
+  }
+  const token = tokenFlag(v)
+  if (token !== undefined) options.token = token
   if (v['cgroup-driver']) {
     if (v['cgroup-driver'] !== 'cgroupfs' && v['cgroup-driver'] !== 'systemd') {
       throw new UsageError(
@@ -239,6 +211,24 @@ export function parseOptions(argv: string[]): Options | { help: string } {
     const bad = options.labels.find(l => !/^[A-Za-z0-9./_-]+=[A-Za-z0-9._-]*$/.test(l))
     if (bad !== undefined) throw new UsageError(`--labels: "${bad}" is not key=value`)
   }
+}
+
+export function parseOptions(argv: string[]): Options | { help: string } {
+  const [first, ...rest] = argv
+  if (!first || first === '--help' || first === '-h' || first === 'help')
+    return { help: HELP.main ?? '' }
+  if (!(COMMANDS as readonly string[]).includes(first)) {
+    throw new UsageError(`unknown command "${first}": expected one of ${COMMANDS.join(', ')}`)
+  }
+  const command = first as Command
+  const v = readFlags(rest)
+  if (v.help) return { help: HELP[command] ?? HELP.main ?? '' }
+  const side = v.side ?? (command === 'cloud' || command === 'edge' ? command : undefined)
+  if (side !== undefined && side !== 'cloud' && side !== 'edge')
+    throw new UsageError(`--side: expected cloud or edge, got "${side}"`)
+  const options = baseOptions(command, side, v)
+  cloudFlags(options, v)
+  edgeFlags(options, v)
   if (options.command === 'edge' || (options.command === 'plan' && side === 'edge')) {
     if (!options.cloudIp)
       throw new UsageError('edge: --cloudcore-ipport IP:10000 (or --cloud-ip IP) is required')

@@ -5,7 +5,7 @@ import type { BundleInfo } from './bundle.js'
 import { getPath } from './config.js'
 import type { Host } from './host.js'
 import type { Options } from './options.js'
-import { CLOUDCORE_PHASES, KEDGE_DIR, missingImages } from './steps.js'
+import { CLOUDCORE_PHASES, KEDGE_DIR, missingImages } from './steps/index.js'
 
 export interface Check {
   name: string
@@ -31,107 +31,110 @@ function httpOk(url: string): Promise<boolean> {
   })
 }
 
-export async function runChecks(
-  host: Host,
-  bundle: BundleInfo,
-  options: Options
-): Promise<Check[]> {
-  const checks: Check[] = []
-  const check = async (
+/** Collects checks; a probe that throws is a FAIL with its message. */
+class Checklist {
+  readonly checks: Check[] = []
+  constructor(private readonly host: Host) {}
+
+  async check(
     name: string,
     hint: string,
     probe: () => Promise<[boolean, string]> | [boolean, string]
-  ) => {
+  ): Promise<void> {
     try {
       const [ok, detail] = await probe()
-      checks.push({ name, ok, detail, hint })
+      this.checks.push({ name, ok, detail, hint })
     } catch (err) {
-      checks.push({ name, ok: false, detail: host.mask((err as Error).message), hint })
+      this.checks.push({ name, ok: false, detail: this.host.mask((err as Error).message), hint })
     }
   }
-  const run = async (command: string, args: string[]) =>
-    host.run(command, args, { allowFailure: true })
-  const serviceActive = (unit: string, hint: string) =>
-    check(`${unit} active`, hint, async () => {
-      const out = (await run('systemctl', ['is-active', unit])).stdout.trim()
+
+  run(command: string, args: string[]) {
+    return this.host.run(command, args, { allowFailure: true })
+  }
+
+  serviceActive(unit: string, hint: string): Promise<void> {
+    return this.check(`${unit} active`, hint, async () => {
+      const out = (await this.run('systemctl', ['is-active', unit])).stdout.trim()
       return [out === 'active', out || 'no answer']
     })
-  if (bundle.side === 'edge') {
-    const ctrArgs = ['--address', options.containerdAddress, '--namespace', 'k8s.io']
-    await serviceActive('containerd', 'systemctl status containerd; journalctl -u containerd')
-    await check(
-      'every bundled image present',
-      're-run the installer (import-images), or ctr -n k8s.io images import images/edge-images.tar',
-      async () => {
-        const missing = missingImages(
-          (await run('ctr', [...ctrArgs, 'images', 'ls', '-q'])).stdout,
-          bundle
-        )
-        return [
-          missing.length === 0,
-          missing.length ? `missing: ${missing.join(', ')}` : `${bundle.images.length} images`
-        ]
-      }
-    )
-    await serviceActive(
-      'edgecore',
-      'journalctl -u edgecore; check the token and that the cloud answers on 10000 and 10002'
-    )
-    await check(
-      'metaServer answers 127.0.0.1:10550/api/v1/services',
-      'modules.metaManager.metaServer.enable must be true in edgecore.yaml; restart edgecore',
-      async () => {
-        const url = `${process.env.KEDGE_METASERVER ?? 'http://127.0.0.1:10550'}/api/v1/services`
-        const ok = await httpOk(url)
-        return [ok, ok ? 'answering' : `no answer from ${url}`]
-      }
-    )
-    await check(
-      'edgemesh0 holds 169.254.96.16',
-      'kubectl -n kubeedge get pods -l k8s-app=kubeedge,kubeedge=edgemesh-agent -o wide on the cloud; the agent must run on this node',
-      async () => {
-        const out = (await run('ip', ['-4', 'addr', 'show', 'edgemesh0'])).stdout
-        return [
-          out.includes('169.254.96.16'),
-          out.includes('169.254.96.16') ? 'present' : 'edgemesh0 has no 169.254.96.16'
-        ]
-      }
-    )
-    await check(
-      'clusterDNS is 169.254.96.16',
-      'run the installer again (check-edgecore-config fixes it)',
-      () => {
-        const doc = load(host.read('/etc/kubeedge/config/edgecore.yaml'))
-        const dns = getPath(doc, 'modules.edged.tailoredKubeletConfig.clusterDNS')
-        return [Array.isArray(dns) && dns.includes('169.254.96.16'), JSON.stringify(dns ?? null)]
-      }
-    )
-    return checks
   }
-  const kubectl = (args: string[]) =>
-    options.kubeconfig
-      ? run('kubectl', ['--kubeconfig', options.kubeconfig, ...args])
-      : run('k3s', ['kubectl', ...args])
-  await check('k3s node Ready', 'journalctl -u k3s; kubectl describe node', async () => {
-    const out = (
-      await kubectl([
-        'get',
-        'nodes',
-        '-o',
-        'jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status} {end}'
-      ])
-    ).stdout.trim()
+}
+
+async function edgeRuntime(list: Checklist, bundle: BundleInfo, options: Options): Promise<void> {
+  const ctrArgs = ['--address', options.containerdAddress, '--namespace', 'k8s.io']
+  await list.serviceActive('containerd', 'systemctl status containerd; journalctl -u containerd')
+  await list.check(
+    'every bundled image present',
+    're-run the installer (import-images), or ctr -n k8s.io images import images/edge-images.tar',
+    async () => {
+      const missing = missingImages(
+        (await list.run('ctr', [...ctrArgs, 'images', 'ls', '-q'])).stdout,
+        bundle
+      )
+      return [
+        missing.length === 0,
+        missing.length ? `missing: ${missing.join(', ')}` : `${bundle.images.length} images`
+      ]
+    }
+  )
+}
+
+async function edgeChecks(list: Checklist, host: Host): Promise<void> {
+  await list.serviceActive(
+    'edgecore',
+    'journalctl -u edgecore; check the token and that the cloud answers on 10000 and 10002'
+  )
+  await list.check(
+    'metaServer answers 127.0.0.1:10550/api/v1/services',
+    'modules.metaManager.metaServer.enable must be true in edgecore.yaml; restart edgecore',
+    async () => {
+      const url = `${process.env.KEDGE_METASERVER ?? 'http://127.0.0.1:10550'}/api/v1/services`
+      const ok = await httpOk(url)
+      return [ok, ok ? 'answering' : `no answer from ${url}`]
+    }
+  )
+  await list.check(
+    'edgemesh0 holds 169.254.96.16',
+    'kubectl -n kubeedge get pods -l k8s-app=kubeedge,kubeedge=edgemesh-agent -o wide on the cloud; the agent must run on this node',
+    async () => {
+      const out = (await list.run('ip', ['-4', 'addr', 'show', 'edgemesh0'])).stdout
+      return [
+        out.includes('169.254.96.16'),
+        out.includes('169.254.96.16') ? 'present' : 'edgemesh0 has no 169.254.96.16'
+      ]
+    }
+  )
+  await list.check(
+    'clusterDNS is 169.254.96.16',
+    'run the installer again (check-edgecore-config fixes it)',
+    () => {
+      const doc = load(host.read('/etc/kubeedge/config/edgecore.yaml'))
+      const dns = getPath(doc, 'modules.edged.tailoredKubeletConfig.clusterDNS')
+      return [Array.isArray(dns) && dns.includes('169.254.96.16'), JSON.stringify(dns ?? null)]
+    }
+  )
+}
+
+type Kubectl = (args: string[]) => ReturnType<Host['run']>
+
+const NODE_READY =
+  'jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status} {end}'
+
+async function clusterChecks(list: Checklist, kubectl: Kubectl): Promise<void> {
+  await list.check('k3s node Ready', 'journalctl -u k3s; kubectl describe node', async () => {
+    const out = (await kubectl(['get', 'nodes', '-o', NODE_READY])).stdout.trim()
     const notReady = out.split(/\s+/).filter(n => n && !n.endsWith('=True'))
     return [out !== '' && notReady.length === 0, out || 'no nodes']
   })
-  await check('3 Istio CRDs', 'kubectl apply -f crds/istio/', async () => {
+  await list.check('3 Istio CRDs', 'kubectl apply -f crds/istio/', async () => {
     const out = (await kubectl(['get', 'crd', '-o', 'name'])).stdout
     const found = ['destinationrules', 'gateways', 'virtualservices'].filter(c =>
       out.includes(`${c}.networking.istio.io`)
     )
     return [found.length === 3, `${found.length} of 3`]
   })
-  await check(
+  await list.check(
     'dynamicController enabled',
     're-run the installer (keadm-init turns it on in the ConfigMap)',
     async () => {
@@ -143,7 +146,7 @@ export async function runChecks(
       return [on, on ? 'true' : 'false or missing']
     }
   )
-  await check(
+  await list.check(
     'cloudcore Running',
     'kubectl -n kubeedge describe pod -l kubeedge=cloudcore',
     async () => {
@@ -151,35 +154,49 @@ export async function runChecks(
       return [out.split(/\s+/).includes('Running'), out || 'no pod']
     }
   )
-  if ((options.edgemesh ?? true) && bundle.edgemesh.enabled) {
-    await check(
-      'edgemesh-agent Ready on all nodes',
-      'kubectl -n kubeedge get ds edgemesh-agent; check the PSK and relay nodes',
-      async () => {
-        const out = (
-          await kubectl([
-            '-n',
-            'kubeedge',
-            'get',
-            'daemonset',
-            'edgemesh-agent',
-            '-o',
-            'jsonpath={.status.desiredNumberScheduled} {.status.numberReady}'
-          ])
-        ).stdout.trim()
-        const [desired, ready] = out.split(' ')
-        return [
-          desired !== undefined && desired !== '0' && desired === ready,
-          `${ready ?? '?'} of ${desired ?? '?'} ready`
-        ]
-      }
-    )
-  }
-  await check('edge token present', `keadm gettoken; ${KEDGE_DIR}/edge-join.txt`, () =>
-    Promise.resolve([
-      host.exists(`${KEDGE_DIR}/edge-join.txt`),
-      host.exists(`${KEDGE_DIR}/edge-join.txt`) ? `${KEDGE_DIR}/edge-join.txt` : 'missing'
-    ])
+}
+
+async function edgemeshChecks(list: Checklist, kubectl: Kubectl): Promise<void> {
+  await list.check(
+    'edgemesh-agent Ready on all nodes',
+    'kubectl -n kubeedge get ds edgemesh-agent; check the PSK and relay nodes',
+    async () => {
+      const out = (
+        await kubectl([
+          ...['-n', 'kubeedge', 'get', 'daemonset', 'edgemesh-agent', '-o'],
+          'jsonpath={.status.desiredNumberScheduled} {.status.numberReady}'
+        ])
+      ).stdout.trim()
+      const [desired, ready] = out.split(' ')
+      return [
+        desired !== undefined && desired !== '0' && desired === ready,
+        `${ready ?? '?'} of ${desired ?? '?'} ready`
+      ]
+    }
   )
-  return checks
+}
+
+export async function runChecks(
+  host: Host,
+  bundle: BundleInfo,
+  options: Options
+): Promise<Check[]> {
+  const list = new Checklist(host)
+  if (bundle.side === 'edge') {
+    await edgeRuntime(list, bundle, options)
+    await edgeChecks(list, host)
+    return list.checks
+  }
+  const kubectl: Kubectl = args =>
+    options.kubeconfig
+      ? list.run('kubectl', ['--kubeconfig', options.kubeconfig, ...args])
+      : list.run('k3s', ['kubectl', ...args])
+  await clusterChecks(list, kubectl)
+  if ((options.edgemesh ?? true) && bundle.edgemesh.enabled) await edgemeshChecks(list, kubectl)
+  const joinFile = `${KEDGE_DIR}/edge-join.txt`
+  await list.check('edge token present', `keadm gettoken; ${joinFile}`, () => [
+    host.exists(joinFile),
+    host.exists(joinFile) ? joinFile : 'missing'
+  ])
+  return list.checks
 }
