@@ -1,0 +1,7 @@
+export * from './base.js'
+export * from './build.js'
+export * from './check.js'
+export * from './files.js'
+export * from './images.js'
+export * from './layout.js'
+export * from './verify.js'
