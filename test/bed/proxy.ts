@@ -13,6 +13,10 @@ export interface ProxyFault extends Fault {
   redirectTo?: (path: string) => string
   /** Demand this `user:password` with a Basic challenge (401) before forwarding. */
   basicAuth?: string
+  /** Leave these (lower-case) response headers out, e.g. docker-content-digest. */
+  dropHeaders?: string[]
+  /** Replace the whole response body (buffered), e.g. a manifest altered in flight. */
+  rewriteBody?: (body: Buffer) => Buffer
 }
 
 export interface ProxyRecord {
@@ -93,6 +97,20 @@ export async function startProxy(target: string): Promise<Proxy> {
         // Rewrite upstream-absolute Locations (upload URLs) back through the proxy.
         if (typeof out.location === 'string' && out.location.startsWith(upstream.origin)) {
           out.location = out.location.replace(upstream.origin, `http://${localHost}`)
+        }
+        for (const name of fault?.dropHeaders ?? []) Reflect.deleteProperty(out, name)
+        if (fault?.rewriteBody) {
+          const rewrite = fault.rewriteBody
+          const chunks: Buffer[] = []
+          up.on('data', (chunk: Buffer) => chunks.push(chunk))
+          up.on('end', () => {
+            const body = rewrite(Buffer.concat(chunks))
+            out['content-length'] = String(body.length)
+            res.writeHead(up.statusCode ?? 502, out)
+            record.bytes += body.length
+            res.end(body)
+          })
+          return
         }
         res.writeHead(up.statusCode ?? 502, out)
         let offset = 0

@@ -5,7 +5,7 @@
  * that Authorization is dropped when a redirect leaves the host (blob CDNs).
  */
 import { createHash } from 'node:crypto'
-import { basicAuth, CredentialStore, parseChallenge } from './auth.js'
+import { basicAuth, CredentialStore, parseChallenge, type Credential } from './auth.js'
 import { discard, header, readBody, request, type HttpResponse } from './http.js'
 import { silentLogger, type Logger } from './log.js'
 import { describeError, isError, tlsHint } from './errors.js'
@@ -15,6 +15,7 @@ import {
   defaultRetry,
   retryableStatus,
   retryAfterMs,
+  retryExhausted,
   sleep,
   type RetryOptions
 } from './retry.js'
@@ -70,12 +71,46 @@ export interface ClientOptions {
   idleTimeoutMs?: number
 }
 
+/**
+ * What a manifest's bytes were checked against: the digest it was asked for, the
+ * registry's Docker-Content-Digest header (a tag), or nothing (a tag, and no header).
+ */
+export type ManifestCheck = 'digest' | 'docker-content-digest' | 'none'
+
 export interface FetchedManifest {
   endpoint: Endpoint
   url: string
   digest: string
   mediaType: string
   body: Buffer
+  verifiedBy: ManifestCheck
+}
+
+/**
+ * A URL without its userinfo (`https://user:pass@host/x` -> `https://host/x`), for anything
+ * recorded or logged. Text that does not parse as a URL has any `//userinfo@` cut out.
+ */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url)
+    if (!parsed.username && !parsed.password) return url
+    parsed.username = ''
+    parsed.password = ''
+    return parsed.href.replace(/\/$/, url.endsWith('/') ? '/' : '')
+  } catch {
+    return url.replace(/\/\/[^/@\s]*@/g, '//')
+  }
+}
+
+/** Splits a URL's userinfo off: the URL without it, and the credential it held. */
+export function splitUserinfo(url: string): { url: string; credential?: Credential } {
+  const parsed = new URL(url)
+  if (!parsed.username && !parsed.password) return { url }
+  const credential = {
+    username: decodeURIComponent(parsed.username),
+    password: decodeURIComponent(parsed.password)
+  }
+  return { url: redactUrl(url), credential }
 }
 
 /**
@@ -98,7 +133,9 @@ export function parseMirrors(input: string | string[] | undefined): Map<string, 
       parsed = undefined
     }
     if (!host || !parsed || !/^https?:$/.test(parsed.protocol)) {
-      throw new Error(`mirror "${item}" is not registry=URL, e.g. docker.io=https://mirror.example`)
+      throw new Error(
+        `mirror "${redactUrl(item)}" is not registry=URL, e.g. docker.io=https://mirror.example`
+      )
     }
     const key = host === 'index.docker.io' ? DOCKER_HUB : host
     mirrors.set(key, [...(mirrors.get(key) ?? []), url.replace(/\/+$/, '')])
@@ -122,12 +159,33 @@ export class RegistryClient {
 
   constructor(options: ClientOptions = {}) {
     this.credentials = options.credentials ?? new CredentialStore()
-    this.mirrors = options.mirrors ?? new Map<string, string[]>()
+    this.mirrors = this.takeMirrorCredentials(options.mirrors ?? new Map<string, string[]>())
     this.insecure = new Set([...(options.insecure ?? [])].map(h => h.trim()).filter(Boolean))
     this.logger = options.logger ?? silentLogger
     this.retry = { ...defaultRetry, ...options.retry }
     this.idleTimeoutMs = options.idleTimeoutMs ?? 60000
     this.fallbackToOrigin = options.fallbackToOrigin ?? true
+  }
+
+  /**
+   * Mirror URLs with userinfo (`https://user:pass@mirror`): the credential goes to the
+   * store for the mirror's host (unless one is set) and the URL is kept without it, so it
+   * is never logged or recorded. Callers mask the secrets (`credentials.secrets()`).
+   */
+  private takeMirrorCredentials(mirrors: Map<string, string[]>): Map<string, string[]> {
+    const clean = new Map<string, string[]>()
+    for (const [registry, urls] of mirrors) {
+      clean.set(
+        registry,
+        urls.map(raw => {
+          const { url, credential } = splitUserinfo(raw)
+          const host = new URL(url).host
+          if (credential && !this.credentials.get(host)) this.credentials.set(host, credential)
+          return url
+        })
+      )
+    }
+    return clean
   }
 
   private isInsecure(host: string): boolean {
@@ -335,13 +393,17 @@ export class RegistryClient {
   }
 
   private async withRetries<T>(fn: () => Promise<T>): Promise<T> {
+    let firstFailure = 0
     for (let attempt = 1; ; attempt++) {
       try {
         return await fn()
       } catch (err) {
-        if (!this.shouldRetry(err) || attempt >= this.retry.attempts) throw err
+        firstFailure ||= Date.now()
+        if (!this.shouldRetry(err)) throw err
         const after = err instanceof HttpError ? err.retryAfterMs : undefined
-        await sleep(backoffDelay(attempt, this.retry, after))
+        const delay = backoffDelay(attempt, this.retry, after)
+        if (retryExhausted(this.retry, attempt, Date.now() + delay - firstFailure)) throw err
+        await sleep(delay)
       }
     }
   }
@@ -378,7 +440,8 @@ export class RegistryClient {
       )
     }
     const announced = header(res, 'docker-content-digest')
-    if (announced?.startsWith('sha256:') && announced !== digest) {
+    const checkable = announced?.startsWith('sha256:') === true
+    if (checkable && announced !== digest) {
       throw new HttpError(
         url,
         502,
@@ -393,6 +456,11 @@ export class RegistryClient {
     } catch {
       throw new Error(`manifest at ${url} is not JSON`)
     }
-    return { endpoint, url, digest, mediaType, body }
+    const verifiedBy: ManifestCheck = reference.startsWith('sha256:')
+      ? 'digest'
+      : checkable
+        ? 'docker-content-digest'
+        : 'none'
+    return { endpoint, url, digest, mediaType, body, verifiedBy }
   }
 }

@@ -10,11 +10,18 @@ import { mkdir, rename, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { ArchiveFile, archiveMtime, temporaryPath, type ArchiveImage } from './archive.js'
 import { BlobFetcher, type BlobSource, type BlobStats, type BlobTarget } from './blobs.js'
-import { MANIFEST_TYPES, RegistryClient, type ClientOptions, type Endpoint } from './client.js'
+import {
+  MANIFEST_TYPES,
+  RegistryClient,
+  type ClientOptions,
+  type Endpoint,
+  type ManifestCheck
+} from './client.js'
 import { describeError } from './errors.js'
 import { discard } from './http.js'
 import { limiter } from './limit.js'
 import { silentLogger, type Logger } from './log.js'
+import { checkOutputPath } from './output.js'
 import {
   formatPlatform,
   normalizePlatform,
@@ -72,6 +79,13 @@ export interface ImageReport {
   layers: number
   /** The archive file holding it. */
   archive: string
+  /**
+   * What the first manifest (the index, or the image's only manifest) was checked
+   * against: the digest in the reference, the registry's Docker-Content-Digest header, or
+   * `none` (a tag, and the registry sent no digest: an altered manifest would go unseen).
+   * Manifests chosen from an index are always checked against the index's digest.
+   */
+  verifiedBy: ManifestCheck
 }
 
 export interface FetchImagesResult {
@@ -120,6 +134,7 @@ interface Resolved {
   platform: Platform
   endpoint: Endpoint
   indexDigest?: string
+  verifiedBy: ManifestCheck
   manifest: { mediaType: string; digest: string; size: number }
   manifestBytes: Buffer
   config: Descriptor
@@ -184,11 +199,13 @@ export async function fetchImages(options: FetchImagesOptions): Promise<FetchIma
   if (errors.length > 0) throw new Error(errors.join('\n'))
   const concurrency = options.concurrency ?? 8
   const run = limiter(concurrency)
-  const client = new RegistryClient({ ...options.client, logger })
   const output = resolve(options.output)
   const imagesJson = resolve(
     options.imagesJson ?? join(options.perImage ? output : dirname(output), 'images.json')
   )
+  await checkOutputPath('output', options.output, options.perImage ? 'directory' : 'file')
+  await checkOutputPath('images-json', options.imagesJson ?? imagesJson, 'file')
+  const client = new RegistryClient({ ...options.client, logger })
 
   let fetched = 0
   let total = 0
@@ -238,6 +255,11 @@ export async function fetchImages(options: FetchImagesOptions): Promise<FetchIma
   const resolveOne = async (given: string, ref: ImageReference): Promise<Resolved> => {
     const where = `image "${given}"`
     const top = await client.getManifest(ref, manifestReference(ref))
+    if (top.verifiedBy === 'none') {
+      logger.warn(
+        `${where}: ${ref.registry} sent no Docker-Content-Digest for tag ${ref.tag ?? ''}, so its manifest cannot be checked; pin the image by digest to check it (images.json says verifiedBy: none)`
+      )
+    }
     let doc = parseManifest(top.body, where)
     let manifest = top
     let indexDigest: string | undefined
@@ -290,6 +312,7 @@ export async function fetchImages(options: FetchImagesOptions): Promise<FetchIma
       platform: platform ?? have,
       endpoint: manifest.endpoint,
       ...(indexDigest ? { indexDigest } : {}),
+      verifiedBy: top.verifiedBy,
       manifest: {
         mediaType: manifest.mediaType,
         digest: manifest.digest,
@@ -393,7 +416,8 @@ export async function fetchImages(options: FetchImagesOptions): Promise<FetchIma
       configDigest: r.config.digest,
       size: [r.manifest, r.config, ...r.layers].reduce((n, b) => n + b.size, 0),
       layers: r.layers.length,
-      archive: archiveOf.get(r)?.target ?? output
+      archive: archiveOf.get(r)?.target ?? output,
+      verifiedBy: r.verifiedBy
     }))
     await mkdir(dirname(imagesJson), { recursive: true })
     const tempJson = temporaryPath(imagesJson)
