@@ -19,10 +19,55 @@ export interface ProxyFault extends Fault {
   rewriteBody?: (body: Buffer) => Buffer
 }
 
+/**
+ * Random faults on a share of the requests whose path matches, reproducible from `seed`:
+ * 503, 429, a dropped connection, a body cut short, a corrupted byte, a stall.
+ */
+export interface Chaos {
+  match: RegExp
+  /** Share of matching requests broken, 0..1. */
+  rate: number
+  seed: number
+  /** How long a stall lasts (longer than the client's idle timeout, to break it). */
+  stallMs?: number
+}
+
+export type ChaosKind = 'status-503' | 'status-429' | 'drop' | 'truncate' | 'corrupt' | 'stall'
+
+/** mulberry32: a small seeded PRNG, so a chaos run can be replayed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+function chaosFault(random: () => number, stallMs: number): [ChaosKind, ProxyFault] {
+  const kinds: ChaosKind[] = ['status-503', 'status-429', 'drop', 'truncate', 'corrupt', 'stall']
+  const kind = kinds[Math.floor(random() * kinds.length)] ?? 'drop'
+  // Offsets below 200 bytes: every manifest, config and layer is longer, so the fault bites.
+  const offset = Math.floor(random() * 200)
+  const fault: Record<ChaosKind, ProxyFault> = {
+    'status-503': { status: 503 },
+    'status-429': { status: 429 },
+    drop: { drop: true },
+    truncate: { truncateAt: offset },
+    corrupt: { corruptByteAt: offset },
+    stall: { delayMs: stallMs, drop: true }
+  }
+  return [kind, fault[kind]]
+}
+
 export interface ProxyRecord {
   method: string
   path: string
   status: number
+  /** The random fault chaos injected, if any. */
+  chaos?: ChaosKind
   range?: string
   authorization?: string
   /** Body bytes sent to the client. */
@@ -36,6 +81,8 @@ export interface Proxy {
   readonly requests: ProxyRecord[]
   fault(match: RegExp, fault: ProxyFault): void
   clearFaults(): void
+  /** Breaks a share of the matching requests at random (see Chaos); undefined stops it. */
+  chaos(settings: Chaos | undefined): void
   /** GETs whose path matches, e.g. /\/blobs\/sha256:/ */
   count(match: RegExp, method?: string): number
   stop(): Promise<void>
@@ -50,7 +97,14 @@ export async function startProxy(target: string): Promise<Proxy> {
   // Known once listening; the handler rewrites upload Locations to it.
   let localHost = ''
 
-  const take = (path: string): ProxyFault | undefined => {
+  let chaos: { settings: Chaos; random: () => number } | undefined
+
+  const take = (path: string, record: ProxyRecord): ProxyFault | undefined => {
+    if (chaos?.settings.match.test(path) && chaos.random() < chaos.settings.rate) {
+      const [kind, fault] = chaosFault(chaos.random, chaos.settings.stallMs ?? 3000)
+      record.chaos = kind
+      return fault
+    }
     for (const rule of rules) {
       if (!rule.match.test(path)) continue
       if (rule.fault.times !== undefined) {
@@ -68,7 +122,7 @@ export async function startProxy(target: string): Promise<Proxy> {
     if (req.headers.range) record.range = req.headers.range
     if (req.headers.authorization) record.authorization = req.headers.authorization
     requests.push(record)
-    const fault = take(path)
+    const fault = take(path, record)
     if (await answerEarlyFault(fault, req, res, record)) return
     if (
       fault?.basicAuth !== undefined &&
@@ -159,6 +213,9 @@ export async function startProxy(target: string): Promise<Proxy> {
     },
     clearFaults() {
       rules.length = 0
+    },
+    chaos(settings) {
+      chaos = settings ? { settings, random: seededRandom(settings.seed) } : undefined
     },
     count(match, method = 'GET') {
       return requests.filter(r => r.method === method && match.test(r.path)).length
