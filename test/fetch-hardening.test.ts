@@ -162,7 +162,12 @@ describe('fetch-images hardening (real registry behind the fault proxy)', () => 
       expect(lstatSync(join(cacheDir, 'blobs', 'sha256')).isDirectory()).toBe(true)
       expect(lstatSync(join(cacheDir, 'tmp')).isDirectory()).toBe(true)
       expect(filesIn(join(cacheDir, 'blobs', 'sha256')).sort()).toEqual(
-        [arm().manifest.digest, arm().config.digest, ...arm().layers.map(l => l.digest)]
+        [
+          image.top.digest,
+          arm().manifest.digest,
+          arm().config.digest,
+          ...arm().layers.map(l => l.digest)
+        ]
           .map(d => d.slice(7))
           .sort()
       )

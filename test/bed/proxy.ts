@@ -6,6 +6,7 @@
  */
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http'
 import { answerEarlyFault, type Fault } from './fileserver.js'
+import { hubAccount, type HubAccount, type HubLimits } from './hub.js'
 import { listenLoopback } from './proc.js'
 
 export interface ProxyFault extends Fault {
@@ -83,6 +84,8 @@ export interface Proxy {
   clearFaults(): void
   /** Breaks a share of the matching requests at random (see Chaos); undefined stops it. */
   chaos(settings: Chaos | undefined): void
+  /** Plays Docker Hub's pull accounting from now on (a fresh count); undefined stops it. */
+  hub(limits: HubLimits | undefined): HubAccount | undefined
   /** GETs whose path matches, e.g. /\/blobs\/sha256:/ */
   count(match: RegExp, method?: string): number
   stop(): Promise<void>
@@ -98,6 +101,7 @@ export async function startProxy(target: string): Promise<Proxy> {
   let localHost = ''
 
   let chaos: { settings: Chaos; random: () => number } | undefined
+  let hub: HubAccount | undefined
 
   const take = (path: string, record: ProxyRecord): ProxyFault | undefined => {
     if (chaos?.settings.match.test(path) && chaos.random() < chaos.settings.rate) {
@@ -136,6 +140,14 @@ export async function startProxy(target: string): Promise<Proxy> {
       res.end('{"errors":[{"code":"UNAUTHORIZED"}]}')
       return
     }
+    const admission = hub?.admit(record.method, path) ?? { counted: false }
+    const refusal = admission.refusal
+    if (refusal) {
+      record.status = 429
+      res.writeHead(429, refusal.headers)
+      res.end(refusal.body)
+      return
+    }
     if (fault?.redirectTo) {
       record.status = 307
       res.writeHead(307, { location: fault.redirectTo(req.url ?? path) })
@@ -153,12 +165,16 @@ export async function startProxy(target: string): Promise<Proxy> {
           out.location = out.location.replace(upstream.origin, `http://${localHost}`)
         }
         for (const name of fault?.dropHeaders ?? []) Reflect.deleteProperty(out, name)
-        if (fault?.rewriteBody) {
-          const rewrite = fault.rewriteBody
+        const account = hub
+        Object.assign(out, account?.headers(path))
+        if (!account?.wantsBody(record.method, path)) account?.served(admission, up.statusCode ?? 0)
+        if (fault?.rewriteBody ?? account?.wantsBody(record.method, path)) {
+          const rewrite = fault?.rewriteBody ?? ((b: Buffer) => b)
           const chunks: Buffer[] = []
           up.on('data', (chunk: Buffer) => chunks.push(chunk))
           up.on('end', () => {
             const body = rewrite(Buffer.concat(chunks))
+            account?.served(admission, up.statusCode ?? 0, body)
             out['content-length'] = String(body.length)
             res.writeHead(up.statusCode ?? 502, out)
             record.bytes += body.length
@@ -213,6 +229,10 @@ export async function startProxy(target: string): Promise<Proxy> {
     },
     clearFaults() {
       rules.length = 0
+    },
+    hub(limits) {
+      hub = limits ? hubAccount(limits) : undefined
+      return hub
     },
     chaos(settings) {
       chaos = settings ? { settings, random: seededRandom(settings.seed) } : undefined

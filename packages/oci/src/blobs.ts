@@ -17,6 +17,7 @@ import { BlobCache, readChunks } from './cache.js'
 import { HttpError } from './client.js'
 import { describeError, isError } from './errors.js'
 import { discard, header, type HttpResponse } from './http.js'
+import { rateLimitStop, readRateLimit } from './ratelimit.js'
 import {
   backoffDelay,
   defaultRetry,
@@ -95,11 +96,12 @@ export class BlobFetcher {
       throw new BlobMismatchError(`bytes in hand for ${desc.digest} do not match it`, 'memory')
     }
     await Promise.all(targets.map(t => t.handle.write(data, 0, data.length, t.offset)))
-    if (this.cache && !(await this.cache.has(desc))) await this.storeBytes(desc, data)
+    await this.storeBytes(desc, data)
   }
 
-  private async storeBytes(desc: BlobDescriptor, data: Buffer): Promise<void> {
-    if (!this.cache) return
+  /** Puts bytes in hand (already verified) into the cache, unless there. */
+  async storeBytes(desc: BlobDescriptor, data: Buffer): Promise<void> {
+    if (!this.cache || (await this.cache.has(desc))) return
     const part = await this.cache.scratch(desc.digest)
     try {
       await part.handle.write(data, 0, data.length, 0)
@@ -145,7 +147,7 @@ export class BlobFetcher {
   }
 
   /** A cached blob's bytes (at most its size), verified; undefined (and dropped) if damaged. */
-  private async readCached(desc: BlobDescriptor): Promise<Buffer | undefined> {
+  async readCached(desc: BlobDescriptor): Promise<Buffer | undefined> {
     const handle = await this.cache?.open(desc)
     if (!handle || !this.cache) return undefined
     const data = Buffer.alloc(desc.size)
@@ -254,6 +256,13 @@ export class BlobFetcher {
           err instanceof TransferError ||
           (err instanceof HttpError ? err.retryable : isError(err) && !isDiskError(err))
         if (!transient) break
+        const tooLong = rateLimitStop(
+          err instanceof HttpError ? err : undefined,
+          `${what}: blob ${desc.digest}`,
+          this.retry.budgetMs,
+          firstFailure
+        )
+        if (tooLong) throw tooLong
         const delay = backoffDelay(
           Math.max(1, idle),
           this.retry,
@@ -294,7 +303,8 @@ export class BlobFetcher {
         url,
         res.status,
         `HTTP ${res.status}`,
-        retryAfterMs(header(res, 'retry-after') ?? null)
+        retryAfterMs(header(res, 'retry-after') ?? null),
+        readRateLimit(new URL(url).host, res.headers)
       )
     }
     if (res.status === 206) {

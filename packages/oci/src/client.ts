@@ -9,6 +9,7 @@ import { basicAuth, CredentialStore, parseChallenge, type Credential } from './a
 import { discard, header, readBody, request, type HttpResponse } from './http.js'
 import { silentLogger, type Logger } from './log.js'
 import { describeError, isError, tlsHint } from './errors.js'
+import { RateLimitError, rateLimitStop, readRateLimit, type RateLimitInfo } from './ratelimit.js'
 import { DOCKER_HUB, DOCKER_HUB_API, type ImageReference } from './reference.js'
 import {
   backoffDelay,
@@ -47,7 +48,9 @@ export class HttpError extends Error {
     readonly status: number,
     message: string,
     /** From Retry-After, when the server sent one. */
-    readonly retryAfterMs?: number
+    readonly retryAfterMs?: number,
+    /** The answer's rate-limit headers, when it sent any. */
+    readonly rateLimit?: RateLimitInfo
   ) {
     super(message)
     this.name = 'HttpError'
@@ -76,6 +79,15 @@ export interface ClientOptions {
  * registry's Docker-Content-Digest header (a tag), or nothing (a tag, and no header).
  */
 export type ManifestCheck = 'digest' | 'docker-content-digest' | 'none'
+
+/** What a HEAD of a manifest tells. */
+export interface ManifestHead {
+  endpoint: Endpoint
+  url: string
+  digest: string
+  size: number
+  mediaType: string
+}
 
 export interface FetchedManifest {
   endpoint: Endpoint
@@ -156,6 +168,7 @@ export class RegistryClient {
   private readonly idleTimeoutMs: number
   private readonly fallbackToOrigin: boolean
   private readonly tokens = new Map<string, string>()
+  private readonly limits = new Map<string, RateLimitInfo>()
 
   constructor(options: ClientOptions = {}) {
     this.credentials = options.credentials ?? new CredentialStore()
@@ -260,6 +273,18 @@ export class RegistryClient {
     return this.credentials.get(endpoint.mirror ? new URL(endpoint.api).host : endpoint.registry)
   }
 
+  /** The last rate-limit headers each host sent (Docker Hub's ratelimit-remaining). */
+  rateLimits(): RateLimitInfo[] {
+    return [...this.limits.values()]
+  }
+
+  private noteRateLimit(res: HttpResponse): void {
+    const info = readRateLimit(new URL(res.url).host, res.headers)
+    if (info && (info.limit !== undefined || info.remaining !== undefined)) {
+      this.limits.set(info.host, info)
+    }
+  }
+
   /** Sends a request with whatever auth is known, answering one 401 challenge. */
   async request(
     endpoint: Endpoint,
@@ -275,6 +300,7 @@ export class RegistryClient {
       return token ? { ...headers, authorization: token } : headers
     }
     const first = await this.send(url, withAuth(), method)
+    this.noteRateLimit(first)
     if (first.status !== 401) return first
     discard(first)
     const challengeHeader = header(first, 'www-authenticate')
@@ -295,6 +321,7 @@ export class RegistryClient {
       )
     }
     const second = await this.send(url, withAuth(), method)
+    this.noteRateLimit(second)
     if (second.status === 401 || second.status === 403) {
       discard(second)
       const hint = credential
@@ -371,7 +398,10 @@ export class RegistryClient {
     const failures: string[] = []
     for (const endpoint of this.endpoints(ref.registry)) {
       try {
-        const got = await this.withRetries(() => this.getManifestOnce(endpoint, ref, reference))
+        const got = await this.withRetries(
+          () => this.getManifestOnce(endpoint, ref, reference),
+          `manifest ${reference} of ${ref.repository}`
+        )
         if (failures.length > 0) {
           this.logger.info(`${ref.repository}:${reference}: served by ${endpoint.api}`)
         }
@@ -379,6 +409,7 @@ export class RegistryClient {
       } catch (err) {
         const description = describeError(err)
         const message = description + tlsHint(description, new URL(endpoint.api).host)
+        if (err instanceof RateLimitError) throw err
         failures.push(`${endpoint.api}: ${message}`)
         if (endpoint.mirror) {
           this.logger.warn(
@@ -392,7 +423,38 @@ export class RegistryClient {
     )
   }
 
-  private async withRetries<T>(fn: () => Promise<T>): Promise<T> {
+  /**
+   * Asks for a manifest's digest with HEAD (which Docker Hub does not count as a pull):
+   * the first source that answers 200 gives its Docker-Content-Digest, size and type.
+   * Undefined when none does; the caller then GETs, which reports errors properly.
+   */
+  async headManifest(ref: ImageReference, reference: string): Promise<ManifestHead | undefined> {
+    for (const endpoint of this.endpoints(ref.registry)) {
+      try {
+        const res = await this.request(
+          endpoint,
+          ref.repository,
+          `manifests/${reference}`,
+          { accept: ACCEPT },
+          'HEAD'
+        )
+        discard(res)
+        if (res.status !== 200) continue
+        const digest = header(res, 'docker-content-digest')
+        const size = Number(header(res, 'content-length'))
+        if (!digest?.startsWith('sha256:') || !Number.isSafeInteger(size)) return undefined
+        const mediaType = (header(res, 'content-type') ?? '').split(';')[0]?.trim() ?? ''
+        return { endpoint, url: res.url, digest, size, mediaType }
+      } catch (err) {
+        this.logger.debug(
+          `HEAD ${reference} of ${ref.repository} at ${endpoint.api}: ${describeError(err)}`
+        )
+      }
+    }
+    return undefined
+  }
+
+  private async withRetries<T>(fn: () => Promise<T>, what: string): Promise<T> {
     let firstFailure = 0
     for (let attempt = 1; ; attempt++) {
       try {
@@ -400,6 +462,13 @@ export class RegistryClient {
       } catch (err) {
         firstFailure ||= Date.now()
         if (!this.shouldRetry(err)) throw err
+        const tooLong = rateLimitStop(
+          err instanceof HttpError ? err : undefined,
+          what,
+          this.retry.budgetMs,
+          firstFailure
+        )
+        if (tooLong) throw tooLong
         const after = err instanceof HttpError ? err.retryAfterMs : undefined
         const delay = backoffDelay(attempt, this.retry, after)
         if (retryExhausted(this.retry, attempt, Date.now() + delay - firstFailure)) throw err
@@ -427,7 +496,8 @@ export class RegistryClient {
         url,
         res.status,
         `${why}${text ? `: ${text}` : ''}`,
-        retryAfterMs(header(res, 'retry-after') ?? null)
+        retryAfterMs(header(res, 'retry-after') ?? null),
+        readRateLimit(new URL(url).host, res.headers)
       )
     }
     const body = await readBody(res, MAX_MANIFEST_BYTES)

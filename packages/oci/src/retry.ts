@@ -43,9 +43,8 @@ export function backoffDelay(
 ): number {
   const ceiling = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (attempt - 1))
   const jittered = Math.random() * ceiling
-  return retryAfterMs !== undefined
-    ? Math.min(options.maxDelayMs, Math.max(retryAfterMs, jittered))
-    : jittered
+  // The server's Retry-After is honoured in full; the retry budget decides whether to wait.
+  return retryAfterMs !== undefined ? Math.max(retryAfterMs, jittered) : jittered
 }
 
 export function sleep(ms: number): Promise<void> {
