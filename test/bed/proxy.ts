@@ -6,6 +6,7 @@
  */
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http'
 import { answerEarlyFault, type Fault } from './fileserver.js'
+import { hubAccount, type HubAccount, type HubLimits } from './hub.js'
 import { listenLoopback } from './proc.js'
 
 export interface ProxyFault extends Fault {
@@ -13,12 +14,61 @@ export interface ProxyFault extends Fault {
   redirectTo?: (path: string) => string
   /** Demand this `user:password` with a Basic challenge (401) before forwarding. */
   basicAuth?: string
+  /** Leave these (lower-case) response headers out, e.g. docker-content-digest. */
+  dropHeaders?: string[]
+  /** Replace the whole response body (buffered), e.g. a manifest altered in flight. */
+  rewriteBody?: (body: Buffer) => Buffer
+}
+
+/**
+ * Random faults on a share of the requests whose path matches, reproducible from `seed`:
+ * 503, 429, a dropped connection, a body cut short, a corrupted byte, a stall.
+ */
+export interface Chaos {
+  match: RegExp
+  /** Share of matching requests broken, 0..1. */
+  rate: number
+  seed: number
+  /** How long a stall lasts (longer than the client's idle timeout, to break it). */
+  stallMs?: number
+}
+
+export type ChaosKind = 'status-503' | 'status-429' | 'drop' | 'truncate' | 'corrupt' | 'stall'
+
+/** mulberry32: a small seeded PRNG, so a chaos run can be replayed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+function chaosFault(random: () => number, stallMs: number): [ChaosKind, ProxyFault] {
+  const kinds: ChaosKind[] = ['status-503', 'status-429', 'drop', 'truncate', 'corrupt', 'stall']
+  const kind = kinds[Math.floor(random() * kinds.length)] ?? 'drop'
+  // Offsets below 200 bytes: every manifest, config and layer is longer, so the fault bites.
+  const offset = Math.floor(random() * 200)
+  const fault: Record<ChaosKind, ProxyFault> = {
+    'status-503': { status: 503 },
+    'status-429': { status: 429 },
+    drop: { drop: true },
+    truncate: { truncateAt: offset },
+    corrupt: { corruptByteAt: offset },
+    stall: { delayMs: stallMs, drop: true }
+  }
+  return [kind, fault[kind]]
 }
 
 export interface ProxyRecord {
   method: string
   path: string
   status: number
+  /** The random fault chaos injected, if any. */
+  chaos?: ChaosKind
   range?: string
   authorization?: string
   /** Body bytes sent to the client. */
@@ -32,6 +82,10 @@ export interface Proxy {
   readonly requests: ProxyRecord[]
   fault(match: RegExp, fault: ProxyFault): void
   clearFaults(): void
+  /** Breaks a share of the matching requests at random (see Chaos); undefined stops it. */
+  chaos(settings: Chaos | undefined): void
+  /** Plays Docker Hub's pull accounting from now on (a fresh count); undefined stops it. */
+  hub(limits: HubLimits | undefined): HubAccount | undefined
   /** GETs whose path matches, e.g. /\/blobs\/sha256:/ */
   count(match: RegExp, method?: string): number
   stop(): Promise<void>
@@ -46,7 +100,15 @@ export async function startProxy(target: string): Promise<Proxy> {
   // Known once listening; the handler rewrites upload Locations to it.
   let localHost = ''
 
-  const take = (path: string): ProxyFault | undefined => {
+  let chaos: { settings: Chaos; random: () => number } | undefined
+  let hub: HubAccount | undefined
+
+  const take = (path: string, record: ProxyRecord): ProxyFault | undefined => {
+    if (chaos?.settings.match.test(path) && chaos.random() < chaos.settings.rate) {
+      const [kind, fault] = chaosFault(chaos.random, chaos.settings.stallMs ?? 3000)
+      record.chaos = kind
+      return fault
+    }
     for (const rule of rules) {
       if (!rule.match.test(path)) continue
       if (rule.fault.times !== undefined) {
@@ -64,7 +126,7 @@ export async function startProxy(target: string): Promise<Proxy> {
     if (req.headers.range) record.range = req.headers.range
     if (req.headers.authorization) record.authorization = req.headers.authorization
     requests.push(record)
-    const fault = take(path)
+    const fault = take(path, record)
     if (await answerEarlyFault(fault, req, res, record)) return
     if (
       fault?.basicAuth !== undefined &&
@@ -76,6 +138,14 @@ export async function startProxy(target: string): Promise<Proxy> {
         'content-type': 'application/json'
       })
       res.end('{"errors":[{"code":"UNAUTHORIZED"}]}')
+      return
+    }
+    const admission = hub?.admit(record.method, path) ?? { counted: false }
+    const refusal = admission.refusal
+    if (refusal) {
+      record.status = 429
+      res.writeHead(429, refusal.headers)
+      res.end(refusal.body)
       return
     }
     if (fault?.redirectTo) {
@@ -93,6 +163,24 @@ export async function startProxy(target: string): Promise<Proxy> {
         // Rewrite upstream-absolute Locations (upload URLs) back through the proxy.
         if (typeof out.location === 'string' && out.location.startsWith(upstream.origin)) {
           out.location = out.location.replace(upstream.origin, `http://${localHost}`)
+        }
+        for (const name of fault?.dropHeaders ?? []) Reflect.deleteProperty(out, name)
+        const account = hub
+        Object.assign(out, account?.headers(path))
+        if (!account?.wantsBody(record.method, path)) account?.served(admission, up.statusCode ?? 0)
+        if (fault?.rewriteBody ?? account?.wantsBody(record.method, path)) {
+          const rewrite = fault?.rewriteBody ?? ((b: Buffer) => b)
+          const chunks: Buffer[] = []
+          up.on('data', (chunk: Buffer) => chunks.push(chunk))
+          up.on('end', () => {
+            const body = rewrite(Buffer.concat(chunks))
+            account?.served(admission, up.statusCode ?? 0, body)
+            out['content-length'] = String(body.length)
+            res.writeHead(up.statusCode ?? 502, out)
+            record.bytes += body.length
+            res.end(body)
+          })
+          return
         }
         res.writeHead(up.statusCode ?? 502, out)
         let offset = 0
@@ -141,6 +229,13 @@ export async function startProxy(target: string): Promise<Proxy> {
     },
     clearFaults() {
       rules.length = 0
+    },
+    hub(limits) {
+      hub = limits ? hubAccount(limits) : undefined
+      return hub
+    },
+    chaos(settings) {
+      chaos = settings ? { settings, random: seededRandom(settings.seed) } : undefined
     },
     count(match, method = 'GET') {
       return requests.filter(r => r.method === method && match.test(r.path)).length

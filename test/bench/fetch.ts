@@ -10,10 +10,18 @@
  *   2. skopeo copy each image into one shared oci: layout
  *   3. kedge: node dist/fetch-images/index.js (the built action) to one archive
  *   4. kedge with a warm blob cache, counting the blob bytes it fetched (through a proxy)
+ * Then a fault-injection run (in process, through the proxy's seeded chaos): N fetches with
+ * KEDGE_BENCH_FAULT_RATE (default 15%) of the manifest and blob responses broken (503, 429,
+ * drops, truncation, corrupted bytes, stalls). Each run must end verified (an archive
+ * byte-identical to a clean run's) or failed clearly (an error naming the image or blob,
+ * no archive left); a corrupt output is a defect. KEDGE_BENCH_FAULT_RUNS (default 10).
+ * KEDGE_BENCH_ONLY=compare|faults runs one part.
  */
 import { spawn } from 'node:child_process'
-import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { fetchImages } from '@kedge/oci'
 import * as bed from '../bed/index.js'
 import { repoRoot } from '../lib/repo.js'
 
@@ -93,7 +101,7 @@ function kedgeEnv(inputs: Record<string, string>, work: string): NodeJS.ProcessE
   return env
 }
 
-async function main(): Promise<void> {
+async function compare(): Promise<void> {
   const registry = await bed.startRegistry()
   const proxy = await bed.startProxy(registry.url)
   const work = await bed.tempDir('bench')
@@ -249,4 +257,114 @@ async function main(): Promise<void> {
   }
 }
 
-await main()
+const FAULT_SET = SET.map(([r, t, mb]): [string, string, number] => [r, t, Math.max(0.1, mb / 10)])
+
+type Outcome = 'verified' | 'failed clearly' | 'failed unclearly' | 'corrupt'
+
+/** One fetch through the chaotic proxy; judged against the clean archive's sha256. */
+async function faultRun(
+  refs: string[],
+  proxyHost: string,
+  output: string,
+  clean: string | undefined
+): Promise<{ outcome: Outcome; seconds: number; error?: string }> {
+  const started = Date.now()
+  try {
+    await fetchImages({
+      images: refs,
+      platform: 'linux/arm64',
+      output,
+      client: {
+        insecure: [proxyHost],
+        retry: { attempts: 5, baseDelayMs: 20, maxDelayMs: 500 },
+        idleTimeoutMs: 1000
+      }
+    })
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err)
+    const clear = /image "|blob sha256:|manifest /.test(message) && !existsSync(output)
+    return {
+      outcome: clear ? 'failed clearly' : 'failed unclearly',
+      seconds: (Date.now() - started) / 1000,
+      error: message
+    }
+  }
+  const seconds = (Date.now() - started) / 1000
+  const sha = createHash('sha256').update(readFileSync(output)).digest('hex')
+  return { outcome: sha === clean ? 'verified' : 'corrupt', seconds }
+}
+
+async function faults(): Promise<void> {
+  const runsWanted = Math.max(1, Number(process.env.KEDGE_BENCH_FAULT_RUNS ?? '10'))
+  const rate = Number(process.env.KEDGE_BENCH_FAULT_RATE ?? '0.15')
+  const registry = await bed.startRegistry()
+  const proxy = await bed.startProxy(registry.url)
+  const work = await bed.tempDir('bench-faults')
+  try {
+    for (const [repository, tag, mb] of FAULT_SET) {
+      await bed.seedImage(registry.url, {
+        repository,
+        tag,
+        format: repository.startsWith('kubeedge/') ? 'oci' : 'docker',
+        index: true,
+        platforms: [bed.linuxAmd64, bed.linuxArm64],
+        baseSize: Math.round((BASE_MB / 10) * MB * scale),
+        baseName: 'distroless-base',
+        layerSize: Math.max(4096, Math.round(mb * MB * scale))
+      })
+    }
+    const refs = FAULT_SET.map(([r, t]) => `${proxy.host}/${r}:${t}`)
+    const cleanTimes: number[] = []
+    let clean: string | undefined
+    for (let i = 0; i < 3; i++) {
+      const out = join(work, `clean-${i}.tar`)
+      const run = await faultRun(refs, proxy.host, out, clean)
+      if (run.outcome === 'failed clearly' || run.outcome === 'failed unclearly')
+        throw new Error(`the clean run failed: ${run.error ?? ''}`)
+      clean ??= createHash('sha256').update(readFileSync(out)).digest('hex')
+      if (i > 0) cleanTimes.push(run.seconds)
+    }
+    const counts: Record<Outcome, number> = {
+      verified: 0,
+      'failed clearly': 0,
+      'failed unclearly': 0,
+      corrupt: 0
+    }
+    const times: number[] = []
+    let responses = 0
+    let broken = 0
+    for (let i = 0; i < runsWanted; i++) {
+      const before = proxy.requests.length
+      proxy.chaos({ match: /\/v2\/.+\/(manifests|blobs)\//, rate, seed: 1000 + i, stallMs: 1500 })
+      const run = await faultRun(refs, proxy.host, join(work, `fault-${i}.tar`), clean)
+      proxy.chaos(undefined)
+      const seen = proxy.requests.slice(before)
+      responses += seen.length
+      broken += seen.filter(r => r.chaos).length
+      counts[run.outcome] += 1
+      if (run.outcome === 'verified') times.push(run.seconds)
+      console.log(
+        `bench faults: run ${i + 1}: ${run.outcome} in ${run.seconds.toFixed(2)} s, ${seen.filter(r => r.chaos).length}/${seen.length} responses broken${run.error ? ` (${run.error.split('\n')[0]?.slice(0, 160) ?? ''})` : ''}`
+      )
+    }
+    const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN
+    console.log('')
+    console.log(
+      `faults: ${runsWanted} runs, ${broken}/${responses} responses broken (${((broken / responses) * 100).toFixed(1)}%; target >= 10%)`
+    )
+    console.log(
+      `faults: ${counts.verified} verified, ${counts['failed clearly']} failed clearly, ${counts['failed unclearly']} failed unclearly, ${counts.corrupt} corrupt outputs (target 0)`
+    )
+    console.log(
+      `faults: a verified run with faults takes ${(med(times) / med(cleanTimes)).toFixed(2)}× a clean run (median ${med(times).toFixed(2)} s vs ${med(cleanTimes).toFixed(2)} s)`
+    )
+  } finally {
+    await proxy.stop()
+    await registry.stop()
+    await bed.removeDir(work)
+  }
+}
+
+const only = process.env.KEDGE_BENCH_ONLY ?? ''
+if (only === '' || only === 'compare') await compare()
+if (only === '' || only === 'faults') await faults()

@@ -1,7 +1,13 @@
 /** Input helpers shared by the actions: every error names the input and what it expects. */
 import * as core from '@actions/core'
 import { existsSync, readFileSync } from 'node:fs'
-import { CredentialStore, parseMirrors, type ClientOptions, type Logger } from '@kedge/oci'
+import {
+  CredentialStore,
+  parseMirrors,
+  splitUserinfo,
+  type ClientOptions,
+  type Logger
+} from '@kedge/oci'
 
 /** The library's logger, on the runner's log. */
 export const actionsLogger: Logger = {
@@ -80,9 +86,16 @@ export function readRegistryInputs(): ClientOptions {
     for (const note of credentials.addDockerConfig(content, source)) core.warning(note)
   }
   for (const secret of credentials.secrets()) core.setSecret(secret)
+  const mirrors = parseMirrors(core.getInput('mirrors'))
+  // A mirror URL's userinfo (https://user:pass@host) is a secret too; the client strips it.
+  for (const url of [...mirrors.values()].flat()) {
+    const password = splitUserinfo(url).credential?.password
+    if (password) core.setSecret(password)
+    if (password) core.setSecret(encodeURIComponent(password))
+  }
   return {
     credentials,
-    mirrors: parseMirrors(core.getInput('mirrors')),
+    mirrors,
     insecure: getList('insecure-registries')
   }
 }

@@ -6,17 +6,26 @@
  *    damaged cache entry is caught, dropped and fetched again;
  *  - the registry: streamed, hashed and written in one pass, teed into the cache.
  * A digest or size mismatch is retried; network errors, 429 and 5xx are retried with
- * backoff and jitter, resuming with Range where the server answers 206. A cache entry
- * appears only complete and verified (temporary name, then rename).
+ * backoff and jitter, resuming with Range where the server answers 206. The retry budget
+ * is time (since the first failure) and tries in a row that brought no new bytes: a try
+ * that made progress does not use it up. A cache entry appears only complete and verified
+ * (temporary name, then rename); cache.ts keeps reads and writes inside the cache.
  */
-import { createHash, randomBytes, type Hash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
-import { mkdir, open, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises'
-import { join } from 'node:path'
+import { createHash, type Hash } from 'node:crypto'
+import type { FileHandle } from 'node:fs/promises'
+import { BlobCache, readChunks } from './cache.js'
 import { HttpError } from './client.js'
 import { describeError, isError } from './errors.js'
 import { discard, header, type HttpResponse } from './http.js'
-import { backoffDelay, defaultRetry, retryAfterMs, sleep, type RetryOptions } from './retry.js'
+import { rateLimitStop, readRateLimit } from './ratelimit.js'
+import {
+  backoffDelay,
+  defaultRetry,
+  retryAfterMs,
+  retryExhausted,
+  sleep,
+  type RetryOptions
+} from './retry.js'
 
 export interface BlobDescriptor {
   digest: string
@@ -66,19 +75,11 @@ export interface BlobStats {
   fetched: number
 }
 
-export function blobHex(digest: string): string {
-  const [algorithm, hex] = digest.split(':')
-  if (algorithm !== 'sha256' || !hex || !/^[a-f0-9]{64}$/.test(hex)) {
-    throw new Error(`unsupported digest ${digest}: only sha256 is supported`)
-  }
-  return hex
-}
-
 const sha256 = (data: Buffer): string => `sha256:${createHash('sha256').update(data).digest('hex')}`
 
 export class BlobFetcher {
   readonly stats: BlobStats = { bytesFetched: 0, requests: 0, reused: 0, fetched: 0 }
-  private readonly scratch: string | undefined
+  private readonly cache: BlobCache | undefined
 
   /** `cacheDir`: a persistent content-addressed cache, or undefined for none. */
   constructor(
@@ -86,13 +87,7 @@ export class BlobFetcher {
     private readonly retry: RetryOptions = defaultRetry,
     private readonly onBytes: (n: number) => void = () => undefined
   ) {
-    this.scratch = cacheDir
-      ? join(cacheDir, 'tmp', `run-${process.pid}-${randomBytes(4).toString('hex')}`)
-      : undefined
-  }
-
-  cachePath(digest: string): string | undefined {
-    return this.cacheDir ? join(this.cacheDir, 'blobs', 'sha256', blobHex(digest)) : undefined
+    this.cache = cacheDir ? new BlobCache(cacheDir) : undefined
   }
 
   /** Writes bytes in hand (verified) to every target, and to the cache. */
@@ -101,11 +96,19 @@ export class BlobFetcher {
       throw new BlobMismatchError(`bytes in hand for ${desc.digest} do not match it`, 'memory')
     }
     await Promise.all(targets.map(t => t.handle.write(data, 0, data.length, t.offset)))
-    const cached = this.cachePath(desc.digest)
-    if (cached && !(await stat(cached).catch(() => undefined))) {
-      const part = await this.scratchFile(desc.digest)
+    await this.storeBytes(desc, data)
+  }
+
+  /** Puts bytes in hand (already verified) into the cache, unless there. */
+  async storeBytes(desc: BlobDescriptor, data: Buffer): Promise<void> {
+    if (!this.cache || (await this.cache.has(desc))) return
+    const part = await this.cache.scratch(desc.digest)
+    try {
       await part.handle.write(data, 0, data.length, 0)
-      await this.commitToCache(part, desc.digest)
+      await this.cache.commit(part, desc.digest)
+    } catch (err) {
+      await part.discard()
+      throw err
     }
   }
 
@@ -121,13 +124,10 @@ export class BlobFetcher {
   ): Promise<Buffer> {
     if (desc.size > limit)
       throw new Error(`${what}: ${desc.digest} is ${desc.size} bytes, over ${limit}`)
-    const cached = this.cachePath(desc.digest)
+    const cached = await this.readCached(desc)
     if (cached) {
-      const data = await readFile(cached).catch(() => undefined)
-      if (data && data.length === desc.size && sha256(data) === desc.digest) {
-        this.stats.reused += 1
-        return data
-      }
+      this.stats.reused += 1
+      return cached
     }
     const chunks: Buffer[] = []
     // Downloads write in order; a restart from byte 0 resets the sink.
@@ -142,12 +142,28 @@ export class BlobFetcher {
     }
     await this.download(desc, source, what, [collector])
     const data = Buffer.concat(chunks)
-    if (cached) {
-      const part = await this.scratchFile(desc.digest)
-      await part.handle.write(data, 0, data.length, 0)
-      await this.commitToCache(part, desc.digest)
-    }
+    await this.storeBytes(desc, data)
     return data
+  }
+
+  /** A cached blob's bytes (at most its size), verified; undefined (and dropped) if damaged. */
+  async readCached(desc: BlobDescriptor): Promise<Buffer | undefined> {
+    const handle = await this.cache?.open(desc)
+    if (!handle || !this.cache) return undefined
+    const data = Buffer.alloc(desc.size)
+    try {
+      await readChunks(handle, desc.size, (chunk, position) => {
+        chunk.copy(data, position)
+      })
+    } catch {
+      await handle.close()
+      await this.cache.drop(desc.digest)
+      return undefined
+    }
+    await handle.close()
+    if (sha256(data) === desc.digest) return data
+    await this.cache.drop(desc.digest)
+    return undefined
   }
 
   /** Puts a blob into every target: from the cache if intact, else from `source`. */
@@ -161,12 +177,12 @@ export class BlobFetcher {
       this.stats.reused += 1
       return
     }
-    const part = this.cacheDir ? await this.scratchFile(desc.digest) : undefined
+    const part = this.cache ? await this.cache.scratch(desc.digest) : undefined
     const sinks: Sink[] = targets.map(fileSink)
     if (part) sinks.push(fileSink({ handle: part.handle, offset: 0 }))
     try {
       await this.download(desc, source, what, sinks)
-      if (part) await this.commitToCache(part, desc.digest)
+      if (part) await this.cache?.commit(part, desc.digest)
     } catch (err) {
       if (part) await part.discard()
       throw err
@@ -175,24 +191,31 @@ export class BlobFetcher {
 
   /** Copies a cached blob into the targets while re-hashing it; false if absent or damaged. */
   private async copyFromCache(desc: BlobDescriptor, targets: BlobTarget[]): Promise<boolean> {
-    const cached = this.cachePath(desc.digest)
-    if (!cached) return false
-    const info = await stat(cached).catch(() => undefined)
-    if (!info) return false
-    if (info.size === desc.size) {
-      const hash = createHash('sha256')
-      let position = 0
-      for await (const chunk of createReadStream(cached, { highWaterMark: 1024 * 1024 })) {
-        const buf = chunk as Buffer
-        hash.update(buf)
-        await Promise.all(targets.map(t => t.handle.write(buf, 0, buf.length, t.offset + position)))
-        position += buf.length
-      }
-      if (`sha256:${hash.digest('hex')}` === desc.digest) return true
+    const handle = await this.cache?.open(desc)
+    if (!handle || !this.cache) return false
+    const hash = createHash('sha256')
+    let intact = false
+    const failed: { write?: unknown } = {}
+    try {
+      await readChunks(handle, desc.size, async (chunk, position) => {
+        hash.update(chunk)
+        await Promise.all(
+          targets.map(t => t.handle.write(chunk, 0, chunk.length, t.offset + position))
+        ).catch((err: unknown) => {
+          failed.write = err
+          throw err
+        })
+      })
+      intact = `sha256:${hash.digest('hex')}` === desc.digest
+    } catch (err) {
+      // A failed write to the archive is the run's problem; a failed read, the entry's.
+      if ('write' in failed) throw err
+    } finally {
+      await handle.close()
     }
     // Damaged or truncated: drop it; the caller fetches it again.
-    await rm(cached, { force: true })
-    return false
+    if (!intact) await this.cache.drop(desc.digest)
+    return intact
   }
 
   private async download(
@@ -204,7 +227,13 @@ export class BlobFetcher {
     const state: TransferState = { hash: createHash('sha256'), received: 0 }
     let lastError: unknown
     let lastUrl = ''
-    for (let attempt = 1; attempt <= this.retry.attempts; attempt++) {
+    let tries = 0
+    let idle = 0
+    let firstFailure = 0
+    let why = ''
+    for (;;) {
+      const before = state.received
+      tries += 1
       try {
         lastUrl = await this.tryOnce(desc, source, sinks, state)
         this.stats.fetched += 1
@@ -219,14 +248,29 @@ export class BlobFetcher {
           lastUrl = err.url
         }
         if (err instanceof BlobMismatchError) restart(state, sinks)
+        // A try that brought new bytes (kept for a resume) does not use up the budget.
+        idle = state.received > before ? 0 : idle + 1
+        firstFailure ||= Date.now()
         const transient =
           err instanceof BlobMismatchError ||
           err instanceof TransferError ||
           (err instanceof HttpError ? err.retryable : isError(err) && !isDiskError(err))
-        if (!transient || attempt >= this.retry.attempts) break
-        await sleep(
-          backoffDelay(attempt, this.retry, err instanceof HttpError ? err.retryAfterMs : undefined)
+        if (!transient) break
+        const tooLong = rateLimitStop(
+          err instanceof HttpError ? err : undefined,
+          `${what}: blob ${desc.digest}`,
+          this.retry.budgetMs,
+          firstFailure
         )
+        if (tooLong) throw tooLong
+        const delay = backoffDelay(
+          Math.max(1, idle),
+          this.retry,
+          err instanceof HttpError ? err.retryAfterMs : undefined
+        )
+        why = retryExhausted(this.retry, idle, Date.now() + delay - firstFailure)
+        if (why) break
+        await sleep(delay)
       }
     }
     const cause =
@@ -236,7 +280,7 @@ export class BlobFetcher {
         ? lastError.message
         : describeError(lastError)
     throw new Error(
-      `${what}: blob ${desc.digest} (${desc.size} bytes) from ${lastUrl || 'its registry'} failed: ${cause}`,
+      `${what}: blob ${desc.digest} (${desc.size} bytes) from ${lastUrl || 'its registry'} failed${why ? ` (${why}; ${tries} tries)` : ''}: ${cause}`,
       {
         cause: lastError
       }
@@ -259,7 +303,8 @@ export class BlobFetcher {
         url,
         res.status,
         `HTTP ${res.status}`,
-        retryAfterMs(header(res, 'retry-after') ?? null)
+        retryAfterMs(header(res, 'retry-after') ?? null),
+        readRateLimit(new URL(url).host, res.headers)
       )
     }
     if (res.status === 206) {
@@ -324,36 +369,9 @@ export class BlobFetcher {
     return url
   }
 
-  private async scratchFile(
-    digest: string
-  ): Promise<{ path: string; handle: FileHandle; discard: () => Promise<void> }> {
-    const dir = this.scratch ?? ''
-    await mkdir(dir, { recursive: true })
-    const path = join(dir, `${blobHex(digest)}.${randomBytes(4).toString('hex')}`)
-    const handle = await open(path, 'w')
-    return {
-      path,
-      handle,
-      discard: async () => {
-        await handle.close().catch(() => undefined)
-        await rm(path, { force: true })
-      }
-    }
-  }
-
-  private async commitToCache(
-    part: { path: string; handle: FileHandle },
-    digest: string
-  ): Promise<void> {
-    await part.handle.close()
-    const final = this.cachePath(digest) ?? ''
-    await mkdir(join(final, '..'), { recursive: true })
-    await rename(part.path, final)
-  }
-
   /** Removes this run's scratch files; the cache stays. */
   async cleanup(): Promise<void> {
-    if (this.scratch) await rm(this.scratch, { recursive: true, force: true })
+    await this.cache?.cleanup()
   }
 }
 

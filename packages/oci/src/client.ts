@@ -5,16 +5,18 @@
  * that Authorization is dropped when a redirect leaves the host (blob CDNs).
  */
 import { createHash } from 'node:crypto'
-import { basicAuth, CredentialStore, parseChallenge } from './auth.js'
+import { basicAuth, CredentialStore, parseChallenge, type Credential } from './auth.js'
 import { discard, header, readBody, request, type HttpResponse } from './http.js'
 import { silentLogger, type Logger } from './log.js'
 import { describeError, isError, tlsHint } from './errors.js'
+import { RateLimitError, rateLimitStop, readRateLimit, type RateLimitInfo } from './ratelimit.js'
 import { DOCKER_HUB, DOCKER_HUB_API, type ImageReference } from './reference.js'
 import {
   backoffDelay,
   defaultRetry,
   retryableStatus,
   retryAfterMs,
+  retryExhausted,
   sleep,
   type RetryOptions
 } from './retry.js'
@@ -46,7 +48,9 @@ export class HttpError extends Error {
     readonly status: number,
     message: string,
     /** From Retry-After, when the server sent one. */
-    readonly retryAfterMs?: number
+    readonly retryAfterMs?: number,
+    /** The answer's rate-limit headers, when it sent any. */
+    readonly rateLimit?: RateLimitInfo
   ) {
     super(message)
     this.name = 'HttpError'
@@ -70,12 +74,55 @@ export interface ClientOptions {
   idleTimeoutMs?: number
 }
 
+/**
+ * What a manifest's bytes were checked against: the digest it was asked for, the
+ * registry's Docker-Content-Digest header (a tag), or nothing (a tag, and no header).
+ */
+export type ManifestCheck = 'digest' | 'docker-content-digest' | 'none'
+
+/** What a HEAD of a manifest tells. */
+export interface ManifestHead {
+  endpoint: Endpoint
+  url: string
+  digest: string
+  size: number
+  mediaType: string
+}
+
 export interface FetchedManifest {
   endpoint: Endpoint
   url: string
   digest: string
   mediaType: string
   body: Buffer
+  verifiedBy: ManifestCheck
+}
+
+/**
+ * A URL without its userinfo (`https://user:pass@host/x` -> `https://host/x`), for anything
+ * recorded or logged. Text that does not parse as a URL has any `//userinfo@` cut out.
+ */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url)
+    if (!parsed.username && !parsed.password) return url
+    parsed.username = ''
+    parsed.password = ''
+    return parsed.href.replace(/\/$/, url.endsWith('/') ? '/' : '')
+  } catch {
+    return url.replace(/\/\/[^/@\s]*@/g, '//')
+  }
+}
+
+/** Splits a URL's userinfo off: the URL without it, and the credential it held. */
+export function splitUserinfo(url: string): { url: string; credential?: Credential } {
+  const parsed = new URL(url)
+  if (!parsed.username && !parsed.password) return { url }
+  const credential = {
+    username: decodeURIComponent(parsed.username),
+    password: decodeURIComponent(parsed.password)
+  }
+  return { url: redactUrl(url), credential }
 }
 
 /**
@@ -98,7 +145,9 @@ export function parseMirrors(input: string | string[] | undefined): Map<string, 
       parsed = undefined
     }
     if (!host || !parsed || !/^https?:$/.test(parsed.protocol)) {
-      throw new Error(`mirror "${item}" is not registry=URL, e.g. docker.io=https://mirror.example`)
+      throw new Error(
+        `mirror "${redactUrl(item)}" is not registry=URL, e.g. docker.io=https://mirror.example`
+      )
     }
     const key = host === 'index.docker.io' ? DOCKER_HUB : host
     mirrors.set(key, [...(mirrors.get(key) ?? []), url.replace(/\/+$/, '')])
@@ -119,15 +168,37 @@ export class RegistryClient {
   private readonly idleTimeoutMs: number
   private readonly fallbackToOrigin: boolean
   private readonly tokens = new Map<string, string>()
+  private readonly limits = new Map<string, RateLimitInfo>()
 
   constructor(options: ClientOptions = {}) {
     this.credentials = options.credentials ?? new CredentialStore()
-    this.mirrors = options.mirrors ?? new Map<string, string[]>()
+    this.mirrors = this.takeMirrorCredentials(options.mirrors ?? new Map<string, string[]>())
     this.insecure = new Set([...(options.insecure ?? [])].map(h => h.trim()).filter(Boolean))
     this.logger = options.logger ?? silentLogger
     this.retry = { ...defaultRetry, ...options.retry }
     this.idleTimeoutMs = options.idleTimeoutMs ?? 60000
     this.fallbackToOrigin = options.fallbackToOrigin ?? true
+  }
+
+  /**
+   * Mirror URLs with userinfo (`https://user:pass@mirror`): the credential goes to the
+   * store for the mirror's host (unless one is set) and the URL is kept without it, so it
+   * is never logged or recorded. Callers mask the secrets (`credentials.secrets()`).
+   */
+  private takeMirrorCredentials(mirrors: Map<string, string[]>): Map<string, string[]> {
+    const clean = new Map<string, string[]>()
+    for (const [registry, urls] of mirrors) {
+      clean.set(
+        registry,
+        urls.map(raw => {
+          const { url, credential } = splitUserinfo(raw)
+          const host = new URL(url).host
+          if (credential && !this.credentials.get(host)) this.credentials.set(host, credential)
+          return url
+        })
+      )
+    }
+    return clean
   }
 
   private isInsecure(host: string): boolean {
@@ -202,6 +273,18 @@ export class RegistryClient {
     return this.credentials.get(endpoint.mirror ? new URL(endpoint.api).host : endpoint.registry)
   }
 
+  /** The last rate-limit headers each host sent (Docker Hub's ratelimit-remaining). */
+  rateLimits(): RateLimitInfo[] {
+    return [...this.limits.values()]
+  }
+
+  private noteRateLimit(res: HttpResponse): void {
+    const info = readRateLimit(new URL(res.url).host, res.headers)
+    if (info && (info.limit !== undefined || info.remaining !== undefined)) {
+      this.limits.set(info.host, info)
+    }
+  }
+
   /** Sends a request with whatever auth is known, answering one 401 challenge. */
   async request(
     endpoint: Endpoint,
@@ -217,6 +300,7 @@ export class RegistryClient {
       return token ? { ...headers, authorization: token } : headers
     }
     const first = await this.send(url, withAuth(), method)
+    this.noteRateLimit(first)
     if (first.status !== 401) return first
     discard(first)
     const challengeHeader = header(first, 'www-authenticate')
@@ -237,6 +321,7 @@ export class RegistryClient {
       )
     }
     const second = await this.send(url, withAuth(), method)
+    this.noteRateLimit(second)
     if (second.status === 401 || second.status === 403) {
       discard(second)
       const hint = credential
@@ -313,7 +398,10 @@ export class RegistryClient {
     const failures: string[] = []
     for (const endpoint of this.endpoints(ref.registry)) {
       try {
-        const got = await this.withRetries(() => this.getManifestOnce(endpoint, ref, reference))
+        const got = await this.withRetries(
+          () => this.getManifestOnce(endpoint, ref, reference),
+          `manifest ${reference} of ${ref.repository}`
+        )
         if (failures.length > 0) {
           this.logger.info(`${ref.repository}:${reference}: served by ${endpoint.api}`)
         }
@@ -321,6 +409,7 @@ export class RegistryClient {
       } catch (err) {
         const description = describeError(err)
         const message = description + tlsHint(description, new URL(endpoint.api).host)
+        if (err instanceof RateLimitError) throw err
         failures.push(`${endpoint.api}: ${message}`)
         if (endpoint.mirror) {
           this.logger.warn(
@@ -334,14 +423,56 @@ export class RegistryClient {
     )
   }
 
-  private async withRetries<T>(fn: () => Promise<T>): Promise<T> {
+  /**
+   * Asks for a manifest's digest with HEAD (which Docker Hub does not count as a pull):
+   * the first source that answers 200 gives its Docker-Content-Digest, size and type.
+   * Undefined when none does; the caller then GETs, which reports errors properly.
+   */
+  async headManifest(ref: ImageReference, reference: string): Promise<ManifestHead | undefined> {
+    for (const endpoint of this.endpoints(ref.registry)) {
+      try {
+        const res = await this.request(
+          endpoint,
+          ref.repository,
+          `manifests/${reference}`,
+          { accept: ACCEPT },
+          'HEAD'
+        )
+        discard(res)
+        if (res.status !== 200) continue
+        const digest = header(res, 'docker-content-digest')
+        const size = Number(header(res, 'content-length'))
+        if (!digest?.startsWith('sha256:') || !Number.isSafeInteger(size)) return undefined
+        const mediaType = (header(res, 'content-type') ?? '').split(';')[0]?.trim() ?? ''
+        return { endpoint, url: res.url, digest, size, mediaType }
+      } catch (err) {
+        this.logger.debug(
+          `HEAD ${reference} of ${ref.repository} at ${endpoint.api}: ${describeError(err)}`
+        )
+      }
+    }
+    return undefined
+  }
+
+  private async withRetries<T>(fn: () => Promise<T>, what: string): Promise<T> {
+    let firstFailure = 0
     for (let attempt = 1; ; attempt++) {
       try {
         return await fn()
       } catch (err) {
-        if (!this.shouldRetry(err) || attempt >= this.retry.attempts) throw err
+        firstFailure ||= Date.now()
+        if (!this.shouldRetry(err)) throw err
+        const tooLong = rateLimitStop(
+          err instanceof HttpError ? err : undefined,
+          what,
+          this.retry.budgetMs,
+          firstFailure
+        )
+        if (tooLong) throw tooLong
         const after = err instanceof HttpError ? err.retryAfterMs : undefined
-        await sleep(backoffDelay(attempt, this.retry, after))
+        const delay = backoffDelay(attempt, this.retry, after)
+        if (retryExhausted(this.retry, attempt, Date.now() + delay - firstFailure)) throw err
+        await sleep(delay)
       }
     }
   }
@@ -365,7 +496,8 @@ export class RegistryClient {
         url,
         res.status,
         `${why}${text ? `: ${text}` : ''}`,
-        retryAfterMs(header(res, 'retry-after') ?? null)
+        retryAfterMs(header(res, 'retry-after') ?? null),
+        readRateLimit(new URL(url).host, res.headers)
       )
     }
     const body = await readBody(res, MAX_MANIFEST_BYTES)
@@ -378,7 +510,8 @@ export class RegistryClient {
       )
     }
     const announced = header(res, 'docker-content-digest')
-    if (announced?.startsWith('sha256:') && announced !== digest) {
+    const checkable = announced?.startsWith('sha256:') === true
+    if (checkable && announced !== digest) {
       throw new HttpError(
         url,
         502,
@@ -393,6 +526,11 @@ export class RegistryClient {
     } catch {
       throw new Error(`manifest at ${url} is not JSON`)
     }
-    return { endpoint, url, digest, mediaType, body }
+    const verifiedBy: ManifestCheck = reference.startsWith('sha256:')
+      ? 'digest'
+      : checkable
+        ? 'docker-content-digest'
+        : 'none'
+    return { endpoint, url, digest, mediaType, body, verifiedBy }
   }
 }

@@ -1,43 +1,42 @@
 /**
- * fetchImages: references in, one deterministic archive (or one per image) and an
- * images.json report out. Every reference and the platform are checked before any
- * network call. Manifests and configs are resolved first; then the archive layout is
- * planned, and each unique blob is fetched once, in parallel, straight into its place in
- * the archive's temporary file (and into the cache, when there is one). The archive is
- * renamed into place only when every blob is in and verified.
+ * fetchImages: references in; per platform one deterministic archive (or one per image)
+ * and an images.json report out. Every reference, platform and output path is checked
+ * before any network call. Manifests and configs of every image and platform are resolved
+ * first (resolve.ts: each image's index once for all platforms, revalidated by HEAD when
+ * the cache holds it); then, per platform, the archive layout is planned and each unique
+ * blob is fetched once, in parallel, straight into its place in the archive's temporary
+ * file (and into the cache, when there is one). An archive is renamed into place only when
+ * every blob is in and verified; when a later platform fails, the earlier ones' outputs of
+ * this run are removed again.
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises'
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { ArchiveFile, archiveMtime, temporaryPath, type ArchiveImage } from './archive.js'
 import { BlobFetcher, type BlobSource, type BlobStats, type BlobTarget } from './blobs.js'
-import { MANIFEST_TYPES, RegistryClient, type ClientOptions, type Endpoint } from './client.js'
+import { RegistryClient, type ClientOptions, type Endpoint, type ManifestCheck } from './client.js'
 import { describeError } from './errors.js'
 import { discard } from './http.js'
 import { limiter } from './limit.js'
 import { silentLogger, type Logger } from './log.js'
-import {
-  formatPlatform,
-  normalizePlatform,
-  offeredPlatforms,
-  parsePlatform,
-  platformMatches,
-  selectManifest,
-  type IndexEntry,
-  type Platform
-} from './platform.js'
+import { checkOutputPath } from './output.js'
+import { formatPlatform, parsePlatform, type Platform } from './platform.js'
+import type { RateLimitInfo } from './ratelimit.js'
 import {
   archiveFileName,
   formatReference,
-  manifestReference,
   parseReference,
   ReferenceError,
   type ImageReference
 } from './reference.js'
+import { ManifestResolver, type Descriptor, type Resolved } from './resolve.js'
 
 export interface FetchImagesOptions {
   /** References as users write them. */
   images: string[]
-  /** e.g. linux/arm64 */
+  /**
+   * e.g. linux/arm64. Several, comma-separated (`linux/amd64,linux/arm64`), give one
+   * archive per platform, named by platformOutput().
+   */
   platform: string
   /** The archive path; with perImage, a directory. */
   output: string
@@ -50,12 +49,11 @@ export interface FetchImagesOptions {
   concurrency?: number
   client?: ClientOptions
   logger?: Logger
-  /** Called as blob bytes arrive: (fetched so far, bytes the run needs in all). */
+  /** Called as blob bytes arrive: (fetched so far, bytes the platform's archive needs). */
   onProgress?: (fetched: number, total: number) => void
   /** Entry mtime; default SOURCE_DATE_EPOCH or 0. */
   mtime?: Date
 }
-
 /** One line of images.json. */
 export interface ImageReport {
   /** As given. */
@@ -72,6 +70,13 @@ export interface ImageReport {
   layers: number
   /** The archive file holding it. */
   archive: string
+  /**
+   * What the first manifest (the index, or the image's only manifest) was checked
+   * against: the digest in the reference, the registry's Docker-Content-Digest header, or
+   * `none` (a tag, and the registry sent no digest: an altered manifest would go unseen).
+   * Manifests chosen from an index are always checked against the index's digest.
+   */
+  verifiedBy: ManifestCheck
 }
 
 export interface FetchImagesResult {
@@ -85,6 +90,51 @@ export interface FetchImagesResult {
   /** Unique blob bytes the archives hold. */
   uniqueBlobBytes: number
   stats: BlobStats
+  /** Per platform, in the order given: where its archive(s) and images.json went. */
+  platforms: PlatformOutput[]
+  /** The last rate-limit headers each registry host sent (Docker Hub's remaining pulls). */
+  rateLimits: RateLimitInfo[]
+}
+
+export interface PlatformOutput {
+  /** As given, e.g. linux/arm64 */
+  platform: string
+  /** The archive, or the directory with perImage. */
+  output: string
+  imagesJson: string
+  archives: string[]
+}
+
+/** A platform as a file-name part: linux/arm/v7 -> linux-arm-v7. */
+export function platformSlug(platform: string): string {
+  return platform.trim().replace(/\//g, '-')
+}
+
+/**
+ * Where one platform's output goes. One platform: `output` and `imagesJson` as given
+ * (images.json beside the archive by default). Several: the platform goes into the names:
+ * `images/edge.tar` -> `images/edge-linux-arm64.tar` with `images/images-linux-arm64.json`;
+ * with perImage, `images/` -> `images/linux-arm64/` holding the tars and images.json; a
+ * given images-json `meta/images.json` -> `meta/images-linux-arm64.json`.
+ */
+export function platformOutput(
+  options: Pick<FetchImagesOptions, 'output' | 'imagesJson' | 'perImage'>,
+  platform: string,
+  several: boolean
+): { output: string; imagesJson: string } {
+  const output = resolve(options.output)
+  const slug = platformSlug(platform)
+  const withSlug = (path: string, ext: string): string =>
+    path.endsWith(ext) ? `${path.slice(0, -ext.length)}-${slug}${ext}` : `${path}-${slug}`
+  const out = !several ? output : options.perImage ? join(output, slug) : withSlug(output, '.tar')
+  const json = options.imagesJson
+    ? several
+      ? withSlug(resolve(options.imagesJson), '.json')
+      : resolve(options.imagesJson)
+    : options.perImage
+      ? join(out, 'images.json')
+      : join(dirname(out), several ? `images-${slug}.json` : 'images.json')
+  return { output: out, imagesJson: json }
 }
 
 /** Splits an image list: newlines or commas, `#` comments, blanks dropped, duplicates once. */
@@ -100,75 +150,13 @@ export function parseImageList(text: string): string[] {
   return [...seen]
 }
 
-interface Descriptor {
-  mediaType?: string
-  digest: string
-  size: number
-}
-
-interface ManifestDoc {
-  schemaVersion?: number
-  mediaType?: string
-  manifests?: IndexEntry[]
-  config?: Descriptor
-  layers?: Descriptor[]
-}
-
-interface Resolved {
-  given: string
-  ref: ImageReference
-  platform: Platform
-  endpoint: Endpoint
-  indexDigest?: string
-  manifest: { mediaType: string; digest: string; size: number }
-  manifestBytes: Buffer
-  config: Descriptor
-  configBytes: Buffer
-  layers: Descriptor[]
-}
-
-const INDEX_TYPES = new Set<string>([MANIFEST_TYPES.ociIndex, MANIFEST_TYPES.dockerList])
-const DIGEST = /^sha256:[a-f0-9]{64}$/
-
-function parseManifest(body: Buffer, where: string): ManifestDoc {
-  let doc: ManifestDoc
-  try {
-    doc = JSON.parse(body.toString('utf8')) as ManifestDoc
-  } catch {
-    throw new Error(`${where}: the manifest is not JSON`)
-  }
-  if (doc.schemaVersion === 1) {
-    throw new Error(
-      `${where}: schema 1 manifests are deprecated and not supported; push the image again with a current client`
-    )
-  }
-  return doc
-}
-
-function checkDescriptor(d: Descriptor | undefined, what: string, where: string): Descriptor {
-  if (
-    !d ||
-    typeof d.digest !== 'string' ||
-    !DIGEST.test(d.digest) ||
-    !Number.isSafeInteger(d.size) ||
-    d.size < 0
-  ) {
-    throw new Error(
-      `${where}: the manifest's ${what} descriptor is missing or malformed (kedge supports sha256 digests)`
-    )
-  }
-  return d
-}
-
-export async function fetchImages(options: FetchImagesOptions): Promise<FetchImagesResult> {
-  const logger = options.logger ?? silentLogger
-  // Everything the user gave is checked before the first request.
-  const want = parsePlatform(options.platform)
-  if (options.images.length === 0) throw new Error('no images given')
+/** The references, parsed; every bad one is reported together, before any request. */
+function parseRefs(images: string[]): Array<{ given: string; ref: ImageReference }> {
+  if (images.length === 0) throw new Error('no images given')
   const errors: string[] = []
   const refs: Array<{ given: string; ref: ImageReference }> = []
   const byName = new Set<string>()
-  for (const given of options.images) {
+  for (const given of images) {
     try {
       const ref = parseReference(given)
       const key = formatReference(ref)
@@ -182,29 +170,28 @@ export async function fetchImages(options: FetchImagesOptions): Promise<FetchIma
     }
   }
   if (errors.length > 0) throw new Error(errors.join('\n'))
-  const concurrency = options.concurrency ?? 8
-  const run = limiter(concurrency)
-  const client = new RegistryClient({ ...options.client, logger })
-  const output = resolve(options.output)
-  const imagesJson = resolve(
-    options.imagesJson ?? join(options.perImage ? output : dirname(output), 'images.json')
-  )
+  return refs
+}
 
-  let fetched = 0
-  let total = 0
-  const fetcher = new BlobFetcher(
-    options.cacheDir ? resolve(options.cacheDir) : undefined,
-    client.retry,
-    n => {
-      // Progress covers the layer phase, once its total is known (configs come before).
-      if (total === 0) return
-      fetched += n
-      options.onProgress?.(fetched, total)
+/** The platforms asked for, parsed, each once, in order. */
+function parsePlatforms(input: string): Array<{ given: string; want: Platform }> {
+  const seen = new Set<string>()
+  const list: Array<{ given: string; want: Platform }> = []
+  for (const given of input.split(',').map(p => p.trim())) {
+    if (!given && input.trim()) continue
+    const want = parsePlatform(given)
+    const key = formatPlatform(want)
+    if (!seen.has(key)) {
+      seen.add(key)
+      list.push({ given, want })
     }
-  )
+  }
+  return list
+}
 
-  /** The endpoint that served the manifest first, then the others (mirrors, origin). */
-  const source = (ref: ImageReference, preferred: Endpoint, digest: string): BlobSource => {
+/** Blob requests: the endpoint that served the manifest first, then the others. */
+function blobSources(client: RegistryClient, logger: Logger) {
+  return (ref: ImageReference, preferred: Endpoint, digest: string): BlobSource => {
     const endpoints = [
       preferred,
       ...client.endpoints(ref.registry).filter(e => e.api !== preferred.api)
@@ -234,183 +221,247 @@ export async function fetchImages(options: FetchImagesOptions): Promise<FetchIma
       throw lastError
     }
   }
+}
 
-  const resolveOne = async (given: string, ref: ImageReference): Promise<Resolved> => {
-    const where = `image "${given}"`
-    const top = await client.getManifest(ref, manifestReference(ref))
-    let doc = parseManifest(top.body, where)
-    let manifest = top
-    let indexDigest: string | undefined
-    let platform: Platform | undefined
-    if (INDEX_TYPES.has(top.mediaType) || Array.isArray(doc.manifests)) {
-      indexDigest = top.digest
-      const entries = doc.manifests ?? []
-      const entry = selectManifest(entries, want)
-      if (!entry) {
-        const offered = offeredPlatforms(entries)
-        throw new Error(
-          `${where} has no ${formatPlatform(want)} variant; its index offers ${offered.length ? offered.join(', ') : 'no runnable platform'}`
-        )
-      }
-      platform = normalizePlatform(entry.platform ?? want)
-      manifest = await client.getManifest(ref, entry.digest)
-      doc = parseManifest(manifest.body, where)
-      if (INDEX_TYPES.has(manifest.mediaType) || Array.isArray(doc.manifests)) {
-        throw new Error(
-          `${where}: the index points at another index; nested indexes are not supported`
-        )
-      }
-    }
-    const config = checkDescriptor(doc.config, 'config', where)
-    const layers = (doc.layers ?? []).map((l, i) => checkDescriptor(l, `layer ${i}`, where))
-    const configBytes = await run(() =>
-      fetcher.fetchBytes(config, source(ref, manifest.endpoint, config.digest), where)
+interface PlatformPlan {
+  given: string
+  want: Platform
+  output: string
+  imagesJson: string
+}
+
+interface RunContext {
+  options: FetchImagesOptions
+  logger: Logger
+  client: RegistryClient
+  source: ReturnType<typeof blobSources>
+  run: <T>(task: () => Promise<T>) => Promise<T>
+}
+
+export async function fetchImages(options: FetchImagesOptions): Promise<FetchImagesResult> {
+  const logger = options.logger ?? silentLogger
+  // Everything the user gave is checked before the first request.
+  const platforms = parsePlatforms(options.platform)
+  const refs = parseRefs(options.images)
+  const several = platforms.length > 1
+  const plans: PlatformPlan[] = platforms.map(p => ({
+    ...p,
+    ...platformOutput(options, p.given, several)
+  }))
+  for (const plan of plans) {
+    await checkOutputPath(
+      'output',
+      several ? plan.output : options.output,
+      options.perImage ? 'directory' : 'file'
     )
-    let cfg: Partial<Platform>
-    try {
-      cfg = JSON.parse(configBytes.toString('utf8')) as Partial<Platform>
-    } catch {
-      throw new Error(`${where}: its config ${config.digest} is not JSON`)
-    }
-    const have = normalizePlatform({
-      os: cfg.os ?? '',
-      architecture: cfg.architecture ?? '',
-      ...(cfg.variant ? { variant: cfg.variant } : {})
-    })
-    if (!platformMatches(want, have)) {
-      throw new Error(
-        indexDigest
-          ? `${where}: the index lists ${formatPlatform(want)} but its config says ${formatPlatform(have)}`
-          : `${where} is a single-platform image for ${formatPlatform(have)}, not ${formatPlatform(want)}; use an image (or tag) published for ${formatPlatform(want)}`
-      )
-    }
-    return {
-      given,
-      ref,
-      platform: platform ?? have,
-      endpoint: manifest.endpoint,
-      ...(indexDigest ? { indexDigest } : {}),
-      manifest: {
-        mediaType: manifest.mediaType,
-        digest: manifest.digest,
-        size: manifest.body.length
-      },
-      manifestBytes: manifest.body,
-      config,
-      configBytes,
-      layers
-    }
+    await checkOutputPath(
+      'images-json',
+      options.imagesJson && !several ? options.imagesJson : plan.imagesJson,
+      'file'
+    )
   }
-
-  const archives: ArchiveFile[] = []
+  const run = limiter(options.concurrency ?? 8)
+  const client = new RegistryClient({ ...options.client, logger })
+  const source = blobSources(client, logger)
+  const ctx: RunContext = { options, logger, client, source, run }
+  const cacheDir = options.cacheDir ? resolve(options.cacheDir) : undefined
+  const store = new BlobFetcher(cacheDir, client.retry)
+  const resolver = new ManifestResolver({ client, store, logger, source, run })
+  const done: Array<FetchImagesResult & { plan: PlatformPlan }> = []
   try {
-    // Manifests and configs for every image; all failures are reported together.
-    const settled = await Promise.allSettled(refs.map(({ given, ref }) => resolveOne(given, ref)))
+    // Manifests and configs for every image and platform; all failures reported together.
+    const settled = await Promise.allSettled(
+      plans.flatMap(plan => refs.map(({ given, ref }) => resolver.resolve(given, ref, plan.want)))
+    )
     const failures = settled.flatMap(s =>
       s.status === 'rejected' ? [describeError(s.reason)] : []
     )
-    if (failures.length > 0) throw new Error(failures.join('\n'))
+    if (failures.length > 0) throw new Error([...new Set(failures)].join('\n'))
     const resolved = settled.map(s => (s as PromiseFulfilledResult<Resolved>).value)
+    for (const [i, plan] of plans.entries()) {
+      const mine = resolved.slice(i * refs.length, (i + 1) * refs.length)
+      done.push({ ...(await fetchPlatform(ctx, plan, mine, cacheDir)), plan })
+    }
+  } catch (err) {
+    // A later platform failed: the earlier outputs of this run go too.
+    for (const r of done) {
+      for (const file of [...r.archives, r.imagesJson]) await rm(file, { force: true })
+    }
+    throw err
+  } finally {
+    await store.cleanup()
+  }
+  return combine(options, done, store.stats, client.rateLimits())
+}
 
-    // Plan the archive(s): every blob gets its place before a byte of it is fetched.
-    const mtime = options.mtime ?? archiveMtime()
-    const archiveOf = new Map<Resolved, ArchiveFile>()
-    if (options.perImage) {
-      await mkdir(output, { recursive: true })
-      for (const r of resolved) {
-        const file = await ArchiveFile.create(
-          join(output, archiveFileName(r.ref)),
-          [toArchive(r)],
-          mtime
-        )
-        archives.push(file)
-        archiveOf.set(r, file)
+function combine(
+  options: FetchImagesOptions,
+  done: Array<FetchImagesResult & { plan: PlatformPlan }>,
+  /** Configs (and manifests) fetched while resolving. */
+  resolving: BlobStats,
+  rateLimits: RateLimitInfo[]
+): FetchImagesResult {
+  const first = done[0]
+  if (!first) throw new Error('no platform given')
+  const sum = (f: (r: Pick<FetchImagesResult, 'stats' | 'bytes' | 'uniqueBlobBytes'>) => number) =>
+    done.reduce((n, r) => n + f(r), 0)
+  const stat = (key: keyof BlobStats) => sum(r => r.stats[key]) + resolving[key]
+  return {
+    output: done.length > 1 ? resolve(options.output) : first.output,
+    archives: done.flatMap(r => r.archives),
+    imagesJson: first.imagesJson,
+    images: done.flatMap(r => r.images),
+    bytes: sum(r => r.bytes),
+    uniqueBlobBytes: sum(r => r.uniqueBlobBytes),
+    stats: {
+      bytesFetched: stat('bytesFetched'),
+      requests: stat('requests'),
+      reused: stat('reused'),
+      fetched: stat('fetched')
+    },
+    platforms: done.map(r => ({
+      platform: r.plan.given,
+      output: r.output,
+      imagesJson: r.imagesJson,
+      archives: r.archives
+    })),
+    rateLimits
+  }
+}
+
+interface Job {
+  image: Resolved
+  desc: Descriptor
+  bytes?: Buffer
+  targets: BlobTarget[]
+}
+
+/** Each unique blob once, with every archive place that wants it. */
+function planJobs(resolved: Resolved[], archiveOf: Map<Resolved, ArchiveFile>): Job[] {
+  const jobs = new Map<string, Job>()
+  for (const r of resolved) {
+    const file = archiveOf.get(r)
+    if (!file) continue
+    const blobs: Array<[Descriptor, Buffer | undefined]> = [
+      [r.manifest, r.manifestBytes],
+      [r.config, r.configBytes],
+      ...r.layers.map((l): [Descriptor, undefined] => [l, undefined])
+    ]
+    for (const [desc, bytes] of blobs) {
+      const job = jobs.get(desc.digest) ?? {
+        image: r,
+        desc,
+        ...(bytes ? { bytes } : {}),
+        targets: []
       }
-    } else {
-      await mkdir(dirname(output), { recursive: true })
-      const file = await ArchiveFile.create(output, resolved.map(toArchive), mtime)
-      archives.push(file)
-      for (const r of resolved) archiveOf.set(r, file)
+      if (!job.targets.some(t => t.handle === file.handle)) {
+        job.targets.push({ handle: file.handle, offset: file.slot(desc.digest) })
+      }
+      jobs.set(desc.digest, job)
     }
+  }
+  // Largest first: the long transfers start early and the run ends evenly.
+  return [...jobs.values()].sort((a, b) => b.desc.size - a.desc.size)
+}
 
-    // Each unique blob once, into every archive place that wants it.
-    interface Job {
-      image: Resolved
-      desc: Descriptor
-      bytes?: Buffer
-      targets: BlobTarget[]
-    }
-    const jobs = new Map<string, Job>()
+/** Plans the archive(s) of one platform: every blob gets its place before a byte is fetched. */
+async function createArchives(
+  ctx: RunContext,
+  plan: PlatformPlan,
+  resolved: Resolved[],
+  archives: ArchiveFile[]
+): Promise<Map<Resolved, ArchiveFile>> {
+  const mtime = ctx.options.mtime ?? archiveMtime()
+  const archiveOf = new Map<Resolved, ArchiveFile>()
+  if (ctx.options.perImage) {
+    await mkdir(plan.output, { recursive: true })
     for (const r of resolved) {
-      const file = archiveOf.get(r)
-      if (!file) continue
-      const blobs: Array<[Descriptor, Buffer | undefined]> = [
-        [r.manifest, r.manifestBytes],
-        [r.config, r.configBytes],
-        ...r.layers.map((l): [Descriptor, undefined] => [l, undefined])
-      ]
-      for (const [desc, bytes] of blobs) {
-        const job = jobs.get(desc.digest) ?? {
-          image: r,
-          desc,
-          ...(bytes ? { bytes } : {}),
-          targets: []
-        }
-        if (!job.targets.some(t => t.handle === file.handle)) {
-          job.targets.push({ handle: file.handle, offset: file.slot(desc.digest) })
-        }
-        jobs.set(desc.digest, job)
-      }
+      const file = await ArchiveFile.create(
+        join(plan.output, archiveFileName(r.ref)),
+        [toArchive(r)],
+        mtime
+      )
+      archives.push(file)
+      archiveOf.set(r, file)
     }
-    total = [...jobs.values()].filter(j => !j.bytes).reduce((n, j) => n + j.desc.size, 0)
-    // Largest first: the long transfers start early and the run ends evenly.
-    const ordered = [...jobs.values()].sort((a, b) => b.desc.size - a.desc.size)
+  } else {
+    await mkdir(dirname(plan.output), { recursive: true })
+    const file = await ArchiveFile.create(plan.output, resolved.map(toArchive), mtime)
+    archives.push(file)
+    for (const r of resolved) archiveOf.set(r, file)
+  }
+  return archiveOf
+}
+
+/** One platform: plan, fetch every blob into place, finish the archive(s), write images.json. */
+async function fetchPlatform(
+  ctx: RunContext,
+  plan: PlatformPlan,
+  resolved: Resolved[],
+  cacheDir: string | undefined
+): Promise<FetchImagesResult> {
+  let fetched = 0
+  let total = 0
+  const fetcher = new BlobFetcher(cacheDir, ctx.client.retry, n => {
+    fetched += n
+    ctx.options.onProgress?.(fetched, total)
+  })
+  const archives: ArchiveFile[] = []
+  try {
+    const archiveOf = await createArchives(ctx, plan, resolved, archives)
+    const jobs = planJobs(resolved, archiveOf)
+    total = jobs.filter(j => !j.bytes).reduce((n, j) => n + j.desc.size, 0)
     await Promise.all(
-      ordered.map(job =>
-        run(() =>
+      jobs.map(job =>
+        ctx.run(() =>
           job.bytes
             ? fetcher.deliverBytes(job.desc, job.bytes, job.targets)
             : fetcher.deliver(
                 job.desc,
                 job.targets,
-                source(job.image.ref, job.image.endpoint, job.desc.digest),
+                ctx.source(job.image.ref, job.image.endpoint, job.desc.digest),
                 `image "${job.image.given}"`
               )
         )
       )
     )
-
     let bytes = 0
     for (const file of archives) bytes += await file.finish()
     archives.length = 0
-
-    const images: ImageReport[] = resolved.map(r => ({
-      reference: r.given,
-      name: toArchive(r).name,
-      platform: formatPlatform(r.platform),
-      indexDigest: r.indexDigest ?? null,
-      manifestDigest: r.manifest.digest,
-      configDigest: r.config.digest,
-      size: [r.manifest, r.config, ...r.layers].reduce((n, b) => n + b.size, 0),
-      layers: r.layers.length,
-      archive: archiveOf.get(r)?.target ?? output
-    }))
-    await mkdir(dirname(imagesJson), { recursive: true })
-    const tempJson = temporaryPath(imagesJson)
+    const images = resolved.map(r => report(r, archiveOf.get(r)?.target ?? plan.output))
+    await mkdir(dirname(plan.imagesJson), { recursive: true })
+    const tempJson = temporaryPath(plan.imagesJson)
     await writeFile(tempJson, `${JSON.stringify(images, null, 2)}\n`)
-    await rename(tempJson, imagesJson)
+    await rename(tempJson, plan.imagesJson)
     return {
-      output,
+      output: plan.output,
       archives: [...new Set(images.map(i => i.archive))],
-      imagesJson,
+      imagesJson: plan.imagesJson,
       images,
       bytes,
-      uniqueBlobBytes: [...jobs.values()].reduce((n, j) => n + j.desc.size, 0),
-      stats: { ...fetcher.stats }
+      uniqueBlobBytes: jobs.reduce((n, j) => n + j.desc.size, 0),
+      stats: { ...fetcher.stats },
+      platforms: [],
+      rateLimits: []
     }
   } finally {
     await Promise.all(archives.map(a => a.abort()))
     await fetcher.cleanup()
+  }
+}
+
+function report(r: Resolved, archive: string): ImageReport {
+  return {
+    reference: r.given,
+    name: toArchive(r).name,
+    platform: formatPlatform(r.platform),
+    indexDigest: r.indexDigest ?? null,
+    manifestDigest: r.manifest.digest,
+    configDigest: r.config.digest,
+    size: [r.manifest, r.config, ...r.layers].reduce((n, b) => n + b.size, 0),
+    layers: r.layers.length,
+    archive,
+    verifiedBy: r.verifiedBy
   }
 }
 

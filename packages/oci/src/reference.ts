@@ -80,6 +80,13 @@ export function parseReference(input: string): ImageReference {
       if (!DOMAIN.test(registry)) {
         throw new ReferenceError(input, `registry "${registry}" is not a valid host[:port]`)
       }
+      const port = registry.includes(':') ? Number(registry.slice(registry.indexOf(':') + 1)) : 1
+      if (port < 1 || port > 65535) {
+        throw new ReferenceError(
+          input,
+          `registry "${registry}" has port ${port}; a port is a number from 1 to 65535`
+        )
+      }
     }
   }
   if (registry === 'index.docker.io') registry = DOCKER_HUB

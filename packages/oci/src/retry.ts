@@ -1,13 +1,39 @@
 /** Retries with exponential backoff and full jitter. */
 
 export interface RetryOptions {
-  /** Total tries, the first included. */
+  /**
+   * Tries in a row that may fail without progress, the first included. For blobs, a try
+   * that brought new bytes (kept for a resume) starts the count again.
+   */
   attempts: number
   baseDelayMs: number
   maxDelayMs: number
+  /** No retry starts later than this after the first failure. Default 15 minutes. */
+  budgetMs: number
 }
 
-export const defaultRetry: RetryOptions = { attempts: 5, baseDelayMs: 500, maxDelayMs: 15000 }
+export const defaultRetry: RetryOptions = {
+  attempts: 5,
+  baseDelayMs: 500,
+  maxDelayMs: 15000,
+  budgetMs: 15 * 60 * 1000
+}
+
+/**
+ * Why retrying must stop, or '' to go on: `idle` tries in a row brought nothing, or the
+ * next try would start `elapsedMs` after the first failure, past the budget.
+ */
+export function retryExhausted(options: RetryOptions, idle: number, elapsedMs: number): string {
+  if (idle >= options.attempts) return `${idle} tries in a row made no progress`
+  if (elapsedMs > options.budgetMs) {
+    const budget =
+      options.budgetMs < 10000
+        ? `${options.budgetMs} ms`
+        : `${Math.round(options.budgetMs / 1000)} s`
+    return `the retry budget of ${budget} is spent`
+  }
+  return ''
+}
 
 /** The wait before try number `attempt + 1` (attempt counts from 1). */
 export function backoffDelay(
@@ -17,9 +43,8 @@ export function backoffDelay(
 ): number {
   const ceiling = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (attempt - 1))
   const jittered = Math.random() * ceiling
-  return retryAfterMs !== undefined
-    ? Math.min(options.maxDelayMs, Math.max(retryAfterMs, jittered))
-    : jittered
+  // The server's Retry-After is honoured in full; the retry budget decides whether to wait.
+  return retryAfterMs !== undefined ? Math.max(retryAfterMs, jittered) : jittered
 }
 
 export function sleep(ms: number): Promise<void> {
