@@ -46,7 +46,9 @@ export async function readImportedArchive(
   const images = (await readArchiveImages(path)).map(i => ({
     ...i,
     reference: i.name,
-    archive: `images/${build.side}-images.tar`
+    archive: `images/${build.side}-images.tar`,
+    // readArchiveImages checked each manifest against the digest the archive's index names.
+    verifiedBy: 'digest' as const
   }))
   checkImportedPlatforms(build, images, path)
   return { path, images }

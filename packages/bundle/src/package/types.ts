@@ -21,14 +21,14 @@ export interface PackageOptions {
   gitSha?: string
   /** Told when each phase starts, and of the bytes of the long ones (images, archive). */
   progress?: PackageProgress
+  /** A PEM private key (ECDSA P-256 or Ed25519): SHA256SUMS is signed into SHA256SUMS.sig. */
+  signingKey?: string
 }
 
 /** Progress of a build: phases in order, and bytes done of a total within a phase. */
 export interface PackageProgress {
   phase(name: string): void
   bytes(done: number, total: number): void
-  /** A PEM private key (ECDSA P-256 or Ed25519): SHA256SUMS is signed into SHA256SUMS.sig. */
-  signingKey?: string
 }
 
 export interface PackageResult {
