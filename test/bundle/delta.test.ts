@@ -26,6 +26,7 @@ import {
   type PackageResult,
   verifyDelta
 } from '@kedge/bundle'
+import { parseMirrors, type ClientOptions } from '@kedge/oci'
 import * as bed from '../bed/index.js'
 
 const KB = 1024
@@ -35,7 +36,7 @@ const arch = process.arch === 'arm64' ? 'arm64' : 'amd64'
 const platform = arch === 'arm64' ? bed.linuxArm64 : bed.linuxAmd64
 const SITE = 'factory/plc-gateway'
 
-/** Serves keadm v1.22.2 (a STAND-IN, in upstream's layout and checksum format). */
+/** Serves keadm of `version` (a STAND-IN, in upstream's layout and checksum format). */
 async function serveKeadm(server: bed.FileServer, version: string): Promise<void> {
   for (const a of ['amd64', 'arm64']) {
     const file = `keadm-${version}-linux-${a}.tar.gz`
@@ -121,6 +122,9 @@ describe('delta bundles (real registry, stand-in assets, real containerd)', () =
   let next: PackageResult
   let delta: DeltaResult
   let nextSpec: BundleSpec
+  // bundle.json drops the registry mirrors (reproducible builds), so a delta build is told
+  // where the base's images are, as package-bundle is.
+  let client: ClientOptions
   const extracted = (tarball: string, into: string, name: string): string => {
     const dir = join(work, 'x', into)
     mkdirSync(dir, { recursive: true })
@@ -136,10 +140,11 @@ describe('delta bundles (real registry, stand-in assets, real containerd)', () =
     server = await bed.startFileServer()
     containerd = await bed.startContainerd()
     const spec = await bed.bedSpec(server, registry, SIZES)
-    await serveKeadm(server, 'v1.22.2')
+    // The test bed serves the pinned KubeEdge (v1.22.2, N+1); N is v1.22.0.
+    await serveKeadm(server, 'v1.22.0')
     await bed.seedImage(registry.url, {
       repository: 'kubeedge/installation-package',
-      tag: 'v1.22.2',
+      tag: 'v1.22.0',
       format: 'oci',
       index: true,
       attestations: true,
@@ -150,6 +155,12 @@ describe('delta bundles (real registry, stand-in assets, real containerd)', () =
     await siteImage(registry, '2.4.2')
     spec.sides.edge.images.push(`${SITE}:2.4.1`)
     nextSpec = structuredClone(spec)
+    client = {
+      mirrors: parseMirrors(spec.registry.mirrors.join('\n')),
+      insecure: spec.registry.insecure
+    }
+    spec.versions.kubeedge = 'v1.22.0'
+    spec.sides.edge.images = spec.sides.edge.images.map(i => i.replace(':v1.22.2', ':v1.22.0'))
     nextSpec.versions.kubeedge = 'v1.22.2'
     nextSpec.sides.edge.images = spec.sides.edge.images.map(i =>
       i.replace(':v1.22.0', ':v1.22.2').replace(':2.4.1', ':2.4.2')
@@ -168,7 +179,12 @@ describe('delta bundles (real registry, stand-in assets, real containerd)', () =
     })
     // The base release's SHA256SUMS, as a release lists its tarballs.
     writeFileSync(join(out('n'), 'SHA256SUMS'), `${base.sha256}  ${base.name}.tar.gz\n`)
-    delta = await buildDelta({ base: base.manifest, bundle: next.bundle, outputDir: out('delta') })
+    delta = await buildDelta({
+      client,
+      base: base.manifest,
+      bundle: next.bundle,
+      outputDir: out('delta')
+    })
   })
   afterAll(async () => {
     await containerd.stop()
@@ -343,6 +359,7 @@ describe('delta bundles (real registry, stand-in assets, real containerd)', () =
     server.put('/releases/n/base.bundle.json', readFileSync(base.manifest))
     server.put('/releases/n/SHA256SUMS', `${base.sha256}  ${base.name}.tar.gz\n`)
     const again = await buildDelta({
+      client,
       base: `${server.url}/releases/n/base.bundle.json`,
       bundle: extracted(next.bundle, 'next-dir', next.name),
       outputDir: join(work, 'out', 'delta-url')
@@ -356,16 +373,23 @@ describe('delta bundles (real registry, stand-in assets, real containerd)', () =
     const json = JSON.parse(readFileSync(base.manifest, 'utf8')) as Record<string, unknown>
     writeFileSync(join(dir, 'cloud.json'), JSON.stringify({ ...json, side: 'cloud' }))
     const opts = { bundle: next.bundle, outputDir: join(dir, 'out'), baseSha256: base.sha256 }
-    await expect(buildDelta({ ...opts, base: join(dir, 'cloud.json') })).rejects.toThrow(
+    await expect(buildDelta({ client, ...opts, base: join(dir, 'cloud.json') })).rejects.toThrow(
       /same side and arch/
     )
-    await expect(buildDelta({ ...opts, base: next.manifest })).rejects.toThrow(/the same bundle/)
+    await expect(buildDelta({ client, ...opts, base: next.manifest })).rejects.toThrow(
+      /the same bundle/
+    )
     await expect(
-      buildDelta({ ...opts, base: join(dir, 'cloud.json'), baseSha256: 'abc' })
+      buildDelta({ client, ...opts, base: join(dir, 'cloud.json'), baseSha256: 'abc' })
     ).rejects.toThrow(/base-sha256 "abc"/)
     writeFileSync(join(dir, 'edge.json'), JSON.stringify(json))
     await expect(
-      buildDelta({ bundle: next.bundle, outputDir: join(dir, 'out'), base: join(dir, 'edge.json') })
+      buildDelta({
+        client,
+        bundle: next.bundle,
+        outputDir: join(dir, 'out'),
+        base: join(dir, 'edge.json')
+      })
     ).rejects.toThrow(/no SHA256SUMS at .*pass base-sha256/)
   })
 

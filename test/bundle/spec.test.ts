@@ -154,7 +154,7 @@ describe('spec errors name the path, the value and what was expected', () => {
         /^versions\.node: "v24\.11\.0\$\(touch \/tmp\/pwned\)" is not a version/
       )
     ])
-    expect(problemsOf(edit('  kubeedge: v1.22.0', '  kubeedge: "v1.22.0 --set x=y"'))[0]).toMatch(
+    expect(problemsOf(edit('  kubeedge: v1.22.2', '  kubeedge: "v1.22.2 --set x=y"'))[0]).toMatch(
       /^versions\.kubeedge: .* is not a version/
     )
     expect(problemsOf(edit('  k3s: v1.34.2+k3s1', '  k3s: "v1.34.2+k3s1`id`"'))[0]).toMatch(

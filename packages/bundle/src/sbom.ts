@@ -103,8 +103,9 @@ function assetComponent(a: FetchedAsset, spec: BundleSpec): SbomComponent {
     name: a.asset.name,
     ...(version ? { version } : {}),
     hashes: sha256(a.sha256),
-    externalReferences: [{ type: 'distribution', url: a.asset.url }],
-    properties: [{ name: 'kedge:verifiedBy', value: a.verifiedBy }]
+    // upstream's URL, not the mirror that served it: two builds from two mirrors are identical
+    externalReferences: [{ type: 'distribution', url: a.asset.canonical?.url ?? a.asset.url }],
+    properties: [{ name: 'kedge:verifiedBy', value: a.asset.canonical?.verifiedBy ?? a.verifiedBy }]
   }
 }
 
