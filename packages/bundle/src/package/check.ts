@@ -16,7 +16,7 @@ export function checkImportedImages(
 ): void {
   const { spec, side, arch } = build
   const archived = new Set(images.map(i => i.name))
-  const must = [...requiredImages(spec, side), ...k3sImages]
+  const must = [...requiredImages(spec, side, k3sImages), ...k3sImages]
   const missing = must.filter(i => !archived.has(normalize(i)))
   if (missing.length > 0) {
     throw new Error(
