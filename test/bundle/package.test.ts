@@ -464,6 +464,116 @@ describe('package-bundle (real registry, file server with stand-in assets, conta
       `input images-archive: no file at ${absent}; give the archive fetch-images wrote`
     )
     expect(existsSync(out)).toBe(false)
+  test('servicelb off (the default): no klipper-lb on the edge; bundle.json tells the installer, with the chart settings', () => {
+    for (const key of ['cloud-amd64', 'edge-amd64']) {
+      const { root } = extracted(key)
+      const manifest = JSON.parse(readFileSync(join(root, 'meta', 'bundle.json'), 'utf8')) as {
+        k3s: unknown
+        cloudcore: unknown
+        mosquitto: unknown
+        images: Array<{ name: string }>
+      }
+      expect(manifest.k3s).toEqual({ servicelb: false })
+      expect(manifest.cloudcore).toEqual({ controllerManager: false, admission: false })
+      expect(manifest.mosquitto).toEqual({
+        enabled: true,
+        image: 'eclipse-mosquitto:1.6.15',
+        repository: 'eclipse-mosquitto',
+        tag: '1.6.15'
+      })
+      const names = manifest.images.map(i => i.name)
+      // Off by default, as in the chart: not carried.
+      expect(names.filter(n => /controller-manager|admission/.test(n))).toEqual([])
+      if (key.startsWith('edge')) {
+        expect(names.some(n => n.includes('klipper-lb'))).toBe(false)
+        expect(existsSync(join(root, 'meta', 'k3s-images.txt'))).toBe(false)
+      }
+    }
+  })
+
+  test('servicelb kept: the edge bundle carries klipper-lb from k3s-images.txt (its svclb-* DaemonSet lands on edge nodes); an archive without it fails', async () => {
+    const kept: BundleSpec = { ...spec, k3s: { servicelb: true } }
+    const result = await packageBundle({
+      spec: kept,
+      side: 'edge',
+      arch: 'arm64',
+      outputDir: join(work, 'servicelb')
+    })
+    expect(result.images.map(i => `${i.name} ${i.platform}`)).toContain(
+      'docker.io/rancher/klipper-lb:v0.4.13 linux/arm64/v8'
+    )
+    const manifest = JSON.parse(readFileSync(result.manifest, 'utf8')) as {
+      k3s: unknown
+      files: Array<{ path: string }>
+    }
+    expect(manifest.k3s).toEqual({ servicelb: true })
+    expect(manifest.files.map(f => f.path)).toContain('meta/k3s-images.txt')
+
+    const partial = join(work, 'no-klipper')
+    await fetchImages({
+      images: sideImages(kept, 'edge'),
+      platform: 'linux/arm64',
+      output: join(partial, 'edge.tar'),
+      client: {
+        mirrors: new Map([['docker.io', [registry.url]]]),
+        insecure: [registry.host],
+        fallbackToOrigin: false
+      }
+    })
+    await expect(
+      packageBundle({
+        spec: kept,
+        side: 'edge',
+        arch: 'arm64',
+        outputDir: join(work, 'servicelb-missing'),
+        imagesArchive: join(partial, 'edge.tar')
+      })
+    ).rejects.toThrow(
+      // Once, though it is both a k3s image and the svclb DaemonSet's.
+      'would miss images its workloads run (pods would hang in ImagePullBackOff):\n  docker.io/rancher/klipper-lb:v0.4.13\nadd them'
+    )
+    expect(tarballs(join(work, 'servicelb-missing'))).toEqual([])
+  })
+
+  test('controller-manager and admission, when the spec enables them, are carried and recorded', async () => {
+    const on: BundleSpec = { ...spec, cloudcore: { controllerManager: true, admission: false } }
+    await bed.seedSpecImages(registry.url, on)
+    const result = await packageBundle({
+      spec: on,
+      side: 'cloud',
+      arch: 'amd64',
+      outputDir: join(work, 'chart-components')
+    })
+    const names = result.images.map(i => i.name)
+    expect(names).toContain('docker.io/kubeedge/controller-manager:v1.22.2')
+    expect(names).not.toContain('docker.io/kubeedge/admission:v1.22.2')
+    expect(JSON.parse(readFileSync(result.manifest, 'utf8'))).toMatchObject({
+      cloudcore: { controllerManager: true, admission: false }
+    })
+  })
+
+  test('a custom mosquitto image: no warning; bundle.json gives the chart its repository and tag', async () => {
+    const custom: BundleSpec = {
+      ...spec,
+      mosquitto: { enabled: true, image: 'eclipse-mosquitto:2.0.20' }
+    }
+    await bed.seedSpecImages(registry.url, custom)
+    const result = await packageBundle({
+      spec: custom,
+      side: 'edge',
+      arch: 'amd64',
+      outputDir: join(work, 'mqtt')
+    })
+    expect(result.warnings.filter(w => w.includes('mosquitto'))).toEqual([])
+    expect(result.images.map(i => i.name)).toContain('docker.io/library/eclipse-mosquitto:2.0.20')
+    expect(JSON.parse(readFileSync(result.manifest, 'utf8'))).toMatchObject({
+      mosquitto: {
+        enabled: true,
+        image: 'eclipse-mosquitto:2.0.20',
+        repository: 'eclipse-mosquitto',
+        tag: '2.0.20'
+      }
+    })
   })
 
   test('a crds-dir holding something that is not a CRD fails naming the file; no tarball', async () => {

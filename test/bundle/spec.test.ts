@@ -2,8 +2,10 @@ import { describe, expect, test } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import {
+  chartImage,
   DEFAULT_SPEC_YAML,
   defaultSpec,
+  edgeDaemonSets,
   parseSpec,
   requiredImages,
   sideImages,
@@ -13,6 +15,8 @@ import {
 } from '@kedge/bundle'
 
 const repoRoot = resolve(import.meta.dirname, '..', '..')
+
+const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
 function problemsOf(yaml: string): string[] {
   try {
@@ -269,43 +273,141 @@ describe('bad input gets a clear error', () => {
 })
 
 describe('mosquitto image and the chart', () => {
-  test('a mosquitto image other than the chart default is warned about in the edge bundle build', async () => {
-    const { packageBundle } = await import('@kedge/bundle')
-    const { tempDir, removeDir } = await import('../bed/proc.js')
-    const work = await tempDir('mqtt-warning')
-    const saved = { cache: process.env.RUNNER_TOOL_CACHE, temp: process.env.RUNNER_TEMP }
-    process.env.RUNNER_TOOL_CACHE = `${work}/tool-cache`
-    process.env.RUNNER_TEMP = `${work}/temp`
-    Object.assign(globalThis, {
-      TEST_DOWNLOAD_TOOL_RETRY_MIN_SECONDS: 0,
-      TEST_DOWNLOAD_TOOL_RETRY_MAX_SECONDS: 0
+  test('the chart gets repository and tag; a mosquitto image needs a tag', () => {
+    expect(chartImage('eclipse-mosquitto:1.6.15')).toEqual({
+      repository: 'eclipse-mosquitto',
+      tag: '1.6.15'
     })
-    try {
-      const spec = parseSpec(
-        edit('  image: eclipse-mosquitto:1.6.15', '  image: eclipse-mosquitto:2.0.20'),
-        'x'
-      )
-      // The warning comes before any download; the first download (every source points at
-      // loopback port 9, where nothing listens) then ends the build.
-      for (const key of Object.keys(spec.sources) as Array<keyof typeof spec.sources>) {
-        spec.sources[key] = 'http://127.0.0.1:9/nothing-here'
-      }
-      const warnings: string[] = []
-      const logger = {
-        info: () => undefined,
-        warn: (m: string) => warnings.push(m),
-        debug: () => undefined
-      }
-      await expect(
-        packageBundle({ spec, side: 'edge', arch: 'amd64', outputDir: `${work}/out`, logger })
-      ).rejects.toThrow('download of http://127.0.0.1:9/nothing-here/')
-      expect(warnings[0]).toContain(
-        'mosquitto.image is eclipse-mosquitto:2.0.20, but the installer does not point the cloudcore chart'
-      )
-    } finally {
-      process.env.RUNNER_TOOL_CACHE = saved.cache
-      process.env.RUNNER_TEMP = saved.temp
-      await removeDir(work)
-    }
+    expect(chartImage('registry.example.com:5000/mqtt/mosquitto:2.0.20')).toEqual({
+      repository: 'registry.example.com:5000/mqtt/mosquitto',
+      tag: '2.0.20'
+    })
+    const digest = `sha256:${'c'.repeat(64)}`
+    expect(chartImage(`eclipse-mosquitto:2.0.20@${digest}`)).toEqual({
+      repository: 'eclipse-mosquitto',
+      tag: `2.0.20@${digest}`
+    })
+    expect(
+      problemsOf(edit('  image: eclipse-mosquitto:1.6.15', `  image: eclipse-mosquitto@${digest}`))
+    ).toEqual([
+      `mosquitto.image: "eclipse-mosquitto@${digest}" has no tag (the cloudcore chart takes mosquitto.image.repository and .tag)`
+    ])
+  })
+})
+
+describe('what reaches edge nodes, and the chart components', () => {
+  test('the cloud carries controller-manager and admission only when the spec enables them (off, as in the chart)', () => {
+    const spec = defaultSpec()
+    expect(spec.cloudcore).toEqual({ controllerManager: false, admission: false })
+    expect(sideImages(spec, 'cloud').filter(i => /controller-manager|admission/.test(i))).toEqual(
+      []
+    )
+    const on = parseSpec(
+      edit(
+        'cloudcore:\n  controllerManager: false\n  admission: false',
+        'cloudcore:\n  controllerManager: true\n  admission: true'
+      ),
+      'x'
+    )
+    expect(requiredImages(on, 'cloud')).toEqual(
+      expect.arrayContaining(['kubeedge/controller-manager:v1.22.2', 'kubeedge/admission:v1.22.2'])
+    )
+  })
+
+  test('edge DaemonSets: edgemesh-agent, mosquitto when enabled, klipper-lb when servicelb is kept', () => {
+    const k3sList = ['docker.io/rancher/klipper-lb:v0.4.13', 'docker.io/rancher/mirrored-pause:3.6']
+    const spec = defaultSpec()
+    expect(spec.k3s).toEqual({ servicelb: false })
+    expect(edgeDaemonSets(spec, k3sList).map(d => d.image)).toEqual([
+      'eclipse-mosquitto:1.6.15',
+      'kubeedge/edgemesh-agent:v1.17.0'
+    ])
+    const kept = parseSpec(edit('k3s:\n  servicelb: false', 'k3s:\n  servicelb: true'), 'x')
+    expect(edgeDaemonSets(kept, k3sList).map(d => d.image)).toContain(
+      'docker.io/rancher/klipper-lb:v0.4.13'
+    )
+    expect(requiredImages(kept, 'edge', k3sList)).toContain('docker.io/rancher/klipper-lb:v0.4.13')
+    const noMqtt = parseSpec(
+      edit('mosquitto:\n  enabled: true', 'mosquitto:\n  enabled: false'),
+      'x'
+    )
+    expect(edgeDaemonSets(noMqtt).map(d => d.daemonSet)).toEqual([
+      'edgemesh-agent (EdgeMesh chart)'
+    ])
+  })
+
+  test('a spec written before k3s, cloudcore and pins.k3sImagesTxt existed still reads, with their defaults', () => {
+    const old = DEFAULT_SPEC_YAML.replace(/\nk3s:\n {2}servicelb: false\n/, '\n')
+      .replace(/\ncloudcore:\n {2}controllerManager: false\n {2}admission: false\n/, '\n')
+      .replace(/\n {2}k3sImagesTxt: ""\n/, '\n')
+    expect(old).not.toMatch(/^(k3s|cloudcore):|k3sImagesTxt:/m)
+    const spec = parseSpec(old, 'old.yaml')
+    expect(spec.k3s).toEqual({ servicelb: false })
+    expect(spec.cloudcore).toEqual({ controllerManager: false, admission: false })
+    expect(spec.pins.k3sImagesTxt).toBe('')
+  })
+})
+
+describe('values that reach a shell, TOML or YAML are held to strict patterns when the spec is read', () => {
+  test.each([
+    [
+      '  kubeedge: v1.22.2',
+      '  kubeedge: "v1.22.2;reboot"',
+      'versions.kubeedge: "v1.22.2;reboot" is not a version'
+    ],
+    [
+      '  k3s: v1.34.2+k3s1',
+      '  k3s: "v1.34.2+k3s1$(id)"',
+      'versions.k3s: "v1.34.2+k3s1$(id)" is not a version'
+    ],
+    [
+      '  containerd: 1.7.34',
+      '  containerd: "1.7.34\\n"',
+      'versions.containerd: "1.7.34\\n" is not a version'
+    ],
+    [
+      'sandboxImage: kubeedge/pause:3.6',
+      'sandboxImage: "kubeedge/pause:3.6\\"\\nx"',
+      'sandboxImage: "kubeedge/pause:3.6\\"\\nx" is not an image reference (letters, digits'
+    ],
+    [
+      '      - kubeedge/pause:3.6',
+      "      - 'kubeedge/pause:3.6`id`'",
+      'sides.edge.images[2]: "kubeedge/pause:3.6`id`" is not an image reference (letters, digits'
+    ],
+    [
+      '  image: eclipse-mosquitto:1.6.15',
+      "  image: 'eclipse-mosquitto:1.6.15 --set x=y'",
+      'mosquitto.image: "eclipse-mosquitto:1.6.15 --set x=y" is not an image reference (letters'
+    ],
+    [
+      '    files: []\n  edge:',
+      '    files:\n      - { url: "https://x.example/a", sha256: "' +
+        'a'.repeat(64) +
+        '", path: "tools/a\'b.sh" }\n  edge:',
+      'sides.cloud.files[0].path: "tools/a\'b.sh" is not a plain relative path'
+    ],
+    [
+      '  helm: https://get.helm.sh',
+      '  helm: "https://get.helm.sh/$HOME"',
+      'sources.helm: "https://get.helm.sh/$HOME" is not an http(s) URL'
+    ],
+    [
+      '  helm: https://get.helm.sh',
+      '  helm: "https://get.helm.sh/{helmm}"',
+      'sources.helm: "https://get.helm.sh/{helmm}" is not an http(s) URL'
+    ],
+    [
+      '  mirrors: []',
+      '  mirrors: ["docker.io=https://m.example/;id"]',
+      'registry.mirrors[0]: "docker.io=https://m.example/;id" is not registry=URL'
+    ]
+  ])('%j -> %j', (from, to, message) => {
+    // The field itself is named first (a version also spoils the strings that use it).
+    expect(problemsOf(edit(from, to))[0]).toMatch(new RegExp(`^${escape(message)}`))
+  })
+
+  test('the built-in values pass', () => {
+    expect(() => defaultSpec()).not.toThrow()
   })
 })

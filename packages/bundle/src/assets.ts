@@ -86,15 +86,30 @@ export function sideAssetsWithCanonical(spec: BundleSpec, side: Side, arch: Arch
   })
 }
 
+/** k3s-images.txt: sha256sum-<arch>.txt does not list it (k3s release workflow): a pin, or nothing. */
+const k3sImagesTxt = (spec: BundleSpec, k3sBase: string): Asset => ({
+  name: 'k3s-images.txt',
+  url: `${k3sBase}/k3s-images.txt`,
+  verify: spec.pins.k3sImagesTxt
+    ? { kind: 'pinned', sha256: spec.pins.k3sImagesTxt }
+    : { kind: 'unpinned' },
+  place: { kind: 'file', path: 'meta/k3s-images.txt' }
+})
+
 /** The release assets a side's bundle carries for `arch`. */
 export function sideAssets(spec: BundleSpec, side: Side, arch: Arch): Asset[] {
+  const own = side === 'cloud' ? cloudAssets(spec, arch) : edgeAssets(spec, arch)
+  return [...own, ...commonAssets(spec, arch)]
+}
+
+/** keadm and the Node.js runtime: both sides. */
+function commonAssets(spec: BundleSpec, arch: Arch): Asset[] {
   const v = spec.versions
   const s = spec.sources
   const ke = v.kubeedge
   const keadmFile = `keadm-${ke}-linux-${arch}.tar.gz`
-  const nodeArch = arch === 'amd64' ? 'x64' : 'arm64'
-  const nodeFile = `node-${v.node}-linux-${nodeArch}.tar.gz`
-  const common: Asset[] = [
+  const nodeFile = `node-${v.node}-linux-${arch === 'amd64' ? 'x64' : 'arm64'}.tar.gz`
+  return [
     {
       name: 'keadm',
       url: `${s.kubeedge}/${ke}/${keadmFile}`,
@@ -118,43 +133,46 @@ export function sideAssets(spec: BundleSpec, side: Side, arch: Arch): Asset[] {
       place: { kind: 'file', path: `runtime/${nodeFile}` }
     }
   ]
-  if (side === 'cloud') {
-    const k3sBase = `${s.k3s}/${encodeURIComponent(v.k3s)}`
-    const k3sFile = arch === 'amd64' ? 'k3s' : `k3s-${arch}`
-    const helmFile = `helm-${v.helm}-linux-${arch}.tar.gz`
-    return [
-      {
-        name: 'k3s',
-        url: `${k3sBase}/${k3sFile}`,
-        verify: sumFile(`${k3sBase}/sha256sum-${arch}.txt`, k3sFile),
-        place: { kind: 'file', path: 'bin/k3s', mode: 0o755 }
-      },
-      {
-        name: 'k3s-images.txt',
-        url: `${k3sBase}/k3s-images.txt`,
-        // sha256sum-<arch>.txt does not list it (k3s release workflow): a pin, or nothing.
-        verify: spec.pins.k3sImagesTxt
-          ? { kind: 'pinned', sha256: spec.pins.k3sImagesTxt }
-          : { kind: 'unpinned' },
-        place: { kind: 'file', path: 'meta/k3s-images.txt' }
-      },
-      {
-        name: 'k3s-install.sh',
-        url: s.k3sInstallScript,
-        verify: spec.pins.k3sInstallScript
-          ? { kind: 'pinned', sha256: spec.pins.k3sInstallScript }
-          : { kind: 'unpinned' },
-        place: { kind: 'file', path: 'bin/k3s-install.sh', mode: 0o755 }
-      },
-      {
-        name: 'helm',
-        url: `${s.helm}/${helmFile}`,
-        verify: sumFile(`${s.helm}/${helmFile}.sha256sum`, helmFile),
-        place: { kind: 'extract', files: { [`linux-${arch}/helm`]: 'bin/helm' }, mode: 0o755 }
-      },
-      ...common
-    ]
-  }
+}
+
+const k3sBase = (spec: BundleSpec): string =>
+  `${spec.sources.k3s}/${encodeURIComponent(spec.versions.k3s)}`
+
+/** k3s, its image list and install script, Helm. */
+function cloudAssets(spec: BundleSpec, arch: Arch): Asset[] {
+  const v = spec.versions
+  const s = spec.sources
+  const k3sFile = arch === 'amd64' ? 'k3s' : `k3s-${arch}`
+  const helmFile = `helm-${v.helm}-linux-${arch}.tar.gz`
+  return [
+    {
+      name: 'k3s',
+      url: `${k3sBase(spec)}/${k3sFile}`,
+      verify: sumFile(`${k3sBase(spec)}/sha256sum-${arch}.txt`, k3sFile),
+      place: { kind: 'file', path: 'bin/k3s', mode: 0o755 }
+    },
+    k3sImagesTxt(spec, k3sBase(spec)),
+    {
+      name: 'k3s-install.sh',
+      url: s.k3sInstallScript,
+      verify: spec.pins.k3sInstallScript
+        ? { kind: 'pinned', sha256: spec.pins.k3sInstallScript }
+        : { kind: 'unpinned' },
+      place: { kind: 'file', path: 'bin/k3s-install.sh', mode: 0o755 }
+    },
+    {
+      name: 'helm',
+      url: `${s.helm}/${helmFile}`,
+      verify: sumFile(`${s.helm}/${helmFile}.sha256sum`, helmFile),
+      place: { kind: 'extract', files: { [`linux-${arch}/helm`]: 'bin/helm' }, mode: 0o755 }
+    }
+  ]
+}
+
+/** containerd, runc, the CNI plugins; k3s-images.txt when servicelb is kept. */
+function edgeAssets(spec: BundleSpec, arch: Arch): Asset[] {
+  const v = spec.versions
+  const s = spec.sources
   const containerdFile = `containerd-${v.containerd}-linux-${arch}.tar.gz`
   const cniFile = `cni-plugins-linux-${arch}-${v.cni}.tgz`
   return [
@@ -187,7 +205,8 @@ export function sideAssets(spec: BundleSpec, side: Side, arch: Arch): Asset[] {
       verify: sumFile(`${s.cni}/${v.cni}/${cniFile}.sha256`, cniFile),
       place: { kind: 'extract-dir', dir: 'cni/bin' }
     },
-    ...common
+    // servicelb kept: its svclb-* DaemonSet runs on edge nodes, with the klipper-lb it names.
+    ...(spec.k3s.servicelb ? [k3sImagesTxt(spec, k3sBase(spec))] : [])
   ]
 }
 

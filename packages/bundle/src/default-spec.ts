@@ -64,11 +64,26 @@ edgemesh:
   enabled: true
 
 # The cloudcore chart runs a mosquitto DaemonSet on edge nodes with this image; the edge
-# bundle preloads it and the cloud installer points the chart at it. enabled: false turns
-# the DaemonSet off instead.
+# bundle preloads it and the cloud installer points the chart at it
+# (mosquitto.image.repository and .tag, from bundle.json). enabled: false turns the
+# DaemonSet off instead.
 mosquitto:
   enabled: true
   image: eclipse-mosquitto:1.6.15
+
+# k3s's servicelb runs an svclb-* DaemonSet (rancher/klipper-lb, hostPorts 80/443) on every
+# node that has no control-plane taint, KubeEdge edge nodes included. false: the installer
+# passes --disable=servicelb. true: keep it; the edge bundle then carries klipper-lb (the
+# image k3s-images.txt names).
+k3s:
+  servicelb: false
+
+# The cloudcore chart's optional components, off by default as in the chart (KubeEdge v1.22
+# manifests/charts/cloudcore/values.yaml). true: the cloud bundle carries the image and the
+# installer enables the component (controllerManager.enable / admission.enable).
+cloudcore:
+  controllerManager: false
+  admission: false
 
 # The pod sandbox image the edge installer's containerd config names (and preloads).
 sandboxImage: kubeedge/pause:3.6
@@ -86,8 +101,6 @@ sides:
     images:
       - kubeedge/cloudcore:{kubeedge}
       - kubeedge/iptables-manager:{kubeedge}
-      - kubeedge/controller-manager:{kubeedge}
-      - kubeedge/admission:{kubeedge}
       - kubeedge/edgemesh-agent:{edgemesh}
     # Add the images of the k3s release's k3s-images.txt (resolved at build time).
     k3sImages: true

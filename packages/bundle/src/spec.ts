@@ -61,6 +61,10 @@ export interface BundleSpec {
   }
   edgemesh: { enabled: boolean }
   mosquitto: { enabled: boolean; image: string }
+  /** k3s's servicelb (klipper-lb): off by default, since its DaemonSet lands on edge nodes too. */
+  k3s: { servicelb: boolean }
+  /** The cloudcore chart's optional components (the chart's defaults: off). */
+  cloudcore: { controllerManager: boolean; admission: boolean }
   /** The sandbox image the edge installer's containerd config names. */
   sandboxImage: string
   registry: { mirrors: string[]; insecure: string[]; fallbackToOrigin?: boolean }
@@ -79,7 +83,18 @@ const VERSION_KEYS = [
   'node'
 ] as const
 
-const url: Schema = { kind: 'string', pattern: /^https?:\/\/[^\s]+$/, expect: 'an http(s) URL' }
+/**
+ * Values that later reach a shell, a TOML or a YAML file are held to strict patterns here,
+ * when the spec is read: no whitespace, quotes, `$`, backticks, `;`, backslashes or braces
+ * (a brace left over is a misspelt {placeholder}).
+ */
+const URL_PATTERN = /^https?:\/\/[A-Za-z0-9._~:/?#[\]@!&()*+,=%-]+$/
+const url: Schema = {
+  kind: 'string',
+  pattern: URL_PATTERN,
+  expect:
+    'an http(s) URL (letters, digits and ._~:/?#[]@!&()*+,=%- only; no quotes, $, `, ;, spaces or braces)'
+}
 const sha: Schema = {
   kind: 'string',
   pattern: SHA256,
@@ -97,29 +112,46 @@ const version: Schema = {
       ? undefined
       : 'is not a version like v1.22.0 (digits, dots, and a -suffix or +suffix of letters, digits, . + -)'
 }
-const image: Schema = {
-  kind: 'string',
-  check: v => {
-    try {
-      parseReference(v)
-    } catch (err) {
-      return `is not an image reference: ${(err as Error).message.replace(/^invalid image reference "[^"]*": /, '')}`
-    }
-    const name = v.split('@')[0] ?? v
-    const tagged = name.lastIndexOf(':') > name.lastIndexOf('/')
-    return tagged || v.includes('@') ? undefined : 'has no tag (pin a tag or a digest)'
+/** What an image reference may hold at all: registry, path, tag and digest characters. */
+const IMAGE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._/:@-]*$/
+/** `name:tag` (a digest may follow): the tag is after the last `:` that follows the last `/`. */
+const hasTag = (v: string): boolean => {
+  const name = v.split('@')[0] ?? v
+  return name.lastIndexOf(':') > name.lastIndexOf('/')
+}
+function checkImage(v: string): string | undefined {
+  if (!IMAGE_PATTERN.test(v)) return 'is not an image reference (letters, digits and ._/:@- only)'
+  try {
+    parseReference(v)
+  } catch (err) {
+    return `is not an image reference: ${(err as Error).message.replace(/^invalid image reference "[^"]*": /, '')}`
   }
+  return hasTag(v) || v.includes('@') ? undefined : 'has no tag (pin a tag or a digest)'
+}
+const image: Schema = { kind: 'string', check: checkImage }
+/** The chart takes mosquitto.image.repository and .tag: the image needs a tag. */
+const taggedImage: Schema = {
+  kind: 'string',
+  check: v =>
+    checkImage(v) ??
+    (hasTag(v)
+      ? undefined
+      : 'has no tag (the cloudcore chart takes mosquitto.image.repository and .tag)')
 }
 const relativePath: Schema = {
   kind: 'string',
-  check: v =>
+  check: v => {
     // eslint-disable-next-line no-control-regex
-    /[\u0000-\u001f\u007f]/.test(v)
-      ? 'holds a control character (a newline, tab, ...): name the file without one'
-      : v === '' || v.startsWith('/') || v.split('/').some(p => p === '..' || p === '.' || p === '')
-        ? 'is not a relative path inside the bundle (no leading /, no . or .. parts)'
-        : undefined
+    if (/[\u0000-\u001f\u007f]/.test(v))
+      return 'holds a control character (a newline, tab, ...): name the file without one'
+    if (!/^[A-Za-z0-9._+/-]+$/.test(v))
+      return 'is not a plain relative path (letters, digits and ._+/- only)'
+    return v.startsWith('/') || v.split('/').some(p => p === '..' || p === '.' || p === '')
+      ? 'is not a relative path inside the bundle (no leading /, no . or .. parts)'
+      : undefined
+  }
 }
+const flag: Field = { kind: 'boolean' }
 const side = (withK3s: boolean): Field => ({
   kind: 'object',
   fields: {
@@ -179,14 +211,24 @@ export const SPEC_SCHEMA: Schema = {
       }
     },
     edgemesh: { kind: 'object', fields: { enabled: { kind: 'boolean' } } },
-    mosquitto: { kind: 'object', fields: { enabled: { kind: 'boolean' }, image } },
+    mosquitto: { kind: 'object', fields: { enabled: flag, image: taggedImage } },
+    k3s: { kind: 'object', optional: true, fields: { servicelb: flag } },
+    cloudcore: {
+      kind: 'object',
+      optional: true,
+      fields: { controllerManager: flag, admission: flag }
+    },
     sandboxImage: image,
     registry: {
       kind: 'object',
       fields: {
         mirrors: {
           kind: 'array',
-          items: { kind: 'string', pattern: /^[^=\s]+=https?:\/\/\S+$/, expect: 'registry=URL' }
+          items: {
+            kind: 'string',
+            pattern: new RegExp(`^[A-Za-z0-9.-]+(:\\d+)?=${URL_PATTERN.source.slice(1)}`),
+            expect: 'registry=URL (host[:port]=http(s)://..., no quotes, $, `, ;, spaces)'
+          }
         },
         fallbackToOrigin: { kind: 'boolean', optional: true },
         insecure: {
@@ -332,12 +374,14 @@ function finishSpec(doc: unknown, source: string, versions: Record<string, unkno
   const problems = validate(expanded, SPEC_SCHEMA)
   if (problems.length > 0) throw new SpecError(source, problems)
   const spec = expanded as BundleSpec
+  // files may be left out, and the later fields too; the rest of kedge can rely on them.
   for (const s of SIDES) {
-    // files may be left out; the rest of kedge can rely on a list.
     ;(spec.sides[s] as Partial<SideSpec>).files ??= []
     spec.sides[s].images = [...new Set(spec.sides[s].images)]
   }
   ;(spec.pins as Partial<BundleSpec['pins']>).k3sImagesTxt ??= ''
+  ;(spec as Partial<BundleSpec>).k3s ??= { servicelb: false }
+  ;(spec as Partial<BundleSpec>).cloudcore ??= { controllerManager: false, admission: false }
   return spec
 }
 
@@ -389,18 +433,69 @@ export function skewWarning(spec: BundleSpec): string | undefined {
  * The images a side's workloads will run, which its bundle must carry (besides the k3s
  * images on the cloud, checked against k3s-images.txt).
  */
-export function requiredImages(spec: BundleSpec, s: Side): string[] {
+export function requiredImages(spec: BundleSpec, s: Side, k3sImages: string[] = []): string[] {
   const ke = spec.versions.kubeedge
-  const required =
-    s === 'edge'
-      ? [
-          `kubeedge/installation-package:${ke}`,
-          spec.sandboxImage,
-          ...(spec.mosquitto.enabled ? [spec.mosquitto.image] : [])
-        ]
-      : [`kubeedge/cloudcore:${ke}`, `kubeedge/iptables-manager:${ke}`]
-  if (spec.edgemesh.enabled) required.push(`kubeedge/edgemesh-agent:${spec.versions.edgemesh}`)
-  return required
+  if (s === 'edge') {
+    return [
+      `kubeedge/installation-package:${ke}`,
+      spec.sandboxImage,
+      ...edgeDaemonSets(spec, k3sImages).map(d => d.image)
+    ]
+  }
+  return [
+    `kubeedge/cloudcore:${ke}`,
+    `kubeedge/iptables-manager:${ke}`,
+    ...(spec.cloudcore.controllerManager ? [`kubeedge/controller-manager:${ke}`] : []),
+    ...(spec.cloudcore.admission ? [`kubeedge/admission:${ke}`] : []),
+    ...(spec.edgemesh.enabled ? [`kubeedge/edgemesh-agent:${spec.versions.edgemesh}`] : [])
+  ]
+}
+
+/**
+ * An image as a chart takes it (`image.repository`, `image.tag`): the reference as written,
+ * split at its tag; a digest stays with the tag (`1.6.15@sha256:...`).
+ */
+export function chartImage(reference: string): { repository: string; tag: string } {
+  const [name = reference, digest] = reference.split('@')
+  const colon = name.lastIndexOf(':')
+  if (colon <= name.lastIndexOf('/')) throw new Error(`image ${reference} has no tag`)
+  return {
+    repository: name.slice(0, colon),
+    tag: `${name.slice(colon + 1)}${digest ? `@${digest}` : ''}`
+  }
+}
+
+/** A DaemonSet the cloud side creates whose pods run on edge nodes too. */
+export interface EdgeDaemonSet {
+  /** Who creates it and its name. */
+  daemonSet: string
+  image: string
+}
+
+/** klipper-lb as k3s-images.txt names it (the image of servicelb's svclb-* DaemonSets). */
+export function klipperLbImage(k3sImages: string[]): string | undefined {
+  return k3sImages.find(i => /(^|\/)rancher\/klipper-lb:/.test(i))
+}
+
+/**
+ * The cloud-side DaemonSets whose pods land on edge nodes, so the edge bundle must carry
+ * their images: EdgeMesh's agent, the cloudcore chart's mosquitto (when enabled), and k3s
+ * servicelb's svclb-* (when kept: they tolerate only control-plane taints and have no node
+ * affinity, so they land on every node). `k3sImages` is k3s-images.txt, for klipper-lb.
+ */
+export function edgeDaemonSets(spec: BundleSpec, k3sImages: string[] = []): EdgeDaemonSet[] {
+  const out: EdgeDaemonSet[] = []
+  if (spec.mosquitto.enabled)
+    out.push({ daemonSet: 'edge-eclipse-mosquitto (cloudcore chart)', image: spec.mosquitto.image })
+  if (spec.edgemesh.enabled)
+    out.push({
+      daemonSet: 'edgemesh-agent (EdgeMesh chart)',
+      image: `kubeedge/edgemesh-agent:${spec.versions.edgemesh}`
+    })
+  const klipper = klipperLbImage(k3sImages)
+  if (spec.k3s.servicelb && klipper)
+    out.push({ daemonSet: 'svclb-* (k3s servicelb, k3s.servicelb: true)', image: klipper })
+  return out
 }
 
 /** Every image a side's bundle carries: its list plus the ones it must carry. */

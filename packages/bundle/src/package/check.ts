@@ -13,11 +13,12 @@ export function checkImportedImages(
 ): void {
   const { spec, side } = build
   const archived = new Set(images.map(i => i.name))
-  const must = [...requiredImages(spec, side), ...k3sImages]
-  const missing = must.filter(i => !archived.has(normalize(i)))
+  // Each once: on the edge, klipper-lb is both a k3s image and a DaemonSet's.
+  const must = [...new Set([...requiredImages(spec, side, k3sImages), ...k3sImages].map(normalize))]
+  const missing = must.filter(i => !archived.has(i))
   if (missing.length > 0) {
     throw new Error(
-      `the ${side} bundle would miss images its workloads run (pods would hang in ImagePullBackOff):\n  ${missing.map(normalize).join('\n  ')}\nadd them to the images fetch-images fetches (${archivePath} has ${images.length})`
+      `the ${side} bundle would miss images its workloads run (pods would hang in ImagePullBackOff):\n  ${missing.join('\n  ')}\nadd them to the images fetch-images fetches (${archivePath} has ${images.length})`
     )
   }
 }

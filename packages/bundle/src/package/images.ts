@@ -1,4 +1,5 @@
 /** Phase 2, images: this side's list, plus k3s's own on the cloud, in one archive. */
+import { existsSync } from 'node:fs'
 import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import {
@@ -8,17 +9,31 @@ import {
   type ClientOptions,
   type ImageReport
 } from '@kedge/oci'
-import { sideImages } from '../spec.js'
+import { klipperLbImage, sideImages } from '../spec.js'
 import { checkImportedImages, checkImportedPlatforms } from './check.js'
 import type { Build, PackageOptions } from './types.js'
 
-/** The images k3s runs, from the placed meta/k3s-images.txt (cloud, unless turned off). */
+/**
+ * The images k3s runs, from the placed meta/k3s-images.txt: on the cloud all of them (unless
+ * turned off); on the edge klipper-lb alone, when servicelb is kept (its svclb-* DaemonSet
+ * lands on edge nodes).
+ */
 export async function k3sImageList(build: Build): Promise<string[]> {
-  if (build.side !== 'cloud' || build.spec.sides.cloud.k3sImages === false) return []
-  return (await readFile(join(build.root, 'meta', 'k3s-images.txt'), 'utf8'))
+  const { spec, side } = build
+  const wanted = side === 'cloud' ? spec.sides.cloud.k3sImages !== false : spec.k3s.servicelb
+  if (!wanted) return []
+  const list = (await readFile(join(build.root, 'meta', 'k3s-images.txt'), 'utf8'))
     .split('\n')
     .map(l => l.trim())
     .filter(l => l && !l.startsWith('#'))
+  if (side === 'cloud') return list
+  const klipper = klipperLbImage(list)
+  if (!klipper) {
+    throw new Error(
+      `k3s.servicelb is true, but k3s-images.txt of k3s ${spec.versions.k3s} lists no rancher/klipper-lb image: the edge bundle cannot carry what servicelb's svclb-* DaemonSet runs on edge nodes. Set k3s.servicelb: false (the installer then disables servicelb).`
+    )
+  }
+  return [klipper]
 }
 
 /** An images archive made elsewhere (fetch-images), with the images read from the archive itself. */

@@ -4,7 +4,7 @@ import { readdir, stat, writeFile } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import type { ImageReport } from '@kedge/oci'
 import { canonicalSources, type FetchedAsset } from '../assets.js'
-import type { BundleSpec } from '../spec.js'
+import { chartImage, type BundleSpec } from '../spec.js'
 import { hashFile } from '../checksums.js'
 import type { Build, CrdEntry } from './types.js'
 
@@ -73,8 +73,13 @@ export async function writeManifest(build: Build, contents: Contents): Promise<s
     side: build.side,
     arch: build.arch,
     versions: spec.versions,
-    mosquitto: spec.mosquitto,
+    // The installer passes repository and tag to the cloudcore chart.
+    mosquitto: { ...spec.mosquitto, ...chartImage(spec.mosquitto.image) },
     edgemesh: spec.edgemesh,
+    // servicelb false: the installer passes --disable=servicelb to k3s.
+    k3s: spec.k3s,
+    // The chart's optional components: the installer enables those that are true.
+    cloudcore: spec.cloudcore,
     sandboxImage: spec.sandboxImage,
     installer: contents.hasInstaller ? 'install.js' : null,
     images: contents.images.map(i => ({

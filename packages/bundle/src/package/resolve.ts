@@ -3,7 +3,10 @@ import { formatReference, parseReference, type Logger } from '@kedge/oci'
 import { skewWarning, type Arch, type BundleSpec, type Side } from '../spec.js'
 import type { Build } from './types.js'
 
-/** The image the cloudcore chart's mosquitto DaemonSet runs (KubeEdge v1.22 chart default). */
+/**
+ * The image the cloudcore chart's mosquitto DaemonSet runs by default (KubeEdge v1.22 chart);
+ * another one in the spec goes to the chart as mosquitto.image.repository and .tag.
+ */
 export const CHART_MOSQUITTO_IMAGE = 'eclipse-mosquitto:1.6.15'
 
 /** A version as it may stand in a file name: no leading v, `+` (GitHub renames such assets) as `-`. */
@@ -37,15 +40,6 @@ export function resolve(
   }
   const skew = skewWarning(spec)
   if (skew && side === 'cloud') warn(skew)
-  if (
-    side === 'edge' &&
-    spec.mosquitto.enabled &&
-    normalize(spec.mosquitto.image) !== normalize(CHART_MOSQUITTO_IMAGE)
-  ) {
-    warn(
-      `mosquitto.image is ${spec.mosquitto.image}, but the installer does not point the cloudcore chart at another image: its DaemonSet runs ${CHART_MOSQUITTO_IMAGE} on edge nodes, which this bundle does not carry. Keep ${CHART_MOSQUITTO_IMAGE}, or set mosquitto.enabled: false.`
-    )
-  }
   return {
     spec,
     side,
