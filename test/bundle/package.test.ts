@@ -464,6 +464,8 @@ describe('package-bundle (real registry, file server with stand-in assets, conta
       `input images-archive: no file at ${absent}; give the archive fetch-images wrote`
     )
     expect(existsSync(out)).toBe(false)
+  })
+
   test('servicelb off (the default): no klipper-lb on the edge; bundle.json tells the installer, with the chart settings', () => {
     for (const key of ['cloud-amd64', 'edge-amd64']) {
       const { root } = extracted(key)
