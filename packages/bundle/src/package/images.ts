@@ -1,5 +1,4 @@
 /** Phase 2, images: this side's list, plus k3s's own on the cloud, in one archive. */
-import { existsSync } from 'node:fs'
 import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import {
