@@ -15,7 +15,8 @@
  * drops, truncation, corrupted bytes, stalls). Each run must end verified (an archive
  * byte-identical to a clean run's) or failed clearly (an error naming the image or blob,
  * no archive left); a corrupt output is a defect. KEDGE_BENCH_FAULT_RUNS (default 10).
- * Scale mode (`npm run bench -- --scale`, or KEDGE_BENCH_ONLY=scale): for each size in
+ * Scale mode (`KEDGE_BENCH_ONLY=scale npm run bench`, `npm run bench --scale`, or
+ * `node test/.build/bench/fetch.js --scale`): for each size in
  * KEDGE_BENCH_SIZES (default `263M,1G,3G`; e.g. `263M` alone on a busy machine) the arm64
  * set is scaled to that many unique blob bytes and it prints kedge / limit (a parallel
  * fetch of every blob into sha256), kedge / skopeo-OCI, kedge's peak RSS, and warm /
@@ -478,7 +479,9 @@ async function scaleMode(): Promise<void> {
   console.log(`(sizes run: ${rows.map(x => x.size).join(', ')}; KEDGE_BENCH_SIZES selects them)`)
 }
 
-const only = process.argv.includes('--scale') ? 'scale' : (process.env.KEDGE_BENCH_ONLY ?? '')
+// `npm run bench --scale` sets npm_config_scale; `-- --scale` would reach the last script.
+const scaleAsked = process.argv.includes('--scale') || process.env.npm_config_scale === 'true'
+const only = scaleAsked ? 'scale' : (process.env.KEDGE_BENCH_ONLY ?? '')
 if (only === '' || only === 'compare') await compare()
 if (only === '' || only === 'faults') await faults()
 if (only === 'scale') await scaleMode()
