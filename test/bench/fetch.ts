@@ -15,7 +15,13 @@
  * drops, truncation, corrupted bytes, stalls). Each run must end verified (an archive
  * byte-identical to a clean run's) or failed clearly (an error naming the image or blob,
  * no archive left); a corrupt output is a defect. KEDGE_BENCH_FAULT_RUNS (default 10).
- * KEDGE_BENCH_ONLY=compare|faults runs one part.
+ * Scale mode (`KEDGE_BENCH_ONLY=scale npm run bench`, `npm run bench --scale`, or
+ * `node test/.build/bench/fetch.js --scale`): for each size in
+ * KEDGE_BENCH_SIZES (default `263M,1G,3G`; e.g. `263M` alone on a busy machine) the arm64
+ * set is scaled to that many unique blob bytes and it prints kedge / limit (a parallel
+ * fetch of every blob into sha256), kedge / skopeo-OCI, kedge's peak RSS, and warm /
+ * warm-limit (reading and hashing the cached blobs).
+ * KEDGE_BENCH_ONLY=compare|faults|scale runs one part.
  */
 import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
@@ -365,6 +371,117 @@ async function faults(): Promise<void> {
   }
 }
 
-const only = process.env.KEDGE_BENCH_ONLY ?? ''
+const SET_MIB = SET.reduce((n, [, , mb]) => n + mb, 0) + BASE_MB
+
+function parseSize(text: string): number {
+  const m = /^([\d.]+)\s*([MG])i?B?$/i.exec(text.trim())
+  if (!m) throw new Error(`KEDGE_BENCH_SIZES: "${text}" is not a size like 263M or 1G`)
+  return Number(m[1]) * (m[2]?.toUpperCase() === 'G' ? 1024 : 1) * MB
+}
+
+interface ScaleRow {
+  size: string
+  uniqueMiB: number
+  limit: Measured
+  kedge: Measured
+  skopeo: Measured
+  warm: Measured
+  warmLimit: Measured
+}
+
+/** One size: seed the arm64 set scaled to `bytes`, then time limit, kedge, skopeo, warm. */
+async function scaleOne(label: string, bytes: number): Promise<ScaleRow> {
+  const factor = bytes / (SET_MIB * MB)
+  const registry = await bed.startRegistry()
+  const work = await bed.tempDir(`bench-scale-${label}`)
+  try {
+    const blobs = new Map<string, string>()
+    for (const [repository, tag, mb] of SET) {
+      const image = await bed.seedImage(registry.url, {
+        repository,
+        tag,
+        format: repository.startsWith('kubeedge/') ? 'oci' : 'docker',
+        index: true,
+        platforms: [bed.linuxArm64],
+        baseSize: Math.round(BASE_MB * MB * factor),
+        baseName: 'distroless-base',
+        layerSize: Math.max(4096, Math.round(mb * MB * factor))
+      })
+      const m = image.manifests[0]
+      for (const b of [m?.config, ...(m?.layers ?? [])]) {
+        if (b) blobs.set(b.digest, `${registry.url}/v2/${repository}/blobs/${b.digest}`)
+      }
+    }
+    const refs = SET.map(([r, t]) => `${registry.host}/${r}:${t}`)
+    const urls = join(work, 'urls.txt')
+    writeFileSync(urls, [...blobs.values()].join('\n'))
+    const limitJs = join(root, 'test', '.build', 'bench', 'fetch-limit.js')
+    const action = join(root, 'dist', 'fetch-images', 'index.js')
+    const inputs = (output: string, cache?: string) =>
+      kedgeEnv(
+        {
+          images: refs.join('\n'),
+          platform: 'linux/arm64',
+          output,
+          'insecure-registries': registry.host,
+          ...(cache ? { 'cache-dir': cache } : {})
+        },
+        work
+      )
+    const limit = await timed(process.execPath, [limitJs, 'net', urls])
+    const kedge = await timed(process.execPath, [action], inputs(join(work, 'cold.tar')))
+    await bed.removeDir(join(work, 'cold.tar'))
+    const skopeoParts: Measured[] = []
+    for (const ref of refs) {
+      skopeoParts.push(
+        await timed('skopeo', [
+          'copy',
+          '--quiet',
+          '--src-tls-verify=false',
+          '--override-arch',
+          'arm64',
+          `docker://${ref}`,
+          `oci:${join(work, 'oci')}:${ref.split('/').slice(1).join('/')}`
+        ])
+      )
+    }
+    const skopeo = sumRuns(skopeoParts)
+    await bed.removeDir(join(work, 'oci'))
+    const cache = join(work, 'cache')
+    await timed(process.execPath, [action], inputs(join(work, 'fill.tar'), cache))
+    await bed.removeDir(join(work, 'fill.tar'))
+    const warm = await timed(process.execPath, [action], inputs(join(work, 'warm.tar'), cache))
+    const paths = join(work, 'paths.txt')
+    writeFileSync(
+      paths,
+      [...blobs.keys()].map(d => join(cache, 'blobs', 'sha256', d.slice(7))).join('\n')
+    )
+    const warmLimit = await timed(process.execPath, [limitJs, 'disk', paths])
+    const uniqueMiB = statSync(join(work, 'warm.tar')).size / MB
+    return { size: label, uniqueMiB, limit, kedge, skopeo, warm, warmLimit }
+  } finally {
+    await registry.stop()
+    await bed.removeDir(work)
+  }
+}
+
+async function scaleMode(): Promise<void> {
+  const sizes = (process.env.KEDGE_BENCH_SIZES ?? '263M,1G,3G').split(',').filter(Boolean)
+  const rows: ScaleRow[] = []
+  for (const size of sizes) {
+    const row = await scaleOne(size.trim(), parseSize(size))
+    rows.push(row)
+    const r = (a: number, b: number) => `${(a / b).toFixed(2)}×`
+    console.log(
+      `scale ${row.size} (archive ${row.uniqueMiB.toFixed(0)} MiB): kedge/limit ${r(row.kedge.seconds, row.limit.seconds)} (${row.kedge.seconds.toFixed(2)} s vs ${row.limit.seconds.toFixed(2)} s; target <= 1.1×), kedge/skopeo-OCI ${r(row.kedge.seconds, row.skopeo.seconds)} (skopeo ${row.skopeo.seconds.toFixed(2)} s), peak RSS ${row.kedge.peakRssMiB.toFixed(0)} MiB cold / ${row.warm.peakRssMiB.toFixed(0)} MiB warm (target <= 64; skopeo ${row.skopeo.peakRssMiB.toFixed(0)} MiB), warm/warm-limit ${r(row.warm.seconds, row.warmLimit.seconds)} (${row.warm.seconds.toFixed(2)} s vs ${row.warmLimit.seconds.toFixed(2)} s; target <= 1.2×)`
+    )
+  }
+  console.log(`(sizes run: ${rows.map(x => x.size).join(', ')}; KEDGE_BENCH_SIZES selects them)`)
+}
+
+// `npm run bench --scale` sets npm_config_scale; `-- --scale` would reach the last script.
+const scaleAsked = process.argv.includes('--scale') || process.env.npm_config_scale === 'true'
+const only = scaleAsked ? 'scale' : (process.env.KEDGE_BENCH_ONLY ?? '')
 if (only === '' || only === 'compare') await compare()
 if (only === '' || only === 'faults') await faults()
+if (only === 'scale') await scaleMode()

@@ -1,6 +1,8 @@
 /** Input helpers shared by the actions: every error names the input and what it expects. */
 import * as core from '@actions/core'
 import { existsSync, readFileSync } from 'node:fs'
+import { homedir } from 'node:os'
+import { join } from 'node:path'
 import {
   CredentialStore,
   parseMirrors,
@@ -67,11 +69,30 @@ export function inlineOrFile(name: string, value: string, looksInline: (v: strin
 }
 
 /**
+ * The credentials docker/login-action (or `docker login`) left in `$DOCKER_CONFIG/config.json`
+ * or `~/.docker/config.json`: read first, so the inputs override them. Credential helpers
+ * cannot run here; entries that use them are skipped (a debug line says so).
+ */
+function readDockerLogin(credentials: CredentialStore): void {
+  const dir = process.env.DOCKER_CONFIG || join(process.env.HOME ?? homedir(), '.docker')
+  const file = join(dir, 'config.json')
+  if (!existsSync(file)) return
+  try {
+    const content = readFileSync(file, 'utf8')
+    for (const note of credentials.addDockerConfig(content, file)) core.debug(note)
+    core.info(`registry credentials: read ${file} (docker login)`)
+  } catch (err) {
+    core.warning(`ignoring ${file}: ${err instanceof Error ? err.message : String(err)}`)
+  }
+}
+
+/**
  * The registry inputs (username/password for `registry`, registry-auth, mirrors,
  * insecure-registries) as client options. Every secret is masked.
  */
 export function readRegistryInputs(): ClientOptions {
   const credentials = new CredentialStore()
+  readDockerLogin(credentials)
   const username = core.getInput('username')
   const password = core.getInput('password')
   if (password) core.setSecret(password)

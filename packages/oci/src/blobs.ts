@@ -386,7 +386,7 @@ interface Sink {
   reset?(): void
 }
 
-const WRITE_BATCH = 1024 * 1024
+const WRITE_BATCH = 256 * 1024
 
 /** Back to byte 0: a fresh hash, and sinks that forget what they were given. */
 function restart(state: TransferState, sinks: Sink[]): void {

@@ -176,7 +176,7 @@ export async function readChunks(
   handle: FileHandle,
   size: number,
   each: (chunk: Buffer, position: number) => Promise<void> | void,
-  chunkSize = 1024 * 1024
+  chunkSize = 256 * 1024
 ): Promise<void> {
   const buffer = Buffer.allocUnsafe(Math.max(1, Math.min(chunkSize, size)))
   let position = 0

@@ -1,10 +1,11 @@
 /**
  * The fetch-images action: inputs -> fetchImages() -> outputs, log groups, a job summary.
- * Daemonless: it talks to the registries directly, for one platform.
+ * Daemonless: it talks to the registries directly, for one platform or several (one
+ * archive each, every index fetched once).
  */
 import * as core from '@actions/core'
 import { readFileSync, existsSync } from 'node:fs'
-import { fetchImages, parseImageList, type FetchImagesResult } from '@kedge/oci'
+import { describeRateLimit, fetchImages, parseImageList, type FetchImagesResult } from '@kedge/oci'
 import {
   actionsLogger,
   formatBytes,
@@ -29,14 +30,22 @@ function readImages(): string[] {
   return images
 }
 
+/** `true` when every blob came from the cache, `partial` when some did, `false` when none. */
+export function cacheHit(stats: FetchImagesResult['stats']): 'true' | 'partial' | 'false' {
+  if (stats.reused === 0) return 'false'
+  return stats.fetched === 0 ? 'true' : 'partial'
+}
+
 async function writeSummary(result: FetchImagesResult, platform: string): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return
+  const limits = result.rateLimits.map(describeRateLimit)
   await core.summary
     .addHeading('kedge fetch-images', 3)
     .addRaw(
-      `${result.images.length} images for ${platform}: ${formatBytes(result.bytes)} archived, ${formatBytes(result.stats.bytesFetched)} fetched, ${result.stats.reused} blobs from cache.`,
+      `${result.images.length} images for ${platform}: ${formatBytes(result.bytes)} archived, ${formatBytes(result.stats.bytesFetched)} fetched, ${result.stats.reused} blobs from cache, ${result.stats.fetched} fetched.`,
       true
     )
+    .addRaw(limits.length ? `Registry pull limits after this run: ${limits.join('; ')}.` : '', true)
     .addTable([
       [
         { data: 'image', header: true },
@@ -52,6 +61,27 @@ async function writeSummary(result: FetchImagesResult, platform: string): Promis
       ])
     ])
     .write()
+}
+
+function setOutputs(result: FetchImagesResult): void {
+  const several = result.platforms.length > 1
+  core.setOutput(
+    'archive',
+    several ? result.platforms.map(p => p.output).join('\n') : result.output
+  )
+  core.setOutput(
+    'images-json',
+    several ? result.platforms.map(p => p.imagesJson).join('\n') : result.imagesJson
+  )
+  core.setOutput(
+    'archives',
+    JSON.stringify(Object.fromEntries(result.platforms.map(p => [p.platform, p.output])))
+  )
+  core.setOutput('count', result.images.length)
+  core.setOutput('bytes', result.bytes)
+  core.setOutput('cache-hit', cacheHit(result.stats))
+  core.setOutput('blobs-reused', result.stats.reused)
+  core.setOutput('blobs-fetched', result.stats.fetched)
 }
 
 export async function run(): Promise<void> {
@@ -71,7 +101,10 @@ export async function run(): Promise<void> {
       ...(cacheDir ? { cacheDir } : {}),
       ...(imagesJson ? { imagesJson } : {}),
       concurrency: getInteger('concurrency', 8, 1, 64),
-      client: readRegistryInputs(),
+      client: {
+        ...readRegistryInputs(),
+        retry: { budgetMs: getInteger('max-wait', 900, 0, 6 * 3600) * 1000 }
+      },
       logger: actionsLogger,
       onProgress: (fetched, total) => {
         const now = Date.now()
@@ -94,10 +127,8 @@ export async function run(): Promise<void> {
     core.info(
       `${result.images.length} images, ${formatBytes(result.bytes)} in ${result.archives.length} archive(s); fetched ${formatBytes(result.stats.bytesFetched)} in ${result.stats.requests} blob requests, ${result.stats.reused} blobs from the cache`
     )
-    core.setOutput('archive', result.output)
-    core.setOutput('images-json', result.imagesJson)
-    core.setOutput('count', result.images.length)
-    core.setOutput('bytes', result.bytes)
+    for (const limit of result.rateLimits) core.info(`pull limit: ${describeRateLimit(limit)}`)
+    setOutputs(result)
     await writeSummary(result, platform)
   } catch (error) {
     core.setFailed(error instanceof Error ? error.message : String(error))
