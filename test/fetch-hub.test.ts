@@ -74,8 +74,8 @@ describe('Docker Hub pull accounting (simulated by the proxy, real registry behi
       join(dir, 'cold', 'cloud-linux-arm64.tar')
     ])
     expect(first.platforms.map(p => p.imagesJson)).toEqual([
-      join(dir, 'cold', 'images-linux-amd64.json'),
-      join(dir, 'cold', 'images-linux-arm64.json')
+      join(dir, 'cold', 'cloud-linux-amd64.tar.images.json'),
+      join(dir, 'cold', 'cloud-linux-arm64.tar.images.json')
     ])
     expect(first.images.map(i => i.platform)).toEqual([
       ...SET.map(() => 'linux/amd64'),

@@ -58,14 +58,16 @@ describe('fetch-images action (node dist/fetch-images/index.js, real registry)',
     expect(run.outputs).toEqual({
       archive: output,
       archives: JSON.stringify({ 'linux/arm64': output }),
-      'images-json': join(dir, 'out', 'images.json'),
+      'images-json': join(dir, 'out', 'edge.tar.images.json'),
       count: '2',
       bytes: String(statSync(output).size),
       'cache-hit': 'false',
       'blobs-reused': '0',
       'blobs-fetched': expect.stringMatching(/^[1-9]\d*$/)
     })
-    const report = JSON.parse(readFileSync(join(dir, 'out', 'images.json'), 'utf8')) as Array<{
+    const report = JSON.parse(
+      readFileSync(join(dir, 'out', 'edge.tar.images.json'), 'utf8')
+    ) as Array<{
       manifestDigest: string
     }>
     expect(report.map(r => r.manifestDigest)).toContain(mosquitto.manifests[1]?.manifest.digest)
@@ -102,11 +104,11 @@ describe('fetch-images action (node dist/fetch-images/index.js, real registry)',
       'linux/arm64': arm
     })
     expect(cold.outputs['images-json']).toBe(
-      `${join(dir, 'multi', 'images-linux-amd64.json')}\n${join(dir, 'multi', 'images-linux-arm64.json')}`
+      `${join(dir, 'multi', 'edge-linux-amd64.tar.images.json')}\n${join(dir, 'multi', 'edge-linux-arm64.tar.images.json')}`
     )
     expect(cold.outputs['cache-hit']).toBe('false')
     const report = JSON.parse(
-      readFileSync(join(dir, 'multi', 'images-linux-arm64.json'), 'utf8')
+      readFileSync(join(dir, 'multi', 'edge-linux-arm64.tar.images.json'), 'utf8')
     ) as Array<{ manifestDigest: string }>
     expect(report.map(r => r.manifestDigest)).toEqual([mosquitto.manifests[1]?.manifest.digest])
     const warm = await runAction('fetch-images', {

@@ -11,7 +11,13 @@
  */
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
-import { ArchiveFile, archiveMtime, temporaryPath, type ArchiveImage } from './archive.js'
+import {
+  ArchiveFile,
+  archiveMtime,
+  reportPathFor,
+  temporaryPath,
+  type ArchiveImage
+} from './archive.js'
 import { BlobFetcher, type BlobSource, type BlobStats, type BlobTarget } from './blobs.js'
 import { RegistryClient, type ClientOptions, type Endpoint, type ManifestCheck } from './client.js'
 import { describeError } from './errors.js'
@@ -112,8 +118,9 @@ export function platformSlug(platform: string): string {
 
 /**
  * Where one platform's output goes. One platform: `output` and `imagesJson` as given
- * (images.json beside the archive by default). Several: the platform goes into the names:
- * `images/edge.tar` -> `images/edge-linux-arm64.tar` with `images/images-linux-arm64.json`;
+ * (`<archive>.images.json` beside the archive by default, so two archives in one directory
+ * never share a report). Several: the platform goes into the names:
+ * `images/edge.tar` -> `images/edge-linux-arm64.tar` with `images/edge-linux-arm64.tar.images.json`;
  * with perImage, `images/` -> `images/linux-arm64/` holding the tars and images.json; a
  * given images-json `meta/images.json` -> `meta/images-linux-arm64.json`.
  */
@@ -133,7 +140,7 @@ export function platformOutput(
       : resolve(options.imagesJson)
     : options.perImage
       ? join(out, 'images.json')
-      : join(dirname(out), several ? `images-${slug}.json` : 'images.json')
+      : reportPathFor(out)
   return { output: out, imagesJson: json }
 }
 
