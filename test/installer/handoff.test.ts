@@ -6,7 +6,8 @@
  * verify --json, and the cloud's servicelb, default route and slow keadm init.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
-import { mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { cpSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import * as bed from '../bed/index.js'
 import {
@@ -235,6 +236,39 @@ describe('the join file handoff and the cloud options (stubs from the bundle; re
       /^ {2}still waiting for cloudcore to be Running: 1\d s so far, limit 60 s$/m
     )
     expect(run.stdout).toMatch(/^summary: 10 steps \(10 run, 0 done before\) in \d+ s; /m)
+  })
+
+  test('bundle.json drives the chart: a custom mosquitto image, controller-manager and admission, servicelb kept', async () => {
+    // A copy of the cloud bundle whose bundle.json sets the fields (SHA256SUMS re-written).
+    const copy = join(work, 'cloud-fields')
+    cpSync(bundles.cloud, copy, { recursive: true })
+    const meta = join(copy, 'meta/bundle.json')
+    const info = JSON.parse(readFileSync(meta, 'utf8')) as Record<string, unknown>
+    info.mosquitto = { enabled: true, image: 'registry.example:5000/eclipse-mosquitto:2.0.18' }
+    info.cloudcore = { controllerManager: { enabled: true }, admission: { enabled: true } }
+    info.k3s = { servicelb: true }
+    writeFileSync(meta, JSON.stringify(info))
+    const sum = createHash('sha256').update(readFileSync(meta)).digest('hex')
+    const sums = join(copy, 'SHA256SUMS')
+    writeFileSync(
+      sums,
+      readFileSync(sums, 'utf8').replace(
+        /^[a-f0-9]{64} {2}meta\/bundle\.json$/m,
+        `${sum}  meta/bundle.json`
+      )
+    )
+    const host = fakeHost(work)
+    const plan = await runInstaller(
+      copy,
+      ['plan', '--root', host.root, '--advertise-address', '192.0.2.10'],
+      host.stubs.env
+    )
+    expect(plan.stderr).toBe('')
+    expect(plan.code).toBe(0)
+    expect(plan.stdout).toContain(
+      '--set mosquitto.enable=true --set mosquitto.image.repository=registry.example:5000/eclipse-mosquitto,mosquitto.image.tag=2.0.18 --set controllerManager.enable=true --set admission.enable=true'
+    )
+    expect(plan.stdout).not.toContain('servicelb')
   })
 
   test('the edge without sudo stops in preflight with a clear error', async () => {

@@ -174,6 +174,7 @@ async function token(ctx: Context, out: Output): Promise<Record<string, unknown>
       1
     )
   const edgemesh = state.edgemesh ?? edgemeshOn(ctx)
+  options.kubeconfig ??= state.kubeconfig
   const { joinFile, expires } = await writeJoinFile(ctx, cloudKubeconfig(ctx), cloudcore, edgemesh)
   out.line(`a fresh edge token is in the join file`)
   for (const l of handoffLines(joinFile, expires)) out.line(l)

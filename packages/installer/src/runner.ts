@@ -29,8 +29,10 @@ export async function install(
   state.side = ctx.bundle.side
   state.bundle = ctx.bundle.name
   state.edgemesh = edgemeshOn(ctx)
-  if (ctx.bundle.side === 'cloud')
+  if (ctx.bundle.side === 'cloud') {
     state.cloudcore = `${ctx.options.advertiseAddress[0] ?? ''}:${ctx.options.cloudPort}`
+    if (ctx.options.kubeconfig) state.kubeconfig = ctx.options.kubeconfig
+  }
   let previous = ''
   for (const [i, step] of stepsFor(ctx).entries()) {
     const hash = stepHash(previous, step.inputs)
