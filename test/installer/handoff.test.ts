@@ -271,6 +271,21 @@ describe('the join file handoff and the cloud options (stubs from the bundle; re
     expect(plan.stdout).not.toContain('servicelb')
   })
 
+  test('a slow keadm join: a line at least every 10 s while it runs (stub)', async () => {
+    const edge = fakeHost(work)
+    edge.stubs.setState({ active: {}, images: [], crds: [], slowJoinSeconds: 12 })
+    const run = await runInstaller(
+      bundles.edge,
+      edgeArgs(edge, containerd.address, net),
+      edgeEnv(edge)
+    )
+    expect(run.stderr).toBe('')
+    expect(run.code).toBe(0)
+    expect(run.stdout).toMatch(
+      /^\[6\] keadm-join: .*\n {2}still running keadm-join: 1\d s so far\n\[6\] keadm-join: ok/m
+    )
+  })
+
   test('the edge without sudo stops in preflight with a clear error', async () => {
     const edge = fakeHost(work)
     // Only systemctl and ip: the PATH of a host without sudo.
