@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url'
 import { BundleError, verifyBundle, type BundleInfo } from './bundle.js'
 import { Host } from './host.js'
 import { loadState } from './journal.js'
-import { JOIN_FILE, timeLeft, tokenExpiry } from './joinfile.js'
+import { JOIN_FILE, rfc3339, timeLeft, tokenExpiry } from './joinfile.js'
 import { parseOptions, UsageError, type Options } from './options.js'
 import { output, type Output } from './output.js'
 import { preflight } from './preflight.js'
@@ -96,7 +96,7 @@ function checkToken(ctx: Context): void {
   const exp = tokenExpiry(options.token)
   if (exp && exp.getTime() <= Date.now())
     throw new Stop(
-      `the edge token ${options.joinFile ? `in ${options.joinFile} ` : ''}${timeLeft(exp)} (at ${exp.toISOString()}): on the cloud run \`sudo ./install.sh token\`, copy the new ${JOIN_FILE} here, and run again with --join-file`,
+      `the edge token ${options.joinFile ? `in ${options.joinFile} ` : ''}${timeLeft(exp)} (at ${rfc3339(exp)}): on the cloud run \`sudo ./install.sh token\`, copy the new ${JOIN_FILE} here, and run again with --join-file`,
       2
     )
 }
@@ -183,10 +183,11 @@ async function token(ctx: Context, out: Output): Promise<Record<string, unknown>
       1
     )
   const edgemesh = state.edgemesh ?? edgemeshOn(ctx)
+  options.kubeconfig ??= state.kubeconfig
   const { joinFile, expires } = await writeJoinFile(ctx, cloudKubeconfig(ctx), cloudcore, edgemesh)
   out.line(`a fresh edge token is in the join file`)
   for (const l of handoffLines(joinFile, expires)) out.line(l)
-  return { ok: true, joinFile, expires: expires ? expires.replace(/\.\d{3}Z$/, 'Z') : null }
+  return { ok: true, joinFile, expires: expires ?? null }
 }
 
 async function uninstallSide(ctx: Context, out: Output): Promise<Record<string, unknown>> {

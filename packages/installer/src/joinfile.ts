@@ -42,7 +42,8 @@ export function timeLeft(when: Date, now = new Date()): string {
   return when.getTime() > now.getTime() ? span : `expired ${span} ago`
 }
 
-const rfc3339 = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z')
+/** RFC 3339 UTC to the second (the JWT exp has no fraction). */
+export const rfc3339 = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z')
 
 export function formatJoinFile(info: {
   cloudcoreIpport: string

@@ -23,6 +23,8 @@ export interface State {
   edgemesh?: boolean
   /** The cloud: the CloudCore address the join file names (token rewrites it). */
   cloudcore?: string
+  /** The cloud: --kubeconfig of an existing cluster (token uses it again). */
+  kubeconfig?: string
   steps: Record<string, StepRecord>
 }
 

@@ -10,12 +10,41 @@ import {
   edgeSteps,
   KEDGE_DIR,
   placed,
+  PROGRESS_SECONDS,
   type Context,
   type Step
 } from './steps/index.js'
 
 export function stepsFor(ctx: Context): Step[] {
   return ctx.bundle.side === 'cloud' ? cloudSteps(ctx) : edgeSteps(ctx)
+}
+
+/** The time of the last line a step said, so that a silent step gets a heartbeat. */
+class LastSaid {
+  at = Date.now()
+  touch(): void {
+    this.at = Date.now()
+  }
+}
+
+/**
+ * Runs one step; whenever it has said nothing for 10 s (a long keadm join, an image
+ * import), a line says what still runs and for how long.
+ */
+async function withHeartbeat(step: Step, out: Output, last: LastSaid): Promise<void> {
+  const started = Date.now()
+  last.touch()
+  const beat = setInterval(() => {
+    if (Date.now() - last.at < PROGRESS_SECONDS * 1000) return
+    last.touch()
+    const seconds = Math.round((Date.now() - started) / 1000)
+    out.line(`  still running ${step.name}: ${seconds} s so far`)
+  }, 1000)
+  try {
+    await step.run()
+  } finally {
+    clearInterval(beat)
+  }
 }
 
 /** Runs the steps under the journal; KEDGE_FAIL_AFTER=<step> stops right after that step (crash tests). */
@@ -29,10 +58,20 @@ export async function install(
   state.side = ctx.bundle.side
   state.bundle = ctx.bundle.name
   state.edgemesh = edgemeshOn(ctx)
-  if (ctx.bundle.side === 'cloud')
+  if (ctx.bundle.side === 'cloud') {
     state.cloudcore = `${ctx.options.advertiseAddress[0] ?? ''}:${ctx.options.cloudPort}`
+    if (ctx.options.kubeconfig) state.kubeconfig = ctx.options.kubeconfig
+  }
+  const last = new LastSaid()
+  const watched: Context = {
+    ...ctx,
+    say: line => {
+      last.touch()
+      ctx.say(line)
+    }
+  }
   let previous = ''
-  for (const [i, step] of stepsFor(ctx).entries()) {
+  for (const [i, step] of stepsFor(watched).entries()) {
     const hash = stepHash(previous, step.inputs)
     previous = hash
     const label = `[${i + 1}] ${step.name}`
@@ -46,7 +85,7 @@ export async function install(
     out.event({ step: step.name, status: 'running' })
     const started = Date.now()
     host.takeTouched()
-    await step.run()
+    await withHeartbeat(step, out, last)
     const seconds = (Date.now() - started) / 1000
     state.steps[step.name] = {
       hash,

@@ -6,7 +6,7 @@ import { getPath } from './config.js'
 import type { Host } from './host.js'
 import type { Options } from './options.js'
 import { loadState } from './journal.js'
-import { JOIN_FILE, parseJoinFile, timeLeft, tokenExpiry } from './joinfile.js'
+import { JOIN_FILE, parseJoinFile, rfc3339, timeLeft, tokenExpiry } from './joinfile.js'
 import { CLOUDCORE_PHASES, missingImages, placed } from './steps/index.js'
 
 export interface Check {
@@ -195,7 +195,7 @@ async function tokenCheck(list: Checklist, host: Host): Promise<void> {
       const left = timeLeft(exp)
       return [
         exp.getTime() > Date.now(),
-        `${JOIN_FILE}: ${left.startsWith('expired') ? left : `${left} left`} (expires ${exp.toISOString()})`
+        `${JOIN_FILE}: ${left.startsWith('expired') ? left : `${left} left`} (expires ${rfc3339(exp)})`
       ]
     }
   )

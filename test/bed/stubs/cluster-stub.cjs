@@ -124,6 +124,8 @@ switch (tool) {
   case 'keadm': {
     const [verb] = args
     if (verb === 'join') {
+      // A slow join (a slow disk, a far cloud): the installer must keep talking meanwhile.
+      if (state.slowJoinSeconds) execFileSync('sleep', [String(state.slowJoinSeconds)])
       const sets = Object.fromEntries(
         args[args.indexOf('--set') + 1].split(/,(?![^{]*})/).map(kv => kv.split('='))
       )

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto'
 import { enableDynamicController } from '../config.js'
 import type { Host } from '../host.js'
-import { formatJoinFile, JOIN_FILE, TOKEN, tokenExpiry } from '../joinfile.js'
+import { formatJoinFile, JOIN_FILE, rfc3339, TOKEN, tokenExpiry } from '../joinfile.js'
 import {
   bundleFile,
   CLOUDCORE_PHASES,
@@ -359,7 +359,8 @@ export async function writeJoinFile(
       'keadm gettoken did not print a token (<64 hex>.<JWT>); is cloudcore running? see kubectl -n kubeedge get secret tokensecret'
     )
   host.write(JOIN_FILE, formatJoinFile({ cloudcoreIpport, token, edgemesh }), 0o600)
-  return { joinFile: host.path(JOIN_FILE), expires: tokenExpiry(token)?.toISOString() }
+  const exp = tokenExpiry(token)
+  return { joinFile: host.path(JOIN_FILE), expires: exp ? rfc3339(exp) : undefined }
 }
 
 /** The lines that tell the operator how to hand the join file to an edge. */
