@@ -245,7 +245,7 @@ describe('the join file handoff and the cloud options (stubs from the bundle; re
     const meta = join(copy, 'meta/bundle.json')
     const info = JSON.parse(readFileSync(meta, 'utf8')) as Record<string, unknown>
     info.mosquitto = { enabled: true, image: 'registry.example:5000/eclipse-mosquitto:2.0.18' }
-    info.cloudcore = { controllerManager: { enabled: true }, admission: { enabled: true } }
+    info.cloudcore = { controllerManager: true, admission: true }
     info.k3s = { servicelb: true }
     writeFileSync(meta, JSON.stringify(info))
     const sum = createHash('sha256').update(readFileSync(meta)).digest('hex')

@@ -36,7 +36,7 @@ export interface BundleInfo {
    * cloudcore chart's optional components, which the cloud bundle carries only when on.
    */
   k3s?: { servicelb?: boolean }
-  cloudcore?: { controllerManager?: { enabled?: boolean }; admission?: { enabled?: boolean } }
+  cloudcore?: { controllerManager?: boolean; admission?: boolean }
 }
 
 export class BundleError extends Error {

@@ -259,8 +259,8 @@ function chartSets(bundle: Context['bundle']): string[] {
     const { repository, tag } = splitImage(bundle.mosquitto.image)
     sets.push(`mosquitto.image.repository=${repository},mosquitto.image.tag=${tag}`)
   }
-  if (bundle.cloudcore?.controllerManager?.enabled) sets.push('controllerManager.enable=true')
-  if (bundle.cloudcore?.admission?.enabled) sets.push('admission.enable=true')
+  if (bundle.cloudcore?.controllerManager === true) sets.push('controllerManager.enable=true')
+  if (bundle.cloudcore?.admission === true) sets.push('admission.enable=true')
   return sets.flatMap(set => ['--set', set])
 }
 
