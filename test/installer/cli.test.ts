@@ -179,7 +179,7 @@ describe('install.js on a terminal and in scripts (stubs from the bundle)', () =
     expect(plan.stderr).toBe('')
     expect(plan.code).toBe(0)
     expect(plan.stdout).toContain(
-      'keadm join --kubeedge-version=v1.22.0 --cloudcore-ipport=<cloud-ip>:10000'
+      'keadm join --kubeedge-version=v1.22.2 --cloudcore-ipport=<cloud-ip>:10000'
     )
     expect(plan.stdout).toContain('--token=<token>')
   })
