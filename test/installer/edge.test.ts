@@ -262,7 +262,7 @@ describe('install.js edge on a fake host (stubs: systemctl, keadm, ip; real cont
       .slice(calls)
       .map(c => `${c.tool} ${c.args.join(' ')}`)
     expect(made).toEqual([
-      'keadm reset --force',
+      'keadm reset edge --force',
       'systemctl disable --now containerd',
       'systemctl daemon-reload'
     ])

@@ -152,7 +152,11 @@ export async function main(
   const logFile =
     options.logFile ??
     `${options.root && options.root !== '/' ? options.root : ''}/var/log/kubeedge-${side}-install.log`
-  const host = new Host(options.root, options.command === 'plan' ? undefined : logFile)
+  // Plan and --dry-run change nothing, not even the log.
+  const host = new Host(
+    options.root,
+    options.command === 'plan' || options.dryRun ? undefined : logFile
+  )
   if (options.token) host.addSecret(options.token)
   const ctx: Context = {
     host,

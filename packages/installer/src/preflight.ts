@@ -101,9 +101,10 @@ async function conflicts(bundle: BundleInfo, options: Options): Promise<string[]
 }
 
 /** The edge before keadm join: an empty /etc/kubeedge and a cloud that answers. */
-async function edgeJoinReady(host: Host, options: Options): Promise<string[]> {
+async function edgeJoinReady(host: Host, options: Options, begun: boolean): Promise<string[]> {
   const problems: string[] = []
-  if (host.exists('/etc/kubeedge') && readdirSync(host.path('/etc/kubeedge')).length > 0) {
+  const kubeedge = host.exists('/etc/kubeedge') && readdirSync(host.path('/etc/kubeedge')).length
+  if (kubeedge && !begun) {
     problems.push(
       '/etc/kubeedge is not empty: keadm join needs it empty; run keadm reset (or move it away) first'
     )
@@ -140,12 +141,17 @@ export async function preflight(
   state: State
 ): Promise<string[]> {
   const done = (step: string) => state.steps[step] !== undefined
+  // A step cut short by a crash: what it left (edgecore, /etc/kubeedge) is its own, and the
+  // re-run cleans it (keadm reset) before running it again.
+  const begun = (step: string) => done(step) || state.started?.name === step
   const startStep =
     bundle.side === 'cloud' ? (options.kubeconfig ? 'keadm-init' : 'install-k3s') : 'keadm-join'
   return [
     ...basics(host, bundle),
-    ...(done(startStep) ? [] : await conflicts(bundle, options)),
-    ...(bundle.side === 'edge' && !done('keadm-join') ? await edgeJoinReady(host, options) : []),
+    ...(begun(startStep) ? [] : await conflicts(bundle, options)),
+    ...(bundle.side === 'edge' && !done('keadm-join')
+      ? await edgeJoinReady(host, options, begun('keadm-join'))
+      : []),
     ...diskSpace(host, bundle)
   ]
 }

@@ -200,6 +200,9 @@ async function enableInExisting(c: Cloud, configMap: string): Promise<void> {
   await c.k(['-n', 'kubeedge', 'rollout', 'restart', 'deployment', 'cloudcore'])
 }
 
+/** Written before keadm init runs: the release it makes is kedge's to reset after a crash. */
+const INIT_MARK = `${KEDGE_DIR}/keadm-init.started`
+
 function keadmInit(c: Cloud): Step {
   const { host, bundle, options } = c.ctx
   const args = initArgs(c)
@@ -218,10 +221,19 @@ function keadmInit(c: Cloud): Step {
       `if a cloudcore release exists: ${c.show(getConfigMap)}, set modules.dynamicController.enable in cloudcore.yaml, replace the ConfigMap, restart cloudcore`,
       c.show(['-n', 'kubeedge', 'get', 'pods', '-l', 'kubeedge=cloudcore']) + ' (until Running)'
     ],
+    // A crash inside keadm init leaves a half-installed cloudcore release: reset it first.
+    recover: async cutShort => {
+      if (!cutShort || !host.exists(INIT_MARK)) return
+      c.ctx.say('  keadm init was cut short: keadm reset cloud before trying again')
+      await host.run('keadm', ['reset', 'cloud', '--force', `--kube-config=${c.kubeconfig}`])
+    },
     run: async () => {
       const existing = await c.k(getConfigMap, true)
       if (existing.code === 0 && existing.stdout.trim()) await enableInExisting(c, existing.stdout)
-      else await host.run('keadm', args, { timeoutMs: 600_000 })
+      else {
+        host.write(INIT_MARK, `keadm init started ${new Date().toISOString()}\n`, 0o600)
+        await host.run('keadm', args, { timeoutMs: 600_000 })
+      }
       await waitFor(
         'cloudcore to be Running',
         'see kubectl -n kubeedge describe pod -l kubeedge=cloudcore',
