@@ -130,7 +130,11 @@ describe('crash, resume and uninstall byte for byte (stubs: systemctl, keadm, ip
   })
 
   const uninstallAndCompare = async (host: FakeHost, before: Record<string, string>) => {
-    const gone = await runInstaller(bundles.edge, ['uninstall', '--root', host.root], env(host))
+    const gone = await runInstaller(
+      bundles.edge,
+      ['uninstall', '--root', host.root, '--yes'],
+      env(host)
+    )
     expect(gone.code).toBe(0)
     expect(tree(host)).toEqual(before)
   }
@@ -246,7 +250,11 @@ describe('crash, resume and uninstall byte for byte (stubs: systemctl, keadm, ip
     const resets = calls().filter(c => c === 'keadm reset cloud')
     expect(resets).toHaveLength(1)
     expect(calls().filter(c => c.startsWith('keadm init '))).toHaveLength(2)
-    const gone = await runInstaller(bundles.cloud, ['uninstall', '--root', host.root], env(host))
+    const gone = await runInstaller(
+      bundles.cloud,
+      ['uninstall', '--root', host.root, '--yes'],
+      env(host)
+    )
     expect(gone.code).toBe(0)
     expect(calls().filter(c => c === 'keadm reset cloud')).toHaveLength(2)
   })

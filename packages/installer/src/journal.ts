@@ -25,6 +25,12 @@ export interface StepRecord {
 export interface State {
   side?: string
   bundle?: string
+  /** Whether EdgeMesh was installed (verify checks only what was). */
+  edgemesh?: boolean
+  /** The cloud: the CloudCore address the join file names (token rewrites it). */
+  cloudcore?: string
+  /** The cloud: --kubeconfig of an existing cluster (token uses it again). */
+  kubeconfig?: string
   steps: Record<string, StepRecord>
   /** The step running now, or when a run was killed: recorded before it runs. */
   started?: { name: string; hash: string; at: string }
