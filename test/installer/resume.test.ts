@@ -280,7 +280,7 @@ describe('crash, resume and uninstall byte for byte (stubs: systemctl, keadm, ip
     )
     expect(plan.code).toBe(0)
     expect(plan.stdout).toContain('restore /usr/local/bin/containerd')
-    expect(plan.stdout).toContain('run keadm reset edge --force')
+    expect(plan.stdout).toContain('/usr/local/bin/keadm reset edge --force')
     await runInstaller(bundles.edge, ['verify', '--root', host.root, '--dry-run'], env(host))
     await runInstaller(bundles.edge, [...args, '--dry-run'], env(host))
     expect(all()).toEqual(installed)
