@@ -192,7 +192,8 @@ async function token(ctx: Context, out: Output): Promise<Record<string, unknown>
 
 async function uninstallSide(ctx: Context, out: Output): Promise<Record<string, unknown>> {
   const { options, bundle } = ctx
-  if (!options.yes) {
+  // --dry-run changes nothing: no confirmation needed.
+  if (!options.yes && !options.dryRun) {
     if (!process.stdin.isTTY || options.json)
       throw new Stop('uninstall changes the host: confirm with --yes (no terminal to ask on)', 2)
     if (!(await confirmUninstall(bundle.side)))
@@ -206,7 +207,11 @@ async function run(options: Options, out: Output): Promise<Record<string, unknow
   const logFile =
     options.logFile ??
     `${options.root && options.root !== '/' ? options.root : ''}/var/log/kubeedge-${bundle.side}-install.log`
-  const host = new Host(options.root, options.command === 'plan' ? undefined : logFile)
+  // Plan and --dry-run change nothing, not even the log.
+  const host = new Host(
+    options.root,
+    options.command === 'plan' || options.dryRun ? undefined : logFile
+  )
   if (options.token) host.addSecret(options.token)
   const ctx: Context = {
     host,

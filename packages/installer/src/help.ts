@@ -16,9 +16,9 @@ common options:
   --log-file F      (default /var/log/kubeedge-<side>-install.log)
   --root DIR        prefix for every path read or written (tests, image builders)
   --side cloud|edge for plan/verify/uninstall (default: the bundle's side)
-  --wait-timeout S  how long each wait (API, cloudcore, edgecore) may take (default 300)
   --trust-key FILE  refuse a bundle whose SHA256SUMS.sig this public key (PEM) does not
                     verify (default: /etc/kedge/trust.pem when it exists)
+  --wait-timeout S  how long each wait (API, cloudcore, edgecore) may take (default 300)
   --help            this help, or <command> --help
 
 exit codes: 0 ok, 1 a step or check failed, 2 bad usage or bad input, 130 interrupted`,

@@ -11,8 +11,13 @@ import {
   copyFileSync,
   existsSync,
   mkdirSync,
+  lstatSync,
+  readdirSync,
   readFileSync,
+  readlinkSync,
   renameSync,
+  rmdirSync,
+  symlinkSync,
   rmSync,
   writeFileSync
 } from 'node:fs'
@@ -46,10 +51,26 @@ export class CommandError extends Error {
   }
 }
 
+/**
+ * Called before every write with the host path and the directories the write will create
+ * (outermost first): the runner journals them, and backs up a file kedge did not write.
+ */
+export type WriteGuard = (p: string, newDirs: string[]) => void
+
+const lstatSafe = (full: string): boolean => {
+  try {
+    lstatSync(full)
+    return true
+  } catch {
+    return false
+  }
+}
+
 export class Host {
   private readonly secrets = new Set<string>()
   /** Host paths written since the last take (the journal records them per step). */
   private touched: string[] = []
+  private guard: WriteGuard | undefined
 
   constructor(
     /** Filesystem prefix for every path the installer reads or writes ('' or '/' for none). */
@@ -88,8 +109,37 @@ export class Host {
     return readFileSync(this.path(p), 'utf8')
   }
 
+  /** Every later write is announced to `guard` first (the runner's journal). */
+  setGuard(guard: WriteGuard | undefined): void {
+    this.guard = guard
+  }
+
+  /** Announces a write of `p` that a command (keadm join) will make, as if kedge made it. */
+  claim(p: string): void {
+    this.guard?.(p, this.missingDirs(p))
+  }
+
+  /** The directories above `p` that do not exist yet, outermost first. */
+  missingDirs(p: string): string[] {
+    const out: string[] = []
+    for (let dir = dirname(p); dir !== '/' && dir !== '.'; dir = dirname(dir)) {
+      if (this.exists(dir)) break
+      out.unshift(dir)
+    }
+    return out
+  }
+
+  /** Writes through a temporary name, without the guard (the journal's own file). */
+  writeUntracked(p: string, content: string): void {
+    const full = this.path(p)
+    mkdirSync(dirname(full), { recursive: true })
+    writeFileSync(`${full}.kedge-tmp`, content, { mode: 0o600 })
+    renameSync(`${full}.kedge-tmp`, full)
+  }
+
   /** Writes through a temporary name; `mode` 0600 for secrets. */
   write(p: string, content: string | Buffer, mode = 0o644): void {
+    this.claim(p)
     const full = this.path(p)
     mkdirSync(dirname(full), { recursive: true })
     const temp = `${full}.kedge-tmp`
@@ -102,6 +152,7 @@ export class Host {
 
   /** Copies a bundle file to a host path. */
   install(from: string, p: string, mode: number): void {
+    this.claim(p)
     const full = this.path(p)
     mkdirSync(dirname(full), { recursive: true })
     copyFileSync(from, `${full}.kedge-tmp`)
@@ -120,6 +171,11 @@ export class Host {
 
   /** Before the first edit of an existing file: keep it as <file>.kedge.bak (once). */
   backup(p: string): string | undefined {
+    // Under the journal, the guard decides: it backs up only a file kedge did not write.
+    if (this.guard) {
+      this.claim(p)
+      return undefined
+    }
     const full = this.path(p)
     const bak = `${full}.kedge.bak`
     if (!existsSync(full) || existsSync(bak)) return undefined
@@ -128,13 +184,38 @@ export class Host {
     return `${p}.kedge.bak`
   }
 
-  /** Puts a backup back, or removes a file the installer created. */
+  /** Keeps the file at `p` as <p>.kedge.bak (a copy: mode kept); an existing backup is kept. */
+  keepOriginal(p: string): void {
+    const full = this.path(p)
+    if (lstatSafe(`${full}.kedge.bak`)) return
+    if (lstatSync(full).isSymbolicLink()) symlinkSync(readlinkSync(full), `${full}.kedge-bak-tmp`)
+    else copyFileSync(full, `${full}.kedge-bak-tmp`)
+    renameSync(`${full}.kedge-bak-tmp`, `${full}.kedge.bak`)
+    this.log(`backed up ${p} to ${p}.kedge.bak`)
+  }
+
+  /** Whether `p` exists, without following a link. */
+  lexists(p: string): boolean {
+    return lstatSafe(this.path(p))
+  }
+
+  /** Removes a directory kedge made, if it is empty. */
+  removeEmptyDir(p: string): void {
+    const full = this.path(p)
+    if (existsSync(full) && readdirSync(full).length === 0) {
+      rmdirSync(full)
+      this.log(`removed the empty directory ${p}`)
+    }
+  }
+
+  /** Puts a backup back, or removes a file the installer created (and any temporary left). */
   restore(p: string): void {
     const full = this.path(p)
-    if (existsSync(`${full}.kedge.bak`)) {
+    for (const temp of ['kedge-tmp', 'kedge-bak-tmp']) rmSync(`${full}.${temp}`, { force: true })
+    if (lstatSafe(`${full}.kedge.bak`)) {
       renameSync(`${full}.kedge.bak`, full)
       this.log(`restored ${p} from its backup`)
-    } else if (existsSync(full)) {
+    } else if (lstatSafe(full)) {
       rmSync(full, { recursive: true, force: true })
       this.log(`removed ${p}`)
     }

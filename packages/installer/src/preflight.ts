@@ -125,14 +125,18 @@ async function conflicts(bundle: BundleInfo, options: Options): Promise<string[]
   return problems
 }
 
-/** The edge before keadm join: sudo, an empty /etc/kubeedge and a cloud that answers. */
-async function edgeJoinReady(host: Host, options: Options): Promise<string[]> {
+/**
+ * The edge before keadm join: sudo, an empty /etc/kubeedge (unless a join of ours was cut
+ * short: the re-run resets it) and a cloud that answers.
+ */
+async function edgeJoinReady(host: Host, options: Options, begun: boolean): Promise<string[]> {
   const problems: string[] = []
   if (!onPath('sudo'))
     problems.push(
       'sudo is not installed: keadm join runs `sudo systemctl ...` even as root; install the sudo package (apt-get install sudo, dnf install sudo)'
     )
-  if (host.exists('/etc/kubeedge') && readdirSync(host.path('/etc/kubeedge')).length > 0) {
+  const kubeedge = host.exists('/etc/kubeedge') && readdirSync(host.path('/etc/kubeedge')).length
+  if (kubeedge && !begun) {
     problems.push(
       '/etc/kubeedge is not empty: keadm join needs it empty; run keadm reset (or move it away) first'
     )
@@ -193,14 +197,17 @@ export async function preflight(
   state: State
 ): Promise<Preflight> {
   const done = (step: string) => state.steps[step] !== undefined
+  // A step cut short by a crash: what it left (edgecore, /etc/kubeedge) is its own, and the
+  // re-run cleans it (keadm reset) before running it again.
+  const begun = (step: string) => done(step) || state.started?.name === step
   const startStep =
     bundle.side === 'cloud' ? (options.kubeconfig ? 'keadm-init' : 'install-k3s') : 'keadm-join'
   const edgeJoin = bundle.side === 'edge' && !done('keadm-join')
   const problems = [
     ...basics(host, bundle),
-    ...(done(startStep) ? [] : await conflicts(bundle, options)),
+    ...(begun(startStep) ? [] : await conflicts(bundle, options)),
     ...(bundle.side === 'cloud' && !done('install-k3s') ? await defaultRoute(host, options) : []),
-    ...(edgeJoin ? await edgeJoinReady(host, options) : []),
+    ...(edgeJoin ? await edgeJoinReady(host, options, begun('keadm-join')) : []),
     ...diskSpace(host, bundle)
   ]
   const warnings = edgeJoin ? await edgeLaterPorts(options, bundle) : []

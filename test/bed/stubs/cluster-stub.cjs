@@ -8,6 +8,12 @@
 // tools would write (edgecore.yaml, certificates) go under $KEDGE_STUB_ROOT.
 // Simulated imperfection: keadm join leaves clusterDNS out of edgecore.yaml, so the
 // installer's read-back and repair are exercised.
+// Crash tests: KEDGE_STUB_HANG="<tool> <verb>" (e.g. "keadm join") makes that call do the
+// first half of its work and then hang until killed, like a tool stuck mid-way.
+// keadm join and keadm reset edge|cloud follow KubeEdge v1.22's keadm: join writes
+// /usr/local/bin/edgecore, /etc/systemd/system/edgecore.service and /etc/kubeedge; reset
+// edge removes the unit and /etc/kubeedge, /var/lib/kubeedge, /var/log/kubeedge (not the
+// binary); reset cloud removes the cloudcore release.
 const {
   appendFileSync,
   existsSync,
@@ -33,6 +39,16 @@ const out = s => process.stdout.write(`${s}\n`)
 const put = (p, text) => {
   mkdirSync(dirname(join(root, p)), { recursive: true })
   writeFileSync(join(root, p), text)
+}
+const hang = verb => {
+  if (process.env.KEDGE_STUB_HANG !== `${tool} ${verb}`) return
+  save()
+  appendFileSync(
+    process.env.KEDGE_STUB_LOG,
+    `${JSON.stringify({ tool, args: ['(hung)', verb] })}\n`
+  )
+  // Blocks this process until it is killed.
+  for (;;) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0)
 }
 const flag = name =>
   args
@@ -124,6 +140,14 @@ switch (tool) {
   case 'keadm': {
     const [verb] = args
     if (verb === 'join') {
+      put(
+        '/usr/local/bin/edgecore',
+        '#!/bin/sh\n# STUB edgecore from the installation-package image\n'
+      )
+      put(
+        '/etc/systemd/system/edgecore.service',
+        '[Unit]\nDescription=edgecore (STUB, written by the keadm join stub)\n[Service]\nExecStart=/usr/local/bin/edgecore\n'
+      )
       // A slow join (a slow disk, a far cloud): the installer must keep talking meanwhile.
       if (state.slowJoinSeconds) execFileSync('sleep', [String(state.slowJoinSeconds)])
       const sets = Object.fromEntries(
@@ -152,6 +176,8 @@ switch (tool) {
           ''
         ].join('\n')
       )
+      if (process.env.KEDGE_STUB_HANG === 'keadm join') state.active.edgecore = true
+      hang('join')
       put('/etc/kubeedge/ca/rootCA.crt', 'stub CA\n')
       put('/etc/kubeedge/certs/server.crt', 'stub cert\n')
       put('/etc/kubeedge/certs/server.key', 'stub key\n')
@@ -165,6 +191,10 @@ switch (tool) {
         `${'ab'.repeat(32)}.${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ exp, n: state.tokens })}.c3R1Yi1zaWduYXR1cmU`
       )
     } else if (verb === 'init') {
+      state.configMap = cloudcoreConfigMap(
+        args.includes('cloudCore.modules.dynamicController.enable=true')
+      )
+      hang('init') // the release exists, cloudcore is not running yet
       state.cloudcore = true
       if (state.slowInitSeconds) {
         // A slow host: keadm init gives up after its 60 s Helm wait; the release comes up later.
@@ -172,16 +202,19 @@ switch (tool) {
         process.stderr.write('Error: timed out waiting for the condition\n')
         process.exitCode = 1
       }
-      state.configMap = cloudcoreConfigMap(
-        args.includes('cloudCore.modules.dynamicController.enable=true')
-      )
-    } else if (verb === 'reset') {
-      rmSync(join(root, 'etc/kubeedge'), { recursive: true, force: true })
+    } else if (verb === 'reset' && args[1] === 'edge') {
+      for (const dir of ['etc/kubeedge', 'var/lib/kubeedge', 'var/log/kubeedge'])
+        rmSync(join(root, dir), { recursive: true, force: true })
+      rmSync(join(root, 'etc/systemd/system/edgecore.service'), { force: true })
       state.active.edgecore = false
+    } else if (verb === 'reset' && args[1] === 'cloud') {
       // A real reset removes the cloudcore release with its ConfigMap.
       state.cloudcore = false
       delete state.configMap
       delete state.configMapText
+    } else if (verb === 'reset') {
+      process.stderr.write('keadm reset: use keadm reset edge or keadm reset cloud (v1.22)\n')
+      process.exitCode = 1
     }
     break
   }

@@ -304,8 +304,24 @@ async function enableInExisting(c: Cloud, configMap: string): Promise<void> {
   await c.k(['-n', 'kubeedge', 'rollout', 'restart', 'deployment', 'cloudcore'])
 }
 
+/** Written before keadm init runs: the release it makes is kedge's to reset after a crash. */
+const INIT_MARK = `${KEDGE_DIR}/keadm-init.started`
+
+/** After a crash inside keadm init: its half-made cloudcore release is reset first. */
+async function resetCutShortInit(c: Cloud, cutShort: boolean): Promise<void> {
+  const { host } = c.ctx
+  if (!cutShort || !host.exists(INIT_MARK)) return
+  c.ctx.say('  keadm init was cut short: keadm reset cloud before trying again')
+  await host.run(placed(host, 'keadm'), [
+    'reset',
+    'cloud',
+    '--force',
+    `--kube-config=${c.kubeconfig}`
+  ])
+}
+
 function keadmInit(c: Cloud): Step {
-  const { bundle, options } = c.ctx
+  const { host, bundle, options } = c.ctx
   const args = initArgs(c)
   const getConfigMap = ['-n', 'kubeedge', 'get', 'configmap', 'cloudcore', '-o', 'yaml']
   return {
@@ -323,11 +339,15 @@ function keadmInit(c: Cloud): Step {
       `if a cloudcore release exists: ${c.show(getConfigMap)}, set modules.dynamicController.enable in cloudcore.yaml, replace the ConfigMap, restart cloudcore`,
       c.show(['-n', 'kubeedge', 'get', 'pods', '-l', 'kubeedge=cloudcore']) + ' (until Running)'
     ],
+    recover: cutShort => resetCutShortInit(c, cutShort),
     run: async () => {
       const existing = await c.k(getConfigMap, true)
       let initFailure: string | undefined
       if (existing.code === 0 && existing.stdout.trim()) await enableInExisting(c, existing.stdout)
-      else initFailure = await runInit(c, args)
+      else {
+        host.write(INIT_MARK, `keadm init started ${new Date().toISOString()}\n`, 0o600)
+        initFailure = await runInit(c, args)
+      }
       await waitFor(
         c.ctx,
         'cloudcore to be Running',

@@ -16,6 +16,13 @@ export interface Step {
   /** The commands and files, for plan. */
   plan: string[]
   run(): Promise<void>
+  /** Host paths a command of the step writes (keadm join's edgecore): journaled and backed up first. */
+  claims?: string[]
+  /**
+   * Before running again a step that was started and not finished (`cutShort`: a crash),
+   * or that ran before with other inputs: clean what it left half done (keadm reset).
+   */
+  recover?(cutShort: boolean): Promise<void>
 }
 
 export interface Context {

@@ -152,6 +152,9 @@ export function joinArgs(ctx: Context): string[] {
   ]
 }
 
+const EDGECORE_BIN = '/usr/local/bin/edgecore'
+const EDGECORE_UNIT = '/etc/systemd/system/edgecore.service'
+
 function keadmJoin(ctx: Context): Step {
   const { host, bundle, options } = ctx
   const cloud = cloudIp(ctx)
@@ -170,6 +173,19 @@ function keadmJoin(ctx: Context): Step {
       edgemesh: edgemeshOn(ctx)
     },
     plan: [`keadm ${args.join(' ')}`],
+    // keadm join writes these (KubeEdge v1.22 keadm: the binary from the installation
+    // package, the unit through its systemd helper); keadm reset edge leaves the binary.
+    claims: [EDGECORE_BIN, EDGECORE_UNIT],
+    // A join cut short (or one with other inputs) leaves edgecore, its unit, certificates
+    // and config; keadm join refuses a non-empty /etc/kubeedge, so reset first.
+    recover: async () => {
+      const left =
+        host.exists(EDGECORE_UNIT) ||
+        (host.exists('/etc/kubeedge') && readdirSync(host.path('/etc/kubeedge')).length > 0)
+      if (!left) return
+      ctx.say('  a previous keadm join left edgecore behind: keadm reset edge first')
+      await host.run(placed(host, 'keadm'), ['reset', 'edge', '--force'])
+    },
     run: async () => {
       await host.run(placed(host, 'keadm'), args, { timeoutMs: 600_000 })
     }
