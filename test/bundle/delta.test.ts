@@ -35,30 +35,6 @@ const arch = process.arch === 'arm64' ? 'arm64' : 'amd64'
 const platform = arch === 'arm64' ? bed.linuxArm64 : bed.linuxAmd64
 const SITE = 'factory/plc-gateway'
 
-/** Serves keadm v1.22.2 (a STAND-IN, in upstream's layout and checksum format). */
-async function serveKeadm(server: bed.FileServer, version: string): Promise<void> {
-  for (const a of ['amd64', 'arm64']) {
-    const file = `keadm-${version}-linux-${a}.tar.gz`
-    server.put(
-      `/kubeedge/${version}/${file}`,
-      await bed.tarGz([
-        {
-          name: `keadm-${version}-linux-${a}/keadm/keadm`,
-          data: bed.standIn(`keadm ${version} ${a}`)
-        }
-      ])
-    )
-    server.putChecksum(
-      `/kubeedge/${version}/checksum_${file}.txt`,
-      [`/kubeedge/${version}/${file}`],
-      {
-        algorithm: 'sha512',
-        format: 'bare'
-      }
-    )
-  }
-}
-
 const siteImage = (registry: bed.Registry, tag: string): Promise<bed.BuiltImage> =>
   bed.seedImage(registry.url, {
     repository: SITE,
@@ -68,17 +44,6 @@ const siteImage = (registry: bed.Registry, tag: string): Promise<bed.BuiltImage>
     platforms: [bed.linuxAmd64, bed.linuxArm64],
     ...SIZES
   })
-
-/** `ctr images check` rows: ref, status (complete/incomplete) and whether it is unpacked. */
-function parseCheck(output: string): Array<{ ref: string; complete: boolean; unpacked: boolean }> {
-  const [header = '', ...lines] = output.split('\n').filter(l => l.trim())
-  const at = (c: string): number => header.indexOf(c)
-  return lines.map(l => ({
-    ref: l.slice(0, at('TYPE')).trim(),
-    complete: l.slice(at('STATUS'), at('SIZE')).trim().startsWith('complete'),
-    unpacked: l.slice(at('UNPACKED')).trim() === 'true'
-  }))
-}
 
 describe('delta names', () => {
   const json = (name: string, side: 'cloud' | 'edge', arch: 'amd64' | 'arm64'): BundleJson => ({
@@ -136,7 +101,7 @@ describe('delta bundles (real registry, stand-in assets, real containerd)', () =
     server = await bed.startFileServer()
     containerd = await bed.startContainerd()
     const spec = await bed.bedSpec(server, registry, SIZES)
-    await serveKeadm(server, 'v1.22.2')
+    await bed.serveKeadm(server, 'v1.22.2')
     await bed.seedImage(registry.url, {
       repository: 'kubeedge/installation-package',
       tag: 'v1.22.2',
@@ -288,7 +253,7 @@ describe('delta bundles (real registry, stand-in assets, real containerd)', () =
     expect(missingBaseBlobs(delta.delta, present)).toEqual([])
     expect(deltaRefusal(delta.delta, base.name, [])).toBeNull()
     await containerd.importImages(join(deltaRoot, 'images', 'edge-images.tar'), { platform: plat })
-    const rows = parseCheck((await containerd.ctr(['images', 'check'])).stdout)
+    const rows = bed.parseCheck((await containerd.ctr(['images', 'check'])).stdout)
     for (const image of next.images) {
       const row = rows.find(r => r.ref === image.name)
       expect({ ref: image.name, complete: row?.complete, unpacked: row?.unpacked }).toEqual({

@@ -15,6 +15,7 @@ import { preflight } from './preflight.js'
 import { askCloud } from './prompts.js'
 import { install, stepsFor, uninstall } from './runner.js'
 import type { Context } from './steps/index.js'
+import { upgradeCommand } from './upgrade/command.js'
 import { runChecks, type Check } from './verify.js'
 
 /** Parses argv: the options, or an exit code after printing help or a usage error. */
@@ -159,6 +160,12 @@ export async function main(
   if (options.command === 'uninstall') {
     await uninstall(ctx, out)
     return 0
+  }
+  if (options.command === 'upgrade') {
+    const code = await upgradeCommand(ctx, out, logFile)
+    if (code !== 'verify') return code
+    out.line('verifying:')
+    return report(await runChecks(host, bundle, options), out, '  ', c => `  (hint: ${c.hint})`)
   }
   return installSide(ctx, out, logFile)
 }

@@ -8,6 +8,7 @@ commands:
   plan        print the ordered steps with their commands and files; change nothing
   verify      run the checklist; PASS/FAIL per check (exit 1 on any FAIL)
   uninstall   undo in reverse order; keeps logs, token and PSK unless --purge
+  upgrade     upgrade a host an older kedge bundle installed (--rollback: undo it)
 
 common options:
   --yes             no prompts          --dry-run    the same as plan
@@ -24,6 +25,11 @@ exit codes: 0 ok, 1 a step failed, 2 bad usage or bad input`,
   --relay-node NAME=IP[,IP]    an EdgeMesh relay node, repeatable (default: this node)
   --kubeconfig FILE            use an existing cluster: skip k3s
   --disable-traefik            start k3s without Traefik`,
+  upgrade: `usage: node install.js upgrade [--dry-run] [--rollback] [options]
+  prints the plan (version from -> to per component), refuses a downgrade or a skipped
+  minor, backs up, then upgrades in place (journaled: run it again to resume)
+  --dry-run    print the plan and the steps; change nothing
+  --rollback   return to the bundle this host ran before the last upgrade`,
   edge: `usage: node install.js edge [options]
   --cloudcore-ipport IP:PORT   CloudCore's websocket address (port 10000), or --cloud-ip IP
   --token TOKEN | --token-file FILE   the token from the cloud (edge-join.txt, keadm gettoken)

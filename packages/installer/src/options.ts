@@ -17,7 +17,7 @@ export class UsageError extends Error {
   }
 }
 
-export const COMMANDS = ['cloud', 'edge', 'plan', 'verify', 'uninstall'] as const
+export const COMMANDS = ['cloud', 'edge', 'plan', 'verify', 'uninstall', 'upgrade'] as const
 export type Command = (typeof COMMANDS)[number]
 
 export interface Options {
@@ -28,6 +28,8 @@ export interface Options {
   dryRun: boolean
   json: boolean
   purge: boolean
+  /** upgrade --rollback */
+  rollback: boolean
   root: string
   logFile?: string
   /** Where the bundle is (default: beside install.js). */
@@ -77,6 +79,7 @@ const FLAGS = {
   'dry-run': { type: 'boolean' },
   json: { type: 'boolean' },
   purge: { type: 'boolean' },
+  rollback: { type: 'boolean' },
   'log-file': { type: 'string' },
   root: { type: 'string' },
   side: { type: 'string' },
@@ -117,6 +120,7 @@ function baseOptions(command: Command, side: Options['side'], v: Values): Option
     dryRun: v['dry-run'] ?? false,
     json: v.json ?? false,
     purge: v.purge ?? false,
+    rollback: v.rollback ?? false,
     root: v.root ?? '',
     ...(v['log-file'] ? { logFile: v['log-file'] } : {}),
     ...(v.bundle ? { bundleDir: v.bundle } : {}),

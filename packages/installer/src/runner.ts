@@ -4,6 +4,7 @@
  */
 import { loadState, saveState, stepHash, STATE_FILE } from './journal.js'
 import type { Output } from './output.js'
+import { forgetInstall, recordInstall } from './upgrade/record.js'
 import { cloudSteps, edgeSteps, KEDGE_DIR, type Context, type Step } from './steps/index.js'
 
 export function stepsFor(ctx: Context): Step[] {
@@ -46,6 +47,7 @@ export async function install(ctx: Context, out: Output): Promise<void> {
       process.exit(1)
     }
   }
+  recordInstall(host, ctx.bundle, ctx.options)
 }
 
 /** The cluster-side undo of a cloud install: EdgeMesh's release, CloudCore, k3s. */
@@ -88,6 +90,7 @@ export async function uninstall(ctx: Context, out: Output): Promise<void> {
   if (bundle.side === 'edge' && done('start-containerd'))
     await host.run('systemctl', ['daemon-reload'], quiet)
   host.remove(STATE_FILE)
+  forgetInstall(host)
   if (options.purge) {
     // Also those a later run reused rather than wrote, and the log.
     for (const file of [...kept, `/var/log/kubeedge-${bundle.side}-install.log`]) host.remove(file)

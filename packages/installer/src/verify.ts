@@ -6,6 +6,7 @@ import { getPath } from './config.js'
 import type { Host } from './host.js'
 import type { Options } from './options.js'
 import { CLOUDCORE_PHASES, KEDGE_DIR, missingImages } from './steps/index.js'
+import { upgradedChecks } from './upgrade/versions.js'
 
 export interface Check {
   name: string
@@ -185,7 +186,7 @@ export async function runChecks(
   if (bundle.side === 'edge') {
     await edgeRuntime(list, bundle, options)
     await edgeChecks(list, host)
-    return list.checks
+    return [...list.checks, ...(await upgradedChecks(host, bundle, a => list.run('true', a)))]
   }
   const kubectl: Kubectl = args =>
     options.kubeconfig
@@ -198,5 +199,5 @@ export async function runChecks(
     host.exists(joinFile),
     host.exists(joinFile) ? joinFile : 'missing'
   ])
-  return list.checks
+  return [...list.checks, ...(await upgradedChecks(host, bundle, kubectl))]
 }

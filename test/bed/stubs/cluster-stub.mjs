@@ -6,7 +6,23 @@
 // tools would write (edgecore.yaml, certificates) go under $KEDGE_STUB_ROOT.
 // Simulated imperfection: keadm join leaves clusterDNS out of edgecore.yaml, so the
 // installer's read-back and repair are exercised.
-import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+// Upgrades follow keadm v1.22 (docs/upstream-facts.md section 11): `keadm upgrade cloud` is a
+// helm upgrade of the release cloudcore that needs it to exist, and brings the chart defaults
+// back (dynamicController off) unless --reuse-values; `keadm upgrade edge` asks [y/N] without
+// --force, defaults --toVersion to v1.22.0, copies the new edgecore to /usr/local/bin and
+// leaves edgecore.yaml alone; `keadm backup edge` copies edgecore.yaml and edgecore into
+// /etc/kubeedge/backup/<version>/ and refuses an unknown version; `keadm rollback edge`
+// copies the newest backup back. helm keeps a revision number per release.
+import {
+  appendFileSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync
+} from 'node:fs'
 import { execFileSync } from 'node:child_process'
 import { basename, dirname, join } from 'node:path'
 
@@ -21,9 +37,9 @@ const state =
     : { active: {}, images: [], crds: [] }
 const save = () => stateFile && writeFileSync(stateFile, JSON.stringify(state))
 const out = s => process.stdout.write(`${s}\n`)
-const put = (p, text) => {
+const put = (p, text, mode) => {
   mkdirSync(dirname(join(root, p)), { recursive: true })
-  writeFileSync(join(root, p), text)
+  writeFileSync(join(root, p), text, mode ? { mode } : undefined)
 }
 const flag = name =>
   args
@@ -54,6 +70,66 @@ function cloudcoreConfigMap(dynamic) {
     metadata: { name: 'cloudcore', namespace: 'kubeedge', resourceVersion: '42' },
     data: { 'cloudcore.yaml': inner }
   }
+}
+
+const EDGECORE_YAML = 'etc/kubeedge/config/edgecore.yaml'
+const BACKUP = 'etc/kubeedge/backup'
+
+function keadmUpgrade() {
+  if (args[1] === 'cloud') {
+    if (!state.cloudcore) {
+      process.stderr.write('Error: release cloudcore not found; run keadm init first\n')
+      process.exit(1)
+    }
+    const previous = state.configMapText ?? JSON.stringify(state.configMap)
+    const wasOn = /dynamicController:(\\n|\s)*enable: true/.test(previous)
+    const setOn = args.includes('cloudCore.modules.dynamicController.enable=true')
+    // Hand edits to the ConfigMap are overwritten either way; the values decide.
+    state.configMap = cloudcoreConfigMap(setOn || (args.includes('--reuse-values') && wasOn))
+    delete state.configMapText
+    state.cloudcoreBefore = state.cloudcoreVersion
+    state.cloudcoreVersion = flag('kubeedge-version')
+    state.helm = { ...state.helm, cloudcore: (state.helm?.cloudcore ?? 1) + 1 }
+    return out(`CloudCore upgraded to ${state.cloudcoreVersion}`)
+  }
+  if (!args.includes('--force')) {
+    process.stderr.write('Are you sure you want to upgrade? [y/N]: aborted\n')
+    process.exit(1)
+  }
+  const to = flag('toVersion') ?? 'v1.22.0'
+  put('/usr/local/bin/edgecore', `#!/bin/sh\necho "KubeEdge ${to}"\n`, 0o755)
+  state.edgecoreVersion = to
+  state.active.edgecore = true
+  out(`upgrade edgecore to ${to} done`)
+}
+
+function keadmBackupRollback(verb) {
+  const yaml = join(root, EDGECORE_YAML)
+  const bin = join(root, 'usr/local/bin/edgecore')
+  if (verb === 'backup') {
+    const version = state.edgecoreVersion
+    if (!version) {
+      process.stderr.write('failed to get current version\n')
+      process.exit(1)
+    }
+    const dir = join(root, BACKUP, version)
+    mkdirSync(dir, { recursive: true })
+    copyFileSync(yaml, join(dir, 'edgecore.yaml'))
+    if (existsSync(bin)) copyFileSync(bin, join(dir, 'edgecore'))
+    return out(`backup to ${dir} done`)
+  }
+  const versions = existsSync(join(root, BACKUP)) ? readdirSync(join(root, BACKUP)).sort() : []
+  const version = flag('history') ?? versions.at(-1)
+  if (!version) {
+    process.stderr.write('no backup found\n')
+    process.exit(1)
+  }
+  const dir = join(root, BACKUP, version)
+  copyFileSync(join(dir, 'edgecore.yaml'), yaml)
+  if (existsSync(join(dir, 'edgecore'))) copyFileSync(join(dir, 'edgecore'), bin)
+  state.edgecoreVersion = version
+  state.active.edgecore = true
+  out(`rollback to ${version} done`)
 }
 
 function kubectl(a) {
@@ -89,6 +165,8 @@ function kubectl(a) {
   if (has('get', 'nodes')) return out('cloud-1=True ')
   if (has('get', 'crd', '-o', 'name'))
     return out(state.crds.map(c => `customresourcedefinition.apiextensions.k8s.io/${c}`).join('\n'))
+  if (has('get', 'deployment', 'cloudcore'))
+    return out(state.cloudcore ? `kubeedge/cloudcore:${state.cloudcoreVersion ?? '?'}` : '')
   if (has('get', 'daemonset', 'edgemesh-agent')) return out(state.edgemesh ? '1 1' : '0 0')
   return out('ok')
 }
@@ -138,10 +216,15 @@ switch (tool) {
       put('/etc/kubeedge/certs/server.crt', 'stub cert\n')
       put('/etc/kubeedge/certs/server.key', 'stub key\n')
       state.active.edgecore = true
-    } else if (verb === 'gettoken') {
+      state.edgecoreVersion = flag('kubeedge-version')
+    } else if (verb === 'upgrade') keadmUpgrade()
+    else if (verb === 'backup' || verb === 'rollback') keadmBackupRollback(verb)
+    else if (verb === 'gettoken') {
       out(`${'ab'.repeat(32)}.eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjE3MDB9.c3R1Yi1zaWduYXR1cmU`)
     } else if (verb === 'init') {
       state.cloudcore = true
+      state.cloudcoreVersion = flag('kubeedge-version')
+      state.helm = { ...state.helm, cloudcore: 1 }
       state.configMap = cloudcoreConfigMap(
         args.includes('cloudCore.modules.dynamicController.enable=true')
       )
@@ -168,10 +251,34 @@ switch (tool) {
   case 'kubectl':
     kubectl(args)
     break
-  case 'helm':
-    if (args[0] === 'upgrade') state.edgemesh = true
-    if (args[0] === 'uninstall') state.edgemesh = false
+  case 'helm': {
+    const release = args.slice(1).find(a => !a.startsWith('-'))
+    const revisions = (state.helm ??= {})
+    if (args[0] === 'upgrade') {
+      if (!args.includes('--install') && !revisions[release]) {
+        process.stderr.write(`Error: UPGRADE FAILED: "${release}" has no deployed releases\n`)
+        process.exit(1)
+      }
+      state.edgemesh = true
+      revisions[release] = (revisions[release] ?? 0) + 1
+    } else if (args[0] === 'uninstall') {
+      state.edgemesh = false
+      delete revisions[release]
+    } else if (args[0] === 'status') {
+      if (!revisions[release]) {
+        process.stderr.write('Error: release: not found\n')
+        process.exit(1)
+      }
+      out(JSON.stringify({ name: release, version: revisions[release] }))
+    } else if (args[0] === 'rollback') {
+      // A rollback is a new revision with the old one's content.
+      revisions[release] = (revisions[release] ?? 0) + 1
+      state.rolledBack = { ...state.rolledBack, [release]: Number(args[2]) }
+      if (release === 'cloudcore')
+        state.cloudcoreVersion = state.cloudcoreBefore ?? state.cloudcoreVersion
+    }
     break
+  }
   case 'ip':
     if (state.active.edgecore)
       out(
