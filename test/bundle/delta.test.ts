@@ -7,13 +7,14 @@
  * REAL containerd (Debian's) on top of the base, and `ctr images check` must show every
  * image complete and unpacked.
  */
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
+import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import {
   buildDelta,
   deltaBundleName,
+  deltaMain,
   deltaRefusal,
   deltaSection,
   missingBaseBlobs,
@@ -302,6 +303,28 @@ describe('delta bundles (real registry, stand-in assets, real containerd)', () =
     expect(missingBaseBlobs(delta.delta, after).sort()).toEqual(
       delta.delta.omittedBlobs.map(b => b.digest).sort()
     )
+  })
+
+  test('kedge delta (the command): the same delta, a summary with the ratio; bad usage exits 2, a bad base 1 naming it', async () => {
+    let printed = ''
+    const dir = join(work, 'out', 'cli')
+    const code = await deltaMain(
+      ['--base', base.manifest, '--bundle', next.bundle, '--output-dir', dir],
+      s => (printed += s)
+    )
+    expect(code).toBe(0)
+    expect(printed).toContain(`${join(dir, delta.name)}.tar.gz: `)
+    expect(printed).toContain(`sha256 ${delta.sha256}`)
+    expect(printed).toMatch(/the delta is \d+\.\d % of the full bundle/)
+    expect(await deltaMain(['--bundle', next.bundle], () => undefined)).toBe(2)
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true)
+    try {
+      const missing = join(work, 'no-such.bundle.json')
+      expect(await deltaMain(['--base', missing, '--bundle', next.bundle], () => undefined)).toBe(1)
+      expect(stderr).toHaveBeenCalledWith(`kedge delta: base ${missing}: no such file\n`)
+    } finally {
+      stderr.mockRestore()
+    }
   })
 
   test('the base bundle.json from a URL (SHA256SUMS beside it) gives the same delta', async () => {

@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import {
   ARCHES,
+  buildDelta,
   packageBundle,
   SIDES,
   type Arch,
@@ -69,6 +70,23 @@ async function writeSummary(result: PackageResult): Promise<void> {
     .write()
 }
 
+/** With input `base`: the delta bundle of `result` against that previous release. */
+async function writeDelta(base: string, result: PackageResult, outputDir: string): Promise<void> {
+  const baseSha256 = core.getInput('base-sha256')
+  const delta = await buildDelta({
+    base,
+    ...(baseSha256 ? { baseSha256 } : {}),
+    bundle: result.bundle,
+    outputDir,
+    client: readRegistryInputs(),
+    logger: actionsLogger
+  })
+  core.info(`${delta.name}.tar.gz: ${formatBytes(delta.size)} (full: ${formatBytes(result.size)})`)
+  core.setOutput('delta-bundle', delta.bundle)
+  core.setOutput('delta-sha256', delta.sha256)
+  core.setOutput('delta-manifest', delta.manifest)
+}
+
 export async function run(): Promise<void> {
   try {
     const side: Side = oneOf('side', SIDES)
@@ -100,6 +118,8 @@ export async function run(): Promise<void> {
     core.setOutput('sha256', result.sha256)
     core.setOutput('size', result.size)
     core.setOutput('manifest', result.manifest)
+    const base = core.getInput('base')
+    if (base) await writeDelta(base, result, outputDir)
     const artifact = core.getInput('artifact-name')
     if (artifact) await upload(artifact, result, outputDir)
     await writeSummary(result)
