@@ -213,6 +213,40 @@ describe('install.js upgrade, edge (stubs: systemctl, keadm, ip; real containerd
     expect(verify.code).toBe(0)
   })
 
+  test('stub: a DOCTORED N+1 with a newer runc and CNI bridge: only those files are replaced, containerd restarted; rollback puts them back', async () => {
+    const doctored = join(work, 'doctored-edge', basename(n1.edge))
+    cpSync(n1.edge, doctored, { recursive: true })
+    const meta = JSON.parse(read(doctored, 'meta/bundle.json')) as { versions: { runc: string } }
+    meta.versions.runc = 'v1.3.4'
+    writeFileSync(join(doctored, 'meta/bundle.json'), JSON.stringify(meta, null, 2))
+    writeFileSync(join(doctored, 'bin/runc'), '#!/bin/sh\necho "runc v1.3.4 (doctored stand-in)"\n')
+    writeFileSync(
+      join(doctored, 'cni/bin/bridge'),
+      '#!/bin/sh\necho "bridge (doctored stand-in)"\n'
+    )
+    resum(doctored)
+    const host = await install()
+    const before = call(host).length
+    const run = await upgrade(host, doctored)
+    expect(run.stderr).toBe('')
+    expect(run.code).toBe(0)
+    expect(run.stdout).toMatch(/runc\s+v1\.3\.3 -> v1\.3\.4/)
+    expect(run.stdout).toContain('replaced 2 runtime files')
+    expect(read(host.root, 'usr/local/sbin/runc')).toContain('runc v1.3.4')
+    expect(read(host.root, 'opt/cni/bin/bridge')).toContain('doctored')
+    expect(read(host.root, 'usr/local/bin/containerd')).toBe(read(n.edge, 'bin/containerd'))
+    expect(call(host).slice(before)).toContain('systemctl restart containerd')
+    const back = await runInstaller(
+      doctored,
+      ['upgrade', '--rollback', '--root', host.root],
+      env(host)
+    )
+    expect(back.code).toBe(0)
+    expect(back.stdout).toContain('restarted containerd with the previous binaries')
+    expect(read(host.root, 'usr/local/sbin/runc')).toBe(read(n.edge, 'bin/runc'))
+    expect(read(host.root, 'opt/cni/bin/bridge')).toBe(read(n.edge, 'cni/bin/bridge'))
+  })
+
   test('refuses, changing nothing: a downgrade, a host with nothing installed, a delta whose base blobs containerd lacks', async () => {
     const host = await install(n1.edge)
     const stable = () => snapshot(host.root, p => p.startsWith('/var/log/'))
@@ -229,6 +263,16 @@ describe('install.js upgrade, edge (stubs: systemctl, keadm, ip; real containerd
     const none = await upgrade(empty, n1.edge)
     expect(none.code).toBe(1)
     expect(none.stderr).toContain('no kedge bundle is installed on this host')
+    const fromDelta = await runInstaller(
+      delta,
+      edgeArgs(empty, containerd.address, net),
+      env(empty)
+    )
+    expect(fromDelta.code).toBe(2)
+    expect(fromDelta.stderr).toContain(
+      `is a delta bundle: it upgrades a host that runs ${basename(n.edge)} (node install.js upgrade), and cannot install one; to install, use the full bundle ${basename(n1.edge)}.tar.gz`
+    )
+    expect(snapshot(empty.root, p => p.startsWith('/var/log/'))).toEqual({})
 
     // N installed, but the containerd it now talks to has none of N's blobs.
     const base = await install()

@@ -15,7 +15,7 @@ import { preflight } from './preflight.js'
 import { askCloud } from './prompts.js'
 import { install, stepsFor, uninstall } from './runner.js'
 import type { Context } from './steps/index.js'
-import { upgradeCommand } from './upgrade/command.js'
+import { deltaInstallRefusal, upgradeCommand } from './upgrade/command.js'
 import { runChecks, type Check } from './verify.js'
 
 /** Parses argv: the options, or an exit code after printing help or a usage error. */
@@ -57,6 +57,11 @@ async function loadBundle(options: Options): Promise<BundleInfo | number> {
     return 2
   }
   options.side = side
+  const delta = deltaInstallRefusal(bundle)
+  if (delta && (options.command === 'cloud' || options.command === 'edge')) {
+    process.stderr.write(`install.js: ${delta}\n`)
+    return 2
+  }
   if (
     side === 'edge' &&
     (options.command === 'plan' || options.command === 'edge') &&

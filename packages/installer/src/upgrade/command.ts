@@ -1,8 +1,17 @@
 /** The `upgrade` command for cli.ts: plan, refusals (exit 1), the run, verify after it. */
+import { deltaSection } from '@kedge/bundle/delta-check'
+import type { BundleInfo } from '../bundle.js'
 import type { Output } from '../output.js'
 import type { Context } from '../steps/common.js'
 import { rollback } from './rollback.js'
 import { prepareUpgrade, printPlan, runUpgrade, UpgradeRefused } from './run.js'
+
+/** A delta bundle cannot install a host: it lacks what its base carried. Null for a full one. */
+export function deltaInstallRefusal(bundle: BundleInfo): string | null {
+  const delta = deltaSection(bundle)
+  if (!delta) return null
+  return `${bundle.name} is a delta bundle: it upgrades a host that runs ${delta.base.name} (node install.js upgrade), and cannot install one; to install, use the full bundle ${delta.target.name}.tar.gz`
+}
 
 /** Runs upgrade or upgrade --rollback; returns the exit code, or 'verify' to run the checks. */
 export async function upgradeCommand(
