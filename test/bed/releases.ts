@@ -12,6 +12,7 @@ import { defaultSpec, sideImages, type Arch, type BundleSpec } from '@kedge/bund
 import { parseReference } from '@kedge/oci'
 import { hexDigest, type FileServer } from './fileserver.js'
 import { linuxAmd64, linuxArm64, seedImage } from './images.js'
+import { clusterTool, ctrTool, k3sInstallScript } from './tool-standins.js'
 
 export const ISTIO_CRDS: Record<string, { kind: string; plural: string }> = {
   'crd-destinationrule.yaml': { kind: 'DestinationRule', plural: 'destinationrules' },
@@ -116,7 +117,7 @@ export async function seedReleases(
       await tarGz([
         {
           name: `keadm-${v.kubeedge}-linux-${arch}/keadm/keadm`,
-          data: standIn(`keadm ${v.kubeedge} ${arch}`, pad)
+          data: clusterTool(`keadm ${v.kubeedge} ${arch}`, pad)
         }
       ])
     )
@@ -127,7 +128,7 @@ export async function seedReleases(
     )
 
     const k3sFile = arch === 'amd64' ? 'k3s' : `k3s-${arch}`
-    put(`/k3s/${v.k3s}/${k3sFile}`, standIn(`k3s ${v.k3s} ${arch}`, pad))
+    put(`/k3s/${v.k3s}/${k3sFile}`, clusterTool(`k3s ${v.k3s} ${arch}`, pad))
     put(`/k3s/${v.k3s}/k3s-images.txt`, `${K3S_IMAGES.join('\n')}\n`)
     server.putChecksum(
       `/k3s/${v.k3s}/sha256sum-${arch}.txt`,
@@ -138,7 +139,9 @@ export async function seedReleases(
     const helm = `helm-${v.helm}-linux-${arch}.tar.gz`
     put(
       `/helm/${helm}`,
-      await tarGz([{ name: `linux-${arch}/helm`, data: standIn(`helm ${v.helm} ${arch}`, pad) }])
+      await tarGz([
+        { name: `linux-${arch}/helm`, data: clusterTool(`helm ${v.helm} ${arch}`, pad) }
+      ])
     )
     server.putChecksum(`/helm/${helm}.sha256sum`, [`/helm/${helm}`], {
       algorithm: 'sha256',
@@ -151,7 +154,7 @@ export async function seedReleases(
       await tarGz(
         ['containerd', 'ctr', 'containerd-shim-runc-v2'].map(b => ({
           name: `bin/${b}`,
-          data: standIn(`${b} ${v.containerd} ${arch}`, pad)
+          data: b === 'ctr' ? ctrTool(v.containerd) : standIn(`${b} ${v.containerd} ${arch}`, pad)
         }))
       )
     )
@@ -203,7 +206,7 @@ export async function seedReleases(
     { algorithm: 'sha256', format: 'sum' }
   )
 
-  put(`/k3s-install/${v.k3s}/install.sh`, standIn(`k3s install.sh ${v.k3s}`))
+  put(`/k3s-install/${v.k3s}/install.sh`, k3sInstallScript(v.k3s))
   const chart = await tarGz([
     {
       name: 'edgemesh/Chart.yaml',
@@ -233,7 +236,7 @@ export async function seedReleases(
     edgemesh: `${base}/edgemesh/${v.edgemesh}`
   }
   spec.pins = {
-    k3sInstallScript: hexDigest('sha256', standIn(`k3s install.sh ${v.k3s}`)),
+    k3sInstallScript: hexDigest('sha256', k3sInstallScript(v.k3s)),
     edgemeshChart: hexDigest('sha256', chart),
     istioCrds: crdPins
   }

@@ -1,12 +1,14 @@
 /**
- * RECORDING STUBS for systemctl, k3s, kubectl, keadm, helm and ip (stubs/cluster-stub.mjs):
- * a bin directory to put first on PATH, the calls they recorded, and their state.
+ * RECORDING STUBS (stubs/cluster-stub.cjs) for the tools a real host has itself and that
+ * cannot run here: systemctl, ip and sudo, in a bin directory to put first on PATH; the
+ * calls every stub recorded (also keadm, helm and k3s, which travel inside the stand-in
+ * release assets and reach the host only when the installer installs them), and their state.
  */
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { repoRoot } from '../lib/repo.js'
 
-export const STUBBED_TOOLS = ['systemctl', 'k3s', 'kubectl', 'keadm', 'helm', 'ip'] as const
+export const STUBBED_TOOLS = ['systemctl', 'ip', 'sudo'] as const
 
 export interface StubCall {
   tool: string
@@ -25,7 +27,7 @@ export interface Stubs {
 export function makeStubs(dir: string, root: string): Stubs {
   const bin = join(dir, 'stub-bin')
   mkdirSync(bin, { recursive: true })
-  const script = join(repoRoot(), 'test', 'bed', 'stubs', 'cluster-stub.mjs')
+  const script = join(repoRoot(), 'test', 'bed', 'stubs', 'cluster-stub.cjs')
   for (const tool of STUBBED_TOOLS) {
     if (!existsSync(join(bin, tool))) symlinkSync(script, join(bin, tool))
   }

@@ -5,7 +5,8 @@
  */
 import type { BundleSpec } from '@kedge/bundle'
 import type { FileServer } from './fileserver.js'
-import { seedSpecImages, standIn, tarGz } from './releases.js'
+import { seedSpecImages, tarGz } from './releases.js'
+import { clusterTool } from './tool-standins.js'
 
 export const NEXT_KUBEEDGE = 'v1.22.2'
 
@@ -18,7 +19,7 @@ export async function serveKeadm(server: FileServer, version: string): Promise<v
       await tarGz([
         {
           name: `keadm-${version}-linux-${a}/keadm/keadm`,
-          data: standIn(`keadm ${version} ${a}`)
+          data: clusterTool(`keadm ${version} ${a}`)
         }
       ])
     )

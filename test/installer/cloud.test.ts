@@ -4,7 +4,7 @@
  * the order, the exact commands, the files (0600 secrets) and the ConfigMap edit.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
-import { existsSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { load } from 'js-yaml'
 import { setPath } from '@kedge/installer'
@@ -12,6 +12,7 @@ import * as bed from '../bed/index.js'
 import { buildBundles, fakeHost, runInstaller, type Bundles, type FakeHost } from './fixture.js'
 
 const CLOUD_STEPS = [
+  'install-tools',
   'install-k3s',
   'wait-api',
   'import-images',
@@ -23,7 +24,7 @@ const CLOUD_STEPS = [
   'edgemesh'
 ]
 
-describe('install.js cloud on a fake host (stubs: k3s, kubectl, keadm, helm)', () => {
+describe('install.js cloud on a fake host (stubs: k3s, keadm, helm from the bundle; systemctl on PATH)', () => {
   let registry: bed.Registry
   let server: bed.FileServer
   let work: string
@@ -60,8 +61,8 @@ describe('install.js cloud on a fake host (stubs: k3s, kubectl, keadm, helm)', (
     expect(run.code).toBe(0)
     expect(
       run.stdout
-        .match(/^\[\d\] [a-z0-9-]+: ok/gm)
-        ?.map(l => l.replace(/^\[\d\] /, '').replace(/: ok$/, ''))
+        .match(/^\[\d+\] [a-z0-9-]+: ok/gm)
+        ?.map(l => l.replace(/^\[\d+\] /, '').replace(/: ok$/, ''))
     ).toEqual(CLOUD_STEPS)
     const calls = host.stubs.calls().map(c => `${c.tool} ${c.args.join(' ')}`)
     const at = (prefix: string) => calls.findIndex(c => c.startsWith(prefix))
@@ -79,22 +80,43 @@ describe('install.js cloud on a fake host (stubs: k3s, kubectl, keadm, helm)', (
       calls.filter(c => c.startsWith('k3s kubectl wait --for=condition=Established'))
     ).toHaveLength(3)
     expect(calls[at('keadm init')]).toBe(
-      `keadm init --kubeedge-version=v1.22.0 --advertise-address=192.0.2.10 --kube-config=${host.root}/etc/rancher/k3s/k3s.yaml --set cloudCore.modules.dynamicController.enable=true --set mosquitto.enable=true`
+      `keadm init --kubeedge-version=v1.22.0 --advertise-address=192.0.2.10 --kube-config=${host.root}/etc/rancher/k3s/k3s.yaml --set cloudCore.modules.dynamicController.enable=true --set mosquitto.enable=true --set mosquitto.image.repository=eclipse-mosquitto,mosquitto.image.tag=1.6.15`
     )
     expect(at('keadm gettoken')).toBeLessThan(at('helm upgrade --install edgemesh'))
     const r = host.root
-    expect(statSync(join(r, 'usr/local/bin/k3s')).mode & 0o777).toBe(0o755)
+    // The cluster tools reach the host only from the bundle: each placed, then run by path.
+    expect(host.stubs.env.PATH?.split(':')[0]).toBe(host.stubs.bin)
+    expect(readdirSync(host.stubs.bin).sort()).toEqual(['ip', 'sudo', 'systemctl'])
+    for (const bin of ['k3s', 'keadm', 'helm'])
+      expect(statSync(join(r, 'usr/local/bin', bin)).mode & 0o777).toBe(0o755)
+    // k3s's install.sh (stand-in, upstream's layout) links kubectl/crictl/ctr only where no
+    // such command is on PATH (this machine has crictl on none), and writes its unit. The
+    // installer never relies on a link: it runs k3s kubectl.
+    expect(readlinkSync(join(r, 'usr/local/bin/crictl'))).toBe('k3s')
+    expect(readFileSync(join(r, 'etc/systemd/system/k3s.service'), 'utf8')).toContain(
+      `ExecStart=${r}/usr/local/bin/k3s server --node-name=cloud-1 --disable=servicelb`
+    )
     expect(
       statSync(join(r, 'var/lib/rancher/k3s/agent/images/kedge-cloud-images.tar')).size
     ).toBeGreaterThan(0)
     for (const secret of ['edge-join.txt', 'edgemesh-psk.txt', 'edgemesh-values.yaml']) {
       expect(statSync(join(r, 'var/lib/kedge', secret)).mode & 0o777).toBe(0o600)
     }
+    // The join file (the contract with the edge and the Ansible roles): comments, then keys.
     const join_ = readFileSync(join(r, 'var/lib/kedge/edge-join.txt'), 'utf8')
-    const token = /--token (\S+)/.exec(join_)?.[1] ?? ''
-    expect(join_).toBe(
-      `sudo ./install.sh edge --cloudcore-ipport 192.0.2.10:10000 --token ${token} --yes\n`
-    )
+    const token = /^token=(\S+)$/m.exec(join_)?.[1] ?? ''
+    const keys = join_.split('\n').filter(l => l && !l.startsWith('#'))
+    expect(keys.map(l => l.split('=')[0])).toEqual([
+      'cloudcore-ipport',
+      'token',
+      'edgemesh',
+      'expires'
+    ])
+    expect(keys[0]).toBe('cloudcore-ipport=192.0.2.10:10000')
+    expect(keys[2]).toBe('edgemesh=true')
+    const expires = Date.parse(keys[3]?.slice('expires='.length) ?? '')
+    expect(keys[3]).toMatch(/^expires=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)
+    expect(Math.abs(expires - Date.now() - 24 * 3600_000)).toBeLessThan(600_000)
     const psk = readFileSync(join(r, 'var/lib/kedge/edgemesh-psk.txt'), 'utf8').trim()
     expect(Buffer.from(psk, 'base64')).toHaveLength(32)
     const values = load(readFileSync(join(r, 'var/lib/kedge/edgemesh-values.yaml'), 'utf8')) as {
@@ -110,7 +132,9 @@ describe('install.js cloud on a fake host (stubs: k3s, kubectl, keadm, helm)', (
       expect(text).not.toContain(token)
       expect(text).not.toContain(psk)
     }
-    expect(run.stdout).toContain('--token *** --yes')
+    // The command to copy names the file, never the token.
+    expect(run.stdout).toContain('    sudo ./install.sh edge --join-file edge-join.txt --yes\n')
+    expect(run.stdout).not.toContain('--token')
     expect(run.stdout).toMatch(/PASS {2}cloudcore Running/)
     expect(run.stdout).not.toMatch(/FAIL/)
   })
@@ -154,15 +178,21 @@ describe('install.js cloud on a fake host (stubs: k3s, kubectl, keadm, helm)', (
     const before = host.stubs.calls().length
     const run = await runInstaller(
       bundles.cloud,
-      ['uninstall', '--root', host.root],
+      ['uninstall', '--root', host.root, '--yes'],
       host.stubs.env
     )
     expect(run.code).toBe(0)
     const calls = host.stubs
       .calls()
       .slice(before)
-      .map(c => `${c.tool} ${c.args[0] ?? ''}`)
-    expect(calls).toEqual(['helm uninstall', 'keadm reset'])
+      .map(c => `${c.tool} ${c.args.slice(0, 2).join(' ')}`)
+    // keadm reset cloud (the bare reset is deprecated in v1.22), then k3s-uninstall.sh.
+    expect(calls).toEqual([
+      'helm uninstall edgemesh',
+      'keadm reset cloud',
+      'systemctl stop k3s',
+      'systemctl disable k3s'
+    ])
     expect(existsSync(join(host.root, 'usr/local/bin/k3s'))).toBe(false)
     expect(existsSync(join(host.root, 'var/lib/kedge/edgemesh-values.yaml'))).toBe(false)
     expect(existsSync(join(host.root, 'var/lib/kedge/edge-join.txt'))).toBe(true)
@@ -172,7 +202,7 @@ describe('install.js cloud on a fake host (stubs: k3s, kubectl, keadm, helm)', (
       (
         await runInstaller(
           bundles.cloud,
-          ['uninstall', '--root', host.root, '--purge'],
+          ['uninstall', '--root', host.root, '--purge', '--yes'],
           host.stubs.env
         )
       ).code
@@ -188,11 +218,9 @@ describe('install.js cloud on a fake host (stubs: k3s, kubectl, keadm, helm)', (
       host.stubs.env
     )
     expect(plan.code).toBe(0)
-    expect(plan.stdout.match(/^\[\d\] [a-z0-9-]+/gm)?.map(s => s.replace(/^\[\d\] /, ''))).toEqual([
-      'namespace',
-      'keadm-init',
-      'edge-token'
-    ])
+    expect(
+      plan.stdout.match(/^\[\d+\] [a-z0-9-]+/gm)?.map(s => s.replace(/^\[\d+\] /, ''))
+    ).toEqual(['install-tools', 'namespace', 'keadm-init', 'edge-token'])
     expect(plan.stdout).toContain(
       'kubectl --kubeconfig /etc/kube/admin.conf create namespace kubeedge'
     )

@@ -43,7 +43,7 @@ const EDGE_STEPS = [
   'check-edgecore-config'
 ]
 
-describe('install.js edge on a fake host (stubs: systemctl, keadm, ip; real containerd)', () => {
+describe('install.js edge on a fake host (stubs: keadm from the bundle; systemctl, ip on PATH; real containerd)', () => {
   let registry: bed.Registry
   let server: bed.FileServer
   let containerd: bed.Containerd
@@ -253,7 +253,7 @@ describe('install.js edge on a fake host (stubs: systemctl, keadm, ip; real cont
     const calls = baseline.stubs.calls().length
     const run = await runInstaller(
       bundles.edge,
-      ['uninstall', '--root', baseline.root],
+      ['uninstall', '--root', baseline.root, '--yes'],
       env(baseline)
     )
     expect(run.code).toBe(0)
@@ -262,7 +262,7 @@ describe('install.js edge on a fake host (stubs: systemctl, keadm, ip; real cont
       .slice(calls)
       .map(c => `${c.tool} ${c.args.join(' ')}`)
     expect(made).toEqual([
-      'keadm reset --force',
+      'keadm reset edge --force',
       'systemctl disable --now containerd',
       'systemctl daemon-reload'
     ])

@@ -14,7 +14,14 @@ import { packageBundle, type Arch, type BundleSpec } from '@kedge/bundle'
 import * as bed from '../bed/index.js'
 import { repoRoot } from '../lib/repo.js'
 
-export const TOKEN = `${'ab'.repeat(32)}.eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjE3MDB9.c3R1Yi1zaWduYXR1cmU`
+/** A KubeEdge-shaped token (64 hex, a JWT) whose `exp` is `exp` (seconds since 1970). */
+export function tokenWithExp(exp: number): string {
+  const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url')
+  return `${'ab'.repeat(32)}.${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ exp })}.c3R1Yi1zaWduYXR1cmU`
+}
+
+/** Valid until 2100. */
+export const TOKEN = tokenWithExp(4102444800)
 export const hostArch: Arch = arch() === 'arm64' ? 'arm64' : 'amd64'
 
 export interface Bundles {

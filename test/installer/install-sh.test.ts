@@ -54,7 +54,7 @@ describe('install-scripts/install.sh', () => {
   const pathWithoutNode = () => {
     const bin = join(work, 'no-node-bin')
     mkdirSync(bin, { recursive: true })
-    for (const tool of ['dirname', 'mktemp', 'tar', 'gzip', 'find', 'head', 'rm']) {
+    for (const tool of ['dirname', 'mktemp', 'tar', 'gzip', 'find', 'head', 'rm', 'getconf']) {
       try {
         symlinkSync(`/usr/bin/${tool}`, join(bin, tool))
       } catch {
@@ -106,6 +106,48 @@ describe('install-scripts/install.sh', () => {
       expect(run.stderr).toBe('')
       expect(run.stdout).toBe(`bundled node ${join(dir, 'install.js')} verify\n`)
       expect(run.status).toBe(0)
+    })
+
+    test(`${label}: /usr/local/bin joins PATH for what keadm spawns (sudo's secure_path drops it)`, () => {
+      const dir = bundle(`path-local-${label.replace(' ', '-')}`)
+      writeFileSync(join(dir, 'install.js'), 'console.log(process.env.PATH)\n')
+      const nodeBin = join(work, `node-bin-${label.replace(' ', '-')}`)
+      mkdirSync(nodeBin, { recursive: true })
+      symlinkSync(process.execPath, join(nodeBin, 'node'))
+      const path = `${nodeBin}:${pathWithoutNode()}`
+      const run = spawnSync(shell[0], [...shell.slice(1), join(dir, 'install.sh'), 'plan'], {
+        encoding: 'utf8',
+        env: { PATH: path }
+      })
+      expect(run.stderr).toBe('')
+      expect(run.stdout).toBe(`${path}:/usr/local/bin\n`)
+    })
+
+    test(`${label}: glibc older than 2.28, or none: exit 2 with the host's glibc and the supported OS list (simulated getconf)`, () => {
+      const dir = bundle(`glibc-${label.replace(' ', '-')}`)
+      for (const [answer, expected] of [
+        ['glibc 2.17', 'this host has glibc 2.17.'],
+        ['', 'this host has no glibc (musl?).']
+      ] as const) {
+        // A host tool stand-in: getconf as an EL7 (glibc 2.17) or a musl host answers it.
+        const bin = join(work, `getconf-${label.replace(' ', '-')}-${answer.length}`)
+        mkdirSync(bin, { recursive: true })
+        writeFileSync(
+          join(bin, 'getconf'),
+          answer ? `#!/bin/sh\necho '${answer}'\n` : '#!/bin/sh\nexit 1\n',
+          { mode: 0o755 }
+        )
+        const tools = pathWithoutNode()
+        const run = spawnSync(shell[0], [...shell.slice(1), join(dir, 'install.sh'), 'plan'], {
+          encoding: 'utf8',
+          env: { PATH: `${bin}:${tools}`, TMPDIR: work }
+        })
+        expect(run.stderr).toContain('the bundled Node.js needs glibc >= 2.28')
+        expect(run.stderr).toContain(expected)
+        expect(run.stderr).toContain('supported: Debian 10+, Ubuntu 20.04+')
+        expect(run.stdout).toBe('')
+        expect(run.status).toBe(2)
+      }
     })
 
     test(`${label}: a bundle without install.js stops with exit 2 and says so`, () => {

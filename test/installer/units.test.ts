@@ -1,7 +1,14 @@
 /** The installer's pure parts: config merges, flag validation, plan order. */
 import { describe, expect, test } from '@jest/globals'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { load } from 'js-yaml'
 import {
+  formatJoinFile,
+  parseJoinFile,
+  timeLeft,
+  tokenExpiry,
   containerdConfig,
   edgecoreSettings,
   enableDynamicController,
@@ -175,5 +182,76 @@ describe('flags', () => {
     expect(o.cloudIp).toBe('192.0.2.1')
     expect(o.labels).toEqual(['site=a', 'zone=b'])
     expect(o.cgroupDriver).toBe('cgroupfs')
+  })
+})
+
+describe('the join file', () => {
+  const jwt = (claims: unknown) =>
+    `${'cd'.repeat(32)}.eyJhbGciOiJIUzI1NiJ9.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.c2ln`
+  const token = jwt({ exp: 1_900_000_000 })
+
+  test('format and parse round-trip; expires is the JWT exp, RFC 3339 UTC', () => {
+    const text = formatJoinFile({ cloudcoreIpport: '192.0.2.10:10000', token, edgemesh: false })
+    expect(text.split('\n').filter(l => l && !l.startsWith('#'))).toEqual([
+      'cloudcore-ipport=192.0.2.10:10000',
+      `token=${token}`,
+      'edgemesh=false',
+      'expires=2030-03-17T17:46:40Z'
+    ])
+    expect(parseJoinFile(text, 'f')).toEqual({
+      cloudcoreIpport: '192.0.2.10:10000',
+      token,
+      edgemesh: false,
+      expires: '2030-03-17T17:46:40Z'
+    })
+    expect(tokenExpiry(jwt({ sub: 'x' }))).toBeUndefined()
+    expect(timeLeft(new Date(7_200_000 + 60_000), new Date(0))).toBe('2 h 1 min')
+    expect(timeLeft(new Date(0), new Date(3_600_000))).toBe('expired 1 h 0 min ago')
+  })
+
+  test('a bad line names the file and line', () => {
+    expect(() => parseJoinFile('# c\nnonsense\n', 'j.txt')).toThrow('j.txt line 2 is not key=value')
+    expect(() => parseJoinFile('edgemesh=maybe\n', 'j.txt')).toThrow(
+      'edgemesh must be true or false'
+    )
+    expect(() => parseJoinFile('tokn=x\n', 'j.txt')).toThrow('unknown key "tokn"')
+  })
+
+  test('--join-file fills what the flags leave open; --token-file takes a join file too', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kedge-join-'))
+    try {
+      const file = join(dir, 'edge-join.txt')
+      writeFileSync(
+        file,
+        formatJoinFile({ cloudcoreIpport: '192.0.2.10:10000', token, edgemesh: false })
+      )
+      const fromFile = parseOptions(['edge', '--join-file', file])
+      if ('help' in fromFile) throw new Error('help')
+      expect([fromFile.cloudIp, fromFile.cloudPort, fromFile.token, fromFile.edgemesh]).toEqual([
+        '192.0.2.10',
+        10000,
+        token,
+        false
+      ])
+      const overridden = parseOptions([
+        'edge',
+        '--join-file',
+        file,
+        '--cloudcore-ipport',
+        '198.51.100.7:10000',
+        '--edgemesh'
+      ])
+      if ('help' in overridden) throw new Error('help')
+      expect([overridden.cloudIp, overridden.edgemesh, overridden.token]).toEqual([
+        '198.51.100.7',
+        true,
+        token
+      ])
+      const viaTokenFile = parseOptions(['edge', '--cloud-ip', '192.0.2.1', '--token-file', file])
+      if ('help' in viaTokenFile) throw new Error('help')
+      expect(viaTokenFile.token).toBe(token)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

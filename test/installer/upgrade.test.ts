@@ -357,7 +357,7 @@ describe('install.js upgrade, cloud (stubs: k3s, kubectl, keadm, helm)', () => {
     const newer = meta.versions.k3s.replace(/\+k3s(\d+)$/, (_, b: string) => `+k3s${Number(b) + 1}`)
     meta.versions.k3s = newer
     writeFileSync(join(doctored, 'meta/bundle.json'), JSON.stringify(meta, null, 2))
-    writeFileSync(join(doctored, 'bin/k3s'), `#!/bin/sh\necho "k3s ${newer} (doctored stand-in)"\n`)
+    writeFileSync(join(doctored, 'bin/k3s'), bed.clusterTool(`k3s ${newer} (doctored)`))
     writeFileSync(
       join(doctored, 'bin/k3s-install.sh'),
       '#!/bin/sh\nenv | grep ^INSTALL_K3S_ | sort > "$KEDGE_STUB_ROOT/../k3s-install.env"\n'

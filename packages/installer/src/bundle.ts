@@ -16,6 +16,12 @@ export interface BundleInfo {
   edgemesh: { enabled: boolean }
   sandboxImage: string
   images: Array<{ name: string; manifestDigest: string; size: number }>
+  /**
+   * Read defensively (older bundles lack them): k3s's servicelb (off unless true), and the
+   * cloudcore chart's optional components, which the cloud bundle carries only when on.
+   */
+  k3s?: { servicelb?: boolean }
+  cloudcore?: { controllerManager?: { enabled?: boolean }; admission?: { enabled?: boolean } }
 }
 
 export class BundleError extends Error {

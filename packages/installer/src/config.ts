@@ -32,13 +32,20 @@ function sameValue(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b)
 }
 
-/** The edgecore settings EdgeMesh needs, given the cloud address. */
-export function edgecoreSettings(cloudIp: string, streamPort = 10004): Record<string, unknown> {
+/**
+ * The edgecore settings the installer sets, given the cloud address: metaServer and
+ * edgeStream (cloud tunnel port, 10004), and with EdgeMesh its DNS 169.254.96.16.
+ */
+export function edgecoreSettings(
+  cloudIp: string,
+  streamPort = 10004,
+  edgemesh = true
+): Record<string, unknown> {
   return {
     'modules.metaManager.metaServer.enable': true,
     'modules.edgeStream.enable': true,
     'modules.edgeStream.server': `${cloudIp}:${streamPort}`,
-    'modules.edged.tailoredKubeletConfig.clusterDNS': ['169.254.96.16'],
+    ...(edgemesh ? { 'modules.edged.tailoredKubeletConfig.clusterDNS': ['169.254.96.16'] } : {}),
     'modules.edged.tailoredKubeletConfig.clusterDomain': 'cluster.local'
   }
 }

@@ -19,6 +19,12 @@ export interface StepRecord {
 export interface State {
   side?: string
   bundle?: string
+  /** Whether EdgeMesh was installed (verify checks only what was). */
+  edgemesh?: boolean
+  /** The cloud: the CloudCore address the join file names (token rewrites it). */
+  cloudcore?: string
+  /** The cloud: --kubeconfig of an existing cluster (token uses it again). */
+  kubeconfig?: string
   steps: Record<string, StepRecord>
 }
 

@@ -1,23 +1,28 @@
 /**
- * Command line: node install.js cloud|edge|plan|verify|uninstall [options].
+ * Command line: node install.js cloud|edge|plan|verify|uninstall|token [options].
  * Every bad flag is a UsageError (exit 2) with what was expected, before any change.
  */
 import { readFileSync } from 'node:fs'
 import { isIP } from 'node:net'
 import { hostname, networkInterfaces } from 'node:os'
 import { parseArgs } from 'node:util'
+import { UsageError } from './errors.js'
 import { HELP } from './help.js'
+import { parseJoinFile, TOKEN, type JoinInfo } from './joinfile.js'
 
 export { HELP } from './help.js'
+export { UsageError } from './errors.js'
+export { TOKEN } from './joinfile.js'
 
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'UsageError'
-  }
-}
-
-export const COMMANDS = ['cloud', 'edge', 'plan', 'verify', 'uninstall', 'upgrade'] as const
+export const COMMANDS = [
+  'cloud',
+  'edge',
+  'plan',
+  'verify',
+  'uninstall',
+  'token',
+  'upgrade'
+] as const
 export type Command = (typeof COMMANDS)[number]
 
 export interface Options {
@@ -35,6 +40,8 @@ export interface Options {
   /** Where the bundle is (default: beside install.js). */
   bundleDir?: string
   containerdAddress: string
+  /** How long one wait (API, cloudcore, edgecore) may take, in seconds (--wait-timeout). */
+  waitTimeout: number
   // cloud
   advertiseAddress: string[]
   nodeName: string
@@ -42,17 +49,22 @@ export interface Options {
   relayNodes: Array<{ name: string; addresses: string[] }>
   kubeconfig?: string
   disableTraefik: boolean
+  /** Keep k3s's servicelb (--keep-servicelb); undefined: the bundle's choice (off by default). */
+  servicelb?: boolean
+  /** Add a dummy default route when the host has none (--add-default-route). */
+  addDefaultRoute: boolean
   // edge
+  /** The join file the edge read (--join-file), for messages. */
+  joinFile?: string
   cloudIp?: string
   cloudPort: number
   certPort: number
+  /** CloudCore's tunnel port, which edgeStream uses (10004). */
+  tunnelPort: number
   token?: string
   cgroupDriver: 'cgroupfs' | 'systemd'
   labels: string[]
 }
-
-/** KubeEdge's token: the CA hash (64 hex), a dot, a JWT. */
-export const TOKEN = /^[a-f0-9]{64}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/
 
 function primaryIp(): string | undefined {
   for (const list of Object.values(networkInterfaces())) {
@@ -98,7 +110,11 @@ const FLAGS = {
   token: { type: 'string' },
   'token-file': { type: 'string' },
   'cgroup-driver': { type: 'string' },
-  labels: { type: 'string' }
+  labels: { type: 'string' },
+  'join-file': { type: 'string' },
+  'wait-timeout': { type: 'string' },
+  'keep-servicelb': { type: 'boolean' },
+  'add-default-route': { type: 'boolean' }
 } as const
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof FLAGS }>>['values']
@@ -125,11 +141,15 @@ function baseOptions(command: Command, side: Options['side'], v: Values): Option
     ...(v['log-file'] ? { logFile: v['log-file'] } : {}),
     ...(v.bundle ? { bundleDir: v.bundle } : {}),
     containerdAddress: v['containerd-address'] ?? '/run/containerd/containerd.sock',
+    waitTimeout: waitTimeout(v['wait-timeout']),
     advertiseAddress: [],
     nodeName: (v['node-name'] ?? hostname()).toLowerCase(),
     relayNodes: [],
     disableTraefik: v['disable-traefik'] ?? false,
+    ...(v['keep-servicelb'] ? { servicelb: true } : {}),
+    addDefaultRoute: v['add-default-route'] ?? false,
     cloudPort: 10000,
+    tunnelPort: 10004,
     certPort: v.certport ? port(v.certport, '--certport') : 10002,
     cgroupDriver: 'cgroupfs',
     labels: []
@@ -171,13 +191,9 @@ function tokenFlag(v: Values): string | undefined {
   if (v.token && v['token-file']) throw new UsageError('give --token or --token-file, not both')
   let token = v.token
   if (v['token-file']) {
-    try {
-      token = readFileSync(v['token-file'], 'utf8').trim()
-    } catch (err) {
-      throw new UsageError(
-        `--token-file: cannot read ${v['token-file']}: ${(err as Error).message}`
-      )
-    }
+    const text = readText(v['token-file'], '--token-file')
+    // A join file given here: take its token.
+    token = /^token=/m.test(text) ? parseJoinFile(text, v['token-file']).token : text.trim()
   }
   if (token !== undefined && !TOKEN.test(token)) {
     throw new UsageError(
@@ -187,21 +203,55 @@ function tokenFlag(v: Values): string | undefined {
   return token
 }
 
-/** --cloudcore-ipport (or --cloud-ip), the token, --cgroup-driver, --labels. */
-function edgeFlags(options: Options, v: Values): void {
-  if (v['cloudcore-ipport']) {
-    const m = /^(.+):(\d+)$/.exec(v['cloudcore-ipport'])
-    if (!m?.[1] || !m[2])
-      throw new UsageError(
-        `--cloudcore-ipport: "${v['cloudcore-ipport']}" is not IP:PORT (e.g. 192.0.2.10:10000)`
-      )
-    options.cloudIp = ip(m[1], '--cloudcore-ipport')
-    options.cloudPort = port(m[2], '--cloudcore-ipport')
-  } else if (v['cloud-ip']) {
-    options.cloudIp = ip(v['cloud-ip'], '--cloud-ip')
+function readText(file: string, flag: string): string {
+  try {
+    return readFileSync(file, 'utf8')
+  } catch (err) {
+    throw new UsageError(`${flag}: cannot read ${file}: ${(err as Error).message}`)
   }
+}
+
+function waitTimeout(value: string | undefined): number {
+  const text = value ?? process.env.KEDGE_WAIT_SECONDS ?? '300'
+  const n = Number(text)
+  if (!Number.isInteger(n) || n < 1)
+    throw new UsageError(`--wait-timeout: "${text}" is not a whole number of seconds (>= 1)`)
+  return n
+}
+
+/** Sets cloudIp and cloudPort from IP:PORT; `flag` names the source in errors. */
+function setCloudcore(options: Options, value: string, flag: string): void {
+  const m = /^(.+):(\d+)$/.exec(value)
+  if (!m?.[1] || !m[2])
+    throw new UsageError(`${flag}: "${value}" is not IP:PORT (e.g. 192.0.2.10:10000)`)
+  options.cloudIp = ip(m[1], flag)
+  options.cloudPort = port(m[2], flag)
+}
+
+/** The join file (--join-file): what the flags given explicitly leave open. */
+function joinFileFlags(options: Options, v: Values, join: JoinInfo, file: string): void {
+  if (!v['cloudcore-ipport'] && !v['cloud-ip'] && join.cloudcoreIpport)
+    setCloudcore(options, join.cloudcoreIpport, `--join-file ${file}: cloudcore-ipport`)
+  if (options.token === undefined && join.token !== undefined) {
+    if (!TOKEN.test(join.token))
+      throw new UsageError(
+        `--join-file ${file}: the token does not look like a KubeEdge token (<64 hex>.<JWT>); copy the file again from the cloud, or run ./install.sh token there`
+      )
+    options.token = join.token
+  }
+  if (options.edgemesh === undefined && join.edgemesh !== undefined)
+    options.edgemesh = join.edgemesh
+  options.joinFile = file
+}
+
+/** --cloudcore-ipport (or --cloud-ip), the token, --join-file, --cgroup-driver, --labels. */
+function edgeFlags(options: Options, v: Values): void {
+  if (v['cloudcore-ipport']) setCloudcore(options, v['cloudcore-ipport'], '--cloudcore-ipport')
+  else if (v['cloud-ip']) options.cloudIp = ip(v['cloud-ip'], '--cloud-ip')
   const token = tokenFlag(v)
   if (token !== undefined) options.token = token
+  const file = v['join-file']
+  if (file) joinFileFlags(options, v, parseJoinFile(readText(file, '--join-file'), file), file)
   if (v['cgroup-driver']) {
     if (v['cgroup-driver'] !== 'cgroupfs' && v['cgroup-driver'] !== 'systemd') {
       throw new UsageError(
@@ -233,11 +283,16 @@ export function parseOptions(argv: string[]): Options | { help: string } {
   const options = baseOptions(command, side, v)
   cloudFlags(options, v)
   edgeFlags(options, v)
-  if (options.command === 'edge' || (options.command === 'plan' && side === 'edge')) {
+  // plan shows placeholders for what is missing.
+  if (options.command === 'edge') {
     if (!options.cloudIp)
-      throw new UsageError('edge: --cloudcore-ipport IP:10000 (or --cloud-ip IP) is required')
+      throw new UsageError(
+        'edge: --cloudcore-ipport IP:10000 (or --cloud-ip IP) is required: give --join-file edge-join.txt (written by the cloud install) or the flag'
+      )
     if (!options.token)
-      throw new UsageError('edge: a token is required: --token TOKEN or --token-file FILE')
+      throw new UsageError(
+        'edge: a token is required: --join-file edge-join.txt (from the cloud), or --token-file FILE'
+      )
   }
   if (options.command === 'cloud' && options.advertiseAddress.length === 0) {
     throw new UsageError('cloud: no --advertise-address given and no primary IP found')

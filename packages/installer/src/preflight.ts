@@ -2,13 +2,37 @@
  * Host checks before any change: each problem comes back as one line with its remedy,
  * and the installer stops with nothing changed (exit 1).
  */
-import { readdirSync, readFileSync, statfsSync } from 'node:fs'
+import { accessSync, constants, readdirSync, readFileSync, statfsSync } from 'node:fs'
+import { delimiter, join } from 'node:path'
 import { connect, createServer } from 'node:net'
 import { arch as hostArch } from 'node:os'
 import type { BundleInfo } from './bundle.js'
 import type { Host } from './host.js'
 import type { State } from './journal.js'
 import type { Options } from './options.js'
+import { DUMMY_ROUTE, edgemeshOn, hasDefaultRoute } from './steps/index.js'
+
+export interface Preflight {
+  /** Each stops the install (exit 1, nothing changed). */
+  problems: string[]
+  /** Printed; the install goes on. */
+  warnings: string[]
+}
+
+/** EdgeMesh's relay tunnel port (edgemesh-agent on the relay nodes). */
+export const RELAY_PORT = 20006
+
+/** Whether `command` is an executable file in a PATH directory. */
+export function onPath(command: string): boolean {
+  return (process.env.PATH ?? '').split(delimiter).some(dir => {
+    try {
+      accessSync(join(dir, command), constants.X_OK)
+      return true
+    } catch {
+      return false
+    }
+  })
+}
 
 function portFree(port: number): Promise<boolean> {
   return new Promise(resolve => {
@@ -78,9 +102,10 @@ function basics(host: Host, bundle: BundleInfo): string[] {
 /** Ports the side listens on, and cluster processes already running. */
 async function conflicts(bundle: BundleInfo, options: Options): Promise<string[]> {
   const problems: string[] = []
+  const relay = edgemeshOn({ options, bundle }) && options.relayNodes.length === 0
   const ports =
     bundle.side === 'cloud'
-      ? [6443, 10000, 10001, 10002, 10003, 10004]
+      ? [6443, 10000, 10001, 10002, 10003, 10004, ...(relay ? [RELAY_PORT] : [])]
       : [10350, ...(bundle.mosquitto.enabled ? [1883] : [])]
   for (const port of ports) {
     if (!(await portFree(port)))
@@ -100,9 +125,13 @@ async function conflicts(bundle: BundleInfo, options: Options): Promise<string[]
   return problems
 }
 
-/** The edge before keadm join: an empty /etc/kubeedge and a cloud that answers. */
+/** The edge before keadm join: sudo, an empty /etc/kubeedge and a cloud that answers. */
 async function edgeJoinReady(host: Host, options: Options): Promise<string[]> {
   const problems: string[] = []
+  if (!onPath('sudo'))
+    problems.push(
+      'sudo is not installed: keadm join runs `sudo systemctl ...` even as root; install the sudo package (apt-get install sudo, dnf install sudo)'
+    )
   if (host.exists('/etc/kubeedge') && readdirSync(host.path('/etc/kubeedge')).length > 0) {
     problems.push(
       '/etc/kubeedge is not empty: keadm join needs it empty; run keadm reset (or move it away) first'
@@ -116,6 +145,30 @@ async function edgeJoinReady(host: Host, options: Options): Promise<string[]> {
     }
   }
   return problems
+}
+
+/** k3s does not start without a default route (k3s air-gap docs). */
+async function defaultRoute(host: Host, options: Options): Promise<string[]> {
+  if (options.kubeconfig || options.addDefaultRoute || (await hasDefaultRoute(host))) return []
+  const commands = DUMMY_ROUTE.map(args => `ip ${args.join(' ')}`).join('; ')
+  return [
+    `no default route: k3s will not start without one. Add one as k3s's air-gap docs say (${commands}), or run again with --add-default-route`
+  ]
+}
+
+/** The cloud ports beyond the join ports, which an edge needs later: warnings only. */
+async function edgeLaterPorts(options: Options, bundle: BundleInfo): Promise<string[]> {
+  const cloud = options.cloudIp ?? ''
+  const warnings: string[] = []
+  if (!(await reachable(cloud, options.tunnelPort)))
+    warnings.push(
+      `the cloud ${cloud}:${options.tunnelPort} (CloudCore's tunnel, edgeStream: kubectl logs/exec) does not answer; open it in the cloud firewall`
+    )
+  if (edgemeshOn({ options, bundle }) && !(await reachable(cloud, RELAY_PORT)))
+    warnings.push(
+      `the cloud ${cloud}:${RELAY_PORT} (EdgeMesh relay) does not answer; open it where the relay runs (the cloud by default)`
+    )
+  return warnings
 }
 
 function diskSpace(host: Host, bundle: BundleInfo): string[] {
@@ -138,14 +191,18 @@ export async function preflight(
   bundle: BundleInfo,
   options: Options,
   state: State
-): Promise<string[]> {
+): Promise<Preflight> {
   const done = (step: string) => state.steps[step] !== undefined
   const startStep =
     bundle.side === 'cloud' ? (options.kubeconfig ? 'keadm-init' : 'install-k3s') : 'keadm-join'
-  return [
+  const edgeJoin = bundle.side === 'edge' && !done('keadm-join')
+  const problems = [
     ...basics(host, bundle),
     ...(done(startStep) ? [] : await conflicts(bundle, options)),
-    ...(bundle.side === 'edge' && !done('keadm-join') ? await edgeJoinReady(host, options) : []),
+    ...(bundle.side === 'cloud' && !done('install-k3s') ? await defaultRoute(host, options) : []),
+    ...(edgeJoin ? await edgeJoinReady(host, options) : []),
     ...diskSpace(host, bundle)
   ]
+  const warnings = edgeJoin ? await edgeLaterPorts(options, bundle) : []
+  return { problems, warnings }
 }

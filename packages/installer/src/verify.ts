@@ -5,7 +5,9 @@ import type { BundleInfo } from './bundle.js'
 import { getPath } from './config.js'
 import type { Host } from './host.js'
 import type { Options } from './options.js'
-import { CLOUDCORE_PHASES, KEDGE_DIR, missingImages } from './steps/index.js'
+import { loadState } from './journal.js'
+import { JOIN_FILE, parseJoinFile, rfc3339, timeLeft, tokenExpiry } from './joinfile.js'
+import { CLOUDCORE_PHASES, missingImages, placed } from './steps/index.js'
 import { upgradedChecks } from './upgrade/versions.js'
 
 export interface Check {
@@ -35,7 +37,7 @@ function httpOk(url: string): Promise<boolean> {
 /** Collects checks; a probe that throws is a FAIL with its message. */
 class Checklist {
   readonly checks: Check[] = []
-  constructor(private readonly host: Host) {}
+  constructor(readonly host: Host) {}
 
   async check(
     name: string,
@@ -70,7 +72,7 @@ async function edgeRuntime(list: Checklist, bundle: BundleInfo, options: Options
     're-run the installer (import-images), or ctr -n k8s.io images import images/edge-images.tar',
     async () => {
       const missing = missingImages(
-        (await list.run('ctr', [...ctrArgs, 'images', 'ls', '-q'])).stdout,
+        (await list.run(placed(list.host, 'ctr'), [...ctrArgs, 'images', 'ls', '-q'])).stdout,
         bundle
       )
       return [
@@ -81,7 +83,7 @@ async function edgeRuntime(list: Checklist, bundle: BundleInfo, options: Options
   )
 }
 
-async function edgeChecks(list: Checklist, host: Host): Promise<void> {
+async function edgeChecks(list: Checklist): Promise<void> {
   await list.serviceActive(
     'edgecore',
     'journalctl -u edgecore; check the token and that the cloud answers on 10000 and 10002'
@@ -95,6 +97,10 @@ async function edgeChecks(list: Checklist, host: Host): Promise<void> {
       return [ok, ok ? 'answering' : `no answer from ${url}`]
     }
   )
+}
+
+/** EdgeMesh on the edge: its interface and edgecore's DNS. */
+async function edgeMeshChecks(list: Checklist, host: Host): Promise<void> {
   await list.check(
     'edgemesh0 holds 169.254.96.16',
     'kubectl -n kubeedge get pods -l k8s-app=kubeedge,kubeedge=edgemesh-agent -o wide on the cloud; the agent must run on this node',
@@ -128,13 +134,6 @@ async function clusterChecks(list: Checklist, kubectl: Kubectl): Promise<void> {
     const notReady = out.split(/\s+/).filter(n => n && !n.endsWith('=True'))
     return [out !== '' && notReady.length === 0, out || 'no nodes']
   })
-  await list.check('3 Istio CRDs', 'kubectl apply -f crds/istio/', async () => {
-    const out = (await kubectl(['get', 'crd', '-o', 'name'])).stdout
-    const found = ['destinationrules', 'gateways', 'virtualservices'].filter(c =>
-      out.includes(`${c}.networking.istio.io`)
-    )
-    return [found.length === 3, `${found.length} of 3`]
-  })
   await list.check(
     'dynamicController enabled',
     're-run the installer (keadm-init turns it on in the ConfigMap)',
@@ -158,6 +157,13 @@ async function clusterChecks(list: Checklist, kubectl: Kubectl): Promise<void> {
 }
 
 async function edgemeshChecks(list: Checklist, kubectl: Kubectl): Promise<void> {
+  await list.check('3 Istio CRDs', 'kubectl apply -f crds/istio/', async () => {
+    const out = (await kubectl(['get', 'crd', '-o', 'name'])).stdout
+    const found = ['destinationrules', 'gateways', 'virtualservices'].filter(c =>
+      out.includes(`${c}.networking.istio.io`)
+    )
+    return [found.length === 3, `${found.length} of 3`]
+  })
   await list.check(
     'edgemesh-agent Ready on all nodes',
     'kubectl -n kubeedge get ds edgemesh-agent; check the PSK and relay nodes',
@@ -177,27 +183,49 @@ async function edgemeshChecks(list: Checklist, kubectl: Kubectl): Promise<void> 
   )
 }
 
+/** The join file's token: present, and how long it has left. */
+async function tokenCheck(list: Checklist, host: Host): Promise<void> {
+  await list.check(
+    'edge token (join file)',
+    `mint a fresh one: sudo ./install.sh token (rewrites ${JOIN_FILE})`,
+    () => {
+      if (!host.exists(JOIN_FILE)) return [false, `${JOIN_FILE} missing`]
+      const { token } = parseJoinFile(host.read(JOIN_FILE), JOIN_FILE)
+      const exp = token ? tokenExpiry(token) : undefined
+      if (!exp) return [false, `${JOIN_FILE} holds no token with an expiry`]
+      const left = timeLeft(exp)
+      return [
+        exp.getTime() > Date.now(),
+        `${JOIN_FILE}: ${left.startsWith('expired') ? left : `${left} left`} (expires ${rfc3339(exp)})`
+      ]
+    }
+  )
+}
+
+/**
+ * The checklist for what was installed: EdgeMesh checks only when the install recorded
+ * EdgeMesh (or, without a record, when the options and the bundle say so).
+ */
 export async function runChecks(
   host: Host,
   bundle: BundleInfo,
   options: Options
 ): Promise<Check[]> {
   const list = new Checklist(host)
+  const state = loadState(host)
+  const edgemesh = state.edgemesh ?? ((options.edgemesh ?? true) && bundle.edgemesh.enabled)
   if (bundle.side === 'edge') {
     await edgeRuntime(list, bundle, options)
-    await edgeChecks(list, host)
+    await edgeChecks(list)
+    if (edgemesh) await edgeMeshChecks(list, host)
     return [...list.checks, ...(await upgradedChecks(host, bundle, a => list.run('true', a)))]
   }
   const kubectl: Kubectl = args =>
     options.kubeconfig
       ? list.run('kubectl', ['--kubeconfig', options.kubeconfig, ...args])
-      : list.run('k3s', ['kubectl', ...args])
+      : list.run(placed(host, 'k3s'), ['kubectl', ...args])
   await clusterChecks(list, kubectl)
-  if ((options.edgemesh ?? true) && bundle.edgemesh.enabled) await edgemeshChecks(list, kubectl)
-  const joinFile = `${KEDGE_DIR}/edge-join.txt`
-  await list.check('edge token present', `keadm gettoken; ${joinFile}`, () => [
-    host.exists(joinFile),
-    host.exists(joinFile) ? joinFile : 'missing'
-  ])
+  if (edgemesh) await edgemeshChecks(list, kubectl)
+  await tokenCheck(list, host)
   return [...list.checks, ...(await upgradedChecks(host, bundle, kubectl))]
 }

@@ -4,11 +4,15 @@
  */
 import { randomBytes } from 'node:crypto'
 import { enableDynamicController } from '../config.js'
+import type { Host } from '../host.js'
+import { formatJoinFile, JOIN_FILE, rfc3339, TOKEN, tokenExpiry } from '../joinfile.js'
 import {
   bundleFile,
   CLOUDCORE_PHASES,
   importImages,
+  edgemeshOn,
   KEDGE_DIR,
+  placed,
   waitFor,
   type Context,
   type Step
@@ -49,7 +53,7 @@ function cloud(ctx: Context): Cloud {
   const kubectl = (args: string[]): [string, string[]] =>
     options.kubeconfig
       ? ['kubectl', ['--kubeconfig', kubeconfig, ...args]]
-      : ['k3s', ['kubectl', ...args]]
+      : [placed(host, 'k3s'), ['kubectl', ...args]]
   return {
     ctx,
     kubeconfig,
@@ -62,16 +66,71 @@ function cloud(ctx: Context): Cloud {
   }
 }
 
-/** Whether this cloud install includes EdgeMesh. */
-export function edgemeshOn(ctx: Context): boolean {
-  return (ctx.options.edgemesh ?? true) && ctx.bundle.edgemesh.enabled
+function installTools(c: Cloud): Step {
+  const { host, bundle } = c.ctx
+  return {
+    name: 'install-tools',
+    title: `Install keadm ${bundle.versions.kubeedge} and helm to /usr/local/bin`,
+    inputs: { bundle: bundle.name },
+    plan: [
+      'install bin/keadm -> /usr/local/bin/keadm (0755)',
+      'install bin/helm -> /usr/local/bin/helm (0755)'
+    ],
+    run: () => {
+      for (const tool of ['keadm', 'helm'])
+        host.install(bundleFile(c.ctx, `bin/${tool}`), `/usr/local/bin/${tool}`, 0o755)
+      return Promise.resolve()
+    }
+  }
+}
+
+/** k3s's air-gap docs: a dummy interface with a default route, for a host without one. */
+export const DUMMY_ROUTE = [
+  ['link', 'add', 'dummy0', 'type', 'dummy'],
+  ['link', 'set', 'dummy0', 'up'],
+  ['addr', 'add', '203.0.113.254/31', 'dev', 'dummy0'],
+  ['route', 'add', 'default', 'via', '203.0.113.255', 'dev', 'dummy0', 'metric', '1000']
+]
+
+/** Whether the host has an IPv4 default route (ip -4 route show default). */
+export async function hasDefaultRoute(host: Host): Promise<boolean> {
+  const out = await host.run('ip', ['-4', 'route', 'show', 'default'], { allowFailure: true })
+  return out.code === 0 && out.stdout.trim() !== ''
+}
+
+function defaultRouteStep(c: Cloud): Step {
+  const { host } = c.ctx
+  return {
+    name: 'default-route',
+    title: 'Add a dummy default route if the host has none (--add-default-route; k3s needs one)',
+    inputs: { route: DUMMY_ROUTE },
+    plan: ['ip -4 route show default', ...DUMMY_ROUTE.map(args => `if none: ip ${args.join(' ')}`)],
+    run: async () => {
+      if (await hasDefaultRoute(host)) {
+        c.ctx.say('  the host has a default route: nothing to add')
+        return
+      }
+      for (const args of DUMMY_ROUTE) await host.run('ip', args)
+      c.ctx.say(
+        '  added dummy0 with a default route (not persistent: add it to the network config)'
+      )
+    }
+  }
+}
+
+/** servicelb: --keep-servicelb, else the bundle's k3s.servicelb, else off. */
+export function servicelbOn(ctx: Context): boolean {
+  return ctx.options.servicelb ?? ctx.bundle.k3s?.servicelb ?? false
 }
 
 function installK3s(c: Cloud): Step {
   const { host, bundle, options } = c.ctx
   const exec = [
     `--node-name=${options.nodeName}`,
-    ...(options.disableTraefik ? ['--disable=traefik'] : [])
+    ...(options.disableTraefik ? ['--disable=traefik'] : []),
+    // servicelb's svclb DaemonSet tolerates only control-plane taints, so it lands on every
+    // edge node (klipper-lb, hostPorts 80/443) unless it is off.
+    ...(servicelbOn(c.ctx) ? [] : ['--disable=servicelb'])
   ].join(' ')
   return {
     name: 'install-k3s',
@@ -90,7 +149,13 @@ function installK3s(c: Cloud): Step {
         0o644
       )
       await host.run('sh', [bundleFile(c.ctx, 'bin/k3s-install.sh')], {
-        env: { INSTALL_K3S_SKIP_DOWNLOAD: 'true', INSTALL_K3S_EXEC: exec },
+        env: {
+          INSTALL_K3S_SKIP_DOWNLOAD: 'true',
+          INSTALL_K3S_EXEC: exec,
+          // Upstream's own knobs, so that --root holds what the script writes.
+          INSTALL_K3S_BIN_DIR: host.path('/usr/local/bin'),
+          INSTALL_K3S_SYSTEMD_DIR: host.path('/etc/systemd/system')
+        },
         timeoutMs: 600_000
       })
     }
@@ -105,6 +170,7 @@ function waitApi(c: Cloud): Step {
     plan: [c.show(['get', '--raw', '/readyz'])],
     run: () =>
       waitFor(
+        c.ctx,
         'the Kubernetes API',
         'see journalctl -u k3s',
         async () => (await c.k(['get', '--raw', '/readyz'], true)).code === 0
@@ -125,8 +191,8 @@ function importCloudImages(c: Cloud): Step {
     run: () =>
       importImages(
         c.ctx,
-        ['k3s', ['ctr', '-n', 'k8s.io', 'images', 'import']],
-        ['k3s', ['ctr', '-n', 'k8s.io', 'images', 'ls', '-q']]
+        [placed(c.ctx.host, 'k3s'), ['ctr', '-n', 'k8s.io', 'images', 'import']],
+        [placed(c.ctx.host, 'k3s'), ['ctr', '-n', 'k8s.io', 'images', 'ls', '-q']]
       )
   }
 }
@@ -175,6 +241,29 @@ function labelKubernetesService(c: Cloud): Step {
   }
 }
 
+/** repository and tag of an image reference (a digest is kept in the repository part). */
+export function splitImage(image: string): { repository: string; tag: string } {
+  const at = image.indexOf('@')
+  const slash = image.lastIndexOf('/')
+  const colon = image.lastIndexOf(':')
+  if (at < 0 && colon > slash)
+    return { repository: image.slice(0, colon), tag: image.slice(colon + 1) }
+  return { repository: image, tag: 'latest' }
+}
+
+/** The chart values keadm init sets: dynamicController, mosquitto and its image, components. */
+function chartSets(bundle: Context['bundle']): string[] {
+  const sets = ['cloudCore.modules.dynamicController.enable=true']
+  sets.push(`mosquitto.enable=${String(bundle.mosquitto.enabled)}`)
+  if (bundle.mosquitto.enabled) {
+    const { repository, tag } = splitImage(bundle.mosquitto.image)
+    sets.push(`mosquitto.image.repository=${repository},mosquitto.image.tag=${tag}`)
+  }
+  if (bundle.cloudcore?.controllerManager?.enabled) sets.push('controllerManager.enable=true')
+  if (bundle.cloudcore?.admission?.enabled) sets.push('admission.enable=true')
+  return sets.flatMap(set => ['--set', set])
+}
+
 function initArgs(c: Cloud): string[] {
   const { bundle, options } = c.ctx
   return [
@@ -182,11 +271,26 @@ function initArgs(c: Cloud): string[] {
     `--kubeedge-version=${bundle.versions.kubeedge}`,
     `--advertise-address=${options.advertiseAddress.join(',')}`,
     `--kube-config=${c.kubeconfig}`,
-    '--set',
-    'cloudCore.modules.dynamicController.enable=true',
-    '--set',
-    `mosquitto.enable=${String(bundle.mosquitto.enabled)}`
+    ...chartSets(bundle)
   ]
+}
+
+/**
+ * keadm init waits only 60 s for its Helm release; on a slow host it gives up while the
+ * release still comes up. Its failure is noted, and the wait for cloudcore decides.
+ */
+async function runInit(c: Cloud, args: string[]): Promise<string | undefined> {
+  const { host } = c.ctx
+  const init = await host.run(placed(host, 'keadm'), args, {
+    timeoutMs: 600_000,
+    allowFailure: true
+  })
+  if (init.code === 0) return undefined
+  const why = host.mask((init.stderr || init.stdout).trim().split('\n').slice(-3).join(' '))
+  c.ctx.say(
+    `  keadm init exited ${init.code} (it waits only 60 s for its Helm release): ${why}; waiting for cloudcore to decide`
+  )
+  return `keadm init exited ${init.code}: ${why}`
 }
 
 /** An existing cloudcore: turn dynamicController on in its ConfigMap, keep the rest. */
@@ -201,7 +305,7 @@ async function enableInExisting(c: Cloud, configMap: string): Promise<void> {
 }
 
 function keadmInit(c: Cloud): Step {
-  const { host, bundle, options } = c.ctx
+  const { bundle, options } = c.ctx
   const args = initArgs(c)
   const getConfigMap = ['-n', 'kubeedge', 'get', 'configmap', 'cloudcore', '-o', 'yaml']
   return {
@@ -211,7 +315,8 @@ function keadmInit(c: Cloud): Step {
     inputs: {
       version: bundle.versions.kubeedge,
       advertise: options.advertiseAddress.join(','),
-      mosquitto: bundle.mosquitto.enabled
+      mosquitto: bundle.mosquitto.enabled,
+      sets: chartSets(bundle)
     },
     plan: [
       `keadm ${args.join(' ')}`,
@@ -220,39 +325,73 @@ function keadmInit(c: Cloud): Step {
     ],
     run: async () => {
       const existing = await c.k(getConfigMap, true)
+      let initFailure: string | undefined
       if (existing.code === 0 && existing.stdout.trim()) await enableInExisting(c, existing.stdout)
-      else await host.run('keadm', args, { timeoutMs: 600_000 })
+      else initFailure = await runInit(c, args)
       await waitFor(
+        c.ctx,
         'cloudcore to be Running',
-        'see kubectl -n kubeedge describe pod -l kubeedge=cloudcore',
+        `${initFailure ? `${initFailure}; ` : ''}see kubectl -n kubeedge describe pod -l kubeedge=cloudcore`,
         async () => (await c.k(CLOUDCORE_PHASES, true)).stdout.split(/\s+/).includes('Running')
       )
     }
   }
 }
 
+/**
+ * Mints a token (keadm gettoken) and writes the join file atomically (0600) with the
+ * CloudCore address and the EdgeMesh choice. Returns the file's host path and the expiry.
+ */
+export async function writeJoinFile(
+  ctx: Context,
+  kubeconfig: string,
+  cloudcoreIpport: string,
+  edgemesh: boolean
+): Promise<{ joinFile: string; expires: string | undefined }> {
+  const { host } = ctx
+  const out = await host.run(placed(host, 'keadm'), ['gettoken', `--kube-config=${kubeconfig}`], {
+    secretOutput: true
+  })
+  const token = out.stdout.trim().split('\n').pop() ?? ''
+  host.addSecret(token)
+  if (!TOKEN.test(token))
+    throw new Error(
+      'keadm gettoken did not print a token (<64 hex>.<JWT>); is cloudcore running? see kubectl -n kubeedge get secret tokensecret'
+    )
+  host.write(JOIN_FILE, formatJoinFile({ cloudcoreIpport, token, edgemesh }), 0o600)
+  const exp = tokenExpiry(token)
+  return { joinFile: host.path(JOIN_FILE), expires: exp ? rfc3339(exp) : undefined }
+}
+
+/** The lines that tell the operator how to hand the join file to an edge. */
+export function handoffLines(joinFile: string, expires: string | undefined): string[] {
+  return [
+    `  join file: ${joinFile} (mode 0600; the token expires ${expires ?? 'at an unknown time'})`,
+    '  copy it to each edge host (it holds a secret), then run there, in the edge bundle:',
+    '    sudo ./install.sh edge --join-file edge-join.txt --yes',
+    '  a day later? mint a fresh token here first: sudo ./install.sh token'
+  ]
+}
+
 function edgeToken(c: Cloud): Step {
-  const { host, options } = c.ctx
+  const { options } = c.ctx
+  const cloudcore = `${options.advertiseAddress[0] ?? ''}:10000`
   return {
     name: 'edge-token',
-    title: 'Get the edge token and write edge-join.txt (0600)',
-    inputs: { advertise: options.advertiseAddress.join(',') },
+    title: `Get the edge token and write the join file ${JOIN_FILE} (0600)`,
+    inputs: { advertise: options.advertiseAddress.join(','), edgemesh: edgemeshOn(c.ctx) },
     plan: [
       `keadm gettoken --kube-config=${c.kubeconfig}`,
-      `write ${KEDGE_DIR}/edge-join.txt (0600)`
+      `write ${JOIN_FILE} (0600: cloudcore-ipport=${cloudcore}, token, edgemesh=${String(edgemeshOn(c.ctx))}, expires)`
     ],
     run: async () => {
-      const out = await host.run('keadm', ['gettoken', `--kube-config=${c.kubeconfig}`], {
-        secretOutput: true
-      })
-      const token = out.stdout.trim().split('\n').pop() ?? ''
-      host.addSecret(token)
-      const command = `sudo ./install.sh edge --cloudcore-ipport ${options.advertiseAddress[0] ?? ''}:10000 --token ${token} --yes`
-      host.write(`${KEDGE_DIR}/edge-join.txt`, `${command}\n`, 0o600)
-      c.ctx.say(
-        `  edge join command written to ${host.path(`${KEDGE_DIR}/edge-join.txt`)} (mode 0600):`
+      const { joinFile, expires } = await writeJoinFile(
+        c.ctx,
+        c.kubeconfig,
+        cloudcore,
+        edgemeshOn(c.ctx)
       )
-      c.ctx.say(`    ${host.mask(command)}`)
+      for (const line of handoffLines(joinFile, expires)) c.ctx.say(line)
     }
   }
 }
@@ -301,7 +440,7 @@ function edgemesh(c: Cloud): Step {
       host.addSecret(psk)
       host.write(values, edgemeshValues(c, psk), 0o600)
       const chart = bundleFile(c.ctx, 'charts/edgemesh.tgz')
-      await host.run('helm', [
+      await host.run(placed(host, 'helm'), [
         ...['upgrade', '--install', 'edgemesh', chart, '-n', 'kubeedge'],
         ...['--kubeconfig', c.kubeconfig, '-f', host.path(values)]
       ])
@@ -310,10 +449,17 @@ function edgemesh(c: Cloud): Step {
   }
 }
 
+/** The kubeconfig the cloud steps use: --kubeconfig, or k3s's. */
+export function cloudKubeconfig(ctx: Context): string {
+  return cloud(ctx).kubeconfig
+}
+
 export function cloudSteps(ctx: Context): Step[] {
   const c = cloud(ctx)
   const on = edgemeshOn(ctx)
   return [
+    installTools(c),
+    ...(ctx.options.addDefaultRoute && !ctx.options.kubeconfig ? [defaultRouteStep(c)] : []),
     ...(ctx.options.kubeconfig ? [] : [installK3s(c), waitApi(c), importCloudImages(c)]),
     namespace(c),
     ...(on ? [istioCrds(c), labelKubernetesService(c)] : []),

@@ -27,6 +27,17 @@ export interface Context {
 
 export const KEDGE_DIR = '/var/lib/kedge'
 
+/** Where the installer places the binaries it ships. */
+export const BIN_DIR = '/usr/local/bin'
+
+/**
+ * A binary the installer placed, by its absolute path (under --root): never looked up on
+ * PATH, which RHEL's sudo secure_path leaves /usr/local/bin out of.
+ */
+export function placed(host: Host, name: string): string {
+  return host.path(`${BIN_DIR}/${name}`)
+}
+
 /** kubectl arguments listing the phases of the cloudcore pods (install wait and verify). */
 export const CLOUDCORE_PHASES = [
   '-n',
@@ -45,21 +56,41 @@ export function missingImages(listed: string, bundle: BundleInfo): string[] {
   return bundle.images.filter(i => !names.has(i.name)).map(i => i.name)
 }
 
-const WAIT_SECONDS = Number(process.env.KEDGE_WAIT_SECONDS ?? '300')
+/** How often a wait says what it waits for. */
+export const PROGRESS_SECONDS = 10
 
-/** Polls `probe` once a second until it holds, or fails naming `what` and a hint. */
+/**
+ * Polls `probe` once a second until it holds, or fails after --wait-timeout naming `what`
+ * and a hint. At least every 10 s it prints what it waits for, the time so far and the limit.
+ */
 export async function waitFor(
+  ctx: Context,
   what: string,
   hint: string,
   probe: () => Promise<boolean>
 ): Promise<void> {
-  const deadline = Date.now() + WAIT_SECONDS * 1000
+  const limit = ctx.options.waitTimeout
+  const started = Date.now()
+  let said = started
   for (;;) {
     if (await probe()) return
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${WAIT_SECONDS} s waiting for ${what}; ${hint}`)
+    const now = Date.now()
+    const elapsed = Math.round((now - started) / 1000)
+    if (now - started > limit * 1000)
+      throw new Error(
+        `timed out after ${limit} s waiting for ${what}; ${hint} (a slow host: run again with --wait-timeout ${limit * 2})`
+      )
+    if (now - said >= PROGRESS_SECONDS * 1000) {
+      ctx.say(`  still waiting for ${what}: ${elapsed} s so far, limit ${limit} s`)
+      said = now
+    }
     await new Promise(r => setTimeout(r, 1000))
   }
+}
+
+/** Whether this install includes EdgeMesh (--no-edgemesh, the join file, the bundle). */
+export function edgemeshOn(ctx: { options: Options; bundle: BundleInfo }): boolean {
+  return (ctx.options.edgemesh ?? true) && ctx.bundle.edgemesh.enabled
 }
 
 export const bundleFile = (ctx: Context, p: string): string => join(ctx.bundle.dir, p)

@@ -4,11 +4,22 @@
  */
 import { readdirSync } from 'node:fs'
 import { edgecoreSettings, mergeSettings, missingSettings } from '../config.js'
-import { bundleFile, importImages, waitFor, type Context, type Step } from './common.js'
+import {
+  bundleFile,
+  edgemeshOn,
+  importImages,
+  placed,
+  waitFor,
+  type Context,
+  type Step
+} from './common.js'
 import { CNI_CONFLIST, CONTAINERD_UNIT, containerdConfig } from './edge-files.js'
 
 function ctr(ctx: Context, args: string[]): [string, string[]] {
-  return ['ctr', ['--address', ctx.options.containerdAddress, '--namespace', 'k8s.io', ...args]]
+  return [
+    placed(ctx.host, 'ctr'),
+    ['--address', ctx.options.containerdAddress, '--namespace', 'k8s.io', ...args]
+  ]
 }
 
 function installRuntime(ctx: Context): Step {
@@ -89,7 +100,7 @@ function startContainerd(ctx: Context): Step {
       await host.run('systemctl', ['daemon-reload'])
       await host.run('systemctl', ['enable', '--now', 'containerd'])
       await host.run('systemctl', ['restart', 'containerd'])
-      await waitFor('containerd to answer', 'see journalctl -u containerd', async () => {
+      await waitFor(ctx, 'containerd to answer', 'see journalctl -u containerd', async () => {
         const [c, a] = ctr(ctx, ['version'])
         return (await host.run(c, a, { allowFailure: true })).code === 0
       })
@@ -111,34 +122,39 @@ function importEdgeImages(ctx: Context): Step {
   }
 }
 
+/** The cloud's address, or a placeholder (plan without the join flags). */
+const cloudIp = (ctx: Context): string => ctx.options.cloudIp ?? '<cloud-ip>'
+
+/** The edgecore settings keadm join gets; clusterDNS 169.254.96.16 only with EdgeMesh. */
+function joinSettings(ctx: Context): string {
+  const settings = edgecoreSettings(cloudIp(ctx), ctx.options.tunnelPort, edgemeshOn(ctx))
+  return Object.entries(settings)
+    .map(([k, v]) => `${k}=${Array.isArray(v) ? `{${v.join(',')}}` : String(v)}`)
+    .join(',')
+}
+
 /** keadm join's arguments, the edgecore settings for EdgeMesh among them. */
 export function joinArgs(ctx: Context): string[] {
   const { bundle, options } = ctx
-  const cloud = options.cloudIp ?? ''
+  const cloud = cloudIp(ctx)
   return [
     'join',
     `--kubeedge-version=${bundle.versions.kubeedge}`,
     `--cloudcore-ipport=${cloud}:${options.cloudPort}`,
     `--certport=${options.certPort}`,
-    `--token=${options.token ?? ''}`,
+    `--token=${options.token ?? '<token>'}`,
     `--edgenode-name=${options.nodeName}`,
     `--remote-runtime-endpoint=unix://${options.containerdAddress}`,
     `--cgroupdriver=${options.cgroupDriver}`,
     ...(options.labels.length ? [`--labels=${options.labels.join(',')}`] : []),
     '--set',
-    [
-      'modules.metaManager.metaServer.enable=true',
-      'modules.edgeStream.enable=true',
-      `modules.edgeStream.server=${cloud}:10004`,
-      'modules.edged.tailoredKubeletConfig.clusterDNS={169.254.96.16}',
-      'modules.edged.tailoredKubeletConfig.clusterDomain=cluster.local'
-    ].join(',')
+    joinSettings(ctx)
   ]
 }
 
 function keadmJoin(ctx: Context): Step {
   const { host, bundle, options } = ctx
-  const cloud = options.cloudIp ?? ''
+  const cloud = cloudIp(ctx)
   const args = joinArgs(ctx)
   return {
     name: 'keadm-join',
@@ -150,11 +166,12 @@ function keadmJoin(ctx: Context): Step {
       token: options.token,
       cgroup: options.cgroupDriver,
       labels: options.labels,
-      version: bundle.versions.kubeedge
+      version: bundle.versions.kubeedge,
+      edgemesh: edgemeshOn(ctx)
     },
     plan: [`keadm ${args.join(' ')}`],
     run: async () => {
-      await host.run('keadm', args, { timeoutMs: 600_000 })
+      await host.run(placed(host, 'keadm'), args, { timeoutMs: 600_000 })
     }
   }
 }
@@ -177,6 +194,7 @@ function waitEdgecore(ctx: Context): Step {
     ],
     run: () =>
       waitFor(
+        ctx,
         'edgecore to be active with its certificates',
         'see journalctl -u edgecore; check the token and that the cloud answers on 10000 and 10002',
         async () => {
@@ -191,11 +209,10 @@ function waitEdgecore(ctx: Context): Step {
 
 function checkEdgecoreConfig(ctx: Context): Step {
   const { host, options } = ctx
-  const settings = edgecoreSettings(options.cloudIp ?? '')
+  const settings = edgecoreSettings(cloudIp(ctx), options.tunnelPort, edgemeshOn(ctx))
   return {
     name: 'check-edgecore-config',
-    title:
-      'Read back edgecore.yaml; fix any EdgeMesh setting that did not take (merge edit, backup first)',
+    title: `Read back edgecore.yaml; fix any setting that did not take (merge edit, backup first)${edgemeshOn(ctx) ? '' : '; no EdgeMesh: no clusterDNS'}`,
     inputs: { settings },
     plan: [
       `check /etc/kubeedge/config/edgecore.yaml for ${Object.keys(settings).join(', ')}`,

@@ -12,7 +12,8 @@ import {
   importImages,
   KEDGE_DIR,
   waitFor,
-  type Step
+  type Step,
+  placed
 } from '../steps/common.js'
 import { backupFiles } from './backup.js'
 import { bundleHas, vVersion, type Upgrade } from './context.js'
@@ -34,7 +35,7 @@ function k(
   const { host, options } = u.ctx
   return options.kubeconfig
     ? host.run('kubectl', ['--kubeconfig', options.kubeconfig, ...args], { allowFailure })
-    : host.run('k3s', ['kubectl', ...args], { allowFailure })
+    : host.run(placed(host, 'k3s'), ['kubectl', ...args], { allowFailure })
 }
 
 function backupStep(u: Upgrade): Step {
@@ -63,7 +64,7 @@ function backupStep(u: Upgrade): Step {
       const revisions: Record<string, number> = {}
       for (const release of ['cloudcore', 'edgemesh']) {
         const status = await host.run(
-          'helm',
+          placed(host, 'helm'),
           ['status', release, '-n', 'kubeedge', '--kubeconfig', kubeconfig(u), '-o', 'json'],
           { allowFailure: true }
         )
@@ -88,8 +89,8 @@ function imagesStep(u: Upgrade): Step {
     run: () =>
       importImages(
         u.ctx,
-        ['k3s', ['ctr', '-n', 'k8s.io', 'images', 'import']],
-        ['k3s', ['ctr', '-n', 'k8s.io', 'images', 'ls', '-q']]
+        [placed(u.ctx.host, 'k3s'), ['ctr', '-n', 'k8s.io', 'images', 'import']],
+        [placed(u.ctx.host, 'k3s'), ['ctr', '-n', 'k8s.io', 'images', 'ls', '-q']]
       )
   }
 }
@@ -124,6 +125,7 @@ function k3sStep(u: Upgrade): Step {
       if (full) host.install(bundleFile(u.ctx, 'images/cloud-images.tar'), K3S_IMAGES, 0o644)
       await host.run('sh', [bundleFile(u.ctx, 'bin/k3s-install.sh')], { env, timeoutMs: 600_000 })
       await waitFor(
+        u.ctx,
         'the Kubernetes API after the k3s upgrade',
         'see journalctl -u k3s',
         async () => (await k(u, ['get', '--raw', '/readyz'], true)).code === 0
@@ -158,8 +160,9 @@ function cloudcoreStep(u: Upgrade): Step {
     run: async () => {
       if (bundleHas(u.ctx, 'bin/keadm'))
         host.install(bundleFile(u.ctx, 'bin/keadm'), '/usr/local/bin/keadm', 0o755)
-      await host.run('keadm', args, { timeoutMs: 600_000 })
+      await host.run(placed(host, 'keadm'), args, { timeoutMs: 600_000 })
       await waitFor(
+        u.ctx,
         'cloudcore to be Running',
         'kubectl -n kubeedge describe pod -l kubeedge=cloudcore',
         async () => (await k(u, CLOUDCORE_PHASES, true)).stdout.split(/\s+/).includes('Running')
@@ -205,7 +208,7 @@ function edgemeshStep(u: Upgrade): Step {
         .read(VALUES)
         .replace(/^( {2}image: kubeedge\/edgemesh-agent:).*$/m, `$1${bundle.versions.edgemesh}`)
       host.write(VALUES, values, 0o600)
-      await host.run('helm', [
+      await host.run(placed(host, 'helm'), [
         'upgrade',
         'edgemesh',
         chart,

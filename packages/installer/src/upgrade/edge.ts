@@ -5,7 +5,14 @@
  */
 import { readdirSync } from 'node:fs'
 import { edgecoreSettings, mergeSettings, missingSettings } from '../config.js'
-import { bundleFile, importImages, waitFor, type Context, type Step } from '../steps/common.js'
+import {
+  bundleFile,
+  importImages,
+  waitFor,
+  type Context,
+  type Step,
+  placed
+} from '../steps/common.js'
 import { edgeSteps } from '../steps/edge.js'
 import { backupFiles } from './backup.js'
 import { bundleHas, differs, vVersion, type Upgrade } from './context.js'
@@ -16,7 +23,10 @@ const EDGECORE_YAML = '/etc/kubeedge/config/edgecore.yaml'
 const CONTAINERD_BINS = ['containerd', 'ctr', 'containerd-shim-runc-v2']
 
 export function ctr(ctx: Context, args: string[]): [string, string[]] {
-  return ['ctr', ['--address', ctx.options.containerdAddress, '--namespace', 'k8s.io', ...args]]
+  return [
+    placed(ctx.host, 'ctr'),
+    ['--address', ctx.options.containerdAddress, '--namespace', 'k8s.io', ...args]
+  ]
 }
 
 /** Bundle file -> host path, for every runtime file the bundle carries. */
@@ -50,7 +60,11 @@ function backupStep(u: Upgrade): Step {
     run: async () => {
       u.ctx.say(`  backed up ${backupFiles(host, u.backup, paths)} files to ${host.path(u.backup)}`)
       if (changed(u.changes, 'kubeedge'))
-        await host.run('keadm', ['backup', 'edge', `--config=${host.path(EDGECORE_YAML)}`])
+        await host.run(placed(host, 'keadm'), [
+          'backup',
+          'edge',
+          `--config=${host.path(EDGECORE_YAML)}`
+        ])
     }
   }
 }
@@ -74,7 +88,7 @@ function runtimeStep(u: Upgrade): Step {
       u.ctx.say(`  replaced ${replaced.length} runtime files`)
       if (replaced.some(([f]) => f.startsWith('bin/'))) {
         await host.run('systemctl', ['restart', 'containerd'])
-        await waitFor('containerd to answer', 'see journalctl -u containerd', async () => {
+        await waitFor(u.ctx, 'containerd to answer', 'see journalctl -u containerd', async () => {
           const [c, a] = ctr(u.ctx, ['version'])
           return (await host.run(c, a, { allowFailure: true })).code === 0
         })
@@ -123,7 +137,7 @@ function keadmUpgrade(u: Upgrade): Step {
         )
       if (bundleHas(u.ctx, 'bin/keadm'))
         host.install(bundleFile(u.ctx, 'bin/keadm'), '/usr/local/bin/keadm', 0o755)
-      await host.run('keadm', args, { timeoutMs: 600_000 })
+      await host.run(placed(host, 'keadm'), args, { timeoutMs: 600_000 })
     }
   }
 }

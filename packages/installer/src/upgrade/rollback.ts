@@ -8,7 +8,7 @@
  */
 import { loadState, saveState } from '../journal.js'
 import type { Output } from '../output.js'
-import type { Context } from '../steps/common.js'
+import { placed, type Context } from '../steps/common.js'
 import { restoreFiles } from './backup.js'
 import { loadUpgrade, UPGRADE_FILE, type UpgradeState } from './journal.js'
 import { UpgradeRefused } from './run.js'
@@ -41,7 +41,7 @@ async function rollbackCloud(
         `no recorded helm revision of ${release} in ${host.path(state.backup)}: roll it back by hand (helm history ${release} -n kubeedge)`
       )
     await host.run(
-      'helm',
+      placed(host, 'helm'),
       ['rollback', release, String(rev), '-n', 'kubeedge', '--kubeconfig', kubeconfig],
       { timeoutMs: 600_000 }
     )
@@ -63,9 +63,13 @@ async function rollbackEdge(
   const { host } = ctx
   const done: string[] = []
   if (began('keadm-upgrade')) {
-    await host.run('keadm', ['rollback', 'edge', `--config=${host.path(EDGECORE_YAML)}`], {
-      timeoutMs: 600_000
-    })
+    await host.run(
+      placed(host, 'keadm'),
+      ['rollback', 'edge', `--config=${host.path(EDGECORE_YAML)}`],
+      {
+        timeoutMs: 600_000
+      }
+    )
     done.push(
       'keadm rollback edge: edgecore, edgecore.yaml and edgecore.db from /etc/kubeedge/backup/'
     )

@@ -12,7 +12,7 @@ import {
 } from '@kedge/bundle/delta-check'
 import { loadState, saveState } from '../journal.js'
 import type { Output } from '../output.js'
-import type { Context } from '../steps/common.js'
+import { placed, type Context } from '../steps/common.js'
 import { backupDir } from './backup.js'
 import { cloudUpgradeSteps } from './cloud.js'
 import type { Upgrade } from './context.js'
@@ -49,7 +49,7 @@ async function checkDelta(u: Upgrade): Promise<void> {
   const [c, a] =
     u.ctx.bundle.side === 'edge'
       ? ctr(u.ctx, ['content', 'ls', '-q'])
-      : ['k3s', ['ctr', '-n', 'k8s.io', 'content', 'ls', '-q']]
+      : [placed(host, 'k3s'), ['ctr', '-n', 'k8s.io', 'content', 'ls', '-q']]
   const present = parseContentList((await host.run(c, a, { allowFailure: true })).stdout)
   const sameBase = from.name === u.delta.base.name && from.sha256 === u.delta.base.bundleJsonSha256
   const refusal = deltaRefusal(

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
+// CommonJS, so that a copy without the .cjs name (inside a release asset) still runs.
 // RECORDING STUB for the cluster tools kedge's installer drives and that cannot run here:
-// systemctl, k3s, kubectl, keadm, helm and ip. Linked under each name. It appends every
+// systemctl, ip and sudo (linked on PATH: a real host has them), and k3s (with its kubectl
+// link), keadm and helm, whose stand-in release assets carry this file as their binary. It appends every
 // call to $KEDGE_STUB_LOG (JSON lines) and answers the installer's queries from a small
 // state file ($KEDGE_STUB_STATE). It simulates; it installs nothing real. Files the real
 // tools would write (edgecore.yaml, certificates) go under $KEDGE_STUB_ROOT.
@@ -13,7 +15,7 @@
 // leaves edgecore.yaml alone; `keadm backup edge` copies edgecore.yaml and edgecore into
 // /etc/kubeedge/backup/<version>/ and refuses an unknown version; `keadm rollback edge`
 // copies the newest backup back. helm keeps a revision number per release.
-import {
+const {
   appendFileSync,
   copyFileSync,
   existsSync,
@@ -22,9 +24,9 @@ import {
   readFileSync,
   rmSync,
   writeFileSync
-} from 'node:fs'
-import { execFileSync } from 'node:child_process'
-import { basename, dirname, join } from 'node:path'
+} = require('node:fs')
+const { execFileSync, spawnSync } = require('node:child_process')
+const { basename, dirname, join } = require('node:path')
 
 const tool = basename(process.argv[1])
 const args = process.argv.slice(2)
@@ -161,7 +163,14 @@ function kubectl(a) {
     state.replaced = (state.replaced ?? 0) + 1
     return out('configmap/cloudcore replaced')
   }
-  if (has('get', 'pods')) return out(state.cloudcore ? 'Running' : '')
+  if (has('get', 'pods'))
+    return out(
+      state.cloudcore && Date.now() >= (state.cloudcoreReadyAt ?? 0)
+        ? 'Running'
+        : state.cloudcore
+          ? 'Pending'
+          : ''
+    )
   if (has('get', 'nodes')) return out('cloud-1=True ')
   if (has('get', 'crd', '-o', 'name'))
     return out(state.crds.map(c => `customresourcedefinition.apiextensions.k8s.io/${c}`).join('\n'))
@@ -186,6 +195,8 @@ switch (tool) {
   case 'keadm': {
     const [verb] = args
     if (verb === 'join') {
+      // A slow join (a slow disk, a far cloud): the installer must keep talking meanwhile.
+      if (state.slowJoinSeconds) execFileSync('sleep', [String(state.slowJoinSeconds)])
       const sets = Object.fromEntries(
         args[args.indexOf('--set') + 1].split(/,(?![^{]*})/).map(kv => kv.split('='))
       )
@@ -220,11 +231,23 @@ switch (tool) {
     } else if (verb === 'upgrade') keadmUpgrade()
     else if (verb === 'backup' || verb === 'rollback') keadmBackupRollback(verb)
     else if (verb === 'gettoken') {
-      out(`${'ab'.repeat(32)}.eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjE3MDB9.c3R1Yi1zaWduYXR1cmU`)
+      // As cloudcore signs it: a JWT whose exp is 2 x tokenRefreshDuration (12 h) ahead.
+      const b64 = o => Buffer.from(JSON.stringify(o)).toString('base64url')
+      const exp = Math.floor(Date.now() / 1000) + 24 * 3600
+      state.tokens = (state.tokens ?? 0) + 1
+      out(
+        `${'ab'.repeat(32)}.${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ exp, n: state.tokens })}.c3R1Yi1zaWduYXR1cmU`
+      )
     } else if (verb === 'init') {
       state.cloudcore = true
       state.cloudcoreVersion = flag('kubeedge-version')
       state.helm = { ...state.helm, cloudcore: 1 }
+      if (state.slowInitSeconds) {
+        // A slow host: keadm init gives up after its 60 s Helm wait; the release comes up later.
+        state.cloudcoreReadyAt = Date.now() + state.slowInitSeconds * 1000
+        process.stderr.write('Error: timed out waiting for the condition\n')
+        process.exitCode = 1
+      }
       state.configMap = cloudcoreConfigMap(
         args.includes('cloudCore.modules.dynamicController.enable=true')
       )
@@ -279,8 +302,17 @@ switch (tool) {
     }
     break
   }
+  case 'sudo':
+    // As root, sudo runs the command (keadm join's `sudo systemctl ...`).
+    process.exitCode = spawnSync(args[0], args.slice(1), { stdio: 'inherit' }).status ?? 1
+    break
   case 'ip':
-    if (state.active.edgecore)
+    if (args.join(' ') === '-4 route show default') {
+      if (!state.noDefaultRoute || state.dummyRoute) out('default via 192.0.2.1 dev eth0')
+    } else if (args[0] === 'route' && args[1] === 'add') state.dummyRoute = true
+    else if (['link', 'addr'].includes(args[0])) {
+      // ip link/addr add (the dummy route): recorded
+    } else if (state.active.edgecore)
       out(
         '5: edgemesh0: <BROADCAST,NOARP> mtu 1500\n    inet 169.254.96.16/32 scope global edgemesh0'
       )
