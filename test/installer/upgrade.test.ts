@@ -52,6 +52,7 @@ let work: string
 let n: Bundles
 let n1: Bundles
 let delta: string
+let cloudDelta: string
 let net: Listeners
 let spec: BundleSpec
 
@@ -78,6 +79,16 @@ beforeAll(async () => {
   })
   execFileSync('tar', ['-xzf', d.bundle, '-C', join(work, 'delta')])
   delta = join(work, 'delta', d.name)
+  const c = await buildDelta({
+    base: `${built(n.cloud, 'n')}.bundle.json`,
+    baseSha256: execFileSync('sha256sum', [`${built(n.cloud, 'n')}.tar.gz`])
+      .toString()
+      .split(' ')[0],
+    bundle: `${built(n1.cloud, 'n1')}.tar.gz`,
+    outputDir: join(work, 'delta')
+  })
+  execFileSync('tar', ['-xzf', c.bundle, '-C', join(work, 'delta')])
+  cloudDelta = join(work, 'delta', c.name)
 }, 600_000)
 afterAll(async () => {
   await net.close()
@@ -348,6 +359,32 @@ describe('install.js upgrade, cloud (stubs: k3s, kubectl, keadm, helm)', () => {
     )
     expect(back.stdout).toContain('helm release cloudcore back to revision 1')
     expect(read(host.root, 'var/lib/kedge/bundle.json')).toBe(read(n.cloud, 'meta/bundle.json'))
+  })
+
+  test("stub: the cloud delta N -> N+1: the left-out blobs are checked in k3s's content store, then the same upgrade; refused when they are gone", async () => {
+    const host = await install()
+    const run = await runInstaller(
+      cloudDelta,
+      ['upgrade', '--root', host.root, '--yes'],
+      host.stubs.env
+    )
+    expect(run.stderr).toBe('')
+    expect(run.code).toBe(0)
+    expect(run.stdout).toContain(`a delta from ${basename(n.cloud)}`)
+    expect(okSteps(run.stdout)).toEqual(['upgrade-backup', 'upgrade-images', 'upgrade-cloudcore'])
+    expect(call(host)).toContain('k3s ctr -n k8s.io content ls -q')
+    expect(run.stdout).toContain('PASS  cloudcore version: v1.22.2')
+    expect(run.stdout).not.toMatch(/FAIL/)
+
+    const bare = await install()
+    bare.stubs.setState({ ...bare.stubs.state(), blobs: [] })
+    const refused = await runInstaller(
+      cloudDelta,
+      ['upgrade', '--root', bare.root, '--yes'],
+      bare.stubs.env
+    )
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain(`Install the full bundle ${basename(n1.cloud)}.tar.gz instead`)
   })
 
   test('stub: a DOCTORED bundle with a newer k3s: binary and images replaced, install.sh run again with SKIP_DOWNLOAD, the same EXEC and a forced restart; rollback restarts the old binary', async () => {

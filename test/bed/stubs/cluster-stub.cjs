@@ -268,7 +268,14 @@ switch (tool) {
         execFileSync('tar', ['-xOf', args[args.length - 1], 'index.json'], { encoding: 'utf8' })
       )
       for (const m of index.manifests) state.images.push(m.annotations['io.containerd.image.name'])
-    } else if (args[0] === 'ctr' && args.includes('ls')) out(state.images.join('\n'))
+      // The content store keeps every blob the archive carried (a delta's absent ones stay out).
+      const listing = execFileSync('tar', ['-tf', args[args.length - 1]], { encoding: 'utf8' })
+      const blobs = new Set(state.blobs ?? [])
+      for (const m of listing.matchAll(/^blobs\/sha256\/([a-f0-9]{64})$/gm))
+        blobs.add(`sha256:${m[1]}`)
+      state.blobs = [...blobs]
+    } else if (args[0] === 'ctr' && args.includes('content')) out((state.blobs ?? []).join('\n'))
+    else if (args[0] === 'ctr' && args.includes('ls')) out(state.images.join('\n'))
     break
   }
   case 'kubectl':
