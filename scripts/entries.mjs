@@ -22,6 +22,12 @@ export const entries = [
     file: 'index.js'
   },
   {
+    // kedge delta: a delta bundle against a previous release's bundle.json (release.yml).
+    name: 'delta',
+    source: 'packages/bundle/lib/bin/kedge-delta.js',
+    file: 'index.js'
+  },
+  {
     // Shipped in every bundle as install.js (node >= 18), beside a package.json
     // that marks it as an ES module.
     name: 'installer',

@@ -8,9 +8,12 @@ if (files.length === 0) {
   console.error('usage: node scripts/release-notes.mjs <bundle.json>...')
   process.exit(2)
 }
-const bundles = files
+const all = files
   .map(f => JSON.parse(readFileSync(f, 'utf8')))
   .sort((a, b) => (a.name < b.name ? -1 : 1))
+// Delta bundles (bundle.json with a `delta` section) get their own short list.
+const bundles = all.filter(b => !b.delta)
+const deltas = all.filter(b => b.delta)
 const first = bundles[0]
 const lines = ['## Versions', '', '| component | version |', '| --- | --- |']
 for (const [name, version] of Object.entries(first.versions)) lines.push(`| ${name} | ${version} |`)
@@ -29,6 +32,19 @@ for (const b of bundles) {
   lines.push('| image | manifest digest |', '| --- | --- |')
   for (const i of b.images) lines.push(`| ${i.name} | \`${i.manifestDigest}\` |`)
   if (b.warnings?.length) lines.push('', 'Warnings:', '', ...b.warnings.map(w => `- ${w}`))
+  lines.push('')
+}
+if (deltas.length) {
+  lines.push(
+    '## Delta bundles',
+    '',
+    'For a host that runs the base bundle: `sudo ./install.sh upgrade`. They carry only the image layers and files the base lacks.',
+    ''
+  )
+  for (const d of deltas)
+    lines.push(
+      `- ${d.name}.tar.gz: ${d.delta.target.name} from ${d.delta.base.name} (${d.delta.omittedBlobs.length} layers and ${d.delta.omittedFiles.length} files left out)`
+    )
   lines.push('')
 }
 process.stdout.write(`${lines.join('\n')}\n`)

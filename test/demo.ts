@@ -8,7 +8,8 @@
  * (node dist/<action>/index.js with INPUT_*). With no --side/--arch it builds all four.
  * Then (unless --no-install) it installs this machine's edge bundle into a temporary root: the REAL
  * containerd (the test bed's) takes the images; systemctl, keadm and ip are RECORDING
- * STUBS; loopback listeners stand in for CloudCore. Then it runs verify.
+ * STUBS; loopback listeners stand in for CloudCore. Then it runs verify, and upgrades that
+ * host to KubeEdge v1.22.2 through a delta bundle (upgrade-demo.ts).
  */
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
@@ -28,6 +29,7 @@ import { parseReference } from '@kedge/oci'
 import * as bed from './bed/index.js'
 import { edgeArgs, fakeHost, hostArch, listeners, runInstaller } from './installer/fixture.js'
 import { runAction } from './lib/action-runner.js'
+import { upgradeDemo } from './upgrade-demo.js'
 
 function usage(message: string): never {
   console.error(`demo: ${message}\n(npm run demo -- --help for the options)`)
@@ -148,8 +150,10 @@ async function main(): Promise<void> {
     await compareWithSkopeo(spec, registry, work)
     const installing =
       !args.values['no-install'] && sides.includes('edge') && arches.includes(hostArch)
-    if (installing) await installEdge(out, work, bundleName(spec, 'edge', hostArch))
-    else if (!args.values['no-install'])
+    if (installing) {
+      await installEdge(out, work, bundleName(spec, 'edge', hostArch))
+      await upgradeDemo({ server, registry, spec, out, work })
+    } else if (!args.values['no-install'])
       console.log(`\n(no install: the edge bundle for this machine, ${hostArch}, was not built)`)
   } finally {
     await server.stop()

@@ -7,13 +7,14 @@
  * REAL containerd (Debian's) on top of the base, and `ctr images check` must show every
  * image complete and unpacked.
  */
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
+import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import {
   buildDelta,
   deltaBundleName,
+  deltaMain,
   deltaRefusal,
   deltaSection,
   missingBaseBlobs,
@@ -36,30 +37,6 @@ const arch = process.arch === 'arm64' ? 'arm64' : 'amd64'
 const platform = arch === 'arm64' ? bed.linuxArm64 : bed.linuxAmd64
 const SITE = 'factory/plc-gateway'
 
-/** Serves keadm of `version` (a STAND-IN, in upstream's layout and checksum format). */
-async function serveKeadm(server: bed.FileServer, version: string): Promise<void> {
-  for (const a of ['amd64', 'arm64']) {
-    const file = `keadm-${version}-linux-${a}.tar.gz`
-    server.put(
-      `/kubeedge/${version}/${file}`,
-      await bed.tarGz([
-        {
-          name: `keadm-${version}-linux-${a}/keadm/keadm`,
-          data: bed.standIn(`keadm ${version} ${a}`)
-        }
-      ])
-    )
-    server.putChecksum(
-      `/kubeedge/${version}/checksum_${file}.txt`,
-      [`/kubeedge/${version}/${file}`],
-      {
-        algorithm: 'sha512',
-        format: 'bare'
-      }
-    )
-  }
-}
-
 const siteImage = (registry: bed.Registry, tag: string): Promise<bed.BuiltImage> =>
   bed.seedImage(registry.url, {
     repository: SITE,
@@ -69,17 +46,6 @@ const siteImage = (registry: bed.Registry, tag: string): Promise<bed.BuiltImage>
     platforms: [bed.linuxAmd64, bed.linuxArm64],
     ...SIZES
   })
-
-/** `ctr images check` rows: ref, status (complete/incomplete) and whether it is unpacked. */
-function parseCheck(output: string): Array<{ ref: string; complete: boolean; unpacked: boolean }> {
-  const [header = '', ...lines] = output.split('\n').filter(l => l.trim())
-  const at = (c: string): number => header.indexOf(c)
-  return lines.map(l => ({
-    ref: l.slice(0, at('TYPE')).trim(),
-    complete: l.slice(at('STATUS'), at('SIZE')).trim().startsWith('complete'),
-    unpacked: l.slice(at('UNPACKED')).trim() === 'true'
-  }))
-}
 
 describe('delta names', () => {
   const json = (name: string, side: 'cloud' | 'edge', arch: 'amd64' | 'arm64'): BundleJson => ({
@@ -141,7 +107,7 @@ describe('delta bundles (real registry, stand-in assets, real containerd)', () =
     containerd = await bed.startContainerd()
     const spec = await bed.bedSpec(server, registry, SIZES)
     // The test bed serves the pinned KubeEdge (v1.22.2, N+1); N is v1.22.0.
-    await serveKeadm(server, 'v1.22.0')
+    await bed.serveKeadm(server, 'v1.22.0')
     await bed.seedImage(registry.url, {
       repository: 'kubeedge/installation-package',
       tag: 'v1.22.0',
@@ -304,7 +270,7 @@ describe('delta bundles (real registry, stand-in assets, real containerd)', () =
     expect(missingBaseBlobs(delta.delta, present)).toEqual([])
     expect(deltaRefusal(delta.delta, base.name, [])).toBeNull()
     await containerd.importImages(join(deltaRoot, 'images', 'edge-images.tar'), { platform: plat })
-    const rows = parseCheck((await containerd.ctr(['images', 'check'])).stdout)
+    const rows = bed.parseCheck((await containerd.ctr(['images', 'check'])).stdout)
     for (const image of next.images) {
       const row = rows.find(r => r.ref === image.name)
       expect({ ref: image.name, complete: row?.complete, unpacked: row?.unpacked }).toEqual({
@@ -353,6 +319,28 @@ describe('delta bundles (real registry, stand-in assets, real containerd)', () =
     expect(missingBaseBlobs(delta.delta, after).sort()).toEqual(
       delta.delta.omittedBlobs.map(b => b.digest).sort()
     )
+  })
+
+  test('kedge delta (the command): the same delta, a summary with the ratio; bad usage exits 2, a bad base 1 naming it', async () => {
+    let printed = ''
+    const dir = join(work, 'out', 'cli')
+    const code = await deltaMain(
+      ['--base', base.manifest, '--bundle', next.bundle, '--output-dir', dir],
+      s => (printed += s)
+    )
+    expect(code).toBe(0)
+    expect(printed).toContain(`${join(dir, delta.name)}.tar.gz: `)
+    expect(printed).toContain(`sha256 ${delta.sha256}`)
+    expect(printed).toMatch(/the delta is \d+\.\d % of the full bundle/)
+    expect(await deltaMain(['--bundle', next.bundle], () => undefined)).toBe(2)
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true)
+    try {
+      const missing = join(work, 'no-such.bundle.json')
+      expect(await deltaMain(['--base', missing, '--bundle', next.bundle], () => undefined)).toBe(1)
+      expect(stderr).toHaveBeenCalledWith(`kedge delta: base ${missing}: no such file\n`)
+    } finally {
+      stderr.mockRestore()
+    }
   })
 
   test('the base bundle.json from a URL (SHA256SUMS beside it) gives the same delta', async () => {

@@ -20,6 +20,7 @@ import { install, stepsFor, uninstall } from './runner.js'
 import { cloudKubeconfig, edgemeshOn, handoffLines, writeJoinFile } from './steps/index.js'
 import type { Context } from './steps/index.js'
 import { loadTrustKey, SITE_TRUST_KEY, TrustError, type TrustKey } from './trust.js'
+import { deltaInstallRefusal, upgradeCommand } from './upgrade/command.js'
 import { runChecks, type Check } from './verify.js'
 
 /** A failure with its exit code, reported on stderr (and in the JSON result). */
@@ -58,6 +59,8 @@ async function loadBundle(options: Options): Promise<BundleInfo> {
   if (options.command === 'token' && side !== 'cloud')
     throw new Stop('token runs on the cloud (it mints the token with keadm gettoken there)', 2)
   options.side = side
+  const delta = deltaInstallRefusal(bundle)
+  if (delta && (options.command === 'cloud' || options.command === 'edge')) throw new Stop(delta, 2)
   return bundle
 }
 
@@ -226,6 +229,12 @@ async function run(options: Options, out: Output): Promise<Record<string, unknow
     return { side: bundle.side, ...report(await runChecks(host, bundle, options), out, '') }
   if (options.command === 'uninstall') return uninstallSide(ctx, out)
   if (options.command === 'token') return token(ctx, out)
+  if (options.command === 'upgrade') {
+    const code = await upgradeCommand(ctx, out, logFile)
+    if (code !== 'verify') return { ok: code === 0, side: bundle.side }
+    out.line('verifying:')
+    return { side: bundle.side, ...report(await runChecks(host, bundle, options), out, '  ') }
+  }
   return installSide(ctx, out, logFile)
 }
 

@@ -9,6 +9,7 @@ commands:
   verify      run the checklist; PASS/FAIL per check and a count (exit 1 on any FAIL)
   uninstall   undo in reverse order; keeps logs, join file and PSK unless --purge
   token       on the cloud: mint a fresh edge token and rewrite the join file
+  upgrade     upgrade a host an older kedge bundle installed (--rollback: undo it)
 
 common options:
   --yes             no prompts          --dry-run    the same as plan
@@ -34,6 +35,11 @@ exit codes: 0 ok, 1 a step or check failed, 2 bad usage or bad input, 130 interr
   --add-default-route          if the host has no default route (k3s needs one), add a dummy
                                interface with one; without it, preflight stops and says how
 writes /var/lib/kedge/edge-join.txt (0600) for the edges; see: install.js token --help`,
+  upgrade: `usage: node install.js upgrade [--dry-run] [--rollback] [options]
+  prints the plan (version from -> to per component), refuses a downgrade or a skipped
+  minor, backs up, then upgrades in place (journaled: run it again to resume)
+  --dry-run    print the plan and the steps; change nothing
+  --rollback   return to the bundle this host ran before the last upgrade`,
   edge: `usage: node install.js edge [options]
   --join-file FILE             edge-join.txt from the cloud: address, token, EdgeMesh choice
   --cloudcore-ipport IP:PORT   CloudCore's websocket address (port 10000), or --cloud-ip IP

@@ -14,7 +14,15 @@ export { HELP } from './help.js'
 export { UsageError } from './errors.js'
 export { TOKEN } from './joinfile.js'
 
-export const COMMANDS = ['cloud', 'edge', 'plan', 'verify', 'uninstall', 'token'] as const
+export const COMMANDS = [
+  'cloud',
+  'edge',
+  'plan',
+  'verify',
+  'uninstall',
+  'token',
+  'upgrade'
+] as const
 export type Command = (typeof COMMANDS)[number]
 
 export interface Options {
@@ -25,6 +33,8 @@ export interface Options {
   dryRun: boolean
   json: boolean
   purge: boolean
+  /** upgrade --rollback */
+  rollback: boolean
   root: string
   logFile?: string
   /** Where the bundle is (default: beside install.js). */
@@ -83,6 +93,7 @@ const FLAGS = {
   'dry-run': { type: 'boolean' },
   json: { type: 'boolean' },
   purge: { type: 'boolean' },
+  rollback: { type: 'boolean' },
   'log-file': { type: 'string' },
   root: { type: 'string' },
   side: { type: 'string' },
@@ -128,6 +139,7 @@ function baseOptions(command: Command, side: Options['side'], v: Values): Option
     dryRun: v['dry-run'] ?? false,
     json: v.json ?? false,
     purge: v.purge ?? false,
+    rollback: v.rollback ?? false,
     root: v.root ?? '',
     ...(v['log-file'] ? { logFile: v['log-file'] } : {}),
     ...(v.bundle ? { bundleDir: v.bundle } : {}),

@@ -16,6 +16,7 @@ import {
   type Context,
   type Step
 } from './steps/index.js'
+import { forgetInstall, recordInstall } from './upgrade/record.js'
 
 export function stepsFor(ctx: Context): Step[] {
   return ctx.bundle.side === 'cloud' ? cloudSteps(ctx) : edgeSteps(ctx)
@@ -139,6 +140,7 @@ export async function install(ctx: Context, out: Output): Promise<Done> {
       process.exit(1)
     }
   }
+  recordInstall(host, ctx.bundle, ctx.options)
   host.setGuard(undefined)
   return done
 }
@@ -216,6 +218,7 @@ export async function uninstall(ctx: Context, out: Output): Promise<string[]> {
   if (bundle.side === 'edge' && begun(state, 'start-containerd'))
     await host.run('systemctl', ['daemon-reload'], { allowFailure: true })
   host.remove(STATE_FILE)
+  forgetInstall(host)
   for (const dir of plan.dirs) host.removeEmptyDir(dir)
   // Last: logging would write it again.
   if (options.purge) host.remove(`/var/log/kubeedge-${bundle.side}-install.log`)

@@ -8,6 +8,7 @@ import type { Options } from './options.js'
 import { loadState } from './journal.js'
 import { JOIN_FILE, parseJoinFile, rfc3339, timeLeft, tokenExpiry } from './joinfile.js'
 import { CLOUDCORE_PHASES, missingImages, placed } from './steps/index.js'
+import { upgradedChecks } from './upgrade/versions.js'
 
 export interface Check {
   name: string
@@ -217,7 +218,7 @@ export async function runChecks(
     await edgeRuntime(list, bundle, options)
     await edgeChecks(list)
     if (edgemesh) await edgeMeshChecks(list, host)
-    return list.checks
+    return [...list.checks, ...(await upgradedChecks(host, bundle, a => list.run('true', a)))]
   }
   const kubectl: Kubectl = args =>
     options.kubeconfig
@@ -226,5 +227,5 @@ export async function runChecks(
   await clusterChecks(list, kubectl)
   if (edgemesh) await edgemeshChecks(list, kubectl)
   await tokenCheck(list, host)
-  return list.checks
+  return [...list.checks, ...(await upgradedChecks(host, bundle, kubectl))]
 }

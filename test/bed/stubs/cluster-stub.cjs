@@ -14,10 +14,19 @@
 // /usr/local/bin/edgecore, /etc/systemd/system/edgecore.service and /etc/kubeedge; reset
 // edge removes the unit and /etc/kubeedge, /var/lib/kubeedge, /var/log/kubeedge (not the
 // binary); reset cloud removes the cloudcore release.
+// Upgrades follow keadm v1.22 (docs/upstream-facts.md section 11): `keadm upgrade cloud` is a
+// helm upgrade of the release cloudcore that needs it to exist, and brings the chart defaults
+// back (dynamicController off) unless --reuse-values; `keadm upgrade edge` asks [y/N] without
+// --force, defaults --toVersion to v1.22.0, copies the new edgecore to /usr/local/bin and
+// leaves edgecore.yaml alone; `keadm backup edge` copies edgecore.yaml and edgecore into
+// /etc/kubeedge/backup/<version>/ and refuses an unknown version; `keadm rollback edge`
+// copies the newest backup back. helm keeps a revision number per release.
 const {
   appendFileSync,
+  copyFileSync,
   existsSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
   rmSync,
   writeFileSync
@@ -36,9 +45,9 @@ const state =
     : { active: {}, images: [], crds: [] }
 const save = () => stateFile && writeFileSync(stateFile, JSON.stringify(state))
 const out = s => process.stdout.write(`${s}\n`)
-const put = (p, text) => {
+const put = (p, text, mode) => {
   mkdirSync(dirname(join(root, p)), { recursive: true })
-  writeFileSync(join(root, p), text)
+  writeFileSync(join(root, p), text, mode ? { mode } : undefined)
 }
 const hang = verb => {
   if (process.env.KEDGE_STUB_HANG !== `${tool} ${verb}`) return
@@ -81,6 +90,66 @@ function cloudcoreConfigMap(dynamic) {
   }
 }
 
+const EDGECORE_YAML = 'etc/kubeedge/config/edgecore.yaml'
+const BACKUP = 'etc/kubeedge/backup'
+
+function keadmUpgrade() {
+  if (args[1] === 'cloud') {
+    if (!state.cloudcore) {
+      process.stderr.write('Error: release cloudcore not found; run keadm init first\n')
+      process.exit(1)
+    }
+    const previous = state.configMapText ?? JSON.stringify(state.configMap)
+    const wasOn = /dynamicController:(\\n|\s)*enable: true/.test(previous)
+    const setOn = args.includes('cloudCore.modules.dynamicController.enable=true')
+    // Hand edits to the ConfigMap are overwritten either way; the values decide.
+    state.configMap = cloudcoreConfigMap(setOn || (args.includes('--reuse-values') && wasOn))
+    delete state.configMapText
+    state.cloudcoreBefore = state.cloudcoreVersion
+    state.cloudcoreVersion = flag('kubeedge-version')
+    state.helm = { ...state.helm, cloudcore: (state.helm?.cloudcore ?? 1) + 1 }
+    return out(`CloudCore upgraded to ${state.cloudcoreVersion}`)
+  }
+  if (!args.includes('--force')) {
+    process.stderr.write('Are you sure you want to upgrade? [y/N]: aborted\n')
+    process.exit(1)
+  }
+  const to = flag('toVersion') ?? 'v1.22.0'
+  put('/usr/local/bin/edgecore', `#!/bin/sh\necho "KubeEdge ${to}"\n`, 0o755)
+  state.edgecoreVersion = to
+  state.active.edgecore = true
+  out(`upgrade edgecore to ${to} done`)
+}
+
+function keadmBackupRollback(verb) {
+  const yaml = join(root, EDGECORE_YAML)
+  const bin = join(root, 'usr/local/bin/edgecore')
+  if (verb === 'backup') {
+    const version = state.edgecoreVersion
+    if (!version) {
+      process.stderr.write('failed to get current version\n')
+      process.exit(1)
+    }
+    const dir = join(root, BACKUP, version)
+    mkdirSync(dir, { recursive: true })
+    copyFileSync(yaml, join(dir, 'edgecore.yaml'))
+    if (existsSync(bin)) copyFileSync(bin, join(dir, 'edgecore'))
+    return out(`backup to ${dir} done`)
+  }
+  const versions = existsSync(join(root, BACKUP)) ? readdirSync(join(root, BACKUP)).sort() : []
+  const version = flag('history') ?? versions.at(-1)
+  if (!version) {
+    process.stderr.write('no backup found\n')
+    process.exit(1)
+  }
+  const dir = join(root, BACKUP, version)
+  copyFileSync(join(dir, 'edgecore.yaml'), yaml)
+  if (existsSync(join(dir, 'edgecore'))) copyFileSync(join(dir, 'edgecore'), bin)
+  state.edgecoreVersion = version
+  state.active.edgecore = true
+  out(`rollback to ${version} done`)
+}
+
 function kubectl(a) {
   const words = a.filter(x => !x.startsWith('--kubeconfig'))
   const has = (...w) => w.every(x => words.includes(x))
@@ -121,6 +190,8 @@ function kubectl(a) {
   if (has('get', 'nodes')) return out('cloud-1=True ')
   if (has('get', 'crd', '-o', 'name'))
     return out(state.crds.map(c => `customresourcedefinition.apiextensions.k8s.io/${c}`).join('\n'))
+  if (has('get', 'deployment', 'cloudcore'))
+    return out(state.cloudcore ? `kubeedge/cloudcore:${state.cloudcoreVersion ?? '?'}` : '')
   if (has('get', 'daemonset', 'edgemesh-agent')) return out(state.edgemesh ? '1 1' : '0 0')
   return out('ok')
 }
@@ -182,7 +253,10 @@ switch (tool) {
       put('/etc/kubeedge/certs/server.crt', 'stub cert\n')
       put('/etc/kubeedge/certs/server.key', 'stub key\n')
       state.active.edgecore = true
-    } else if (verb === 'gettoken') {
+      state.edgecoreVersion = flag('kubeedge-version')
+    } else if (verb === 'upgrade') keadmUpgrade()
+    else if (verb === 'backup' || verb === 'rollback') keadmBackupRollback(verb)
+    else if (verb === 'gettoken') {
       // As cloudcore signs it: a JWT whose exp is 2 x tokenRefreshDuration (12 h) ahead.
       const b64 = o => Buffer.from(JSON.stringify(o)).toString('base64url')
       const exp = Math.floor(Date.now() / 1000) + 24 * 3600
@@ -196,6 +270,8 @@ switch (tool) {
       )
       hang('init') // the release exists, cloudcore is not running yet
       state.cloudcore = true
+      state.cloudcoreVersion = flag('kubeedge-version')
+      state.helm = { ...state.helm, cloudcore: 1 }
       if (state.slowInitSeconds) {
         // A slow host: keadm init gives up after its 60 s Helm wait; the release comes up later.
         state.cloudcoreReadyAt = Date.now() + state.slowInitSeconds * 1000
@@ -225,16 +301,47 @@ switch (tool) {
         execFileSync('tar', ['-xOf', args[args.length - 1], 'index.json'], { encoding: 'utf8' })
       )
       for (const m of index.manifests) state.images.push(m.annotations['io.containerd.image.name'])
-    } else if (args[0] === 'ctr' && args.includes('ls')) out(state.images.join('\n'))
+      // The content store keeps every blob the archive carried (a delta's absent ones stay out).
+      const listing = execFileSync('tar', ['-tf', args[args.length - 1]], { encoding: 'utf8' })
+      const blobs = new Set(state.blobs ?? [])
+      for (const m of listing.matchAll(/^blobs\/sha256\/([a-f0-9]{64})$/gm))
+        blobs.add(`sha256:${m[1]}`)
+      state.blobs = [...blobs]
+    } else if (args[0] === 'ctr' && args.includes('content')) out((state.blobs ?? []).join('\n'))
+    else if (args[0] === 'ctr' && args.includes('ls')) out(state.images.join('\n'))
     break
   }
   case 'kubectl':
     kubectl(args)
     break
-  case 'helm':
-    if (args[0] === 'upgrade') state.edgemesh = true
-    if (args[0] === 'uninstall') state.edgemesh = false
+  case 'helm': {
+    const release = args.slice(1).find(a => !a.startsWith('-'))
+    const revisions = (state.helm ??= {})
+    if (args[0] === 'upgrade') {
+      if (!args.includes('--install') && !revisions[release]) {
+        process.stderr.write(`Error: UPGRADE FAILED: "${release}" has no deployed releases\n`)
+        process.exit(1)
+      }
+      state.edgemesh = true
+      revisions[release] = (revisions[release] ?? 0) + 1
+    } else if (args[0] === 'uninstall') {
+      state.edgemesh = false
+      delete revisions[release]
+    } else if (args[0] === 'status') {
+      if (!revisions[release]) {
+        process.stderr.write('Error: release: not found\n')
+        process.exit(1)
+      }
+      out(JSON.stringify({ name: release, version: revisions[release] }))
+    } else if (args[0] === 'rollback') {
+      // A rollback is a new revision with the old one's content.
+      revisions[release] = (revisions[release] ?? 0) + 1
+      state.rolledBack = { ...state.rolledBack, [release]: Number(args[2]) }
+      if (release === 'cloudcore')
+        state.cloudcoreVersion = state.cloudcoreBefore ?? state.cloudcoreVersion
+    }
     break
+  }
   case 'sudo':
     // As root, sudo runs the command (keadm join's `sudo systemctl ...`).
     process.exitCode = spawnSync(args[0], args.slice(1), { stdio: 'inherit' }).status ?? 1

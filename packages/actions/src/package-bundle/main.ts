@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import {
   ARCHES,
+  buildDelta,
   packageBundle,
   SIDES,
   type PackageOptions,
@@ -117,6 +118,23 @@ async function summary(result: PackageResult): Promise<void> {
   await core.summary.write()
 }
 
+/** With input `base`: the delta bundle of `result` against that previous release. */
+async function writeDelta(base: string, result: PackageResult, outputDir: string): Promise<void> {
+  const baseSha256 = core.getInput('base-sha256')
+  const delta = await buildDelta({
+    base,
+    ...(baseSha256 ? { baseSha256 } : {}),
+    bundle: result.bundle,
+    outputDir,
+    client: readRegistryInputs(),
+    logger: actionsLogger
+  })
+  core.info(`${delta.name}.tar.gz: ${formatBytes(delta.size)} (full: ${formatBytes(result.size)})`)
+  core.setOutput('delta-bundle', delta.bundle)
+  core.setOutput('delta-sha256', delta.sha256)
+  core.setOutput('delta-manifest', delta.manifest)
+}
+
 export async function run(): Promise<void> {
   const progress = groupedProgress('package-bundle')
   try {
@@ -125,6 +143,8 @@ export async function run(): Promise<void> {
     const result = await packageBundle({ ...options, progress })
     progress.close()
     setOutputs(result)
+    const base = core.getInput('base')
+    if (base) await writeDelta(base, result, options.outputDir)
     if (artifact) {
       progress.phase(`upload artifact ${artifact}`)
       await uploadFiles(artifact, [result.bundle, result.manifest, result.sbom], options.outputDir)

@@ -8,6 +8,7 @@
  * (tarball sha256 included); SHA256SUMS covers every file, as in a full bundle.
  */
 import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { createHash } from 'node:crypto'
 import { join } from 'node:path'
 import { temporaryPath, type ClientOptions, type Logger } from '@kedge/oci'
 import { hashFile } from '../checksums.js'
@@ -52,6 +53,8 @@ export interface DeltaResult {
   /** Bytes of the full and the delta images archive. */
   imagesArchive: { full: number; delta: number }
 }
+
+const sha256Text = (text: string): string => createHash('sha256').update(text).digest('hex')
 
 /** kubeedge-edge-1.22.2-amd64 from kubeedge-edge-1.22.0-amd64: kubeedge-edge-1.22.2-from-1.22.0-amd64 */
 export function deltaBundleName(target: BundleJson, base: BundleJson): string {
@@ -139,10 +142,8 @@ export async function buildDelta(options: DeltaOptions): Promise<DeltaResult> {
   const staging = await mkdtemp(join(options.outputDir, '.delta.staging-'))
   try {
     const from = await openBundle(options.bundle, staging)
-    const target = parseBundleJson(
-      await readFile(join(from, 'meta', 'bundle.json'), 'utf8'),
-      `${options.bundle} (meta/bundle.json)`
-    )
+    const targetText = await readFile(join(from, 'meta', 'bundle.json'), 'utf8')
+    const target = parseBundleJson(targetText, `${options.bundle} (meta/bundle.json)`)
     checkPair(target, base)
     await verifySums(from)
     const name = deltaBundleName(target, base.json)
@@ -157,7 +158,7 @@ export async function buildDelta(options: DeltaOptions): Promise<DeltaResult> {
         bundleJsonSha256: base.jsonSha256,
         versions: base.json.versions
       },
-      target: { name: target.name },
+      target: { name: target.name, bundleJsonSha256: sha256Text(targetText) },
       omittedFiles,
       omittedBlobs: images.omitted
     }

@@ -8,8 +8,11 @@
 export interface DeltaSection {
   /** The base bundle: its name, the sha256 of its tarball and of its bundle.json. */
   base: { name: string; sha256: string; bundleJsonSha256: string; versions: Record<string, string> }
-  /** The full bundle this delta stands for. */
-  target: { name: string }
+  /**
+   * The full bundle this delta stands for, and the sha256 of its bundle.json: a host that
+   * took the delta runs that bundle, and a later delta names it as its base.
+   */
+  target: { name: string; bundleJsonSha256?: string }
   /** Files of the full bundle left out: the base carried them with the same sha256. */
   omittedFiles: Array<{ path: string; sha256: string; size: number }>
   /** Image layers left out of images/<side>-images.tar: the base carried them. */

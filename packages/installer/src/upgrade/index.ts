@@ -1,0 +1,6 @@
+export * from './backup.js'
+export * from './command.js'
+export * from './plan.js'
+export * from './record.js'
+export * from './run.js'
+export * from './versions.js'
