@@ -325,7 +325,14 @@ describe('delta bundles (real registry, stand-in assets, real containerd)', () =
     let printed = ''
     const dir = join(work, 'out', 'cli')
     const code = await deltaMain(
-      ['--base', base.manifest, '--bundle', next.bundle, '--output-dir', dir],
+      [
+        ...['--base', base.manifest, '--bundle', next.bundle, '--output-dir', dir],
+        // the registry the base was built from (bundle.json records no mirrors)
+        ...[...(client.mirrors ?? new Map<string, string[]>())].flatMap(([registry, urls]) =>
+          urls.flatMap(url => ['--mirror', `${registry}=${url}`])
+        ),
+        ...(client.insecure ?? []).flatMap(host => ['--insecure', host])
+      ],
       s => (printed += s)
     )
     expect(code).toBe(0)

@@ -214,7 +214,8 @@ describe('install.js upgrade, edge (stubs: systemctl, keadm, ip; real containerd
     expect(back.stdout).toContain(`rolling back ${basename(n1.edge)} -> ${basename(n.edge)}`)
     expect(back.stdout).toContain('keadm rollback edge')
     expect(back.stdout).toContain('restored /usr/local/bin/keadm')
-    expect(back.stdout).toContain('removed /usr/local/bin/edgecore (the upgrade added it)')
+    // keadm join placed edgecore (as upstream's does), so the rollback restores N's.
+    expect(back.stdout).toContain('restored /usr/local/bin/edgecore')
     expect(
       call(host)
         .slice(before)
@@ -238,9 +239,10 @@ describe('install.js upgrade, edge (stubs: systemctl, keadm, ip; real containerd
     const doctored = join(work, 'doctored-edge', basename(n1.edge))
     cpSync(n1.edge, doctored, { recursive: true })
     const meta = JSON.parse(read(doctored, 'meta/bundle.json')) as { versions: { runc: string } }
-    meta.versions.runc = 'v1.3.4'
+    // A hypothetical later runc patch: this bundle is doctored by hand, not built.
+    meta.versions.runc = 'v1.3.7'
     writeFileSync(join(doctored, 'meta/bundle.json'), JSON.stringify(meta, null, 2))
-    writeFileSync(join(doctored, 'bin/runc'), '#!/bin/sh\necho "runc v1.3.4 (doctored stand-in)"\n')
+    writeFileSync(join(doctored, 'bin/runc'), '#!/bin/sh\necho "runc v1.3.7 (doctored stand-in)"\n')
     writeFileSync(
       join(doctored, 'cni/bin/bridge'),
       '#!/bin/sh\necho "bridge (doctored stand-in)"\n'
@@ -251,9 +253,9 @@ describe('install.js upgrade, edge (stubs: systemctl, keadm, ip; real containerd
     const run = await upgrade(host, doctored)
     expect(run.stderr).toBe('')
     expect(run.code).toBe(0)
-    expect(run.stdout).toMatch(/runc\s+v1\.3\.3 -> v1\.3\.4/)
+    expect(run.stdout).toMatch(/runc\s+v1\.3\.6 -> v1\.3\.7/)
     expect(run.stdout).toContain('replaced 2 runtime files')
-    expect(read(host.root, 'usr/local/sbin/runc')).toContain('runc v1.3.4')
+    expect(read(host.root, 'usr/local/sbin/runc')).toContain('runc v1.3.7')
     expect(read(host.root, 'opt/cni/bin/bridge')).toContain('doctored')
     expect(read(host.root, 'usr/local/bin/containerd')).toBe(read(n.edge, 'bin/containerd'))
     expect(call(host).slice(before)).toContain('systemctl restart containerd')

@@ -23,6 +23,7 @@
 // copies the newest backup back. helm keeps a revision number per release.
 const {
   appendFileSync,
+  chmodSync,
   copyFileSync,
   existsSync,
   mkdirSync,
@@ -47,7 +48,8 @@ const save = () => stateFile && writeFileSync(stateFile, JSON.stringify(state))
 const out = s => process.stdout.write(`${s}\n`)
 const put = (p, text, mode) => {
   mkdirSync(dirname(join(root, p)), { recursive: true })
-  writeFileSync(join(root, p), text, mode ? { mode } : undefined)
+  writeFileSync(join(root, p), text)
+  if (mode) chmodSync(join(root, p), mode)
 }
 const hang = verb => {
   if (process.env.KEDGE_STUB_HANG !== `${tool} ${verb}`) return
@@ -213,7 +215,8 @@ switch (tool) {
     if (verb === 'join') {
       put(
         '/usr/local/bin/edgecore',
-        '#!/bin/sh\n# STUB edgecore from the installation-package image\n'
+        `#!/bin/sh\n# STUB edgecore from the installation-package image\necho "KubeEdge ${flag('kubeedge-version') ?? 'v1.22.0'}"\n`,
+        0o755
       )
       put(
         '/etc/systemd/system/edgecore.service',
