@@ -139,7 +139,9 @@ switch (tool) {
       put('/etc/kubeedge/certs/server.key', 'stub key\n')
       state.active.edgecore = true
     } else if (verb === 'gettoken') {
-      out(`${'ab'.repeat(32)}.eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjE3MDB9.c3R1Yi1zaWduYXR1cmU`)
+      // Like cloudcore's: a JWT that expires 2 x tokenRefreshDuration (12 h) after it is made.
+      const exp = Buffer.from(JSON.stringify({ exp: Math.floor(Date.now() / 1000) + 86400 }))
+      out(`${'ab'.repeat(32)}.eyJhbGciOiJIUzI1NiJ9.${exp.toString('base64url')}.c3R1Yi1zaWduYXR1cmU`)
     } else if (verb === 'init') {
       state.cloudcore = true
       state.configMap = cloudcoreConfigMap(
