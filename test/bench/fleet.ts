@@ -6,10 +6,10 @@
  *     in one batch, from clean roots (bundles copied, cloud and edges installed, verified);
  *   - the sum of the same installs run one after another without Ansible (install.sh
  *     directly), their ratio, and the overhead Ansible adds per host;
- *   - the bundle bytes a re-run copies (expected 0) and the loopback bytes it moves (SSH).
+ *   - the bundle bytes a re-run copies (expected 0) and what it changes (expected 0).
  * KEDGE_BENCH_FLEET="5:5,5:20,20:5,20:20" picks the edges:forks pairs.
  */
-import { readFileSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import * as bed from '../bed/index.js'
 import { edgeArgs, runInstaller, TOKEN } from '../installer/fixture.js'
@@ -19,14 +19,6 @@ const pairs = (process.env.KEDGE_BENCH_FLEET ?? '5:5,5:20,20:5,20:20').split(','
   const [edges, forks] = p.split(':').map(Number)
   return { edges: edges ?? 5, forks: forks ?? 5 }
 })
-
-/** Bytes through the loopback interface so far (received; each byte is also sent). */
-function loopbackBytes(): number {
-  const line = readFileSync('/proc/net/dev', 'utf8')
-    .split('\n')
-    .find(l => l.trim().startsWith('lo:'))
-  return Number(line?.split(':')[1]?.trim().split(/\s+/)[0] ?? 0)
-}
 
 function limit(edges: number): string {
   return ['cloud-1', ...Array.from({ length: edges }, (_, i) => `edge-${String(i + 1)}`)].join(',')
@@ -79,9 +71,7 @@ async function main(): Promise<void> {
       const run = await fleet.play('site', { forks, extraVars: vars, limit: limit(edges) })
       if (run.code !== 0)
         throw new Error(`site.yml (${String(edges)} edges) failed:\n${run.stdout.slice(-4000)}`)
-      const lo = loopbackBytes()
       const again = await fleet.play('site', { forks, extraVars: vars, limit: limit(edges) })
-      const moved = loopbackBytes() - lo
       const copied = again.results.reduce((n, r) => n + r.copied, 0)
       const changed = Object.values(again.recap).reduce((n, r) => n + r.changed, 0)
       const un = await fleet.play('uninstall', {
@@ -100,8 +90,7 @@ async function main(): Promise<void> {
         ((run.seconds - sum) / (edges + 1)).toFixed(2),
         again.seconds.toFixed(1),
         String(changed),
-        String(copied),
-        (moved / 1024).toFixed(0)
+        String(copied)
       ])
     }
   } finally {
@@ -117,8 +106,7 @@ async function main(): Promise<void> {
     'overhead s/host',
     're-run s',
     're-run changed',
-    're-run bundle bytes',
-    're-run lo KiB'
+    're-run bundle bytes'
   ]
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map(r => (r[i] ?? '').length)))
   const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i] ?? 0)).join('  ')
@@ -127,8 +115,7 @@ async function main(): Promise<void> {
     line(header),
     ...rows.map(line),
     'ratio = site.yml wall time / the same installs run one after another without Ansible;',
-    'overhead = (site.yml - sum direct) / hosts (negative: parallel forks won more than Ansible cost).',
-    're-run lo KiB: all loopback traffic of the re-run (SSH, modules, verify), bundle bytes: what it copied.'
+    'overhead = (site.yml - sum direct) / hosts (negative: parallel forks won more than Ansible cost).'
   ]
   console.log(out.join('\n'))
   if (process.env.KEDGE_BENCH_OUT) writeFileSync(process.env.KEDGE_BENCH_OUT, `${out.join('\n')}\n`)
