@@ -140,8 +140,9 @@ switch (tool) {
       state.active.edgecore = true
     } else if (verb === 'gettoken') {
       // Like cloudcore's: a JWT that expires 2 x tokenRefreshDuration (12 h) after it is made.
-      const exp = Buffer.from(JSON.stringify({ exp: Math.floor(Date.now() / 1000) + 86400 }))
-      out(`${'ab'.repeat(32)}.eyJhbGciOiJIUzI1NiJ9.${exp.toString('base64url')}.c3R1Yi1zaWduYXR1cmU`)
+      const exp = Math.floor(Date.now() / 1000) + 86400
+      const jwt = `eyJhbGciOiJIUzI1NiJ9.${Buffer.from(JSON.stringify({ exp })).toString('base64url')}`
+      out(`${'ab'.repeat(32)}.${jwt}.c3R1Yi1zaWduYXR1cmU`)
     } else if (verb === 'init') {
       state.cloudcore = true
       state.configMap = cloudcoreConfigMap(
