@@ -96,7 +96,7 @@ describe('kedge.kubeedge over real SSH and real containerd, 1 cloud + 5 edges (s
   )
 
   test(
-    'a second run changes nothing: changed=0 on every host, no bundle byte copied',
+    'a second run changes nothing: changed=0 on every host, no bundle byte copied; verify.yml alone gives the same table',
     async () => {
       const run = await fleet.play('site', { extraVars: { kedge_edge_batch: 3 } })
       expect(run.code).toBe(0)
@@ -107,6 +107,13 @@ describe('kedge.kubeedge over real SSH and real containerd, 1 cloud + 5 edges (s
       )
       expect(run.results.map(r => r.copied)).toEqual(Array(EDGES + 1).fill(0))
       expectAllPass(run, ['cloud-1', ...edgeNames])
+
+      // verify.yml on its own: the same table, nothing changed.
+      const verify = await fleet.play('verify')
+      expect(verify.code).toBe(0)
+      for (const name of ['cloud-1', ...edgeNames])
+        expect(verify.recap[name]).toMatchObject({ changed: 0, failed: 0 })
+      expectAllPass(verify, ['cloud-1', ...edgeNames])
     },
     10 * MINUTES
   )
