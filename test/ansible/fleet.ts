@@ -262,6 +262,7 @@ export async function startFleet(work: string, release: Release, edges: number):
     const env = {
       ANSIBLE_CONFIG: config,
       ANSIBLE_HOME: join(work, 'ansible-home'),
+      ANSIBLE_LOCAL_TEMP: join(work, 'ansible-local'),
       ANSIBLE_NOCOLOR: '1',
       ANSIBLE_FORCE_COLOR: '0'
     }

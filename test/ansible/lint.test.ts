@@ -21,6 +21,7 @@ describe('kedge.kubeedge lint', () => {
       ...(process.env as Record<string, string>),
       ANSIBLE_COLLECTIONS_PATH: work,
       ANSIBLE_HOME: join(work, 'home'),
+      ANSIBLE_LOCAL_TEMP: join(work, 'home', 'tmp'),
       XDG_CACHE_HOME: join(work, 'cache'),
       NO_COLOR: '1'
     }
