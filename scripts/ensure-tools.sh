@@ -21,6 +21,11 @@ required=(
   "busybox busybox"
   "shellcheck shellcheck"
   "dash dash"
+  "ansible-playbook ansible-core"
+  "ansible-lint ansible-lint"
+  "/usr/sbin/sshd openssh-server"
+  "ssh-keygen openssh-client"
+  "ss iproute2"
 )
 
 missing=()
@@ -52,7 +57,16 @@ if [ ! -x "$node18/bin/node" ]; then
   rm -rf "$node18.tmp"
 fi
 
+# The fleet tests pin the Ansible they were written against (Debian 12: ansible-core 2.14,
+# ansible-lint 6.13); print what this host has.
+print_versions() {
+  if command -v ansible-playbook >/dev/null 2>&1; then
+    echo "kedge: $(ansible-playbook --version | sed -n 1p)" >&2
+  fi
+}
+
 if [ ${#missing[@]} -eq 0 ]; then
+  print_versions
   exit 0
 fi
 
@@ -61,6 +75,7 @@ if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq "${missing[@]}" >/dev/null
+  print_versions
   exit 0
 fi
 

@@ -30,6 +30,7 @@ import * as bed from './bed/index.js'
 import { edgeArgs, fakeHost, hostArch, listeners, runInstaller } from './installer/fixture.js'
 import { runAction } from './lib/action-runner.js'
 import { upgradeDemo } from './upgrade-demo.js'
+import { fleetDemo } from './fleet-demo.js'
 
 function usage(message: string): never {
   console.error(`demo: ${message}\n(npm run demo -- --help for the options)`)
@@ -155,6 +156,8 @@ async function main(): Promise<void> {
       await upgradeDemo({ server, registry, spec, out, work })
     } else if (!args.values['no-install'])
       console.log(`\n(no install: the edge bundle for this machine, ${hostArch}, was not built)`)
+    // Fleet rollout with Ansible (issue 12): test/fleet-demo.ts.
+    if (installing && sides.includes('cloud')) await fleetDemo(out, work, spec)
   } finally {
     await server.stop()
     await registry.stop()
