@@ -196,13 +196,6 @@ function inventory(fleet: Fleet, options: PlayOptions): string {
         // Root already; the playbooks' become (sudo) is for real fleets.
         ansible_become: false,
         kedge_bundle_dir: fleet.release.dir,
-        // TEMPORARY (until the installer branch merges): today's install.js lacks the
-        // contract's token command, --join-file and verify --json format; this wrapper maps
-        // them (see contract-shim.mjs). Delete this line and the shim after the merge.
-        kedge_installer_wrapper: [
-          process.execPath,
-          join(repoRoot(), 'test', 'ansible', 'contract-shim.mjs')
-        ]
       },
       children: {
         kedge_cloud: { hosts: group('cloud'), vars: { kedge_advertise_address: '127.0.0.1' } },

@@ -331,7 +331,7 @@ describe('delta bundles (real registry, stand-in assets, real containerd)', () =
         ...[...(client.mirrors ?? new Map<string, string[]>())].flatMap(([registry, urls]) =>
           urls.flatMap(url => ['--mirror', `${registry}=${url}`])
         ),
-        ...(client.insecure ?? []).flatMap(host => ['--insecure', host])
+        ...[...(client.insecure ?? [])].flatMap(host => ['--insecure', host])
       ],
       s => (printed += s)
     )
