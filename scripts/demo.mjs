@@ -12,7 +12,9 @@ entry points a workflow runs: a local registry holds synthetic images under thei
 names, a loopback file server holds STAND-IN release assets with real checksum files.
 With no --side/--arch it builds all four bundles. Then, unless --no-install, it installs
 this machine's edge bundle into a temporary root (real containerd; systemctl, keadm and
-ip are recording stubs) and runs verify.
+ip are recording stubs) and runs verify; upgrades another root from KubeEdge v1.22.0 to
+the pinned release through a delta bundle; and, with the cloud bundle built, rolls out
+1 cloud + 2 edges with Ansible over a real sshd on 127.0.0.1, then runs it again.
 
   --out DIR      where the bundles (and the demo install's log) go (default kedge-demo-out)
   --side S       cloud or edge (default: both)
