@@ -28570,7 +28570,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(435);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9294);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 //# sourceMappingURL=index.js.map
@@ -28579,7 +28579,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 435:
+/***/ 9294:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28587,6 +28587,8 @@ __webpack_async_result__();
 __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
+
+// UNUSED EXPORTS: cacheHit
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
@@ -31598,6 +31600,10 @@ function parseReference(input) {
             if (!DOMAIN.test(registry)) {
                 throw new ReferenceError(input, `registry "${registry}" is not a valid host[:port]`);
             }
+            const port = registry.includes(':') ? Number(registry.slice(registry.indexOf(':') + 1)) : 1;
+            if (port < 1 || port > 65535) {
+                throw new ReferenceError(input, `registry "${registry}" has port ${port}; a port is a number from 1 to 65535`);
+            }
         }
     }
     if (registry === 'index.docker.io')
@@ -31662,10 +31668,10 @@ function parsePlatform(input) {
     if (parts.length < 2 || parts.length > 3 || !os || !arch || parts.some(p => p === '')) {
         throw new Error(`invalid platform "${input}": expected os/architecture[/variant], e.g. linux/arm64 or linux/arm/v7`);
     }
-    return normalizePlatform({ os, architecture: arch, ...(variant ? { variant } : {}) });
+    return platform_normalizePlatform({ os, architecture: arch, ...(variant ? { variant } : {}) });
 }
 /** Fills in the default variant (arm64 -> v8, arm -> v7) and resolves aliases. */
-function normalizePlatform(p) {
+function platform_normalizePlatform(p) {
     const architecture = ARCH_ALIASES[p.architecture] ?? p.architecture;
     let variant = p.variant;
     if (architecture === 'arm64' && (!variant || variant === '8'))
@@ -31678,13 +31684,13 @@ function normalizePlatform(p) {
         variant = undefined;
     return { os: p.os, architecture, ...(variant ? { variant } : {}) };
 }
-function formatPlatform(p) {
+function platform_formatPlatform(p) {
     return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
 }
 /** True when an image built for `have` runs as `want`, after normalization. */
 function platformMatches(want, have) {
-    const w = normalizePlatform(want);
-    const h = normalizePlatform(have);
+    const w = platform_normalizePlatform(want);
+    const h = platform_normalizePlatform(have);
     if (w.os !== h.os || w.architecture !== h.architecture)
         return false;
     // amd64 without a variant accepts every amd64 level; otherwise variants must agree.
@@ -31701,7 +31707,7 @@ function isAttestation(entry) {
 function offeredPlatforms(entries) {
     return entries
         .filter(e => e.platform && !isAttestation(e))
-        .map(e => formatPlatform(e.platform));
+        .map(e => platform_formatPlatform(e.platform));
 }
 /** Chooses the entry for `want`, or undefined. Attestations are never chosen. */
 function selectManifest(entries, want) {
@@ -31922,14 +31928,33 @@ function tlsHint(description, host) {
 //# sourceMappingURL=errors.js.map
 ;// CONCATENATED MODULE: ./packages/oci/lib/retry.js
 /** Retries with exponential backoff and full jitter. */
-const defaultRetry = { attempts: 5, baseDelayMs: 500, maxDelayMs: 15000 };
+const defaultRetry = {
+    attempts: 5,
+    baseDelayMs: 500,
+    maxDelayMs: 15000,
+    budgetMs: 15 * 60 * 1000
+};
+/**
+ * Why retrying must stop, or '' to go on: `idle` tries in a row brought nothing, or the
+ * next try would start `elapsedMs` after the first failure, past the budget.
+ */
+function retryExhausted(options, idle, elapsedMs) {
+    if (idle >= options.attempts)
+        return `${idle} tries in a row made no progress`;
+    if (elapsedMs > options.budgetMs) {
+        const budget = options.budgetMs < 10000
+            ? `${options.budgetMs} ms`
+            : `${Math.round(options.budgetMs / 1000)} s`;
+        return `the retry budget of ${budget} is spent`;
+    }
+    return '';
+}
 /** The wait before try number `attempt + 1` (attempt counts from 1). */
 function backoffDelay(attempt, options, retryAfterMs) {
     const ceiling = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (attempt - 1));
     const jittered = Math.random() * ceiling;
-    return retryAfterMs !== undefined
-        ? Math.min(options.maxDelayMs, Math.max(retryAfterMs, jittered))
-        : jittered;
+    // The server's Retry-After is honoured in full; the retry budget decides whether to wait.
+    return retryAfterMs !== undefined ? Math.max(retryAfterMs, jittered) : jittered;
 }
 function sleep(ms) {
     return new Promise(resolve => setTimeout(resolve, ms));
@@ -31949,6 +31974,76 @@ function retryAfterMs(header) {
     return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 //# sourceMappingURL=retry.js.map
+;// CONCATENATED MODULE: ./packages/oci/lib/ratelimit.js
+
+function first(headers, name) {
+    const value = headers[name];
+    return Array.isArray(value) ? value[0] : value;
+}
+/** `100;w=21600` -> [100, 21600] */
+function quota(value) {
+    if (!value)
+        return [undefined, undefined];
+    const [count, ...params] = value.split(';').map(s => s.trim());
+    const window = params.find(p => p.startsWith('w='))?.slice(2);
+    const n = Number(count);
+    const w = Number(window);
+    return [Number.isFinite(n) ? n : undefined, window && Number.isFinite(w) ? w : undefined];
+}
+/** The rate-limit headers of an answer, or undefined when it sent none. */
+function readRateLimit(host, headers) {
+    const [limit, windowSeconds] = quota(first(headers, 'ratelimit-limit'));
+    const [remaining] = quota(first(headers, 'ratelimit-remaining'));
+    const reset = first(headers, 'ratelimit-reset');
+    const resetMs = retryAfterMs(first(headers, 'retry-after') ?? null) ?? retryAfterMs(reset ?? null);
+    if (limit === undefined && remaining === undefined && resetMs === undefined)
+        return undefined;
+    return {
+        host,
+        ...(limit !== undefined ? { limit } : {}),
+        ...(remaining !== undefined ? { remaining } : {}),
+        ...(windowSeconds !== undefined ? { windowSeconds } : {}),
+        ...(resetMs !== undefined ? { resetMs } : {})
+    };
+}
+/** One line for logs and summaries: `registry-1.docker.io: 7 of 10 pulls left per 3600 s`. */
+function describeRateLimit(info) {
+    const window = info.windowSeconds !== undefined ? ` per ${info.windowSeconds} s` : '';
+    const left = info.remaining !== undefined && info.limit !== undefined
+        ? `${info.remaining} of ${info.limit} pulls left${window}`
+        : info.limit !== undefined
+            ? `limit ${info.limit} pulls${window}`
+            : 'rate limited';
+    return `${info.host}: ${left}`;
+}
+/** A 429 whose reset comes later than the run may wait: fail now, and say what to do. */
+class RateLimitError extends Error {
+    info;
+    constructor(info, what, budgetMs) {
+        const resetS = Math.ceil((info.resetMs ?? 0) / 1000);
+        const at = new Date(Date.now() + (info.resetMs ?? 0)).toISOString().replace(/\.\d+Z$/, 'Z');
+        const docker = /(^|\.)docker\.io$/.test(info.host);
+        super(`${info.host} refused ${what} with HTTP 429 Too Many Requests (${describeRateLimit(info)}); ` +
+            `the limit resets in ${resetS} s (at ${at}), later than kedge may wait (${Math.round(budgetMs / 1000)} s). ` +
+            (docker
+                ? 'Log in to Docker Hub to raise the limit (100 pulls an hour per user instead of 10 per address): run docker/login-action before this step, or give username and password (a token), or use a mirror.'
+                : 'Authenticate to the registry (username/password, registry-auth or docker/login-action), use a mirror, or run again after the reset.'));
+        this.info = info;
+        this.name = 'RateLimitError';
+    }
+}
+/**
+ * For a 429 whose reset (Retry-After / ratelimit-reset) comes after the retry budget
+ * (counted from `firstFailure`): the error to fail with at once. Otherwise undefined.
+ */
+function rateLimitStop(err, what, budgetMs, firstFailure) {
+    if (err?.status !== 429 || err.rateLimit?.resetMs === undefined)
+        return undefined;
+    if (Date.now() - firstFailure + err.rateLimit.resetMs <= budgetMs)
+        return undefined;
+    return new RateLimitError(err.rateLimit, what, budgetMs);
+}
+//# sourceMappingURL=ratelimit.js.map
 ;// CONCATENATED MODULE: ./packages/oci/lib/client.js
 /**
  * A registry client for the distribution HTTP API v2: manifests and blobs, anonymous or
@@ -31956,6 +32051,7 @@ function retryAfterMs(header) {
  * plain HTTP only for registries listed as insecure, and redirects followed by hand so
  * that Authorization is dropped when a redirect leaves the host (blob CDNs).
  */
+
 
 
 
@@ -31977,18 +32073,50 @@ class HttpError extends Error {
     url;
     status;
     retryAfterMs;
+    rateLimit;
     constructor(url, status, message, 
     /** From Retry-After, when the server sent one. */
-    retryAfterMs) {
+    retryAfterMs, 
+    /** The answer's rate-limit headers, when it sent any. */
+    rateLimit) {
         super(message);
         this.url = url;
         this.status = status;
         this.retryAfterMs = retryAfterMs;
+        this.rateLimit = rateLimit;
         this.name = 'HttpError';
     }
     get retryable() {
         return retryableStatus(this.status);
     }
+}
+/**
+ * A URL without its userinfo (`https://user:pass@host/x` -> `https://host/x`), for anything
+ * recorded or logged. Text that does not parse as a URL has any `//userinfo@` cut out.
+ */
+function redactUrl(url) {
+    try {
+        const parsed = new URL(url);
+        if (!parsed.username && !parsed.password)
+            return url;
+        parsed.username = '';
+        parsed.password = '';
+        return parsed.href.replace(/\/$/, url.endsWith('/') ? '/' : '');
+    }
+    catch {
+        return url.replace(/\/\/[^/@\s]*@/g, '//');
+    }
+}
+/** Splits a URL's userinfo off: the URL without it, and the credential it held. */
+function splitUserinfo(url) {
+    const parsed = new URL(url);
+    if (!parsed.username && !parsed.password)
+        return { url };
+    const credential = {
+        username: decodeURIComponent(parsed.username),
+        password: decodeURIComponent(parsed.password)
+    };
+    return { url: redactUrl(url), credential };
 }
 /**
  * Parses mirror settings: `docker.io=https://mirror.example` entries, newline- or
@@ -32011,7 +32139,7 @@ function parseMirrors(input) {
             parsed = undefined;
         }
         if (!host || !parsed || !/^https?:$/.test(parsed.protocol)) {
-            throw new Error(`mirror "${item}" is not registry=URL, e.g. docker.io=https://mirror.example`);
+            throw new Error(`mirror "${redactUrl(item)}" is not registry=URL, e.g. docker.io=https://mirror.example`);
         }
         const key = host === 'index.docker.io' ? DOCKER_HUB : host;
         mirrors.set(key, [...(mirrors.get(key) ?? []), url.replace(/\/+$/, '')]);
@@ -32030,14 +32158,33 @@ class RegistryClient {
     idleTimeoutMs;
     fallbackToOrigin;
     tokens = new Map();
+    limits = new Map();
     constructor(options = {}) {
         this.credentials = options.credentials ?? new CredentialStore();
-        this.mirrors = options.mirrors ?? new Map();
+        this.mirrors = this.takeMirrorCredentials(options.mirrors ?? new Map());
         this.insecure = new Set([...(options.insecure ?? [])].map(h => h.trim()).filter(Boolean));
         this.logger = options.logger ?? silentLogger;
         this.retry = { ...defaultRetry, ...options.retry };
         this.idleTimeoutMs = options.idleTimeoutMs ?? 60000;
         this.fallbackToOrigin = options.fallbackToOrigin ?? true;
+    }
+    /**
+     * Mirror URLs with userinfo (`https://user:pass@mirror`): the credential goes to the
+     * store for the mirror's host (unless one is set) and the URL is kept without it, so it
+     * is never logged or recorded. Callers mask the secrets (`credentials.secrets()`).
+     */
+    takeMirrorCredentials(mirrors) {
+        const clean = new Map();
+        for (const [registry, urls] of mirrors) {
+            clean.set(registry, urls.map(raw => {
+                const { url, credential } = splitUserinfo(raw);
+                const host = new URL(url).host;
+                if (credential && !this.credentials.get(host))
+                    this.credentials.set(host, credential);
+                return url;
+            }));
+        }
+        return clean;
     }
     isInsecure(host) {
         return this.insecure.has(host);
@@ -32094,6 +32241,16 @@ class RegistryClient {
     credentialFor(endpoint) {
         return this.credentials.get(endpoint.mirror ? new URL(endpoint.api).host : endpoint.registry);
     }
+    /** The last rate-limit headers each host sent (Docker Hub's ratelimit-remaining). */
+    rateLimits() {
+        return [...this.limits.values()];
+    }
+    noteRateLimit(res) {
+        const info = readRateLimit(new URL(res.url).host, res.headers);
+        if (info && (info.limit !== undefined || info.remaining !== undefined)) {
+            this.limits.set(info.host, info);
+        }
+    }
     /** Sends a request with whatever auth is known, answering one 401 challenge. */
     async request(endpoint, repository, path, headers = {}, method = 'GET') {
         const url = `${endpoint.api}/${repository}/${path}`;
@@ -32103,6 +32260,7 @@ class RegistryClient {
             return token ? { ...headers, authorization: token } : headers;
         };
         const first = await this.send(url, withAuth(), method);
+        this.noteRateLimit(first);
         if (first.status !== 401)
             return first;
         discard(first);
@@ -32119,6 +32277,7 @@ class RegistryClient {
             throw new HttpError(url, 401, `${endpoint.registry} asks for credentials for ${repository} (${challengeHeader ?? 'no challenge'}); give username/password or registry-auth`);
         }
         const second = await this.send(url, withAuth(), method);
+        this.noteRateLimit(second);
         if (second.status === 401 || second.status === 403) {
             discard(second);
             const hint = credential
@@ -32183,7 +32342,7 @@ class RegistryClient {
         const failures = [];
         for (const endpoint of this.endpoints(ref.registry)) {
             try {
-                const got = await this.withRetries(() => this.getManifestOnce(endpoint, ref, reference));
+                const got = await this.withRetries(() => this.getManifestOnce(endpoint, ref, reference), `manifest ${reference} of ${ref.repository}`);
                 if (failures.length > 0) {
                     this.logger.info(`${ref.repository}:${reference}: served by ${endpoint.api}`);
                 }
@@ -32192,6 +32351,8 @@ class RegistryClient {
             catch (err) {
                 const description = describeError(err);
                 const message = description + tlsHint(description, new URL(endpoint.api).host);
+                if (err instanceof RateLimitError)
+                    throw err;
                 failures.push(`${endpoint.api}: ${message}`);
                 if (endpoint.mirror) {
                     this.logger.warn(`mirror ${endpoint.api} failed for ${ref.repository}:${reference} (${message}); trying the next source`);
@@ -32200,16 +32361,49 @@ class RegistryClient {
         }
         throw new Error(`cannot fetch manifest ${reference} of ${ref.registry}/${ref.repository}: ${failures.join('; ')}`);
     }
-    async withRetries(fn) {
+    /**
+     * Asks for a manifest's digest with HEAD (which Docker Hub does not count as a pull):
+     * the first source that answers 200 gives its Docker-Content-Digest, size and type.
+     * Undefined when none does; the caller then GETs, which reports errors properly.
+     */
+    async headManifest(ref, reference) {
+        for (const endpoint of this.endpoints(ref.registry)) {
+            try {
+                const res = await this.request(endpoint, ref.repository, `manifests/${reference}`, { accept: ACCEPT }, 'HEAD');
+                discard(res);
+                if (res.status !== 200)
+                    continue;
+                const digest = header(res, 'docker-content-digest');
+                const size = Number(header(res, 'content-length'));
+                if (!digest?.startsWith('sha256:') || !Number.isSafeInteger(size))
+                    return undefined;
+                const mediaType = (header(res, 'content-type') ?? '').split(';')[0]?.trim() ?? '';
+                return { endpoint, url: res.url, digest, size, mediaType };
+            }
+            catch (err) {
+                this.logger.debug(`HEAD ${reference} of ${ref.repository} at ${endpoint.api}: ${describeError(err)}`);
+            }
+        }
+        return undefined;
+    }
+    async withRetries(fn, what) {
+        let firstFailure = 0;
         for (let attempt = 1;; attempt++) {
             try {
                 return await fn();
             }
             catch (err) {
-                if (!this.shouldRetry(err) || attempt >= this.retry.attempts)
+                firstFailure ||= Date.now();
+                if (!this.shouldRetry(err))
                     throw err;
+                const tooLong = rateLimitStop(err instanceof HttpError ? err : undefined, what, this.retry.budgetMs, firstFailure);
+                if (tooLong)
+                    throw tooLong;
                 const after = err instanceof HttpError ? err.retryAfterMs : undefined;
-                await sleep(backoffDelay(attempt, this.retry, after));
+                const delay = backoffDelay(attempt, this.retry, after);
+                if (retryExhausted(this.retry, attempt, Date.now() + delay - firstFailure))
+                    throw err;
+                await sleep(delay);
             }
         }
     }
@@ -32224,7 +32418,7 @@ class RegistryClient {
                 .slice(0, 300)
                 .trim();
             const why = res.status === 404 ? 'not found' : `HTTP ${res.status}`;
-            throw new HttpError(url, res.status, `${why}${text ? `: ${text}` : ''}`, retryAfterMs(header(res, 'retry-after') ?? null));
+            throw new HttpError(url, res.status, `${why}${text ? `: ${text}` : ''}`, retryAfterMs(header(res, 'retry-after') ?? null), readRateLimit(new URL(url).host, res.headers));
         }
         const body = await readBody(res, MAX_MANIFEST_BYTES);
         const digest = sha256Digest(body);
@@ -32232,7 +32426,8 @@ class RegistryClient {
             throw new HttpError(url, 502, `manifest digest mismatch: asked for ${reference}, got ${digest}`);
         }
         const announced = header(res, 'docker-content-digest');
-        if (announced?.startsWith('sha256:') && announced !== digest) {
+        const checkable = announced?.startsWith('sha256:') === true;
+        if (checkable && announced !== digest) {
             throw new HttpError(url, 502, `manifest digest mismatch: registry says ${announced}, body is ${digest}`);
         }
         const type = (header(res, 'content-type') ?? '').split(';')[0]?.trim() ?? '';
@@ -32245,7 +32440,12 @@ class RegistryClient {
         catch {
             throw new Error(`manifest at ${url} is not JSON`);
         }
-        return { endpoint, url, digest, mediaType, body };
+        const verifiedBy = reference.startsWith('sha256:')
+            ? 'digest'
+            : checkable
+                ? 'docker-content-digest'
+                : 'none';
+        return { endpoint, url, digest, mediaType, body, verifiedBy };
     }
 }
 //# sourceMappingURL=client.js.map
@@ -32253,6 +32453,173 @@ class RegistryClient {
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ./packages/oci/lib/cache.js
+/**
+ * The content-addressed blob cache on disk: <root>/blobs/sha256/<hex>, and <root>/tmp for
+ * the files being written. Nothing in it is trusted:
+ *  - `blobs`, `blobs/sha256` and `tmp` must be real directories; a link, file or anything
+ *    else in their place is removed and the directory made again, so no write lands
+ *    outside the cache;
+ *  - an entry is opened without following links, and only when it is a regular file of
+ *    exactly the size its descriptor gives; anything else (a link to /dev/zero or
+ *    /etc/passwd, a FIFO, a directory, a device) is removed without being opened;
+ *  - at most the descriptor's size is read, and the caller re-hashes what it reads.
+ * What is removed is fetched again: the cache heals.
+ */
+
+
+
+
+function blobHex(digest) {
+    const [algorithm, hex] = digest.split(':');
+    if (algorithm !== 'sha256' || !hex || !/^[a-f0-9]{64}$/.test(hex)) {
+        throw new Error(`unsupported digest ${digest}: only sha256 is supported`);
+    }
+    return hex;
+}
+const READ_FLAGS = external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | external_node_fs_namespaceObject.constants.O_NONBLOCK;
+const CREATE_FLAGS = external_node_fs_namespaceObject.constants.O_WRONLY | external_node_fs_namespaceObject.constants.O_CREAT | external_node_fs_namespaceObject.constants.O_EXCL | external_node_fs_namespaceObject.constants.O_NOFOLLOW;
+/** Makes `path` a real directory: whatever else is there (a link, a file) is removed first. */
+async function realDirectory(path) {
+    for (let attempt = 0; attempt < 3; attempt++) {
+        const info = await (0,promises_namespaceObject.lstat)(path).catch(() => undefined);
+        if (info?.isDirectory())
+            return;
+        if (info)
+            await (0,promises_namespaceObject.rm)(path, { force: true, recursive: false }).catch(() => undefined);
+        try {
+            await (0,promises_namespaceObject.mkdir)(path);
+            return;
+        }
+        catch (err) {
+            // Another run made it at the same moment: look again.
+            if (err.code !== 'EEXIST')
+                throw err;
+        }
+    }
+    throw new Error(`cache directory ${path} keeps changing under kedge; use another cache-dir`);
+}
+class BlobCache {
+    root;
+    prepared;
+    runName = `run-${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
+    constructor(root) {
+        this.root = root;
+    }
+    path(digest) {
+        return (0,external_node_path_namespaceObject.join)(this.root, 'blobs', 'sha256', blobHex(digest));
+    }
+    /** Checks (and repairs) the cache's directories once; returns this run's scratch directory. */
+    prepare() {
+        this.prepared ??= (async () => {
+            await (0,promises_namespaceObject.mkdir)(this.root, { recursive: true });
+            for (const dir of [['blobs'], ['blobs', 'sha256'], ['tmp']]) {
+                await realDirectory((0,external_node_path_namespaceObject.join)(this.root, ...dir));
+            }
+            const scratch = (0,external_node_path_namespaceObject.join)(this.root, 'tmp', this.runName);
+            await (0,promises_namespaceObject.mkdir)(scratch);
+            return scratch;
+        })();
+        return this.prepared;
+    }
+    /** Removes an entry, whatever it is (a directory too), without following links. */
+    async drop(digest) {
+        await (0,promises_namespaceObject.rm)(this.path(digest), { recursive: true, force: true });
+    }
+    /** True when the entry looks intact: a regular file of the right size (not re-hashed). */
+    async has(desc) {
+        await this.prepare();
+        const info = await (0,promises_namespaceObject.lstat)(this.path(desc.digest)).catch(() => undefined);
+        return info !== undefined && info.isFile() && info.size === desc.size;
+    }
+    /**
+     * Opens an entry for reading: a regular file of `desc.size` bytes, reached without
+     * following a link. Anything else there is removed. Undefined when nothing usable is there.
+     */
+    async open(desc) {
+        await this.prepare();
+        const path = this.path(desc.digest);
+        const before = await (0,promises_namespaceObject.lstat)(path).catch(() => undefined);
+        if (!before)
+            return undefined;
+        if (!before.isFile() || before.size !== desc.size) {
+            await this.drop(desc.digest);
+            return undefined;
+        }
+        let handle;
+        try {
+            handle = await (0,promises_namespaceObject.open)(path, READ_FLAGS);
+        }
+        catch {
+            await this.drop(desc.digest);
+            return undefined;
+        }
+        const info = await handle.stat();
+        if (!info.isFile() ||
+            info.size !== desc.size ||
+            info.ino !== before.ino ||
+            info.dev !== before.dev) {
+            await handle.close();
+            await this.drop(desc.digest);
+            return undefined;
+        }
+        return handle;
+    }
+    /** A new file in this run's scratch directory, created exclusively (never through a link). */
+    async scratch(digest) {
+        const dir = await this.prepare();
+        const path = (0,external_node_path_namespaceObject.join)(dir, `${blobHex(digest)}.${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`);
+        const handle = await (0,promises_namespaceObject.open)(path, CREATE_FLAGS, 0o644);
+        return {
+            path,
+            handle,
+            discard: async () => {
+                await handle.close().catch(() => undefined);
+                await (0,promises_namespaceObject.rm)(path, { force: true });
+            }
+        };
+    }
+    /** Renames a complete, verified scratch file into place; whatever was there goes. */
+    async commit(part, digest) {
+        await part.handle.close();
+        const final = this.path(digest);
+        try {
+            await (0,promises_namespaceObject.rename)(part.path, final);
+        }
+        catch (err) {
+            // A directory (or a non-empty one) in the blob's place: remove it and try once more.
+            if (!['EISDIR', 'ENOTEMPTY', 'EEXIST', 'ENOTDIR'].includes(err.code ?? ''))
+                throw err;
+            await this.drop(digest);
+            await (0,promises_namespaceObject.rename)(part.path, final);
+        }
+    }
+    /** Removes this run's scratch files; the cache stays. */
+    async cleanup() {
+        if (!this.prepared)
+            return;
+        const dir = await this.prepared.catch(() => undefined);
+        if (dir)
+            await (0,promises_namespaceObject.rm)(dir, { recursive: true, force: true });
+    }
+}
+/**
+ * Reads exactly `size` bytes of `handle` in chunks into one reused buffer, handing each to
+ * `each` (awaited before the buffer is reused). Throws when the file ends early.
+ */
+async function readChunks(handle, size, each, chunkSize = 256 * 1024) {
+    const buffer = Buffer.allocUnsafe(Math.max(1, Math.min(chunkSize, size)));
+    let position = 0;
+    while (position < size) {
+        const want = Math.min(buffer.length, size - position);
+        const { bytesRead } = await handle.read(buffer, 0, want, position);
+        if (bytesRead === 0)
+            throw new Error(`cache entry ended at ${position} of ${size} bytes`);
+        await each(buffer.subarray(0, bytesRead), position);
+        position += bytesRead;
+    }
+}
+//# sourceMappingURL=cache.js.map
 ;// CONCATENATED MODULE: ./packages/oci/lib/blobs.js
 /**
  * Blob delivery: each blob goes, verified, into every place that wants it (its slot in
@@ -32262,10 +32629,11 @@ const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
  *    damaged cache entry is caught, dropped and fetched again;
  *  - the registry: streamed, hashed and written in one pass, teed into the cache.
  * A digest or size mismatch is retried; network errors, 429 and 5xx are retried with
- * backoff and jitter, resuming with Range where the server answers 206. A cache entry
- * appears only complete and verified (temporary name, then rename).
+ * backoff and jitter, resuming with Range where the server answers 206. The retry budget
+ * is time (since the first failure) and tries in a row that brought no new bytes: a try
+ * that made progress does not use it up. A cache entry appears only complete and verified
+ * (temporary name, then rename); cache.ts keeps reads and writes inside the cache.
  */
-
 
 
 
@@ -32291,31 +32659,19 @@ class BlobMismatchError extends Error {
         this.name = 'BlobMismatchError';
     }
 }
-function blobHex(digest) {
-    const [algorithm, hex] = digest.split(':');
-    if (algorithm !== 'sha256' || !hex || !/^[a-f0-9]{64}$/.test(hex)) {
-        throw new Error(`unsupported digest ${digest}: only sha256 is supported`);
-    }
-    return hex;
-}
 const sha256 = (data) => `sha256:${(0,external_node_crypto_.createHash)('sha256').update(data).digest('hex')}`;
 class BlobFetcher {
     cacheDir;
     retry;
     onBytes;
     stats = { bytesFetched: 0, requests: 0, reused: 0, fetched: 0 };
-    scratch;
+    cache;
     /** `cacheDir`: a persistent content-addressed cache, or undefined for none. */
     constructor(cacheDir, retry = defaultRetry, onBytes = () => undefined) {
         this.cacheDir = cacheDir;
         this.retry = retry;
         this.onBytes = onBytes;
-        this.scratch = cacheDir
-            ? (0,external_node_path_namespaceObject.join)(cacheDir, 'tmp', `run-${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`)
-            : undefined;
-    }
-    cachePath(digest) {
-        return this.cacheDir ? (0,external_node_path_namespaceObject.join)(this.cacheDir, 'blobs', 'sha256', blobHex(digest)) : undefined;
+        this.cache = cacheDir ? new BlobCache(cacheDir) : undefined;
     }
     /** Writes bytes in hand (verified) to every target, and to the cache. */
     async deliverBytes(desc, data, targets) {
@@ -32323,11 +32679,20 @@ class BlobFetcher {
             throw new BlobMismatchError(`bytes in hand for ${desc.digest} do not match it`, 'memory');
         }
         await Promise.all(targets.map(t => t.handle.write(data, 0, data.length, t.offset)));
-        const cached = this.cachePath(desc.digest);
-        if (cached && !(await (0,promises_namespaceObject.stat)(cached).catch(() => undefined))) {
-            const part = await this.scratchFile(desc.digest);
+        await this.storeBytes(desc, data);
+    }
+    /** Puts bytes in hand (already verified) into the cache, unless there. */
+    async storeBytes(desc, data) {
+        if (!this.cache || (await this.cache.has(desc)))
+            return;
+        const part = await this.cache.scratch(desc.digest);
+        try {
             await part.handle.write(data, 0, data.length, 0);
-            await this.commitToCache(part, desc.digest);
+            await this.cache.commit(part, desc.digest);
+        }
+        catch (err) {
+            await part.discard();
+            throw err;
         }
     }
     /**
@@ -32337,13 +32702,10 @@ class BlobFetcher {
     async fetchBytes(desc, source, what, limit = 16 * 1024 * 1024) {
         if (desc.size > limit)
             throw new Error(`${what}: ${desc.digest} is ${desc.size} bytes, over ${limit}`);
-        const cached = this.cachePath(desc.digest);
+        const cached = await this.readCached(desc);
         if (cached) {
-            const data = await (0,promises_namespaceObject.readFile)(cached).catch(() => undefined);
-            if (data && data.length === desc.size && sha256(data) === desc.digest) {
-                this.stats.reused += 1;
-                return data;
-            }
+            this.stats.reused += 1;
+            return cached;
         }
         const chunks = [];
         // Downloads write in order; a restart from byte 0 resets the sink.
@@ -32358,12 +32720,30 @@ class BlobFetcher {
         };
         await this.download(desc, source, what, [collector]);
         const data = Buffer.concat(chunks);
-        if (cached) {
-            const part = await this.scratchFile(desc.digest);
-            await part.handle.write(data, 0, data.length, 0);
-            await this.commitToCache(part, desc.digest);
-        }
+        await this.storeBytes(desc, data);
         return data;
+    }
+    /** A cached blob's bytes (at most its size), verified; undefined (and dropped) if damaged. */
+    async readCached(desc) {
+        const handle = await this.cache?.open(desc);
+        if (!handle || !this.cache)
+            return undefined;
+        const data = Buffer.alloc(desc.size);
+        try {
+            await readChunks(handle, desc.size, (chunk, position) => {
+                chunk.copy(data, position);
+            });
+        }
+        catch {
+            await handle.close();
+            await this.cache.drop(desc.digest);
+            return undefined;
+        }
+        await handle.close();
+        if (sha256(data) === desc.digest)
+            return data;
+        await this.cache.drop(desc.digest);
+        return undefined;
     }
     /** Puts a blob into every target: from the cache if intact, else from `source`. */
     async deliver(desc, targets, source, what) {
@@ -32371,14 +32751,14 @@ class BlobFetcher {
             this.stats.reused += 1;
             return;
         }
-        const part = this.cacheDir ? await this.scratchFile(desc.digest) : undefined;
+        const part = this.cache ? await this.cache.scratch(desc.digest) : undefined;
         const sinks = targets.map(fileSink);
         if (part)
             sinks.push(fileSink({ handle: part.handle, offset: 0 }));
         try {
             await this.download(desc, source, what, sinks);
             if (part)
-                await this.commitToCache(part, desc.digest);
+                await this.cache?.commit(part, desc.digest);
         }
         catch (err) {
             if (part)
@@ -32388,33 +32768,46 @@ class BlobFetcher {
     }
     /** Copies a cached blob into the targets while re-hashing it; false if absent or damaged. */
     async copyFromCache(desc, targets) {
-        const cached = this.cachePath(desc.digest);
-        if (!cached)
+        const handle = await this.cache?.open(desc);
+        if (!handle || !this.cache)
             return false;
-        const info = await (0,promises_namespaceObject.stat)(cached).catch(() => undefined);
-        if (!info)
-            return false;
-        if (info.size === desc.size) {
-            const hash = (0,external_node_crypto_.createHash)('sha256');
-            let position = 0;
-            for await (const chunk of (0,external_node_fs_namespaceObject.createReadStream)(cached, { highWaterMark: 1024 * 1024 })) {
-                const buf = chunk;
-                hash.update(buf);
-                await Promise.all(targets.map(t => t.handle.write(buf, 0, buf.length, t.offset + position)));
-                position += buf.length;
-            }
-            if (`sha256:${hash.digest('hex')}` === desc.digest)
-                return true;
+        const hash = (0,external_node_crypto_.createHash)('sha256');
+        let intact = false;
+        const failed = {};
+        try {
+            await readChunks(handle, desc.size, async (chunk, position) => {
+                hash.update(chunk);
+                await Promise.all(targets.map(t => t.handle.write(chunk, 0, chunk.length, t.offset + position))).catch((err) => {
+                    failed.write = err;
+                    throw err;
+                });
+            });
+            intact = `sha256:${hash.digest('hex')}` === desc.digest;
+        }
+        catch (err) {
+            // A failed write to the archive is the run's problem; a failed read, the entry's.
+            if ('write' in failed)
+                throw err;
+        }
+        finally {
+            await handle.close();
         }
         // Damaged or truncated: drop it; the caller fetches it again.
-        await (0,promises_namespaceObject.rm)(cached, { force: true });
-        return false;
+        if (!intact)
+            await this.cache.drop(desc.digest);
+        return intact;
     }
     async download(desc, source, what, sinks) {
         const state = { hash: (0,external_node_crypto_.createHash)('sha256'), received: 0 };
         let lastError;
         let lastUrl = '';
-        for (let attempt = 1; attempt <= this.retry.attempts; attempt++) {
+        let tries = 0;
+        let idle = 0;
+        let firstFailure = 0;
+        let why = '';
+        for (;;) {
+            const before = state.received;
+            tries += 1;
             try {
                 lastUrl = await this.tryOnce(desc, source, sinks, state);
                 this.stats.fetched += 1;
@@ -32429,12 +32822,22 @@ class BlobFetcher {
                 }
                 if (err instanceof BlobMismatchError)
                     restart(state, sinks);
+                // A try that brought new bytes (kept for a resume) does not use up the budget.
+                idle = state.received > before ? 0 : idle + 1;
+                firstFailure ||= Date.now();
                 const transient = err instanceof BlobMismatchError ||
                     err instanceof TransferError ||
                     (err instanceof HttpError ? err.retryable : isError(err) && !isDiskError(err));
-                if (!transient || attempt >= this.retry.attempts)
+                if (!transient)
                     break;
-                await sleep(backoffDelay(attempt, this.retry, err instanceof HttpError ? err.retryAfterMs : undefined));
+                const tooLong = rateLimitStop(err instanceof HttpError ? err : undefined, `${what}: blob ${desc.digest}`, this.retry.budgetMs, firstFailure);
+                if (tooLong)
+                    throw tooLong;
+                const delay = backoffDelay(Math.max(1, idle), this.retry, err instanceof HttpError ? err.retryAfterMs : undefined);
+                why = retryExhausted(this.retry, idle, Date.now() + delay - firstFailure);
+                if (why)
+                    break;
+                await sleep(delay);
             }
         }
         const cause = lastError instanceof TransferError ||
@@ -32442,7 +32845,7 @@ class BlobFetcher {
             lastError instanceof BlobMismatchError
             ? lastError.message
             : describeError(lastError);
-        throw new Error(`${what}: blob ${desc.digest} (${desc.size} bytes) from ${lastUrl || 'its registry'} failed: ${cause}`, {
+        throw new Error(`${what}: blob ${desc.digest} (${desc.size} bytes) from ${lastUrl || 'its registry'} failed${why ? ` (${why}; ${tries} tries)` : ''}: ${cause}`, {
             cause: lastError
         });
     }
@@ -32453,7 +32856,7 @@ class BlobFetcher {
         const url = res.url;
         if (res.status !== 200 && res.status !== 206) {
             discard(res);
-            throw new HttpError(url, res.status, `HTTP ${res.status}`, retryAfterMs(header(res, 'retry-after') ?? null));
+            throw new HttpError(url, res.status, `HTTP ${res.status}`, retryAfterMs(header(res, 'retry-after') ?? null), readRateLimit(new URL(url).host, res.headers));
         }
         if (res.status === 206) {
             const start = Number(/^bytes (\d+)-/.exec(header(res, 'content-range') ?? '')?.[1] ?? -1);
@@ -32514,33 +32917,12 @@ class BlobFetcher {
             throw new BlobMismatchError(`content hashes to ${actual}`, url);
         return url;
     }
-    async scratchFile(digest) {
-        const dir = this.scratch ?? '';
-        await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
-        const path = (0,external_node_path_namespaceObject.join)(dir, `${blobHex(digest)}.${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`);
-        const handle = await (0,promises_namespaceObject.open)(path, 'w');
-        return {
-            path,
-            handle,
-            discard: async () => {
-                await handle.close().catch(() => undefined);
-                await (0,promises_namespaceObject.rm)(path, { force: true });
-            }
-        };
-    }
-    async commitToCache(part, digest) {
-        await part.handle.close();
-        const final = this.cachePath(digest) ?? '';
-        await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.join)(final, '..'), { recursive: true });
-        await (0,promises_namespaceObject.rename)(part.path, final);
-    }
     /** Removes this run's scratch files; the cache stays. */
     async cleanup() {
-        if (this.scratch)
-            await (0,promises_namespaceObject.rm)(this.scratch, { recursive: true, force: true });
+        await this.cache?.cleanup();
     }
 }
-const WRITE_BATCH = 1024 * 1024;
+const WRITE_BATCH = 256 * 1024;
 /** Back to byte 0: a fresh hash, and sinks that forget what they were given. */
 function restart(state, sinks) {
     state.hash = (0,external_node_crypto_.createHash)('sha256');
@@ -32629,10 +33011,15 @@ function ustarHeader(entry, mtime) {
  *  - an OCI image layout (oci-layout, index.json, blobs/sha256/...), which
  *    `ctr images import` (containerd >= 1.6) and k3s's air-gap image directory prefer;
  *  - a Docker manifest.json (+ repositories) over the same blobs, for `docker load`.
- * index.json lists each image's platform manifest, annotated with the full normalized
- * name (io.containerd.image.name) and the tag (org.opencontainers.image.ref.name), so
- * containerd records the registry's own manifest digest. Blobs stay as fetched
- * (compressed) and shared ones are stored once.
+ * Every index.json entry names its image by the full normalized reference, both as
+ * io.containerd.image.name and as org.opencontainers.image.ref.name (as containerd's own
+ * export does), so `oci-archive:<tar>:docker.io/kubeedge/cloudcore:v1.22.0` is unambiguous.
+ * Blobs stay as fetched (compressed), shared ones stored once, and every manifest keeps the
+ * registry's bytes, digest and media type. A Docker schema 2 manifest is therefore listed
+ * with its Docker media type: relabelling it OCI would misdescribe it, converting it would
+ * change its digest. The OCI transports of skopeo/podman (containers/image) and umoci skip
+ * such entries; they read those images through manifest.json (`docker-archive:`) instead.
+ * docs/bundle-format.md records what each client does, measured with the Debian packages.
  *
  * Same inputs, same bytes: entries sorted, mtime fixed (SOURCE_DATE_EPOCH or 0), uid/gid 0,
  * JSON in a fixed order. The layout is planned first (tar.ts), so blob downloads write
@@ -32642,7 +33029,7 @@ function ustarHeader(entry, mtime) {
 
 
 
-const ANNOTATIONS = {
+const archive_ANNOTATIONS = {
     imageName: 'io.containerd.image.name',
     refName: 'org.opencontainers.image.ref.name',
     /** The digest of the index the platform manifest was chosen from. */
@@ -32659,9 +33046,14 @@ function archiveMtime(env = process.env) {
 function blobPath(digest) {
     return `blobs/sha256/${digest.slice('sha256:'.length)}`;
 }
+/** `<archive>.images.json`: the fetch-images report named after its archive. */
+function reportPathFor(archive) {
+    return `${archive}.images.json`;
+}
+const byName = (a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 /** The JSON documents of the archive, pure data (easy to test). */
 function layoutDocuments(images) {
-    const sorted = [...images].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const sorted = [...images].sort(byName);
     const index = {
         schemaVersion: 2,
         mediaType: 'application/vnd.oci.image.index.v1+json',
@@ -32675,9 +33067,9 @@ function layoutDocuments(images) {
                 ...(img.platform.variant ? { variant: img.platform.variant } : {})
             },
             annotations: {
-                [ANNOTATIONS.imageName]: img.name,
-                ...(img.tag ? { [ANNOTATIONS.refName]: img.tag } : {}),
-                ...(img.indexDigest ? { [ANNOTATIONS.indexDigest]: img.indexDigest } : {})
+                [archive_ANNOTATIONS.imageName]: img.name,
+                [archive_ANNOTATIONS.refName]: img.name,
+                ...(img.indexDigest ? { [archive_ANNOTATIONS.indexDigest]: img.indexDigest } : {})
             }
         }))
     };
@@ -32787,6 +33179,189 @@ class ArchiveFile {
     }
 }
 //# sourceMappingURL=archive.js.map
+;// CONCATENATED MODULE: ./packages/oci/lib/archive-read.js
+/**
+ * Reads an image archive back: which images it holds, for which platform, with which
+ * digests, from the archive itself (index.json, each manifest and each image config), not
+ * from a report beside it. Manifests and configs are checked against their digests and
+ * every layer must be present at its size, so a truncated or mislabelled archive is an
+ * error naming the image. Reads the tar headers only, then the few small JSON blobs.
+ */
+
+
+
+
+const INDEX_TYPES = new Set([
+    'application/vnd.oci.image.index.v1+json',
+    'application/vnd.docker.distribution.manifest.list.v2+json'
+]);
+function field(block, start, length) {
+    const raw = block.subarray(start, start + length);
+    const end = raw.indexOf(0);
+    return raw.subarray(0, end < 0 ? raw.length : end).toString('utf8');
+}
+function paxPath(data) {
+    for (const record of data.toString('utf8').split('\n')) {
+        const match = /^\d+ path=(.*)$/.exec(record);
+        if (match)
+            return match[1];
+    }
+    return undefined;
+}
+/** Every regular file of a tar (ustar, pax `path` and GNU long names), by normalized name. */
+async function listTar(handle, where) {
+    const members = new Map();
+    const { size: total } = await handle.stat();
+    const block = Buffer.alloc(512);
+    let offset = 0;
+    let longName;
+    for (;;) {
+        if (offset + 512 > total) {
+            throw new Error(`${where}: the tar is truncated (no end-of-archive block after byte ${offset})`);
+        }
+        await handle.read(block, 0, 512, offset);
+        if (block.every(b => b === 0))
+            break;
+        const size = parseInt(field(block, 124, 12).trim() || '0', 8);
+        const type = field(block, 156, 1) || '0';
+        const prefix = field(block, 345, 155);
+        const data = offset + 512;
+        if (!Number.isFinite(size) || data + size > total) {
+            throw new Error(`${where}: the tar is truncated or damaged at byte ${offset}`);
+        }
+        if (type === 'x' || type === 'L') {
+            const body = Buffer.alloc(size);
+            await handle.read(body, 0, size, data);
+            longName = type === 'L' ? field(body, 0, size) : paxPath(body);
+        }
+        else {
+            const name = longName ?? (prefix ? `${prefix}/${field(block, 0, 100)}` : field(block, 0, 100));
+            longName = undefined;
+            if (type === '0' || type === '7')
+                members.set(name.replace(/^(\.\/)+/, ''), { offset: data, size });
+        }
+        offset = data + Math.ceil(size / 512) * 512;
+    }
+    return members;
+}
+/** An archive opened for reading its JSON documents and blobs. */
+class ArchiveReader {
+    where;
+    handle;
+    members;
+    constructor(where, handle, members) {
+        this.where = where;
+        this.handle = handle;
+        this.members = members;
+    }
+    has(digest, size) {
+        return this.members.get(`blobs/sha256/${digest.slice('sha256:'.length)}`)?.size === size;
+    }
+    async file(name, what) {
+        const member = this.members.get(name);
+        if (!member) {
+            throw new Error(`${this.where}: ${what} is missing (no ${name} in the tar); give the archive fetch-images wrote`);
+        }
+        const body = Buffer.alloc(member.size);
+        await this.handle.read(body, 0, member.size, member.offset);
+        return body;
+    }
+    /** A blob, checked against its digest, parsed as JSON. */
+    async json(digest, what) {
+        if (!/^sha256:[a-f0-9]{64}$/.test(digest)) {
+            throw new Error(`${this.where}: ${what} has an unsupported digest "${digest}"`);
+        }
+        const body = await this.file(`blobs/sha256/${digest.slice(7)}`, what);
+        const actual = `sha256:${createHash('sha256').update(body).digest('hex')}`;
+        if (actual !== digest) {
+            throw new Error(`${this.where}: ${what} does not match its digest ${digest} (got ${actual})`);
+        }
+        return JSON.parse(body.toString('utf8'));
+    }
+}
+/** The name an index.json entry gives its image: containerd's annotation, else a full ref.name. */
+function entryName(entry) {
+    const a = entry.annotations ?? {};
+    const ref = a[ANNOTATIONS.refName];
+    return a[ANNOTATIONS.imageName] ?? (ref && /[/:@]/.test(ref) ? ref : undefined);
+}
+/** The platform manifests an entry stands for (itself, or the children of an index). */
+async function manifestsOf(reader, entry, name) {
+    if (!INDEX_TYPES.has(entry.mediaType ?? ''))
+        return [entry];
+    const index = await reader.json(entry.digest, `the index of ${name}`);
+    // A multi-platform index may hold only some of its children (containerd's export does that).
+    return (index.manifests ?? []).filter(m => reader.has(m.digest, m.size));
+}
+async function readImage(reader, name, desc, indexDigest) {
+    const manifest = await reader.json(desc.digest, `the manifest of ${name}`);
+    if (!manifest.config)
+        throw new Error(`${reader.where}: the manifest of ${name} has no config`);
+    const config = await reader.json(manifest.config.digest, `the config of ${name}`);
+    if (!config.os || !config.architecture) {
+        throw new Error(`${reader.where}: the config of ${name} names no os/architecture`);
+    }
+    const layers = manifest.layers ?? [];
+    const absent = layers.filter(l => !reader.has(l.digest, l.size));
+    if (absent.length > 0) {
+        throw new Error(`${reader.where}: ${name} misses layers ${absent.map(l => l.digest).join(', ')}; fetch it again`);
+    }
+    const platform = normalizePlatform({
+        os: config.os,
+        architecture: config.architecture,
+        ...(config.variant ? { variant: config.variant } : {})
+    });
+    return {
+        name,
+        platform: formatPlatform(platform),
+        indexDigest,
+        manifestDigest: desc.digest,
+        configDigest: manifest.config.digest,
+        size: [desc, manifest.config, ...layers].reduce((n, b) => n + b.size, 0),
+        layers: layers.length
+    };
+}
+/** The images an archive holds, sorted by name; each (name, manifest) once. */
+async function readArchiveImages(path) {
+    const where = `images archive ${path}`;
+    const handle = await open(path, 'r').catch((err) => {
+        const code = err.code ?? String(err);
+        throw new Error(`${where}: cannot open it (${code})`, { cause: err });
+    });
+    try {
+        const reader = new ArchiveReader(where, handle, await listTar(handle, where));
+        const text = (await reader.file('index.json', 'index.json')).toString('utf8');
+        let index;
+        try {
+            index = JSON.parse(text);
+        }
+        catch (err) {
+            throw new Error(`${where}: index.json is not JSON; give the archive fetch-images wrote`, {
+                cause: err
+            });
+        }
+        const seen = new Map();
+        for (const entry of index.manifests ?? []) {
+            const name = entryName(entry);
+            if (!name)
+                continue;
+            const indexDigest = entry.annotations?.[ANNOTATIONS.indexDigest] ?? null;
+            for (const desc of await manifestsOf(reader, entry, name)) {
+                const key = `${name} ${desc.digest}`;
+                const known = seen.get(key);
+                if (!known)
+                    seen.set(key, await readImage(reader, name, desc, indexDigest));
+                else
+                    known.indexDigest ??= indexDigest;
+            }
+        }
+        return [...seen.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    }
+    finally {
+        await handle.close();
+    }
+}
+//# sourceMappingURL=archive-read.js.map
 ;// CONCATENATED MODULE: ./packages/oci/lib/limit.js
 /**
  * Runs at most `concurrency` of the given tasks at once. A finishing task hands its slot
@@ -32819,41 +33394,80 @@ function limiter(concurrency) {
     };
 }
 //# sourceMappingURL=limit.js.map
-;// CONCATENATED MODULE: ./packages/oci/lib/fetch.js
+;// CONCATENATED MODULE: ./packages/oci/lib/output.js
 /**
- * fetchImages: references in, one deterministic archive (or one per image) and an
- * images.json report out. Every reference and the platform are checked before any
- * network call. Manifests and configs are resolved first; then the archive layout is
- * planned, and each unique blob is fetched once, in parallel, straight into its place in
- * the archive's temporary file (and into the cache, when there is one). The archive is
- * renamed into place only when every blob is in and verified.
+ * Output paths are checked before the first request: a path under /proc or /sys, or one
+ * that exists and is not what kedge writes there (a FIFO, a device, a directory where a
+ * file goes), fails at once with a clear error instead of hanging or half-writing.
  */
 
 
-
-
-
-
-
-
-
-
-
-/** Splits an image list: newlines or commas, `#` comments, blanks dropped, duplicates once. */
-function parseImageList(text) {
-    const seen = new Set();
-    for (const line of text.split('\n')) {
-        const content = line.replace(/#.*$/, '');
-        for (const item of content.split(',')) {
-            const ref = item.trim();
-            if (ref)
-                seen.add(ref);
-        }
-    }
-    return [...seen];
+/** statfs magic numbers of the kernel's pseudo file systems. */
+const PSEUDO_FS = {
+    0x9fa0: '/proc',
+    0x62656572: '/sys',
+    0x27e0eb: 'a cgroup file system',
+    0x63677270: 'a cgroup file system',
+    0x64626720: 'debugfs'
+};
+function kindOf(info) {
+    if (info.isFile())
+        return 'a regular file';
+    if (info.isDirectory())
+        return 'a directory';
+    if (info.isSymbolicLink())
+        return 'a symbolic link';
+    if (info.isFIFO())
+        return 'a FIFO';
+    if (info.isSocket())
+        return 'a socket';
+    return 'a device';
 }
-const INDEX_TYPES = new Set([MANIFEST_TYPES.ociIndex, MANIFEST_TYPES.dockerList]);
-const fetch_DIGEST = /^sha256:[a-f0-9]{64}$/;
+/** The pseudo file system `path` (or its nearest existing parent) is on, if any. */
+async function pseudoFileSystem(path) {
+    for (const top of ['/proc', '/sys']) {
+        if (path === top || path.startsWith(`${top}/`))
+            return top;
+    }
+    let at = path;
+    for (;;) {
+        const info = await (0,promises_namespaceObject.statfs)(at).catch(() => undefined);
+        if (info)
+            return PSEUDO_FS[info.type];
+        const up = (0,external_node_path_namespaceObject.dirname)(at);
+        if (up === at)
+            return undefined;
+        at = up;
+    }
+}
+/**
+ * Checks where an output goes. `label` names the input in errors (output, images-json);
+ * `kind` is what kedge writes there.
+ */
+async function checkOutputPath(label, given, kind) {
+    const path = (0,external_node_path_namespaceObject.resolve)(given);
+    const fail = (why) => {
+        throw new Error(`${label} ${given}: it is ${why}; give a path for a new ${kind} on a normal file system`);
+    };
+    const pseudo = await pseudoFileSystem(path);
+    if (pseudo)
+        fail(pseudo.startsWith('/') ? `under ${pseudo}` : `on ${pseudo}`);
+    const info = await (0,promises_namespaceObject.lstat)(path).catch(() => undefined);
+    if (!info)
+        return;
+    if (kind === 'file' && !info.isFile())
+        fail(`${kindOf(info)}, not a regular file`);
+    if (kind === 'directory' && !info.isDirectory())
+        fail(`${kindOf(info)}, not a directory`);
+}
+//# sourceMappingURL=output.js.map
+;// CONCATENATED MODULE: ./packages/oci/lib/resolve.js
+
+
+
+const resolve_INDEX_TYPES = new Set([MANIFEST_TYPES.ociIndex, MANIFEST_TYPES.dockerList]);
+const resolve_DIGEST = /^sha256:[a-f0-9]{64}$/;
+const resolve_MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 function parseManifest(body, where) {
     let doc;
     try {
@@ -32870,23 +33484,224 @@ function parseManifest(body, where) {
 function checkDescriptor(d, what, where) {
     if (!d ||
         typeof d.digest !== 'string' ||
-        !fetch_DIGEST.test(d.digest) ||
+        !resolve_DIGEST.test(d.digest) ||
         !Number.isSafeInteger(d.size) ||
         d.size < 0) {
         throw new Error(`${where}: the manifest's ${what} descriptor is missing or malformed (kedge supports sha256 digests)`);
     }
     return d;
 }
-async function fetchImages(options) {
-    const logger = options.logger ?? silentLogger;
-    // Everything the user gave is checked before the first request.
-    const want = parsePlatform(options.platform);
-    if (options.images.length === 0)
+function mediaTypeOf(body, fallback) {
+    try {
+        return JSON.parse(body.toString('utf8')).mediaType ?? fallback;
+    }
+    catch {
+        return fallback;
+    }
+}
+/** Fetches top manifests once per image for a whole run, revalidating cached ones by HEAD. */
+class ManifestResolver {
+    ctx;
+    tops = new Map();
+    constructor(ctx) {
+        this.ctx = ctx;
+    }
+    /** The image's top manifest (an index or its only manifest), once per run. */
+    top(ref) {
+        const key = formatReference(ref);
+        let got = this.tops.get(key);
+        if (!got) {
+            got = this.fetchTop(ref);
+            this.tops.set(key, got);
+        }
+        return got;
+    }
+    async fetchTop(ref) {
+        const { client, store } = this.ctx;
+        const reference = manifestReference(ref);
+        if (store.cacheDir) {
+            const head = await client.headManifest(ref, reference);
+            if (head &&
+                head.size <= resolve_MAX_MANIFEST_BYTES &&
+                (ref.digest === undefined || head.digest === ref.digest)) {
+                const body = await store.readCached({ digest: head.digest, size: head.size });
+                if (body) {
+                    return {
+                        endpoint: head.endpoint,
+                        url: head.url,
+                        digest: head.digest,
+                        mediaType: mediaTypeOf(body, head.mediaType),
+                        body,
+                        verifiedBy: ref.digest ? 'digest' : 'docker-content-digest'
+                    };
+                }
+            }
+        }
+        const got = await client.getManifest(ref, reference);
+        if (got.verifiedBy === 'none') {
+            this.ctx.logger.warn(`${formatReference(ref)}: ${ref.registry} sent no Docker-Content-Digest for tag ${ref.tag ?? ''}, so its manifest cannot be checked; pin the image by digest to check it (images.json says verifiedBy: none)`);
+        }
+        await store.storeBytes({ digest: got.digest, size: got.body.length }, got.body);
+        return got;
+    }
+    /** A platform manifest by the digest its index entry gives: from the cache, else fetched. */
+    async byDigest(ref, entry) {
+        const { client, store } = this.ctx;
+        if (entry.size <= resolve_MAX_MANIFEST_BYTES) {
+            const body = await store.readCached({ digest: entry.digest, size: entry.size });
+            if (body) {
+                const top = await this.top(ref);
+                return {
+                    endpoint: top.endpoint,
+                    url: top.url,
+                    digest: entry.digest,
+                    mediaType: mediaTypeOf(body, entry.mediaType),
+                    body,
+                    verifiedBy: 'digest'
+                };
+            }
+        }
+        return client.getManifest(ref, entry.digest);
+    }
+    /** Resolves one image for one platform: manifests and config, checked. */
+    async resolve(given, ref, want) {
+        const where = `image "${given}"`;
+        const top = await this.top(ref);
+        let doc = parseManifest(top.body, where);
+        let manifest = top;
+        let indexDigest;
+        let platform;
+        if (resolve_INDEX_TYPES.has(top.mediaType) || Array.isArray(doc.manifests)) {
+            indexDigest = top.digest;
+            const entries = doc.manifests ?? [];
+            const entry = selectManifest(entries, want);
+            if (!entry) {
+                const offered = offeredPlatforms(entries);
+                throw new Error(`${where} has no ${platform_formatPlatform(want)} variant; its index offers ${offered.length ? offered.join(', ') : 'no runnable platform'}`);
+            }
+            platform = platform_normalizePlatform(entry.platform ?? want);
+            checkDescriptor(entry, 'platform manifest', where);
+            manifest = await this.byDigest(ref, entry);
+            doc = parseManifest(manifest.body, where);
+            if (resolve_INDEX_TYPES.has(manifest.mediaType) || Array.isArray(doc.manifests)) {
+                throw new Error(`${where}: the index points at another index; nested indexes are not supported`);
+            }
+        }
+        const config = checkDescriptor(doc.config, 'config', where);
+        const layers = (doc.layers ?? []).map((l, i) => checkDescriptor(l, `layer ${i}`, where));
+        const configBytes = await this.ctx.run(() => this.ctx.store.fetchBytes(config, this.ctx.source(ref, manifest.endpoint, config.digest), where));
+        const have = configPlatform(configBytes, config.digest, where);
+        if (!platformMatches(want, have)) {
+            throw new Error(indexDigest
+                ? `${where}: the index lists ${platform_formatPlatform(want)} but its config says ${platform_formatPlatform(have)}`
+                : `${where} is a single-platform image for ${platform_formatPlatform(have)}, not ${platform_formatPlatform(want)}; use an image (or tag) published for ${platform_formatPlatform(want)}`);
+        }
+        return {
+            given,
+            ref,
+            platform: platform ?? have,
+            endpoint: manifest.endpoint,
+            ...(indexDigest ? { indexDigest } : {}),
+            verifiedBy: top.verifiedBy,
+            manifest: {
+                mediaType: manifest.mediaType,
+                digest: manifest.digest,
+                size: manifest.body.length
+            },
+            manifestBytes: manifest.body,
+            config,
+            configBytes,
+            layers
+        };
+    }
+}
+function configPlatform(bytes, digest, where) {
+    let cfg;
+    try {
+        cfg = JSON.parse(bytes.toString('utf8'));
+    }
+    catch {
+        throw new Error(`${where}: its config ${digest} is not JSON`);
+    }
+    return platform_normalizePlatform({
+        os: cfg.os ?? '',
+        architecture: cfg.architecture ?? '',
+        ...(cfg.variant ? { variant: cfg.variant } : {})
+    });
+}
+//# sourceMappingURL=resolve.js.map
+;// CONCATENATED MODULE: ./packages/oci/lib/fetch.js
+/**
+ * fetchImages: references in; per platform one deterministic archive (or one per image)
+ * and an images.json report out. Every reference, platform and output path is checked
+ * before any network call. Manifests and configs of every image and platform are resolved
+ * first (resolve.ts: each image's index once for all platforms, revalidated by HEAD when
+ * the cache holds it); then, per platform, the archive layout is planned and each unique
+ * blob is fetched once, in parallel, straight into its place in the archive's temporary
+ * file (and into the cache, when there is one). An archive is renamed into place only when
+ * every blob is in and verified; when a later platform fails, the earlier ones' outputs of
+ * this run are removed again.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** A platform as a file-name part: linux/arm/v7 -> linux-arm-v7. */
+function platformSlug(platform) {
+    return platform.trim().replace(/\//g, '-');
+}
+/**
+ * Where one platform's output goes. One platform: `output` and `imagesJson` as given
+ * (`<archive>.images.json` beside the archive by default, so two archives in one directory
+ * never share a report). Several: the platform goes into the names:
+ * `images/edge.tar` -> `images/edge-linux-arm64.tar` with `images/edge-linux-arm64.tar.images.json`;
+ * with perImage, `images/` -> `images/linux-arm64/` holding the tars and images.json; a
+ * given images-json `meta/images.json` -> `meta/images-linux-arm64.json`.
+ */
+function platformOutput(options, platform, several) {
+    const output = (0,external_node_path_namespaceObject.resolve)(options.output);
+    const slug = platformSlug(platform);
+    const withSlug = (path, ext) => path.endsWith(ext) ? `${path.slice(0, -ext.length)}-${slug}${ext}` : `${path}-${slug}`;
+    const out = !several ? output : options.perImage ? (0,external_node_path_namespaceObject.join)(output, slug) : withSlug(output, '.tar');
+    const json = options.imagesJson
+        ? several
+            ? withSlug((0,external_node_path_namespaceObject.resolve)(options.imagesJson), '.json')
+            : (0,external_node_path_namespaceObject.resolve)(options.imagesJson)
+        : options.perImage
+            ? (0,external_node_path_namespaceObject.join)(out, 'images.json')
+            : reportPathFor(out);
+    return { output: out, imagesJson: json };
+}
+/** Splits an image list: newlines or commas, `#` comments, blanks dropped, duplicates once. */
+function parseImageList(text) {
+    const seen = new Set();
+    for (const line of text.split('\n')) {
+        const content = line.replace(/#.*$/, '');
+        for (const item of content.split(',')) {
+            const ref = item.trim();
+            if (ref)
+                seen.add(ref);
+        }
+    }
+    return [...seen];
+}
+/** The references, parsed; every bad one is reported together, before any request. */
+function parseRefs(images) {
+    if (images.length === 0)
         throw new Error('no images given');
     const errors = [];
     const refs = [];
     const byName = new Set();
-    for (const given of options.images) {
+    for (const given of images) {
         try {
             const ref = parseReference(given);
             const key = formatReference(ref);
@@ -32903,22 +33718,27 @@ async function fetchImages(options) {
     }
     if (errors.length > 0)
         throw new Error(errors.join('\n'));
-    const concurrency = options.concurrency ?? 8;
-    const run = limiter(concurrency);
-    const client = new RegistryClient({ ...options.client, logger });
-    const output = (0,external_node_path_namespaceObject.resolve)(options.output);
-    const imagesJson = (0,external_node_path_namespaceObject.resolve)(options.imagesJson ?? (0,external_node_path_namespaceObject.join)(options.perImage ? output : (0,external_node_path_namespaceObject.dirname)(output), 'images.json'));
-    let fetched = 0;
-    let total = 0;
-    const fetcher = new BlobFetcher(options.cacheDir ? (0,external_node_path_namespaceObject.resolve)(options.cacheDir) : undefined, client.retry, n => {
-        // Progress covers the layer phase, once its total is known (configs come before).
-        if (total === 0)
-            return;
-        fetched += n;
-        options.onProgress?.(fetched, total);
-    });
-    /** The endpoint that served the manifest first, then the others (mirrors, origin). */
-    const source = (ref, preferred, digest) => {
+    return refs;
+}
+/** The platforms asked for, parsed, each once, in order. */
+function parsePlatforms(input) {
+    const seen = new Set();
+    const list = [];
+    for (const given of input.split(',').map(p => p.trim())) {
+        if (!given && input.trim())
+            continue;
+        const want = parsePlatform(given);
+        const key = platform_formatPlatform(want);
+        if (!seen.has(key)) {
+            seen.add(key);
+            list.push({ given, want });
+        }
+    }
+    return list;
+}
+/** Blob requests: the endpoint that served the manifest first, then the others. */
+function blobSources(client, logger) {
+    return (ref, preferred, digest) => {
         const endpoints = [
             preferred,
             ...client.endpoints(ref.registry).filter(e => e.api !== preferred.api)
@@ -32944,153 +33764,188 @@ async function fetchImages(options) {
             throw lastError;
         };
     };
-    const resolveOne = async (given, ref) => {
-        const where = `image "${given}"`;
-        const top = await client.getManifest(ref, manifestReference(ref));
-        let doc = parseManifest(top.body, where);
-        let manifest = top;
-        let indexDigest;
-        let platform;
-        if (INDEX_TYPES.has(top.mediaType) || Array.isArray(doc.manifests)) {
-            indexDigest = top.digest;
-            const entries = doc.manifests ?? [];
-            const entry = selectManifest(entries, want);
-            if (!entry) {
-                const offered = offeredPlatforms(entries);
-                throw new Error(`${where} has no ${formatPlatform(want)} variant; its index offers ${offered.length ? offered.join(', ') : 'no runnable platform'}`);
-            }
-            platform = normalizePlatform(entry.platform ?? want);
-            manifest = await client.getManifest(ref, entry.digest);
-            doc = parseManifest(manifest.body, where);
-            if (INDEX_TYPES.has(manifest.mediaType) || Array.isArray(doc.manifests)) {
-                throw new Error(`${where}: the index points at another index; nested indexes are not supported`);
-            }
-        }
-        const config = checkDescriptor(doc.config, 'config', where);
-        const layers = (doc.layers ?? []).map((l, i) => checkDescriptor(l, `layer ${i}`, where));
-        const configBytes = await run(() => fetcher.fetchBytes(config, source(ref, manifest.endpoint, config.digest), where));
-        let cfg;
-        try {
-            cfg = JSON.parse(configBytes.toString('utf8'));
-        }
-        catch {
-            throw new Error(`${where}: its config ${config.digest} is not JSON`);
-        }
-        const have = normalizePlatform({
-            os: cfg.os ?? '',
-            architecture: cfg.architecture ?? '',
-            ...(cfg.variant ? { variant: cfg.variant } : {})
-        });
-        if (!platformMatches(want, have)) {
-            throw new Error(indexDigest
-                ? `${where}: the index lists ${formatPlatform(want)} but its config says ${formatPlatform(have)}`
-                : `${where} is a single-platform image for ${formatPlatform(have)}, not ${formatPlatform(want)}; use an image (or tag) published for ${formatPlatform(want)}`);
-        }
-        return {
-            given,
-            ref,
-            platform: platform ?? have,
-            endpoint: manifest.endpoint,
-            ...(indexDigest ? { indexDigest } : {}),
-            manifest: {
-                mediaType: manifest.mediaType,
-                digest: manifest.digest,
-                size: manifest.body.length
-            },
-            manifestBytes: manifest.body,
-            config,
-            configBytes,
-            layers
-        };
-    };
-    const archives = [];
+}
+async function fetchImages(options) {
+    const logger = options.logger ?? silentLogger;
+    // Everything the user gave is checked before the first request.
+    const platforms = parsePlatforms(options.platform);
+    const refs = parseRefs(options.images);
+    const several = platforms.length > 1;
+    const plans = platforms.map(p => ({
+        ...p,
+        ...platformOutput(options, p.given, several)
+    }));
+    for (const plan of plans) {
+        await checkOutputPath('output', several ? plan.output : options.output, options.perImage ? 'directory' : 'file');
+        await checkOutputPath('images-json', options.imagesJson && !several ? options.imagesJson : plan.imagesJson, 'file');
+    }
+    const run = limiter(options.concurrency ?? 8);
+    const client = new RegistryClient({ ...options.client, logger });
+    const source = blobSources(client, logger);
+    const ctx = { options, logger, client, source, run };
+    const cacheDir = options.cacheDir ? (0,external_node_path_namespaceObject.resolve)(options.cacheDir) : undefined;
+    const store = new BlobFetcher(cacheDir, client.retry);
+    const resolver = new ManifestResolver({ client, store, logger, source, run });
+    const done = [];
     try {
-        // Manifests and configs for every image; all failures are reported together.
-        const settled = await Promise.allSettled(refs.map(({ given, ref }) => resolveOne(given, ref)));
+        // Manifests and configs for every image and platform; all failures reported together.
+        const settled = await Promise.allSettled(plans.flatMap(plan => refs.map(({ given, ref }) => resolver.resolve(given, ref, plan.want))));
         const failures = settled.flatMap(s => s.status === 'rejected' ? [describeError(s.reason)] : []);
         if (failures.length > 0)
-            throw new Error(failures.join('\n'));
+            throw new Error([...new Set(failures)].join('\n'));
         const resolved = settled.map(s => s.value);
-        // Plan the archive(s): every blob gets its place before a byte of it is fetched.
-        const mtime = options.mtime ?? archiveMtime();
-        const archiveOf = new Map();
-        if (options.perImage) {
-            await (0,promises_namespaceObject.mkdir)(output, { recursive: true });
-            for (const r of resolved) {
-                const file = await ArchiveFile.create((0,external_node_path_namespaceObject.join)(output, archiveFileName(r.ref)), [toArchive(r)], mtime);
-                archives.push(file);
-                archiveOf.set(r, file);
+        for (const [i, plan] of plans.entries()) {
+            const mine = resolved.slice(i * refs.length, (i + 1) * refs.length);
+            done.push({ ...(await fetchPlatform(ctx, plan, mine, cacheDir)), plan });
+        }
+    }
+    catch (err) {
+        // A later platform failed: the earlier outputs of this run go too.
+        for (const r of done) {
+            for (const file of [...r.archives, r.imagesJson])
+                await (0,promises_namespaceObject.rm)(file, { force: true });
+        }
+        throw err;
+    }
+    finally {
+        await store.cleanup();
+    }
+    return combine(options, done, store.stats, client.rateLimits());
+}
+function combine(options, done, 
+/** Configs (and manifests) fetched while resolving. */
+resolving, rateLimits) {
+    const first = done[0];
+    if (!first)
+        throw new Error('no platform given');
+    const sum = (f) => done.reduce((n, r) => n + f(r), 0);
+    const stat = (key) => sum(r => r.stats[key]) + resolving[key];
+    return {
+        output: done.length > 1 ? (0,external_node_path_namespaceObject.resolve)(options.output) : first.output,
+        archives: done.flatMap(r => r.archives),
+        imagesJson: first.imagesJson,
+        images: done.flatMap(r => r.images),
+        bytes: sum(r => r.bytes),
+        uniqueBlobBytes: sum(r => r.uniqueBlobBytes),
+        stats: {
+            bytesFetched: stat('bytesFetched'),
+            requests: stat('requests'),
+            reused: stat('reused'),
+            fetched: stat('fetched')
+        },
+        platforms: done.map(r => ({
+            platform: r.plan.given,
+            output: r.output,
+            imagesJson: r.imagesJson,
+            archives: r.archives
+        })),
+        rateLimits
+    };
+}
+/** Each unique blob once, with every archive place that wants it. */
+function planJobs(resolved, archiveOf) {
+    const jobs = new Map();
+    for (const r of resolved) {
+        const file = archiveOf.get(r);
+        if (!file)
+            continue;
+        const blobs = [
+            [r.manifest, r.manifestBytes],
+            [r.config, r.configBytes],
+            ...r.layers.map((l) => [l, undefined])
+        ];
+        for (const [desc, bytes] of blobs) {
+            const job = jobs.get(desc.digest) ?? {
+                image: r,
+                desc,
+                ...(bytes ? { bytes } : {}),
+                targets: []
+            };
+            if (!job.targets.some(t => t.handle === file.handle)) {
+                job.targets.push({ handle: file.handle, offset: file.slot(desc.digest) });
             }
+            jobs.set(desc.digest, job);
         }
-        else {
-            await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)(output), { recursive: true });
-            const file = await ArchiveFile.create(output, resolved.map(toArchive), mtime);
-            archives.push(file);
-            for (const r of resolved)
-                archiveOf.set(r, file);
-        }
-        const jobs = new Map();
+    }
+    // Largest first: the long transfers start early and the run ends evenly.
+    return [...jobs.values()].sort((a, b) => b.desc.size - a.desc.size);
+}
+/** Plans the archive(s) of one platform: every blob gets its place before a byte is fetched. */
+async function createArchives(ctx, plan, resolved, archives) {
+    const mtime = ctx.options.mtime ?? archiveMtime();
+    const archiveOf = new Map();
+    if (ctx.options.perImage) {
+        await (0,promises_namespaceObject.mkdir)(plan.output, { recursive: true });
         for (const r of resolved) {
-            const file = archiveOf.get(r);
-            if (!file)
-                continue;
-            const blobs = [
-                [r.manifest, r.manifestBytes],
-                [r.config, r.configBytes],
-                ...r.layers.map((l) => [l, undefined])
-            ];
-            for (const [desc, bytes] of blobs) {
-                const job = jobs.get(desc.digest) ?? {
-                    image: r,
-                    desc,
-                    ...(bytes ? { bytes } : {}),
-                    targets: []
-                };
-                if (!job.targets.some(t => t.handle === file.handle)) {
-                    job.targets.push({ handle: file.handle, offset: file.slot(desc.digest) });
-                }
-                jobs.set(desc.digest, job);
-            }
+            const file = await ArchiveFile.create((0,external_node_path_namespaceObject.join)(plan.output, archiveFileName(r.ref)), [toArchive(r)], mtime);
+            archives.push(file);
+            archiveOf.set(r, file);
         }
-        total = [...jobs.values()].filter(j => !j.bytes).reduce((n, j) => n + j.desc.size, 0);
-        // Largest first: the long transfers start early and the run ends evenly.
-        const ordered = [...jobs.values()].sort((a, b) => b.desc.size - a.desc.size);
-        await Promise.all(ordered.map(job => run(() => job.bytes
+    }
+    else {
+        await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)(plan.output), { recursive: true });
+        const file = await ArchiveFile.create(plan.output, resolved.map(toArchive), mtime);
+        archives.push(file);
+        for (const r of resolved)
+            archiveOf.set(r, file);
+    }
+    return archiveOf;
+}
+/** One platform: plan, fetch every blob into place, finish the archive(s), write images.json. */
+async function fetchPlatform(ctx, plan, resolved, cacheDir) {
+    let fetched = 0;
+    let total = 0;
+    const fetcher = new BlobFetcher(cacheDir, ctx.client.retry, n => {
+        fetched += n;
+        ctx.options.onProgress?.(fetched, total);
+    });
+    const archives = [];
+    try {
+        const archiveOf = await createArchives(ctx, plan, resolved, archives);
+        const jobs = planJobs(resolved, archiveOf);
+        total = jobs.filter(j => !j.bytes).reduce((n, j) => n + j.desc.size, 0);
+        await Promise.all(jobs.map(job => ctx.run(() => job.bytes
             ? fetcher.deliverBytes(job.desc, job.bytes, job.targets)
-            : fetcher.deliver(job.desc, job.targets, source(job.image.ref, job.image.endpoint, job.desc.digest), `image "${job.image.given}"`))));
+            : fetcher.deliver(job.desc, job.targets, ctx.source(job.image.ref, job.image.endpoint, job.desc.digest), `image "${job.image.given}"`))));
         let bytes = 0;
         for (const file of archives)
             bytes += await file.finish();
         archives.length = 0;
-        const images = resolved.map(r => ({
-            reference: r.given,
-            name: toArchive(r).name,
-            platform: formatPlatform(r.platform),
-            indexDigest: r.indexDigest ?? null,
-            manifestDigest: r.manifest.digest,
-            configDigest: r.config.digest,
-            size: [r.manifest, r.config, ...r.layers].reduce((n, b) => n + b.size, 0),
-            layers: r.layers.length,
-            archive: archiveOf.get(r)?.target ?? output
-        }));
-        await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)(imagesJson), { recursive: true });
-        const tempJson = temporaryPath(imagesJson);
+        const images = resolved.map(r => report(r, archiveOf.get(r)?.target ?? plan.output));
+        await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)(plan.imagesJson), { recursive: true });
+        const tempJson = temporaryPath(plan.imagesJson);
         await (0,promises_namespaceObject.writeFile)(tempJson, `${JSON.stringify(images, null, 2)}\n`);
-        await (0,promises_namespaceObject.rename)(tempJson, imagesJson);
+        await (0,promises_namespaceObject.rename)(tempJson, plan.imagesJson);
         return {
-            output,
+            output: plan.output,
             archives: [...new Set(images.map(i => i.archive))],
-            imagesJson,
+            imagesJson: plan.imagesJson,
             images,
             bytes,
-            uniqueBlobBytes: [...jobs.values()].reduce((n, j) => n + j.desc.size, 0),
-            stats: { ...fetcher.stats }
+            uniqueBlobBytes: jobs.reduce((n, j) => n + j.desc.size, 0),
+            stats: { ...fetcher.stats },
+            platforms: [],
+            rateLimits: []
         };
     }
     finally {
         await Promise.all(archives.map(a => a.abort()));
         await fetcher.cleanup();
     }
+}
+function report(r, archive) {
+    return {
+        reference: r.given,
+        name: toArchive(r).name,
+        platform: platform_formatPlatform(r.platform),
+        indexDigest: r.indexDigest ?? null,
+        manifestDigest: r.manifest.digest,
+        configDigest: r.config.digest,
+        size: [r.manifest, r.config, ...r.layers].reduce((n, b) => n + b.size, 0),
+        layers: r.layers.length,
+        archive,
+        verifiedBy: r.verifiedBy
+    };
 }
 function toArchive(r) {
     return {
@@ -33122,9 +33977,16 @@ function toArchive(r) {
 
 
 
+
+
+
 //# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: ./packages/actions/lib/inputs.js
 /** Input helpers shared by the actions: every error names the input and what it expects. */
+
+
 
 
 
@@ -33181,11 +34043,32 @@ function inlineOrFile(name, value, looksInline) {
     return { content: (0,external_node_fs_namespaceObject.readFileSync)(value, 'utf8'), source: value };
 }
 /**
+ * The credentials docker/login-action (or `docker login`) left in `$DOCKER_CONFIG/config.json`
+ * or `~/.docker/config.json`: read first, so the inputs override them. Credential helpers
+ * cannot run here; entries that use them are skipped (a debug line says so).
+ */
+function readDockerLogin(credentials) {
+    const dir = process.env.DOCKER_CONFIG || (0,external_node_path_namespaceObject.join)(process.env.HOME ?? (0,external_node_os_namespaceObject.homedir)(), '.docker');
+    const file = (0,external_node_path_namespaceObject.join)(dir, 'config.json');
+    if (!(0,external_node_fs_namespaceObject.existsSync)(file))
+        return;
+    try {
+        const content = (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8');
+        for (const note of credentials.addDockerConfig(content, file))
+            core_debug(note);
+        info(`registry credentials: read ${file} (docker login)`);
+    }
+    catch (err) {
+        warning(`ignoring ${file}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+}
+/**
  * The registry inputs (username/password for `registry`, registry-auth, mirrors,
  * insecure-registries) as client options. Every secret is masked.
  */
 function readRegistryInputs() {
     const credentials = new CredentialStore();
+    readDockerLogin(credentials);
     const username = getInput('username');
     const password = getInput('password');
     if (password)
@@ -33205,9 +34088,18 @@ function readRegistryInputs() {
     }
     for (const secret of credentials.secrets())
         core_setSecret(secret);
+    const mirrors = parseMirrors(getInput('mirrors'));
+    // A mirror URL's userinfo (https://user:pass@host) is a secret too; the client strips it.
+    for (const url of [...mirrors.values()].flat()) {
+        const password = splitUserinfo(url).credential?.password;
+        if (password)
+            core_setSecret(password);
+        if (password)
+            core_setSecret(encodeURIComponent(password));
+    }
     return {
         credentials,
-        mirrors: parseMirrors(getInput('mirrors')),
+        mirrors,
         insecure: getList('insecure-registries')
     };
 }
@@ -33215,7 +34107,8 @@ function readRegistryInputs() {
 ;// CONCATENATED MODULE: ./packages/actions/lib/fetch-images/main.js
 /**
  * The fetch-images action: inputs -> fetchImages() -> outputs, log groups, a job summary.
- * Daemonless: it talks to the registries directly, for one platform.
+ * Daemonless: it talks to the registries directly, for one platform or several (one
+ * archive each, every index fetched once).
  */
 
 
@@ -33237,12 +34130,20 @@ function readImages() {
     }
     return images;
 }
+/** `true` when every blob came from the cache, `partial` when some did, `false` when none. */
+function cacheHit(stats) {
+    if (stats.reused === 0)
+        return 'false';
+    return stats.fetched === 0 ? 'true' : 'partial';
+}
 async function writeSummary(result, platform) {
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
+    const limits = result.rateLimits.map(describeRateLimit);
     await summary
         .addHeading('kedge fetch-images', 3)
-        .addRaw(`${result.images.length} images for ${platform}: ${formatBytes(result.bytes)} archived, ${formatBytes(result.stats.bytesFetched)} fetched, ${result.stats.reused} blobs from cache.`, true)
+        .addRaw(`${result.images.length} images for ${platform}: ${formatBytes(result.bytes)} archived, ${formatBytes(result.stats.bytesFetched)} fetched, ${result.stats.reused} blobs from cache, ${result.stats.fetched} fetched.`, true)
+        .addRaw(limits.length ? `Registry pull limits after this run: ${limits.join('; ')}.` : '', true)
         .addTable([
         [
             { data: 'image', header: true },
@@ -33258,6 +34159,17 @@ async function writeSummary(result, platform) {
         ])
     ])
         .write();
+}
+function setOutputs(result) {
+    const several = result.platforms.length > 1;
+    setOutput('archive', several ? result.platforms.map(p => p.output).join('\n') : result.output);
+    setOutput('images-json', several ? result.platforms.map(p => p.imagesJson).join('\n') : result.imagesJson);
+    setOutput('archives', JSON.stringify(Object.fromEntries(result.platforms.map(p => [p.platform, p.output]))));
+    setOutput('count', result.images.length);
+    setOutput('bytes', result.bytes);
+    setOutput('cache-hit', cacheHit(result.stats));
+    setOutput('blobs-reused', result.stats.reused);
+    setOutput('blobs-fetched', result.stats.fetched);
 }
 async function run() {
     try {
@@ -33276,7 +34188,10 @@ async function run() {
             ...(cacheDir ? { cacheDir } : {}),
             ...(imagesJson ? { imagesJson } : {}),
             concurrency: getInteger('concurrency', 8, 1, 64),
-            client: readRegistryInputs(),
+            client: {
+                ...readRegistryInputs(),
+                retry: { budgetMs: getInteger('max-wait', 900, 0, 6 * 3600) * 1000 }
+            },
             logger: actionsLogger,
             onProgress: (fetched, total) => {
                 const now = Date.now();
@@ -33298,10 +34213,9 @@ async function run() {
             endGroup();
         }
         info(`${result.images.length} images, ${formatBytes(result.bytes)} in ${result.archives.length} archive(s); fetched ${formatBytes(result.stats.bytesFetched)} in ${result.stats.requests} blob requests, ${result.stats.reused} blobs from the cache`);
-        setOutput('archive', result.output);
-        setOutput('images-json', result.imagesJson);
-        setOutput('count', result.images.length);
-        setOutput('bytes', result.bytes);
+        for (const limit of result.rateLimits)
+            info(`pull limit: ${describeRateLimit(limit)}`);
+        setOutputs(result);
         await writeSummary(result, platform);
     }
     catch (error) {

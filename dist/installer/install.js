@@ -1,127 +1,140 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
-/******/ var __webpack_modules__ = ({
-
-/***/ 848:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline/promises");
-
-/***/ })
-
-/******/ });
-/************************************************************************/
-/******/ // The module cache
-/******/ var __webpack_module_cache__ = {};
-/******/ 
-/******/ // The require function
-/******/ function __nccwpck_require__(moduleId) {
-/******/ 	// Check if module is in cache
-/******/ 	var cachedModule = __webpack_module_cache__[moduleId];
-/******/ 	if (cachedModule !== undefined) {
-/******/ 		return cachedModule.exports;
-/******/ 	}
-/******/ 	// Create a new module (and put it into the cache)
-/******/ 	var module = __webpack_module_cache__[moduleId] = {
-/******/ 		// no module.id needed
-/******/ 		// no module.loaded needed
-/******/ 		exports: {}
-/******/ 	};
-/******/ 
-/******/ 	// Execute the module function
-/******/ 	var threw = true;
-/******/ 	try {
-/******/ 		__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
-/******/ 		threw = false;
-/******/ 	} finally {
-/******/ 		if(threw) delete __webpack_module_cache__[moduleId];
-/******/ 	}
-/******/ 
-/******/ 	// Return the exports of the module
-/******/ 	return module.exports;
-/******/ }
-/******/ 
-/************************************************************************/
-/******/ /* webpack/runtime/asset-relocator-loader */
-/******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
-/******/ 
-/******/ /* webpack/runtime/create fake namespace object */
-/******/ (() => {
-/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
-/******/ 	var leafPrototypes;
-/******/ 	// create a fake namespace object
-/******/ 	// mode & 1: value is a module id, require it
-/******/ 	// mode & 2: merge all properties of value into the ns
-/******/ 	// mode & 4: return value when already ns object
-/******/ 	// mode & 16: return value when it's Promise-like
-/******/ 	// mode & 8|1: behave like require
-/******/ 	__nccwpck_require__.t = function(value, mode) {
-/******/ 		if(mode & 1) value = this(value);
-/******/ 		if(mode & 8) return value;
-/******/ 		if(typeof value === 'object' && value) {
-/******/ 			if((mode & 4) && value.__esModule) return value;
-/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
-/******/ 		}
-/******/ 		var ns = Object.create(null);
-/******/ 		__nccwpck_require__.r(ns);
-/******/ 		var def = {};
-/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
-/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
-/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
-/******/ 		}
-/******/ 		def['default'] = () => (value);
-/******/ 		__nccwpck_require__.d(ns, def);
-/******/ 		return ns;
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/define property getters */
-/******/ (() => {
-/******/ 	// define getter functions for harmony exports
-/******/ 	__nccwpck_require__.d = (exports, definition) => {
-/******/ 		for(var key in definition) {
-/******/ 			if(__nccwpck_require__.o(definition, key) && !__nccwpck_require__.o(exports, key)) {
-/******/ 				Object.defineProperty(exports, key, { enumerable: true, get: definition[key] });
-/******/ 			}
-/******/ 		}
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/hasOwnProperty shorthand */
-/******/ (() => {
-/******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/make namespace object */
-/******/ (() => {
-/******/ 	// define __esModule on exports
-/******/ 	__nccwpck_require__.r = (exports) => {
-/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
-/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
-/******/ 		}
-/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
-/******/ 	};
-/******/ })();
-/******/ 
-/************************************************************************/
 var __webpack_exports__ = {};
 
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: external "node:net"
-const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: external "node:url"
 const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
 ;// CONCATENATED MODULE: external "node:crypto"
 const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: ./packages/installer/lib/bundle-values.js
+/**
+ * Strict patterns for the values of meta/bundle.json that reach a shell, TOML or YAML
+ * (image names, versions, the bundle name). Checked at install time whatever the
+ * signature says: `versions.node: v24.11.0$(…)` or a `sandboxImage` holding a quote and a
+ * newline must never reach install.sh, config.toml or the EdgeMesh values.
+ */
+/** v1.22.0, 1.7.29, v1.34.2+k3s1, v1.0.0-rc.1 */
+const VERSION = /^v?\d{1,4}\.\d{1,4}\.\d{1,4}(?:[-+][A-Za-z0-9][A-Za-z0-9.+-]{0,63})?$/;
+const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const HOST = '[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::\\d{1,5})?';
+/** An image reference as Docker writes it: [host[:port]/]path[:tag][@sha256:…]. */
+const IMAGE = new RegExp(`^(?:${HOST}/)?${COMPONENT}(?:/${COMPONENT})*(?::[\\w][\\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$`);
+const DIGEST = /^sha256:[a-f0-9]{64}$/;
+const BUNDLE_NAME = /^kubeedge-(?:cloud|edge)-[A-Za-z0-9.+_-]{1,200}$/;
+const matches = (re) => v => typeof v === 'string' && v.length <= 512 && re.test(v);
+const bool = v => typeof v === 'boolean';
+const oneOf = (...values) => v => typeof v === 'string' && values.includes(v);
+const get = (doc, path) => path
+    .split('.')
+    .reduce((node, key) => typeof node === 'object' && node !== null
+    ? node[key]
+    : undefined, doc);
+const FIELDS = [
+    ['name', matches(BUNDLE_NAME), 'kubeedge-<side>-<version>...'],
+    ['side', oneOf('cloud', 'edge'), 'cloud or edge'],
+    ['arch', oneOf('amd64', 'arm64'), 'amd64 or arm64'],
+    ...['kubeedge', 'edgemesh', 'k3s', 'containerd', 'node'].map((k) => [
+        `versions.${k}`,
+        matches(VERSION),
+        'a version like v1.22.0'
+    ]),
+    ['mosquitto.enabled', bool, 'true or false'],
+    ['mosquitto.image', matches(IMAGE), 'an image reference'],
+    ['edgemesh.enabled', bool, 'true or false'],
+    ['sandboxImage', matches(IMAGE), 'an image reference']
+];
+const show = (v) => (v === undefined ? 'missing' : JSON.stringify(v));
+/** Every problem of a parsed bundle.json, each as `path: value is not what`. */
+function checkBundleValues(doc) {
+    if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
+        return ['(top level): not a JSON object'];
+    const problems = FIELDS.filter(([path, check]) => !check(get(doc, path))).map(([path, , what]) => `${path}: ${show(get(doc, path))} is not ${what}`);
+    const images = doc.images;
+    if (!Array.isArray(images))
+        return [...problems, 'images: not a list'];
+    images.forEach((image, i) => {
+        if (!matches(IMAGE)(get(image, 'name')))
+            problems.push(`images[${i}].name: ${show(get(image, 'name'))} is not an image reference`);
+        if (!matches(DIGEST)(get(image, 'manifestDigest')))
+            problems.push(`images[${i}].manifestDigest: ${show(get(image, 'manifestDigest'))} is not sha256:<64 hex>`);
+        const size = get(image, 'size');
+        if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0)
+            problems.push(`images[${i}].size: ${show(size)} is not a byte count`);
+    });
+    return problems;
+}
+//# sourceMappingURL=bundle-values.js.map
+;// CONCATENATED MODULE: ./packages/installer/lib/trust.js
+/**
+ * The site's trust anchor: a public key (PEM) given with --trust-key FILE, or placed once
+ * per site at /etc/kedge/trust.pem. With one, the bundle's SHA256SUMS must carry a valid
+ * SHA256SUMS.sig beside it, made the way openssl makes it, so the operator can check the
+ * same signature by hand with no network:
+ *   ECDSA P-256: openssl dgst -sha256 -sign key.pem -out SHA256SUMS.sig SHA256SUMS
+ *   Ed25519:     openssl pkeyutl -sign -rawin -inkey key.pem -in SHA256SUMS -out SHA256SUMS.sig
+ */
+
+
+const SITE_TRUST_KEY = '/etc/kedge/trust.pem';
+class TrustError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'TrustError';
+    }
+}
+/** Reads a PEM public key: ECDSA P-256 or Ed25519; anything else is refused. */
+function loadTrustKey(file, source) {
+    let pem;
+    try {
+        pem = (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8');
+    }
+    catch (err) {
+        throw new TrustError(`${source}: cannot read ${file}: ${err.message}`);
+    }
+    let key;
+    try {
+        key = (0,external_node_crypto_namespaceObject.createPublicKey)(pem);
+    }
+    catch (err) {
+        throw new TrustError(`${source}: ${file} is not a PEM public key (${err.message}); give the release's kedge-release.pub.pem`);
+    }
+    const type = key.asymmetricKeyType;
+    const curve = key.asymmetricKeyDetails?.namedCurve;
+    if (type !== 'ed25519' && !(type === 'ec' && curve === 'prime256v1'))
+        throw new TrustError(`${source}: ${file} is a ${type ?? 'unknown'}${curve ? ` (${curve})` : ''} key; kedge signs with ECDSA P-256 or Ed25519`);
+    return { key, source };
+}
+/** Why `signature` is not a valid signature of `data` by `trust`, or undefined when it is. */
+function verifySignature(data, signature, trust) {
+    const algorithm = trust.key.asymmetricKeyType === 'ed25519' ? null : 'sha256';
+    let ok;
+    try {
+        ok = (0,external_node_crypto_namespaceObject.verify)(algorithm, data, trust.key, signature);
+    }
+    catch {
+        ok = false;
+    }
+    return ok
+        ? undefined
+        : `not a valid signature of SHA256SUMS by the key in ${trust.source}: the bundle was changed after signing, or signed with another key`;
+}
+//# sourceMappingURL=trust.js.map
 ;// CONCATENATED MODULE: ./packages/installer/lib/bundle.js
 /**
  * The bundle the installer ships in: checked file by file against SHA256SUMS (and nothing
  * unlisted beside it) before any change to the host, and its meta/bundle.json read.
+ * Nothing in the bundle is followed: a symbolic link, a FIFO, a device or a directory where
+ * a file belongs is refused by name, never opened (a FIFO would hang, a link would let a
+ * file outside the bundle pass the check, a link loop would never end).
  */
+
+
+
 
 
 
@@ -131,47 +144,151 @@ class BundleError extends Error {
         this.name = 'BundleError';
     }
 }
-function listFiles(dir, root = dir) {
-    return (0,external_node_fs_namespaceObject.readdirSync)(dir).flatMap(name => {
-        const full = (0,external_node_path_namespaceObject.join)(dir, name);
-        return (0,external_node_fs_namespaceObject.statSync)(full).isDirectory() ? listFiles(full, root) : [(0,external_node_path_namespaceObject.relative)(root, full)];
-    });
+/** Files a bundle carries that SHA256SUMS cannot list: itself and its signature. */
+const UNLISTED = new Set(['SHA256SUMS', 'SHA256SUMS.sig']);
+/** What a non-regular file is, for messages. */
+function kindOf(st) {
+    if (st.isSymbolicLink())
+        return 'a symbolic link';
+    if (st.isDirectory())
+        return 'a directory';
+    if (st.isFIFO())
+        return 'a FIFO';
+    if (st.isSocket())
+        return 'a socket';
+    if (st.isBlockDevice() || st.isCharacterDevice())
+        return 'a device';
+    return 'not a regular file';
 }
+/**
+ * Every regular file under `dir` (relative paths), walked without following links; the
+ * entries that are neither a directory nor a regular file go to `odd`.
+ */
+function walk(dir, odd, prefix = '') {
+    const files = [];
+    for (const entry of (0,external_node_fs_namespaceObject.readdirSync)((0,external_node_path_namespaceObject.join)(dir, prefix), { withFileTypes: true })) {
+        const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+        if (entry.isDirectory())
+            files.push(...walk(dir, odd, rel));
+        else if (entry.isFile())
+            files.push(rel);
+        else
+            odd.push(`${rel}: ${kindOf((0,external_node_fs_namespaceObject.lstatSync)((0,external_node_path_namespaceObject.join)(dir, rel)))}; a bundle holds only regular files`);
+    }
+    return files;
+}
+/** sha256 of a regular file, opened without following a link and without blocking on a FIFO. */
 async function sha256(file) {
-    const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
-    for await (const chunk of (0,external_node_fs_namespaceObject.createReadStream)(file, { highWaterMark: 1024 * 1024 }))
-        hash.update(chunk);
-    return hash.digest('hex');
+    const handle = await (0,promises_namespaceObject.open)(file, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | external_node_fs_namespaceObject.constants.O_NONBLOCK);
+    try {
+        if (!(await handle.stat()).isFile())
+            throw new BundleError(`${file} is not a regular file`);
+        const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
+        for await (const chunk of handle.createReadStream({ highWaterMark: 1024 * 1024 }))
+            hash.update(chunk);
+        return hash.digest('hex');
+    }
+    finally {
+        await handle.close();
+    }
 }
-/** Verifies every file against SHA256SUMS; refuses a changed, missing or unlisted file. */
-async function verifyBundle(dir) {
+function lstatOrUndefined(path) {
+    try {
+        return (0,external_node_fs_namespaceObject.lstatSync)(path);
+    }
+    catch {
+        return undefined;
+    }
+}
+/** A listed name that would reach outside the bundle (absolute, `..`, empty parts). */
+const unsafeName = (name) => name.startsWith('/') || name.split('/').some(p => p === '' || p === '.' || p === '..');
+function readSums(dir) {
     const sumsFile = (0,external_node_path_namespaceObject.join)(dir, 'SHA256SUMS');
-    if (!(0,external_node_fs_namespaceObject.existsSync)(sumsFile))
+    const st = lstatOrUndefined(sumsFile);
+    if (!st)
         throw new BundleError(`${dir} has no SHA256SUMS: not a kedge bundle, or an incomplete copy`);
+    if (!st.isFile())
+        throw new BundleError(`${sumsFile} is ${kindOf(st)}, not a regular file; refusing the bundle`);
+    const text = readNoFollow(sumsFile).toString('utf8');
     const listed = new Map();
-    for (const line of (0,external_node_fs_namespaceObject.readFileSync)(sumsFile, 'utf8').split('\n')) {
+    for (const line of text.split('\n')) {
         const m = /^([a-f0-9]{64}) {2}(.+)$/.exec(line);
         if (m?.[1] && m[2])
             listed.set(m[2], m[1]);
     }
-    const problems = [];
+    return { text, listed };
+}
+/** A file's bytes, opened without following a link and without blocking on a FIFO. */
+function readNoFollow(file) {
+    const fd = (0,external_node_fs_namespaceObject.openSync)(file, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | external_node_fs_namespaceObject.constants.O_NONBLOCK);
+    try {
+        if (!(0,external_node_fs_namespaceObject.fstatSync)(fd).isFile())
+            throw new BundleError(`${file} is not a regular file`);
+        return (0,external_node_fs_namespaceObject.readFileSync)(fd);
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.closeSync)(fd);
+    }
+}
+/** The problems of `dir` against SHA256SUMS: odd entries first, then each listed file. */
+async function checkFiles(dir, listed) {
+    const odd = [];
+    const present = new Set(walk(dir, odd));
+    const problems = [...odd];
     for (const [file, expected] of listed) {
-        const full = (0,external_node_path_namespaceObject.join)(dir, file);
-        if (!(0,external_node_fs_namespaceObject.existsSync)(full))
+        if (unsafeName(file)) {
+            problems.push(`${file}: not a path inside the bundle`);
+            continue;
+        }
+        const st = lstatOrUndefined((0,external_node_path_namespaceObject.join)(dir, file));
+        if (!st)
             problems.push(`${file}: missing`);
-        else if ((await sha256(full)) !== expected)
+        else if (!st.isFile()) {
+            if (!odd.some(o => o.startsWith(`${file}: `)))
+                problems.push(`${file}: ${kindOf(st)}, not a regular file`);
+        }
+        else if (!present.has(file))
+            problems.push(`${file}: reached through a symbolic link`);
+        else if ((await sha256((0,external_node_path_namespaceObject.join)(dir, file))) !== expected)
             problems.push(`${file}: changed (sha256 differs from SHA256SUMS)`);
     }
-    // Written by a previous run of this installer inside the bundle: not part of it.
-    const own = new Set(['SHA256SUMS']);
-    for (const file of listFiles(dir)) {
-        if (!listed.has(file) && !own.has(file))
+    for (const file of present) {
+        if (!listed.has(file) && !UNLISTED.has(file))
             problems.push(`${file}: not in SHA256SUMS`);
     }
+    return problems;
+}
+/**
+ * Verifies every file against SHA256SUMS; refuses a changed, missing, unlisted or
+ * non-regular file. With a trust key, SHA256SUMS.sig must be its valid signature.
+ */
+async function verifyBundle(dir, trust) {
+    const { text, listed } = readSums(dir);
+    const problems = await checkFiles(dir, listed);
     if (problems.length > 0) {
         throw new BundleError(`the bundle in ${dir} does not match its SHA256SUMS; refusing to install from it:\n  ${problems.join('\n  ')}\ncopy the bundle again from its release (check the tarball against the release's SHA256SUMS)`);
     }
-    const info = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.join)(dir, 'meta', 'bundle.json'), 'utf8'));
+    if (trust) {
+        const sig = (0,external_node_path_namespaceObject.join)(dir, 'SHA256SUMS.sig');
+        const st = lstatOrUndefined(sig);
+        if (!st?.isFile())
+            throw new BundleError(`${sig} is missing: the bundle is not signed, and ${trust.source} asks for a signed bundle; use a bundle from a signed release, or check its origin and run without the key`);
+        const problem = verifySignature(Buffer.from(text, 'utf8'), readNoFollow(sig), trust);
+        if (problem)
+            throw new BundleError(`${sig}: ${problem}; refusing the bundle`);
+    }
+    if (!listed.has('meta/bundle.json'))
+        throw new BundleError(`${dir}/meta/bundle.json is missing: not a kedge bundle`);
+    let info;
+    try {
+        info = JSON.parse(readNoFollow((0,external_node_path_namespaceObject.join)(dir, 'meta', 'bundle.json')).toString('utf8'));
+    }
+    catch (err) {
+        throw new BundleError(`${dir}/meta/bundle.json is not valid JSON: ${err.message}`);
+    }
+    const bad = checkBundleValues(info);
+    if (bad.length > 0)
+        throw new BundleError(`${dir}/meta/bundle.json holds values the installer will not use (they would reach a shell, TOML or YAML):\n  ${bad.join('\n  ')}\nrebuild the bundle from a valid spec`);
     return { ...info, dir };
 }
 //# sourceMappingURL=bundle.js.map
@@ -197,12 +314,22 @@ class CommandError extends Error {
         this.name = 'CommandError';
     }
 }
+const lstatSafe = (full) => {
+    try {
+        (0,external_node_fs_namespaceObject.lstatSync)(full);
+        return true;
+    }
+    catch {
+        return false;
+    }
+};
 class Host {
     root;
     logFile;
     secrets = new Set();
     /** Host paths written since the last take (the journal records them per step). */
     touched = [];
+    guard;
     constructor(
     /** Filesystem prefix for every path the installer reads or writes ('' or '/' for none). */
     root, 
@@ -238,8 +365,34 @@ class Host {
     read(p) {
         return (0,external_node_fs_namespaceObject.readFileSync)(this.path(p), 'utf8');
     }
+    /** Every later write is announced to `guard` first (the runner's journal). */
+    setGuard(guard) {
+        this.guard = guard;
+    }
+    /** Announces a write of `p` that a command (keadm join) will make, as if kedge made it. */
+    claim(p) {
+        this.guard?.(p, this.missingDirs(p));
+    }
+    /** The directories above `p` that do not exist yet, outermost first. */
+    missingDirs(p) {
+        const out = [];
+        for (let dir = (0,external_node_path_namespaceObject.dirname)(p); dir !== '/' && dir !== '.'; dir = (0,external_node_path_namespaceObject.dirname)(dir)) {
+            if (this.exists(dir))
+                break;
+            out.unshift(dir);
+        }
+        return out;
+    }
+    /** Writes through a temporary name, without the guard (the journal's own file). */
+    writeUntracked(p, content) {
+        const full = this.path(p);
+        (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(full), { recursive: true });
+        (0,external_node_fs_namespaceObject.writeFileSync)(`${full}.kedge-tmp`, content, { mode: 0o600 });
+        (0,external_node_fs_namespaceObject.renameSync)(`${full}.kedge-tmp`, full);
+    }
     /** Writes through a temporary name; `mode` 0600 for secrets. */
     write(p, content, mode = 0o644) {
+        this.claim(p);
         const full = this.path(p);
         (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(full), { recursive: true });
         const temp = `${full}.kedge-tmp`;
@@ -251,6 +404,7 @@ class Host {
     }
     /** Copies a bundle file to a host path. */
     install(from, p, mode) {
+        this.claim(p);
         const full = this.path(p);
         (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(full), { recursive: true });
         (0,external_node_fs_namespaceObject.copyFileSync)(from, `${full}.kedge-tmp`);
@@ -267,6 +421,11 @@ class Host {
     }
     /** Before the first edit of an existing file: keep it as <file>.kedge.bak (once). */
     backup(p) {
+        // Under the journal, the guard decides: it backs up only a file kedge did not write.
+        if (this.guard) {
+            this.claim(p);
+            return undefined;
+        }
         const full = this.path(p);
         const bak = `${full}.kedge.bak`;
         if (!(0,external_node_fs_namespaceObject.existsSync)(full) || (0,external_node_fs_namespaceObject.existsSync)(bak))
@@ -275,14 +434,40 @@ class Host {
         this.log(`backed up ${p} to ${p}.kedge.bak`);
         return `${p}.kedge.bak`;
     }
-    /** Puts a backup back, or removes a file the installer created. */
+    /** Keeps the file at `p` as <p>.kedge.bak (a copy: mode kept); an existing backup is kept. */
+    keepOriginal(p) {
+        const full = this.path(p);
+        if (lstatSafe(`${full}.kedge.bak`))
+            return;
+        if ((0,external_node_fs_namespaceObject.lstatSync)(full).isSymbolicLink())
+            (0,external_node_fs_namespaceObject.symlinkSync)((0,external_node_fs_namespaceObject.readlinkSync)(full), `${full}.kedge-bak-tmp`);
+        else
+            (0,external_node_fs_namespaceObject.copyFileSync)(full, `${full}.kedge-bak-tmp`);
+        (0,external_node_fs_namespaceObject.renameSync)(`${full}.kedge-bak-tmp`, `${full}.kedge.bak`);
+        this.log(`backed up ${p} to ${p}.kedge.bak`);
+    }
+    /** Whether `p` exists, without following a link. */
+    lexists(p) {
+        return lstatSafe(this.path(p));
+    }
+    /** Removes a directory kedge made, if it is empty. */
+    removeEmptyDir(p) {
+        const full = this.path(p);
+        if ((0,external_node_fs_namespaceObject.existsSync)(full) && (0,external_node_fs_namespaceObject.readdirSync)(full).length === 0) {
+            (0,external_node_fs_namespaceObject.rmdirSync)(full);
+            this.log(`removed the empty directory ${p}`);
+        }
+    }
+    /** Puts a backup back, or removes a file the installer created (and any temporary left). */
     restore(p) {
         const full = this.path(p);
-        if ((0,external_node_fs_namespaceObject.existsSync)(`${full}.kedge.bak`)) {
+        for (const temp of ['kedge-tmp', 'kedge-bak-tmp'])
+            (0,external_node_fs_namespaceObject.rmSync)(`${full}.${temp}`, { force: true });
+        if (lstatSafe(`${full}.kedge.bak`)) {
             (0,external_node_fs_namespaceObject.renameSync)(`${full}.kedge.bak`, full);
             this.log(`restored ${p} from its backup`);
         }
-        else if ((0,external_node_fs_namespaceObject.existsSync)(full)) {
+        else if (lstatSafe(full)) {
             (0,external_node_fs_namespaceObject.rmSync)(full, { recursive: true, force: true });
             this.log(`removed ${p}`);
         }
@@ -342,9 +527,15 @@ class Host {
  * The journal: completed steps with a hash of their inputs, in /var/lib/kedge/state.json
  * (under --root). A re-run skips a finished step whose inputs (and those of every step
  * before it) are unchanged, so it resumes after a crash and re-runs what changed.
+ * Written ahead: a step is journaled as started before it runs, and every host path kedge
+ * writes (and every directory it creates) is journaled before the write, with a backup of
+ * a file that was there before. So a crash anywhere leaves a journal that names everything
+ * kedge may have changed, a re-run never backs up kedge's own file, and uninstall restores
+ * the operator's files and removes only kedge's.
  */
 
-const STATE_FILE = '/var/lib/kedge/state.json';
+const KEDGE_STATE_DIR = '/var/lib/kedge';
+const STATE_FILE = `${KEDGE_STATE_DIR}/state.json`;
 function loadState(host) {
     if (!host.exists(STATE_FILE))
         return { steps: {} };
@@ -356,67 +547,233 @@ function loadState(host) {
         throw new Error(`${host.path(STATE_FILE)} is not valid JSON; move it away to start over`);
     }
 }
+function addDirs(state, dirs) {
+    const known = (state.dirs ??= []);
+    for (const d of dirs)
+        if (!known.includes(d))
+            known.push(d);
+}
 function saveState(host, state) {
-    host.write(STATE_FILE, `${JSON.stringify(state, null, 2)}\n`, 0o600);
+    addDirs(state, host.missingDirs(STATE_FILE));
+    host.writeUntracked(STATE_FILE, `${JSON.stringify(state, null, 2)}\n`);
+}
+/**
+ * Journals every write before it happens: the directories it creates, the path, and (the
+ * first time kedge writes a path that exists) a backup of the operator's file.
+ */
+function journalWrites(host, state) {
+    host.setGuard((p, newDirs) => {
+        const written = (state.written ??= []);
+        if (written.includes(p) && newDirs.every(d => state.dirs?.includes(d)))
+            return;
+        addDirs(state, newDirs);
+        if (!written.includes(p)) {
+            // Under /var/lib/kedge everything is kedge's own (a token or PSK kept from before).
+            if (host.lexists(p) && !p.startsWith(`${KEDGE_STATE_DIR}/`)) {
+                host.keepOriginal(p);
+                (state.backedUp ??= []).push(p);
+            }
+            written.push(p);
+        }
+        saveState(host, state);
+        // Crash tests only: SIGKILL between the journal entry and the write itself.
+        if (process.env.KEDGE_KILL_AT === `write:${p}`)
+            process.kill(process.pid, 'SIGKILL');
+    });
 }
 /** A step's hash: its own inputs chained to the hash of the step before it. */
 function stepHash(previous, inputs) {
     return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(previous).update(JSON.stringify(inputs)).digest('hex');
 }
 //# sourceMappingURL=journal.js.map
-;// CONCATENATED MODULE: external "node:util"
-const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
-;// CONCATENATED MODULE: ./packages/installer/lib/options.js
-/**
- * Command line: node install.js cloud|edge|plan|verify|uninstall [options].
- * Every bad flag is a UsageError (exit 2) with what was expected, before any change.
- */
-
-
-
-
+;// CONCATENATED MODULE: ./packages/installer/lib/errors.js
+/** A bad command line or bad input file: exit 2, before any change. */
 class UsageError extends Error {
     constructor(message) {
         super(message);
         this.name = 'UsageError';
     }
 }
-const COMMANDS = ['cloud', 'edge', 'plan', 'verify', 'uninstall'];
+//# sourceMappingURL=errors.js.map
+;// CONCATENATED MODULE: ./packages/installer/lib/joinfile.js
+/**
+ * The join file: what the cloud hands to each edge, in /var/lib/kedge/edge-join.txt (0600).
+ * `#` comment lines, then key=value lines: cloudcore-ipport, token, edgemesh, expires (the
+ * token's JWT `exp`, RFC 3339 UTC). The edge takes it with --join-file; the token never
+ * goes on a command line a user types.
+ */
+
+const JOIN_FILE = '/var/lib/kedge/edge-join.txt';
 /** KubeEdge's token: the CA hash (64 hex), a dot, a JWT. */
 const TOKEN = /^[a-f0-9]{64}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+/**
+ * When the token expires: the `exp` claim of its JWT (KubeEdge signs it for
+ * 2 x tokenRefreshDuration, 24 h by default). Undefined when it carries none.
+ */
+function tokenExpiry(token) {
+    const payload = token.split('.')[2];
+    if (!payload)
+        return undefined;
+    try {
+        const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+        return typeof claims.exp === 'number' ? new Date(claims.exp * 1000) : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** "23 h 59 min" (or "expired 2 h 3 min ago") from now to `when`. */
+function timeLeft(when, now = new Date()) {
+    const minutes = Math.round(Math.abs(when.getTime() - now.getTime()) / 60000);
+    const span = `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+    return when.getTime() > now.getTime() ? span : `expired ${span} ago`;
+}
+/** RFC 3339 UTC to the second (the JWT exp has no fraction). */
+const rfc3339 = (d) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+function formatJoinFile(info) {
+    const exp = tokenExpiry(info.token);
+    return [
+        '# kedge edge join file, written on the cloud by install.js cloud (or token); mode 0600.',
+        '# It holds a secret: copy it to the edge host only, then run there, in the edge bundle:',
+        '#   sudo ./install.sh edge --join-file edge-join.txt --yes',
+        '# The token expires (about 24 h); mint a fresh one on the cloud: sudo ./install.sh token',
+        `cloudcore-ipport=${info.cloudcoreIpport}`,
+        `token=${info.token}`,
+        `edgemesh=${String(info.edgemesh)}`,
+        ...(exp ? [`expires=${rfc3339(exp)}`] : []),
+        ''
+    ].join('\n');
+}
+/** Reads a join file; an unknown key or a malformed line is an error naming the line. */
+function parseJoinFile(text, file) {
+    const info = {};
+    for (const [i, raw] of text.split('\n').entries()) {
+        const line = raw.trim();
+        if (line === '' || line.startsWith('#'))
+            continue;
+        const m = /^([a-z-]+)=(.*)$/.exec(line);
+        const where = `${file} line ${i + 1}`;
+        if (!m?.[1])
+            throw new UsageError(`--join-file: ${where} is not key=value`);
+        const value = m[2] ?? '';
+        if (m[1] === 'cloudcore-ipport')
+            info.cloudcoreIpport = value;
+        else if (m[1] === 'token')
+            info.token = value;
+        else if (m[1] === 'expires')
+            info.expires = value;
+        else if (m[1] === 'edgemesh') {
+            if (value !== 'true' && value !== 'false')
+                throw new UsageError(`--join-file: ${where}: edgemesh must be true or false`);
+            info.edgemesh = value === 'true';
+        }
+        else
+            throw new UsageError(`--join-file: ${where}: unknown key "${m[1]}" (expected cloudcore-ipport, token, edgemesh, expires)`);
+    }
+    return info;
+}
+//# sourceMappingURL=joinfile.js.map
+;// CONCATENATED MODULE: external "node:net"
+const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: external "node:util"
+const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
+;// CONCATENATED MODULE: ./packages/installer/lib/help.js
+/** The text of --help, for install.js and each command. */
 const HELP = {
     main: `usage: node install.js <command> [options]   (or ./install.sh <command> ...)
 
 commands:
-  cloud       install the cloud side: k3s, CloudCore, Istio CRDs, token, EdgeMesh
+  cloud       install the cloud side: k3s, CloudCore, Istio CRDs, join file, EdgeMesh
   edge        install the edge side: containerd, runc, CNI, images, keadm join
   plan        print the ordered steps with their commands and files; change nothing
-  verify      run the checklist; PASS/FAIL per check (exit 1 on any FAIL)
-  uninstall   undo in reverse order; keeps logs, token and PSK unless --purge
+  verify      run the checklist; PASS/FAIL per check and a count (exit 1 on any FAIL)
+  uninstall   undo in reverse order; keeps logs, join file and PSK unless --purge
+  token       on the cloud: mint a fresh edge token and rewrite the join file
+  upgrade     upgrade a host an older kedge bundle installed (--rollback: undo it)
 
 common options:
   --yes             no prompts          --dry-run    the same as plan
-  --json            machine-readable    --log-file F (default /var/log/kubeedge-<side>-install.log)
+  --json            machine-readable: one JSON object, the last line of stdout
+  --log-file F      (default /var/log/kubeedge-<side>-install.log)
   --root DIR        prefix for every path read or written (tests, image builders)
   --side cloud|edge for plan/verify/uninstall (default: the bundle's side)
+  --trust-key FILE  refuse a bundle whose SHA256SUMS.sig this public key (PEM) does not
+                    verify (default: /etc/kedge/trust.pem when it exists)
+  --wait-timeout S  how long each wait (API, cloudcore, edgecore) may take (default 300)
   --help            this help, or <command> --help
 
-exit codes: 0 ok, 1 a step failed, 2 bad usage or bad input`,
+exit codes: 0 ok, 1 a step or check failed, 2 bad usage or bad input, 130 interrupted`,
     cloud: `usage: node install.js cloud [options]
   --advertise-address IP[,IP]  the address edges reach CloudCore on (default: this host's primary IP)
   --node-name NAME             the k3s node name (default: the host name)
-  --edgemesh / --no-edgemesh   install EdgeMesh (default: yes)
+  --edgemesh / --no-edgemesh   install EdgeMesh (default: yes); written to the join file
   --relay-node NAME=IP[,IP]    an EdgeMesh relay node, repeatable (default: this node)
   --kubeconfig FILE            use an existing cluster: skip k3s
-  --disable-traefik            start k3s without Traefik`,
+  --disable-traefik            start k3s without Traefik
+  --keep-servicelb             keep k3s's servicelb (default: --disable=servicelb; its
+                               DaemonSet would land on edge nodes)
+  --add-default-route          if the host has no default route (k3s needs one), add a dummy
+                               interface with one; without it, preflight stops and says how
+writes /var/lib/kedge/edge-join.txt (0600) for the edges; see: install.js token --help`,
+    upgrade: `usage: node install.js upgrade [--dry-run] [--rollback] [options]
+  prints the plan (version from -> to per component), refuses a downgrade or a skipped
+  minor, backs up, then upgrades in place (journaled: run it again to resume)
+  --dry-run    print the plan and the steps; change nothing
+  --rollback   return to the bundle this host ran before the last upgrade`,
     edge: `usage: node install.js edge [options]
+  --join-file FILE             edge-join.txt from the cloud: address, token, EdgeMesh choice
   --cloudcore-ipport IP:PORT   CloudCore's websocket address (port 10000), or --cloud-ip IP
-  --token TOKEN | --token-file FILE   the token from the cloud (edge-join.txt, keadm gettoken)
+  --token-file FILE            a file with only the token (flags override the join file)
+  --edgemesh / --no-edgemesh   EdgeMesh on this node (default: the join file's, else yes)
   --node-name NAME             the edge node name (default: the host name)
   --cgroup-driver cgroupfs|systemd   (default cgroupfs; containerd is configured to match)
   --labels k=v[,k=v]           node labels
-  --certport PORT              CloudCore's certificate port (default 10002)`
+  --certport PORT              CloudCore's certificate port (default 10002)
+an expired token is refused (exit 2): run ./install.sh token on the cloud, copy the file again`,
+    plan: `usage: node install.js plan [--side cloud|edge] [the install flags]
+prints the ordered steps of the side's install with their commands and files; changes
+nothing. Missing edge join flags show as <cloud-ip> and <token>. The same as cloud|edge --dry-run.`,
+    verify: `usage: node install.js verify [--side cloud|edge] [--root DIR] [--json]
+runs the checklist of what was installed (EdgeMesh checks only when it was): one PASS or
+FAIL line per check with a hint, then the count. Exit 0 iff every check passed.
+--json: {"command":"verify","side":...,"ok":...,"passed":N,"failed":M,"checks":[...]}`,
+    uninstall: `usage: node install.js uninstall [--yes] [--purge] [--root DIR] [--json]
+undoes the install in reverse order: keadm reset, helm uninstall, k3s-uninstall.sh, then
+every file the installer wrote (backups restored). On a TTY it asks first; otherwise
+--yes is required. Keeps the log, the join file and the EdgeMesh PSK unless --purge.`,
+    token: `usage: node install.js token [--root DIR] [--json]   (on the cloud)
+mints a fresh edge token (keadm gettoken; it is valid about 24 h), rewrites the join file
+/var/lib/kedge/edge-join.txt (0600) and prints its path and expiry. Copy the file to the
+edge and run there: sudo ./install.sh edge --join-file edge-join.txt --yes
+--json: {"command":"token","ok":true,"joinFile":"...","expires":"..."}`
 };
+//# sourceMappingURL=help.js.map
+;// CONCATENATED MODULE: ./packages/installer/lib/options.js
+/**
+ * Command line: node install.js cloud|edge|plan|verify|uninstall|token [options].
+ * Every bad flag is a UsageError (exit 2) with what was expected, before any change.
+ */
+
+
+
+
+
+
+
+
+
+
+const COMMANDS = [
+    'cloud',
+    'edge',
+    'plan',
+    'verify',
+    'uninstall',
+    'token',
+    'upgrade'
+];
 function primaryIp() {
     for (const list of Object.values((0,external_node_os_namespaceObject.networkInterfaces)())) {
         for (const a of list ?? [])
@@ -436,56 +793,48 @@ function port(value, flag) {
         throw new UsageError(`${flag}: "${value}" is not a port (1-65535)`);
     return n;
 }
-function parseOptions(argv) {
-    const [first, ...rest] = argv;
-    if (!first || first === '--help' || first === '-h' || first === 'help')
-        return { help: HELP.main ?? '' };
-    if (!COMMANDS.includes(first)) {
-        throw new UsageError(`unknown command "${first}": expected one of ${COMMANDS.join(', ')}`);
-    }
-    const command = first;
-    let parsed;
+const FLAGS = {
+    help: { type: 'boolean' },
+    yes: { type: 'boolean', short: 'y' },
+    'dry-run': { type: 'boolean' },
+    json: { type: 'boolean' },
+    purge: { type: 'boolean' },
+    rollback: { type: 'boolean' },
+    'log-file': { type: 'string' },
+    root: { type: 'string' },
+    side: { type: 'string' },
+    bundle: { type: 'string' },
+    'trust-key': { type: 'string' },
+    'containerd-address': { type: 'string' },
+    'advertise-address': { type: 'string' },
+    'node-name': { type: 'string' },
+    edgemesh: { type: 'boolean' },
+    'no-edgemesh': { type: 'boolean' },
+    'relay-node': { type: 'string', multiple: true },
+    kubeconfig: { type: 'string' },
+    'disable-traefik': { type: 'boolean' },
+    'cloudcore-ipport': { type: 'string' },
+    'cloud-ip': { type: 'string' },
+    certport: { type: 'string' },
+    token: { type: 'string' },
+    'token-file': { type: 'string' },
+    'cgroup-driver': { type: 'string' },
+    labels: { type: 'string' },
+    'join-file': { type: 'string' },
+    'wait-timeout': { type: 'string' },
+    'keep-servicelb': { type: 'boolean' },
+    'add-default-route': { type: 'boolean' }
+};
+function readFlags(rest) {
     try {
-        parsed = (0,external_node_util_namespaceObject.parseArgs)({
-            args: rest,
-            allowPositionals: false,
-            options: {
-                help: { type: 'boolean' },
-                yes: { type: 'boolean', short: 'y' },
-                'dry-run': { type: 'boolean' },
-                json: { type: 'boolean' },
-                purge: { type: 'boolean' },
-                'log-file': { type: 'string' },
-                root: { type: 'string' },
-                side: { type: 'string' },
-                bundle: { type: 'string' },
-                'containerd-address': { type: 'string' },
-                'advertise-address': { type: 'string' },
-                'node-name': { type: 'string' },
-                edgemesh: { type: 'boolean' },
-                'no-edgemesh': { type: 'boolean' },
-                'relay-node': { type: 'string', multiple: true },
-                kubeconfig: { type: 'string' },
-                'disable-traefik': { type: 'boolean' },
-                'cloudcore-ipport': { type: 'string' },
-                'cloud-ip': { type: 'string' },
-                certport: { type: 'string' },
-                token: { type: 'string' },
-                'token-file': { type: 'string' },
-                'cgroup-driver': { type: 'string' },
-                labels: { type: 'string' }
-            }
-        });
+        return (0,external_node_util_namespaceObject.parseArgs)({ args: rest, allowPositionals: false, options: FLAGS }).values;
     }
     catch (err) {
         throw new UsageError(err.message);
     }
-    const v = parsed.values;
-    if (v.help)
-        return { help: HELP[command] ?? HELP.main ?? '' };
-    const side = v.side ?? (command === 'cloud' || command === 'edge' ? command : undefined);
-    if (side !== undefined && side !== 'cloud' && side !== 'edge')
-        throw new UsageError(`--side: expected cloud or edge, got "${side}"`);
+}
+/** The options every command shares, with the defaults. */
+function baseOptions(command, side, v) {
     const options = {
         command: v['dry-run'] && (command === 'cloud' || command === 'edge') ? 'plan' : command,
         ...(side ? { side } : {}),
@@ -493,15 +842,21 @@ function parseOptions(argv) {
         dryRun: v['dry-run'] ?? false,
         json: v.json ?? false,
         purge: v.purge ?? false,
+        rollback: v.rollback ?? false,
         root: v.root ?? '',
         ...(v['log-file'] ? { logFile: v['log-file'] } : {}),
         ...(v.bundle ? { bundleDir: v.bundle } : {}),
+        ...(v['trust-key'] ? { trustKey: v['trust-key'] } : {}),
         containerdAddress: v['containerd-address'] ?? '/run/containerd/containerd.sock',
+        waitTimeout: waitTimeout(v['wait-timeout']),
         advertiseAddress: [],
         nodeName: (v['node-name'] ?? (0,external_node_os_namespaceObject.hostname)()).toLowerCase(),
         relayNodes: [],
         disableTraefik: v['disable-traefik'] ?? false,
+        ...(v['keep-servicelb'] ? { servicelb: true } : {}),
+        addDefaultRoute: v['add-default-route'] ?? false,
         cloudPort: 10000,
+        tunnelPort: 10004,
         certPort: v.certport ? port(v.certport, '--certport') : 10002,
         cgroupDriver: 'cgroupfs',
         labels: []
@@ -509,12 +864,16 @@ function parseOptions(argv) {
     if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(options.nodeName)) {
         throw new UsageError(`--node-name: "${options.nodeName}" is not a valid node name (lower-case letters, digits, - and .)`);
     }
+    return options;
+}
+/** --advertise-address, --edgemesh, --relay-node, --kubeconfig. */
+function cloudFlags(options, v) {
     if (v['advertise-address']) {
         options.advertiseAddress = v['advertise-address']
             .split(',')
             .map(a => ip(a.trim(), '--advertise-address'));
     }
-    else if (side === 'cloud') {
+    else if (options.side === 'cloud') {
         const found = primaryIp();
         if (found)
             options.advertiseAddress = [found];
@@ -534,33 +893,70 @@ function parseOptions(argv) {
     }
     if (v.kubeconfig)
         options.kubeconfig = v.kubeconfig;
-    if (v['cloudcore-ipport']) {
-        const m = /^(.+):(\d+)$/.exec(v['cloudcore-ipport']);
-        if (!m?.[1] || !m[2])
-            throw new UsageError(`--cloudcore-ipport: "${v['cloudcore-ipport']}" is not IP:PORT (e.g. 192.0.2.10:10000)`);
-        options.cloudIp = ip(m[1], '--cloudcore-ipport');
-        options.cloudPort = port(m[2], '--cloudcore-ipport');
-    }
-    else if (v['cloud-ip']) {
-        options.cloudIp = ip(v['cloud-ip'], '--cloud-ip');
-    }
+}
+/** The token from --token or --token-file, checked for KubeEdge's shape. */
+function tokenFlag(v) {
     if (v.token && v['token-file'])
         throw new UsageError('give --token or --token-file, not both');
     let token = v.token;
     if (v['token-file']) {
-        try {
-            token = (0,external_node_fs_namespaceObject.readFileSync)(v['token-file'], 'utf8').trim();
-        }
-        catch (err) {
-            throw new UsageError(`--token-file: cannot read ${v['token-file']}: ${err.message}`);
-        }
+        const text = readText(v['token-file'], '--token-file');
+        // A join file given here: take its token.
+        token = /^token=/m.test(text) ? parseJoinFile(text, v['token-file']).token : text.trim();
     }
-    if (token !== undefined) {
-        if (!TOKEN.test(token)) {
-            throw new UsageError('the token does not look like a KubeEdge token (<64 hex>.<JWT>); copy it from edge-join.txt on the cloud or `keadm gettoken`');
-        }
+    if (token !== undefined && !TOKEN.test(token)) {
+        throw new UsageError('the token does not look like a KubeEdge token (<64 hex>.<JWT>); copy it from edge-join.txt on the cloud or `keadm gettoken`');
+    }
+    return token;
+}
+function readText(file, flag) {
+    try {
+        return (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8');
+    }
+    catch (err) {
+        throw new UsageError(`${flag}: cannot read ${file}: ${err.message}`);
+    }
+}
+function waitTimeout(value) {
+    const text = value ?? process.env.KEDGE_WAIT_SECONDS ?? '300';
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 1)
+        throw new UsageError(`--wait-timeout: "${text}" is not a whole number of seconds (>= 1)`);
+    return n;
+}
+/** Sets cloudIp and cloudPort from IP:PORT; `flag` names the source in errors. */
+function setCloudcore(options, value, flag) {
+    const m = /^(.+):(\d+)$/.exec(value);
+    if (!m?.[1] || !m[2])
+        throw new UsageError(`${flag}: "${value}" is not IP:PORT (e.g. 192.0.2.10:10000)`);
+    options.cloudIp = ip(m[1], flag);
+    options.cloudPort = port(m[2], flag);
+}
+/** The join file (--join-file): what the flags given explicitly leave open. */
+function joinFileFlags(options, v, join, file) {
+    if (!v['cloudcore-ipport'] && !v['cloud-ip'] && join.cloudcoreIpport)
+        setCloudcore(options, join.cloudcoreIpport, `--join-file ${file}: cloudcore-ipport`);
+    if (options.token === undefined && join.token !== undefined) {
+        if (!TOKEN.test(join.token))
+            throw new UsageError(`--join-file ${file}: the token does not look like a KubeEdge token (<64 hex>.<JWT>); copy the file again from the cloud, or run ./install.sh token there`);
+        options.token = join.token;
+    }
+    if (options.edgemesh === undefined && join.edgemesh !== undefined)
+        options.edgemesh = join.edgemesh;
+    options.joinFile = file;
+}
+/** --cloudcore-ipport (or --cloud-ip), the token, --join-file, --cgroup-driver, --labels. */
+function edgeFlags(options, v) {
+    if (v['cloudcore-ipport'])
+        setCloudcore(options, v['cloudcore-ipport'], '--cloudcore-ipport');
+    else if (v['cloud-ip'])
+        options.cloudIp = ip(v['cloud-ip'], '--cloud-ip');
+    const token = tokenFlag(v);
+    if (token !== undefined)
         options.token = token;
-    }
+    const file = v['join-file'];
+    if (file)
+        joinFileFlags(options, v, parseJoinFile(readText(file, '--join-file'), file), file);
     if (v['cgroup-driver']) {
         if (v['cgroup-driver'] !== 'cgroupfs' && v['cgroup-driver'] !== 'systemd') {
             throw new UsageError(`--cgroup-driver: expected cgroupfs or systemd, got "${v['cgroup-driver']}"`);
@@ -573,11 +969,30 @@ function parseOptions(argv) {
         if (bad !== undefined)
             throw new UsageError(`--labels: "${bad}" is not key=value`);
     }
-    if (options.command === 'edge' || (options.command === 'plan' && side === 'edge')) {
+}
+function parseOptions(argv) {
+    const [first, ...rest] = argv;
+    if (!first || first === '--help' || first === '-h' || first === 'help')
+        return { help: HELP.main ?? '' };
+    if (!COMMANDS.includes(first)) {
+        throw new UsageError(`unknown command "${first}": expected one of ${COMMANDS.join(', ')}`);
+    }
+    const command = first;
+    const v = readFlags(rest);
+    if (v.help)
+        return { help: HELP[command] ?? HELP.main ?? '' };
+    const side = v.side ?? (command === 'cloud' || command === 'edge' ? command : undefined);
+    if (side !== undefined && side !== 'cloud' && side !== 'edge')
+        throw new UsageError(`--side: expected cloud or edge, got "${side}"`);
+    const options = baseOptions(command, side, v);
+    cloudFlags(options, v);
+    edgeFlags(options, v);
+    // plan shows placeholders for what is missing.
+    if (options.command === 'edge') {
         if (!options.cloudIp)
-            throw new UsageError('edge: --cloudcore-ipport IP:10000 (or --cloud-ip IP) is required');
+            throw new UsageError('edge: --cloudcore-ipport IP:10000 (or --cloud-ip IP) is required: give --join-file edge-join.txt (written by the cloud install) or the flag');
         if (!options.token)
-            throw new UsageError('edge: a token is required: --token TOKEN or --token-file FILE');
+            throw new UsageError('edge: a token is required: --join-file edge-join.txt (from the cloud), or --token-file FILE');
     }
     if (options.command === 'cloud' && options.advertiseAddress.length === 0) {
         throw new UsageError('cloud: no --advertise-address given and no primary IP found');
@@ -585,6 +1000,167 @@ function parseOptions(argv) {
     return options;
 }
 //# sourceMappingURL=options.js.map
+;// CONCATENATED MODULE: ./packages/installer/lib/output.js
+function output(json, write) {
+    return {
+        line: text => {
+            if (!json)
+                write(`${text}\n`);
+        },
+        event: data => {
+            if (json)
+                write(`${JSON.stringify(data)}\n`);
+        }
+    };
+}
+//# sourceMappingURL=output.js.map
+;// CONCATENATED MODULE: ./packages/installer/lib/steps/common.js
+/**
+ * What every step shares: the Step and Context shapes, waiting, and the image import that
+ * both sides run (into the edge's containerd, or k3s's).
+ */
+
+
+const KEDGE_DIR = '/var/lib/kedge';
+/** Where the installer places the binaries it ships. */
+const BIN_DIR = '/usr/local/bin';
+/**
+ * A binary the installer placed, by its absolute path (under --root): never looked up on
+ * PATH, which RHEL's sudo secure_path leaves /usr/local/bin out of.
+ */
+function placed(host, name) {
+    return host.path(`${BIN_DIR}/${name}`);
+}
+/** kubectl arguments listing the phases of the cloudcore pods (install wait and verify). */
+const CLOUDCORE_PHASES = [
+    '-n',
+    'kubeedge',
+    'get',
+    'pods',
+    '-l',
+    'kubeedge=cloudcore',
+    '-o',
+    'jsonpath={.items[*].status.phase}'
+];
+/** The bundle's images that `listed` (ctr images ls -q output) does not hold. */
+function missingImages(listed, bundle) {
+    const names = new Set(listed.split('\n').map(l => l.trim()));
+    return bundle.images.filter(i => !names.has(i.name)).map(i => i.name);
+}
+/** How often a wait says what it waits for. */
+const PROGRESS_SECONDS = 10;
+/**
+ * Polls `probe` once a second until it holds, or fails after --wait-timeout naming `what`
+ * and a hint. At least every 10 s it prints what it waits for, the time so far and the limit.
+ */
+async function waitFor(ctx, what, hint, probe) {
+    const limit = ctx.options.waitTimeout;
+    const started = Date.now();
+    let said = started;
+    for (;;) {
+        if (await probe())
+            return;
+        const now = Date.now();
+        const elapsed = Math.round((now - started) / 1000);
+        if (now - started > limit * 1000)
+            throw new Error(`timed out after ${limit} s waiting for ${what}; ${hint} (a slow host: run again with --wait-timeout ${limit * 2})`);
+        if (now - said >= PROGRESS_SECONDS * 1000) {
+            ctx.say(`  still waiting for ${what}: ${elapsed} s so far, limit ${limit} s`);
+            said = now;
+        }
+        await new Promise(r => setTimeout(r, 1000));
+    }
+}
+/** Whether this install includes EdgeMesh (--no-edgemesh, the join file, the bundle). */
+function edgemeshOn(ctx) {
+    return (ctx.options.edgemesh ?? true) && ctx.bundle.edgemesh.enabled;
+}
+const bundleFile = (ctx, p) => (0,external_node_path_namespaceObject.join)(ctx.bundle.dir, p);
+/** Imports the side's image archive, then checks that containerd lists every image. */
+async function importImages(ctx, importer, lister) {
+    const archive = bundleFile(ctx, `images/${ctx.bundle.side}-images.tar`);
+    const mib = ((0,external_node_fs_namespaceObject.statSync)(archive).size / 1048576).toFixed(1);
+    ctx.say(`  importing ${ctx.bundle.images.length} images (${mib} MiB) into containerd namespace k8s.io`);
+    await ctx.host.run(importer[0], [
+        ...importer[1],
+        '--platform',
+        `linux/${ctx.bundle.arch}`,
+        archive
+    ]);
+    const missing = missingImages((await ctx.host.run(lister[0], lister[1])).stdout, ctx.bundle);
+    if (missing.length > 0)
+        throw new Error(`after the import, containerd does not list: ${missing.join(', ')}`);
+    ctx.say(`  all ${ctx.bundle.images.length} images listed`);
+}
+//# sourceMappingURL=common.js.map
+;// CONCATENATED MODULE: ./packages/installer/lib/steps/edge-files.js
+/** The files the edge install writes: the containerd unit and config, the CNI conflist. */
+
+const CONTAINERD_UNIT = `[Unit]
+Description=containerd container runtime (installed by kedge)
+Documentation=https://containerd.io
+After=network.target local-fs.target
+
+[Service]
+ExecStartPre=-/sbin/modprobe overlay
+ExecStart=/usr/local/bin/containerd
+Type=notify
+Delegate=yes
+KillMode=process
+Restart=always
+RestartSec=5
+LimitNPROC=infinity
+LimitCORE=infinity
+TasksMax=infinity
+OOMScoreAdjust=-999
+
+[Install]
+WantedBy=multi-user.target
+`;
+function containerdConfig(sandboxImage, cgroupDriver) {
+    // Checked with bundle.json too; here because the value lands inside a TOML string.
+    if (!IMAGE.test(sandboxImage))
+        throw new Error(`sandboxImage ${JSON.stringify(sandboxImage)} is not an image reference; not writing config.toml`);
+    const image = sandboxImage.includes('/') && !sandboxImage.split('/')[0]?.includes('.')
+        ? `docker.io/${sandboxImage}`
+        : sandboxImage;
+    return `# written by kedge: containerd >= 1.6 config, version 2
+version = 2
+
+[plugins."io.containerd.grpc.v1.cri"]
+  sandbox_image = "${image}"
+
+[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+  runtime_type = "io.containerd.runc.v2"
+
+[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+  SystemdCgroup = ${cgroupDriver === 'systemd' ? 'true' : 'false'}
+
+[plugins."io.containerd.grpc.v1.cri".cni]
+  bin_dir = "/opt/cni/bin"
+  conf_dir = "/etc/cni/net.d"
+`;
+}
+const CNI_CONFLIST = `${JSON.stringify({
+    cniVersion: '1.0.0',
+    name: 'containerd-net',
+    plugins: [
+        {
+            type: 'bridge',
+            bridge: 'cni0',
+            isGateway: true,
+            ipMasq: true,
+            promiscMode: true,
+            ipam: {
+                type: 'host-local',
+                ranges: [[{ subnet: '10.88.0.0/16' }]],
+                routes: [{ dst: '0.0.0.0/0' }]
+            }
+        },
+        { type: 'portmap', capabilities: { portMappings: true } }
+    ]
+}, null, 2)}\n`;
+//# sourceMappingURL=edge-files.js.map
 ;// CONCATENATED MODULE: ./node_modules/js-yaml/dist/js-yaml.mjs
 /*! js-yaml 5.5.0 https://github.com/nodeca/js-yaml @license MIT */
 //#region src/tag.ts
@@ -4273,13 +4849,16 @@ function setPath(doc, path, value) {
 function sameValue(a, b) {
     return JSON.stringify(a) === JSON.stringify(b);
 }
-/** The edgecore settings EdgeMesh needs, given the cloud address. */
-function edgecoreSettings(cloudIp, streamPort = 10004) {
+/**
+ * The edgecore settings the installer sets, given the cloud address: metaServer and
+ * edgeStream (cloud tunnel port, 10004), and with EdgeMesh its DNS 169.254.96.16.
+ */
+function edgecoreSettings(cloudIp, streamPort = 10004, edgemesh = true) {
     return {
         'modules.metaManager.metaServer.enable': true,
         'modules.edgeStream.enable': true,
         'modules.edgeStream.server': `${cloudIp}:${streamPort}`,
-        'modules.edged.tailoredKubeletConfig.clusterDNS': ['169.254.96.16'],
+        ...(edgemesh ? { 'modules.edged.tailoredKubeletConfig.clusterDNS': ['169.254.96.16'] } : {}),
         'modules.edged.tailoredKubeletConfig.clusterDomain': 'cluster.local'
     };
 }
@@ -4321,16 +4900,250 @@ function enableDynamicController(configMapYaml) {
     return { yaml: dump(cm, { lineWidth: -1, noRefs: true }), changed: true };
 }
 //# sourceMappingURL=config.js.map
-;// CONCATENATED MODULE: ./packages/installer/lib/steps.js
+;// CONCATENATED MODULE: ./packages/installer/lib/steps/edge.js
 /**
- * The install steps, in order, for each side. Each step names its inputs (hashed into the
- * journal) and the exact commands and files it will run and write (for plan).
+ * The edge install steps, in order: the runtime, its config, containerd, the images,
+ * keadm join, then a read-back of edgecore.yaml.
  */
 
 
 
 
-const KEDGE_DIR = '/var/lib/kedge';
+function ctr(ctx, args) {
+    return [
+        placed(ctx.host, 'ctr'),
+        ['--address', ctx.options.containerdAddress, '--namespace', 'k8s.io', ...args]
+    ];
+}
+function installRuntime(ctx) {
+    const { host, bundle } = ctx;
+    const bins = ['containerd', 'ctr', 'containerd-shim-runc-v2'];
+    return {
+        name: 'install-runtime',
+        title: 'Install containerd, the runc shim, runc, CNI plugins, keadm and the containerd unit',
+        inputs: { bundle: bundle.name },
+        plan: [
+            ...bins.map(b => `install bin/${b} -> /usr/local/bin/${b} (0755)`),
+            'install bin/runc -> /usr/local/sbin/runc (0755)',
+            'install bin/keadm -> /usr/local/bin/keadm (0755)',
+            'install cni/bin/* -> /opt/cni/bin/ (0755)',
+            'write /etc/systemd/system/containerd.service'
+        ],
+        run: () => {
+            for (const b of bins)
+                host.install(bundleFile(ctx, `bin/${b}`), `/usr/local/bin/${b}`, 0o755);
+            host.install(bundleFile(ctx, 'bin/runc'), '/usr/local/sbin/runc', 0o755);
+            host.install(bundleFile(ctx, 'bin/keadm'), '/usr/local/bin/keadm', 0o755);
+            for (const plugin of (0,external_node_fs_namespaceObject.readdirSync)(bundleFile(ctx, 'cni/bin')).sort()) {
+                host.install(bundleFile(ctx, `cni/bin/${plugin}`), `/opt/cni/bin/${plugin}`, 0o755);
+            }
+            host.backup('/etc/systemd/system/containerd.service');
+            host.write('/etc/systemd/system/containerd.service', CONTAINERD_UNIT);
+            return Promise.resolve();
+        }
+    };
+}
+function containerdConfigStep(ctx) {
+    const { host, bundle, options } = ctx;
+    return {
+        name: 'containerd-config',
+        title: `Write /etc/containerd/config.toml (sandbox ${bundle.sandboxImage}, SystemdCgroup for ${options.cgroupDriver})`,
+        inputs: { sandbox: bundle.sandboxImage, cgroup: options.cgroupDriver },
+        plan: ['write /etc/containerd/config.toml (backup of an existing one: config.toml.kedge.bak)'],
+        run: () => {
+            host.backup('/etc/containerd/config.toml');
+            host.write('/etc/containerd/config.toml', containerdConfig(bundle.sandboxImage, options.cgroupDriver));
+            return Promise.resolve();
+        }
+    };
+}
+function cniConfig(ctx) {
+    const { host } = ctx;
+    return {
+        name: 'cni-config',
+        title: 'Write the CNI conflist (bridge cni0, host-local 10.88.0.0/16, portmap): node Ready needs it',
+        inputs: { conflist: CNI_CONFLIST },
+        plan: ['write /etc/cni/net.d/10-containerd-net.conflist'],
+        run: () => {
+            host.backup('/etc/cni/net.d/10-containerd-net.conflist');
+            host.write('/etc/cni/net.d/10-containerd-net.conflist', CNI_CONFLIST);
+            return Promise.resolve();
+        }
+    };
+}
+function startContainerd(ctx) {
+    const { host, options } = ctx;
+    return {
+        name: 'start-containerd',
+        title: 'Start containerd',
+        inputs: {},
+        plan: [
+            'systemctl daemon-reload',
+            'systemctl enable --now containerd',
+            'systemctl restart containerd',
+            `ctr --address ${options.containerdAddress} version (until it answers)`
+        ],
+        run: async () => {
+            await host.run('systemctl', ['daemon-reload']);
+            await host.run('systemctl', ['enable', '--now', 'containerd']);
+            await host.run('systemctl', ['restart', 'containerd']);
+            await waitFor(ctx, 'containerd to answer', 'see journalctl -u containerd', async () => {
+                const [c, a] = ctr(ctx, ['version']);
+                return (await host.run(c, a, { allowFailure: true })).code === 0;
+            });
+        }
+    };
+}
+function importEdgeImages(ctx) {
+    const { bundle, options } = ctx;
+    return {
+        name: 'import-images',
+        title: `Import the ${bundle.images.length} images into containerd (k8s.io) and check each is listed`,
+        inputs: { images: bundle.images.map(i => `${i.name}@${i.manifestDigest}`) },
+        plan: [
+            `ctr --address ${options.containerdAddress} -n k8s.io images import --platform linux/${bundle.arch} images/edge-images.tar`,
+            `ctr --address ${options.containerdAddress} -n k8s.io images ls -q (each of: ${bundle.images.map(i => i.name).join(', ')})`
+        ],
+        run: () => importImages(ctx, ctr(ctx, ['images', 'import']), ctr(ctx, ['images', 'ls', '-q']))
+    };
+}
+/** The cloud's address, or a placeholder (plan without the join flags). */
+const cloudIp = (ctx) => ctx.options.cloudIp ?? '<cloud-ip>';
+/** The edgecore settings keadm join gets; clusterDNS 169.254.96.16 only with EdgeMesh. */
+function joinSettings(ctx) {
+    const settings = edgecoreSettings(cloudIp(ctx), ctx.options.tunnelPort, edgemeshOn(ctx));
+    return Object.entries(settings)
+        .map(([k, v]) => `${k}=${Array.isArray(v) ? `{${v.join(',')}}` : String(v)}`)
+        .join(',');
+}
+/** keadm join's arguments, the edgecore settings for EdgeMesh among them. */
+function joinArgs(ctx) {
+    const { bundle, options } = ctx;
+    const cloud = cloudIp(ctx);
+    return [
+        'join',
+        `--kubeedge-version=${bundle.versions.kubeedge}`,
+        `--cloudcore-ipport=${cloud}:${options.cloudPort}`,
+        `--certport=${options.certPort}`,
+        `--token=${options.token ?? '<token>'}`,
+        `--edgenode-name=${options.nodeName}`,
+        `--remote-runtime-endpoint=unix://${options.containerdAddress}`,
+        `--cgroupdriver=${options.cgroupDriver}`,
+        ...(options.labels.length ? [`--labels=${options.labels.join(',')}`] : []),
+        '--set',
+        joinSettings(ctx)
+    ];
+}
+const EDGECORE_BIN = '/usr/local/bin/edgecore';
+const EDGECORE_UNIT = '/etc/systemd/system/edgecore.service';
+function keadmJoin(ctx) {
+    const { host, bundle, options } = ctx;
+    const cloud = cloudIp(ctx);
+    const args = joinArgs(ctx);
+    return {
+        name: 'keadm-join',
+        title: `Join CloudCore at ${cloud}:${options.cloudPort} as ${options.nodeName} (keadm join, edgecore settings for EdgeMesh)`,
+        inputs: {
+            cloud,
+            port: options.cloudPort,
+            node: options.nodeName,
+            token: options.token,
+            cgroup: options.cgroupDriver,
+            labels: options.labels,
+            version: bundle.versions.kubeedge,
+            edgemesh: edgemeshOn(ctx)
+        },
+        plan: [`keadm ${args.join(' ')}`],
+        // keadm join writes these (KubeEdge v1.22 keadm: the binary from the installation
+        // package, the unit through its systemd helper); keadm reset edge leaves the binary.
+        claims: [EDGECORE_BIN, EDGECORE_UNIT],
+        // A join cut short (or one with other inputs) leaves edgecore, its unit, certificates
+        // and config; keadm join refuses a non-empty /etc/kubeedge, so reset first.
+        recover: async () => {
+            const left = host.exists(EDGECORE_UNIT) ||
+                (host.exists('/etc/kubeedge') && (0,external_node_fs_namespaceObject.readdirSync)(host.path('/etc/kubeedge')).length > 0);
+            if (!left)
+                return;
+            ctx.say('  a previous keadm join left edgecore behind: keadm reset edge first');
+            await host.run(placed(host, 'keadm'), ['reset', 'edge', '--force']);
+        },
+        run: async () => {
+            await host.run(placed(host, 'keadm'), args, { timeoutMs: 600_000 });
+        }
+    };
+}
+const EDGE_CERTS = [
+    '/etc/kubeedge/ca/rootCA.crt',
+    '/etc/kubeedge/certs/server.crt',
+    '/etc/kubeedge/certs/server.key'
+];
+function waitEdgecore(ctx) {
+    const { host } = ctx;
+    return {
+        name: 'wait-edgecore',
+        title: 'Wait until edgecore is active and its certificates exist',
+        inputs: {},
+        plan: [
+            'systemctl is-active edgecore',
+            'files /etc/kubeedge/ca/rootCA.crt, /etc/kubeedge/certs/server.crt, server.key'
+        ],
+        run: () => waitFor(ctx, 'edgecore to be active with its certificates', 'see journalctl -u edgecore; check the token and that the cloud answers on 10000 and 10002', async () => {
+            const state = await host.run('systemctl', ['is-active', 'edgecore'], {
+                allowFailure: true
+            });
+            return state.stdout.trim() === 'active' && EDGE_CERTS.every(f => host.exists(f));
+        })
+    };
+}
+function checkEdgecoreConfig(ctx) {
+    const { host, options } = ctx;
+    const settings = edgecoreSettings(cloudIp(ctx), options.tunnelPort, edgemeshOn(ctx));
+    return {
+        name: 'check-edgecore-config',
+        title: `Read back edgecore.yaml; fix any setting that did not take (merge edit, backup first)${edgemeshOn(ctx) ? '' : '; no EdgeMesh: no clusterDNS'}`,
+        inputs: { settings },
+        plan: [
+            `check /etc/kubeedge/config/edgecore.yaml for ${Object.keys(settings).join(', ')}`,
+            'if any is off: back up, set that key, systemctl restart edgecore'
+        ],
+        run: async () => {
+            const file = '/etc/kubeedge/config/edgecore.yaml';
+            const missing = missingSettings(host.read(file), settings);
+            if (missing.length === 0) {
+                ctx.say('  edgecore.yaml has every setting');
+                return;
+            }
+            ctx.say(`  fixing in edgecore.yaml: ${missing.join(', ')}`);
+            host.backup(file);
+            const fix = Object.fromEntries(missing.map(k => [k, settings[k]]));
+            host.write(file, mergeSettings(host.read(file), fix, file), 0o644);
+            await host.run('systemctl', ['restart', 'edgecore']);
+        }
+    };
+}
+function edgeSteps(ctx) {
+    return [
+        installRuntime(ctx),
+        containerdConfigStep(ctx),
+        cniConfig(ctx),
+        startContainerd(ctx),
+        importEdgeImages(ctx),
+        keadmJoin(ctx),
+        waitEdgecore(ctx),
+        checkEdgecoreConfig(ctx)
+    ];
+}
+//# sourceMappingURL=edge.js.map
+;// CONCATENATED MODULE: ./packages/installer/lib/steps/cloud.js
+/**
+ * The cloud install steps, in order: k3s (unless --kubeconfig), the namespace, the Istio
+ * CRDs and the Service label for EdgeMesh, CloudCore, the edge token, EdgeMesh.
+ */
+
+
+
+
+const KUBECONFIG = '/etc/rancher/k3s/k3s.yaml';
 /** kubectl arguments that mark the kubernetes Service for EdgeMesh's proxy. */
 const LABEL_KUBERNETES_SERVICE = [
     'label',
@@ -4341,646 +5154,426 @@ const LABEL_KUBERNETES_SERVICE = [
     'service.edgemesh.kubeedge.io/service-proxy-name=',
     '--overwrite'
 ];
-/** kubectl arguments listing the phases of the cloudcore pods (install wait and verify). */
-const CLOUDCORE_PHASES = [
-    '-n',
-    'kubeedge',
-    'get',
-    'pods',
-    '-l',
-    'kubeedge=cloudcore',
-    '-o',
-    'jsonpath={.items[*].status.phase}'
+const CRD_FILES = ['crd-destinationrule.yaml', 'crd-gateway.yaml', 'crd-virtualservice.yaml'];
+const CRD_NAMES = [
+    'destinationrules.networking.istio.io',
+    'gateways.networking.istio.io',
+    'virtualservices.networking.istio.io'
 ];
-/** The bundle's images that `listed` (ctr images ls -q output) does not hold. */
-function missingImages(listed, bundle) {
-    const names = new Set(listed.split('\n').map(l => l.trim()));
-    return bundle.images.filter(i => !names.has(i.name)).map(i => i.name);
-}
-const KUBECONFIG = '/etc/rancher/k3s/k3s.yaml';
-const WAIT_SECONDS = Number(process.env.KEDGE_WAIT_SECONDS ?? '300');
-/** Polls `probe` once a second until it holds, or fails naming `what` and a hint. */
-async function waitFor(what, hint, probe) {
-    const deadline = Date.now() + WAIT_SECONDS * 1000;
-    for (;;) {
-        if (await probe())
-            return;
-        if (Date.now() > deadline)
-            throw new Error(`timed out after ${WAIT_SECONDS} s waiting for ${what}; ${hint}`);
-        await new Promise(r => setTimeout(r, 1000));
-    }
-}
-const bundleFile = (ctx, p) => (0,external_node_path_namespaceObject.join)(ctx.bundle.dir, p);
-function ctr(ctx, args) {
-    return ['ctr', ['--address', ctx.options.containerdAddress, '--namespace', 'k8s.io', ...args]];
-}
-async function importImages(ctx, importer, lister) {
-    const archive = bundleFile(ctx, `images/${ctx.bundle.side}-images.tar`);
-    const mib = ((0,external_node_fs_namespaceObject.statSync)(archive).size / 1048576).toFixed(1);
-    ctx.say(`  importing ${ctx.bundle.images.length} images (${mib} MiB) into containerd namespace k8s.io`);
-    await ctx.host.run(importer[0], [
-        ...importer[1],
-        '--platform',
-        `linux/${ctx.bundle.arch}`,
-        archive
-    ]);
-    const missing = missingImages((await ctx.host.run(lister[0], lister[1])).stdout, ctx.bundle);
-    if (missing.length > 0)
-        throw new Error(`after the import, containerd does not list: ${missing.join(', ')}`);
-    ctx.say(`  all ${ctx.bundle.images.length} images listed`);
-}
-const UNIT = `[Unit]
-Description=containerd container runtime (installed by kedge)
-Documentation=https://containerd.io
-After=network.target local-fs.target
-
-[Service]
-ExecStartPre=-/sbin/modprobe overlay
-ExecStart=/usr/local/bin/containerd
-Type=notify
-Delegate=yes
-KillMode=process
-Restart=always
-RestartSec=5
-LimitNPROC=infinity
-LimitCORE=infinity
-TasksMax=infinity
-OOMScoreAdjust=-999
-
-[Install]
-WantedBy=multi-user.target
-`;
-function containerdConfig(sandboxImage, cgroupDriver) {
-    const image = sandboxImage.includes('/') && !sandboxImage.split('/')[0]?.includes('.')
-        ? `docker.io/${sandboxImage}`
-        : sandboxImage;
-    return `# written by kedge: containerd >= 1.6 config, version 2
-version = 2
-
-[plugins."io.containerd.grpc.v1.cri"]
-  sandbox_image = "${image}"
-
-[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
-  runtime_type = "io.containerd.runc.v2"
-
-[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
-  SystemdCgroup = ${cgroupDriver === 'systemd' ? 'true' : 'false'}
-
-[plugins."io.containerd.grpc.v1.cri".cni]
-  bin_dir = "/opt/cni/bin"
-  conf_dir = "/etc/cni/net.d"
-`;
-}
-const CNI_CONFLIST = `${JSON.stringify({
-    cniVersion: '1.0.0',
-    name: 'containerd-net',
-    plugins: [
-        {
-            type: 'bridge',
-            bridge: 'cni0',
-            isGateway: true,
-            ipMasq: true,
-            promiscMode: true,
-            ipam: {
-                type: 'host-local',
-                ranges: [[{ subnet: '10.88.0.0/16' }]],
-                routes: [{ dst: '0.0.0.0/0' }]
-            }
-        },
-        { type: 'portmap', capabilities: { portMappings: true } }
-    ]
-}, null, 2)}\n`;
-function edgeSteps(ctx) {
-    const { host, bundle, options } = ctx;
-    const cloud = options.cloudIp ?? '';
-    const bins = ['containerd', 'ctr', 'containerd-shim-runc-v2'];
-    const settings = edgecoreSettings(cloud);
-    const joinArgs = [
-        'join',
-        `--kubeedge-version=${bundle.versions.kubeedge}`,
-        `--cloudcore-ipport=${cloud}:${options.cloudPort}`,
-        `--certport=${options.certPort}`,
-        `--token=${options.token ?? ''}`,
-        `--edgenode-name=${options.nodeName}`,
-        `--remote-runtime-endpoint=unix://${options.containerdAddress}`,
-        `--cgroupdriver=${options.cgroupDriver}`,
-        ...(options.labels.length ? [`--labels=${options.labels.join(',')}`] : []),
-        '--set',
-        [
-            'modules.metaManager.metaServer.enable=true',
-            'modules.edgeStream.enable=true',
-            `modules.edgeStream.server=${cloud}:10004`,
-            'modules.edged.tailoredKubeletConfig.clusterDNS={169.254.96.16}',
-            'modules.edged.tailoredKubeletConfig.clusterDomain=cluster.local'
-        ].join(',')
-    ];
-    return [
-        {
-            name: 'install-runtime',
-            title: 'Install containerd, the runc shim, runc, CNI plugins, keadm and the containerd unit',
-            inputs: { bundle: bundle.name },
-            plan: [
-                ...bins.map(b => `install bin/${b} -> /usr/local/bin/${b} (0755)`),
-                'install bin/runc -> /usr/local/sbin/runc (0755)',
-                'install bin/keadm -> /usr/local/bin/keadm (0755)',
-                'install cni/bin/* -> /opt/cni/bin/ (0755)',
-                'write /etc/systemd/system/containerd.service'
-            ],
-            run: () => {
-                for (const b of bins)
-                    host.install(bundleFile(ctx, `bin/${b}`), `/usr/local/bin/${b}`, 0o755);
-                host.install(bundleFile(ctx, 'bin/runc'), '/usr/local/sbin/runc', 0o755);
-                host.install(bundleFile(ctx, 'bin/keadm'), '/usr/local/bin/keadm', 0o755);
-                for (const plugin of (0,external_node_fs_namespaceObject.readdirSync)(bundleFile(ctx, 'cni/bin')).sort()) {
-                    host.install(bundleFile(ctx, `cni/bin/${plugin}`), `/opt/cni/bin/${plugin}`, 0o755);
-                }
-                host.backup('/etc/systemd/system/containerd.service');
-                host.write('/etc/systemd/system/containerd.service', UNIT);
-                return Promise.resolve();
-            }
-        },
-        {
-            name: 'containerd-config',
-            title: `Write /etc/containerd/config.toml (sandbox ${bundle.sandboxImage}, SystemdCgroup for ${options.cgroupDriver})`,
-            inputs: { sandbox: bundle.sandboxImage, cgroup: options.cgroupDriver },
-            plan: [
-                'write /etc/containerd/config.toml (backup of an existing one: config.toml.kedge.bak)'
-            ],
-            run: () => {
-                host.backup('/etc/containerd/config.toml');
-                host.write('/etc/containerd/config.toml', containerdConfig(bundle.sandboxImage, options.cgroupDriver));
-                return Promise.resolve();
-            }
-        },
-        {
-            name: 'cni-config',
-            title: 'Write the CNI conflist (bridge cni0, host-local 10.88.0.0/16, portmap): node Ready needs it',
-            inputs: { conflist: CNI_CONFLIST },
-            plan: ['write /etc/cni/net.d/10-containerd-net.conflist'],
-            run: () => {
-                host.backup('/etc/cni/net.d/10-containerd-net.conflist');
-                host.write('/etc/cni/net.d/10-containerd-net.conflist', CNI_CONFLIST);
-                return Promise.resolve();
-            }
-        },
-        {
-            name: 'start-containerd',
-            title: 'Start containerd',
-            inputs: {},
-            plan: [
-                'systemctl daemon-reload',
-                'systemctl enable --now containerd',
-                'systemctl restart containerd',
-                `ctr --address ${options.containerdAddress} version (until it answers)`
-            ],
-            run: async () => {
-                await host.run('systemctl', ['daemon-reload']);
-                await host.run('systemctl', ['enable', '--now', 'containerd']);
-                await host.run('systemctl', ['restart', 'containerd']);
-                await waitFor('containerd to answer', 'see journalctl -u containerd', async () => {
-                    const [c, a] = ctr(ctx, ['version']);
-                    return (await host.run(c, a, { allowFailure: true })).code === 0;
-                });
-            }
-        },
-        {
-            name: 'import-images',
-            title: `Import the ${bundle.images.length} images into containerd (k8s.io) and check each is listed`,
-            inputs: { images: bundle.images.map(i => `${i.name}@${i.manifestDigest}`) },
-            plan: [
-                `ctr --address ${options.containerdAddress} -n k8s.io images import --platform linux/${bundle.arch} images/edge-images.tar`,
-                `ctr --address ${options.containerdAddress} -n k8s.io images ls -q (each of: ${bundle.images.map(i => i.name).join(', ')})`
-            ],
-            run: () => importImages(ctx, ctr(ctx, ['images', 'import']), ctr(ctx, ['images', 'ls', '-q']))
-        },
-        {
-            name: 'keadm-join',
-            title: `Join CloudCore at ${cloud}:${options.cloudPort} as ${options.nodeName} (keadm join, edgecore settings for EdgeMesh)`,
-            inputs: {
-                cloud,
-                port: options.cloudPort,
-                node: options.nodeName,
-                token: options.token,
-                cgroup: options.cgroupDriver,
-                labels: options.labels,
-                version: bundle.versions.kubeedge
-            },
-            plan: [`keadm ${joinArgs.join(' ')}`],
-            run: async () => {
-                await host.run('keadm', joinArgs, { timeoutMs: 600_000 });
-            }
-        },
-        {
-            name: 'wait-edgecore',
-            title: 'Wait until edgecore is active and its certificates exist',
-            inputs: {},
-            plan: [
-                'systemctl is-active edgecore',
-                'files /etc/kubeedge/ca/rootCA.crt, /etc/kubeedge/certs/server.crt, server.key'
-            ],
-            run: async () => {
-                await waitFor('edgecore to be active with its certificates', 'see journalctl -u edgecore; check the token and that the cloud answers on 10000 and 10002', async () => {
-                    const active = (await host.run('systemctl', ['is-active', 'edgecore'], { allowFailure: true })).stdout.trim() === 'active';
-                    return (active &&
-                        [
-                            '/etc/kubeedge/ca/rootCA.crt',
-                            '/etc/kubeedge/certs/server.crt',
-                            '/etc/kubeedge/certs/server.key'
-                        ].every(f => host.exists(f)));
-                });
-            }
-        },
-        {
-            name: 'check-edgecore-config',
-            title: 'Read back edgecore.yaml; fix any EdgeMesh setting that did not take (merge edit, backup first)',
-            inputs: { settings },
-            plan: [
-                `check /etc/kubeedge/config/edgecore.yaml for ${Object.keys(settings).join(', ')}`,
-                'if any is off: back up, set that key, systemctl restart edgecore'
-            ],
-            run: async () => {
-                const file = '/etc/kubeedge/config/edgecore.yaml';
-                const missing = missingSettings(host.read(file), settings);
-                if (missing.length === 0) {
-                    ctx.say('  edgecore.yaml has every setting');
-                    return;
-                }
-                ctx.say(`  fixing in edgecore.yaml: ${missing.join(', ')}`);
-                host.backup(file);
-                const fix = Object.fromEntries(missing.map(k => [k, settings[k]]));
-                host.write(file, mergeSettings(host.read(file), fix, file), 0o644);
-                await host.run('systemctl', ['restart', 'edgecore']);
-            }
-        }
-    ];
-}
-function cloudSteps(ctx) {
-    const { host, bundle, options } = ctx;
+function cloud(ctx) {
+    const { host, options } = ctx;
     const kubeconfig = options.kubeconfig ?? host.path(KUBECONFIG);
     const kubectl = (args) => options.kubeconfig
         ? ['kubectl', ['--kubeconfig', kubeconfig, ...args]]
-        : ['k3s', ['kubectl', ...args]];
-    const k = async (args, allowFailure = false) => {
-        const [c, a] = kubectl(args);
-        return host.run(c, a, { allowFailure });
+        : [placed(host, 'k3s'), ['kubectl', ...args]];
+    return {
+        ctx,
+        kubeconfig,
+        kubectl,
+        k: (args, allowFailure = false) => {
+            const [c, a] = kubectl(args);
+            return host.run(c, a, { allowFailure });
+        },
+        show: args => kubectl(args).flat().join(' ')
     };
-    const show = (args) => kubectl(args).flat().join(' ');
-    const advertise = options.advertiseAddress.join(',');
-    const edgemesh = (options.edgemesh ?? true) && bundle.edgemesh.enabled;
-    const relays = options.relayNodes.length
-        ? options.relayNodes
-        : [{ name: options.nodeName, addresses: options.advertiseAddress }];
-    const crdFiles = ['crd-destinationrule.yaml', 'crd-gateway.yaml', 'crd-virtualservice.yaml'];
-    const crdNames = [
-        'destinationrules.networking.istio.io',
-        'gateways.networking.istio.io',
-        'virtualservices.networking.istio.io'
-    ];
-    const initArgs = [
-        'init',
-        `--kubeedge-version=${bundle.versions.kubeedge}`,
-        `--advertise-address=${advertise}`,
-        `--kube-config=${kubeconfig}`,
-        '--set',
-        'cloudCore.modules.dynamicController.enable=true',
-        '--set',
-        `mosquitto.enable=${String(bundle.mosquitto.enabled)}`
-    ];
-    const steps = [];
-    if (!options.kubeconfig) {
-        const exec = [
-            `--node-name=${options.nodeName}`,
-            ...(options.disableTraefik ? ['--disable=traefik'] : [])
-        ].join(' ');
-        steps.push({
-            name: 'install-k3s',
-            title: `Install k3s ${bundle.versions.k3s} offline`,
-            inputs: { k3s: bundle.versions.k3s, exec },
-            plan: [
-                'install bin/k3s -> /usr/local/bin/k3s (0755)',
-                'install images/cloud-images.tar -> /var/lib/rancher/k3s/agent/images/',
-                `INSTALL_K3S_SKIP_DOWNLOAD=true INSTALL_K3S_EXEC="${exec}" sh bin/k3s-install.sh`
-            ],
-            run: async () => {
-                host.install(bundleFile(ctx, 'bin/k3s'), '/usr/local/bin/k3s', 0o755);
-                host.install(bundleFile(ctx, 'images/cloud-images.tar'), '/var/lib/rancher/k3s/agent/images/kedge-cloud-images.tar', 0o644);
-                await host.run('sh', [bundleFile(ctx, 'bin/k3s-install.sh')], {
-                    env: { INSTALL_K3S_SKIP_DOWNLOAD: 'true', INSTALL_K3S_EXEC: exec },
-                    timeoutMs: 600_000
-                });
+}
+function installTools(c) {
+    const { host, bundle } = c.ctx;
+    return {
+        name: 'install-tools',
+        title: `Install keadm ${bundle.versions.kubeedge} and helm to /usr/local/bin`,
+        inputs: { bundle: bundle.name },
+        plan: [
+            'install bin/keadm -> /usr/local/bin/keadm (0755)',
+            'install bin/helm -> /usr/local/bin/helm (0755)'
+        ],
+        run: () => {
+            for (const tool of ['keadm', 'helm'])
+                host.install(bundleFile(c.ctx, `bin/${tool}`), `/usr/local/bin/${tool}`, 0o755);
+            return Promise.resolve();
+        }
+    };
+}
+/** k3s's air-gap docs: a dummy interface with a default route, for a host without one. */
+const DUMMY_ROUTE = [
+    ['link', 'add', 'dummy0', 'type', 'dummy'],
+    ['link', 'set', 'dummy0', 'up'],
+    ['addr', 'add', '203.0.113.254/31', 'dev', 'dummy0'],
+    ['route', 'add', 'default', 'via', '203.0.113.255', 'dev', 'dummy0', 'metric', '1000']
+];
+/** Whether the host has an IPv4 default route (ip -4 route show default). */
+async function hasDefaultRoute(host) {
+    const out = await host.run('ip', ['-4', 'route', 'show', 'default'], { allowFailure: true });
+    return out.code === 0 && out.stdout.trim() !== '';
+}
+function defaultRouteStep(c) {
+    const { host } = c.ctx;
+    return {
+        name: 'default-route',
+        title: 'Add a dummy default route if the host has none (--add-default-route; k3s needs one)',
+        inputs: { route: DUMMY_ROUTE },
+        plan: ['ip -4 route show default', ...DUMMY_ROUTE.map(args => `if none: ip ${args.join(' ')}`)],
+        run: async () => {
+            if (await hasDefaultRoute(host)) {
+                c.ctx.say('  the host has a default route: nothing to add');
+                return;
             }
-        }, {
-            name: 'wait-api',
-            title: 'Wait until the Kubernetes API is ready',
-            inputs: {},
-            plan: [show(['get', '--raw', '/readyz'])],
-            run: () => waitFor('the Kubernetes API', 'see journalctl -u k3s', async () => (await k(['get', '--raw', '/readyz'], true)).code === 0)
-        }, {
-            name: 'import-images',
-            title: `Import the ${bundle.images.length} images into k3s's containerd (k8s.io) and check each is listed`,
-            inputs: { images: bundle.images.map(i => `${i.name}@${i.manifestDigest}`) },
-            plan: [
-                `k3s ctr -n k8s.io images import --platform linux/${bundle.arch} images/cloud-images.tar`,
-                'k3s ctr -n k8s.io images ls -q'
-            ],
-            run: () => importImages(ctx, ['k3s', ['ctr', '-n', 'k8s.io', 'images', 'import']], ['k3s', ['ctr', '-n', 'k8s.io', 'images', 'ls', '-q']])
-        });
-    }
-    steps.push({
+            for (const args of DUMMY_ROUTE)
+                await host.run('ip', args);
+            c.ctx.say('  added dummy0 with a default route (not persistent: add it to the network config)');
+        }
+    };
+}
+/** servicelb: --keep-servicelb, else the bundle's k3s.servicelb, else off. */
+function servicelbOn(ctx) {
+    return ctx.options.servicelb ?? ctx.bundle.k3s?.servicelb ?? false;
+}
+function installK3s(c) {
+    const { host, bundle, options } = c.ctx;
+    const exec = [
+        `--node-name=${options.nodeName}`,
+        ...(options.disableTraefik ? ['--disable=traefik'] : []),
+        // servicelb's svclb DaemonSet tolerates only control-plane taints, so it lands on every
+        // edge node (klipper-lb, hostPorts 80/443) unless it is off.
+        ...(servicelbOn(c.ctx) ? [] : ['--disable=servicelb'])
+    ].join(' ');
+    return {
+        name: 'install-k3s',
+        title: `Install k3s ${bundle.versions.k3s} offline`,
+        inputs: { k3s: bundle.versions.k3s, exec },
+        plan: [
+            'install bin/k3s -> /usr/local/bin/k3s (0755)',
+            'install images/cloud-images.tar -> /var/lib/rancher/k3s/agent/images/',
+            `INSTALL_K3S_SKIP_DOWNLOAD=true INSTALL_K3S_EXEC="${exec}" sh bin/k3s-install.sh`
+        ],
+        run: async () => {
+            host.install(bundleFile(c.ctx, 'bin/k3s'), '/usr/local/bin/k3s', 0o755);
+            host.install(bundleFile(c.ctx, 'images/cloud-images.tar'), '/var/lib/rancher/k3s/agent/images/kedge-cloud-images.tar', 0o644);
+            await host.run('sh', [bundleFile(c.ctx, 'bin/k3s-install.sh')], {
+                env: {
+                    INSTALL_K3S_SKIP_DOWNLOAD: 'true',
+                    INSTALL_K3S_EXEC: exec,
+                    // Upstream's own knobs, so that --root holds what the script writes.
+                    INSTALL_K3S_BIN_DIR: host.path('/usr/local/bin'),
+                    INSTALL_K3S_SYSTEMD_DIR: host.path('/etc/systemd/system')
+                },
+                timeoutMs: 600_000
+            });
+        }
+    };
+}
+function waitApi(c) {
+    return {
+        name: 'wait-api',
+        title: 'Wait until the Kubernetes API is ready',
+        inputs: {},
+        plan: [c.show(['get', '--raw', '/readyz'])],
+        run: () => waitFor(c.ctx, 'the Kubernetes API', 'see journalctl -u k3s', async () => (await c.k(['get', '--raw', '/readyz'], true)).code === 0)
+    };
+}
+function importCloudImages(c) {
+    const { bundle } = c.ctx;
+    return {
+        name: 'import-images',
+        title: `Import the ${bundle.images.length} images into k3s's containerd (k8s.io) and check each is listed`,
+        inputs: { images: bundle.images.map(i => `${i.name}@${i.manifestDigest}`) },
+        plan: [
+            `k3s ctr -n k8s.io images import --platform linux/${bundle.arch} images/cloud-images.tar`,
+            'k3s ctr -n k8s.io images ls -q'
+        ],
+        run: () => importImages(c.ctx, [placed(c.ctx.host, 'k3s'), ['ctr', '-n', 'k8s.io', 'images', 'import']], [placed(c.ctx.host, 'k3s'), ['ctr', '-n', 'k8s.io', 'images', 'ls', '-q']])
+    };
+}
+function namespace(c) {
+    return {
         name: 'namespace',
         title: 'Create the namespace kubeedge',
         inputs: {},
-        plan: [show(['create', 'namespace', 'kubeedge']) + ' (unless it exists)'],
+        plan: [c.show(['create', 'namespace', 'kubeedge']) + ' (unless it exists)'],
         run: async () => {
-            if ((await k(['get', 'namespace', 'kubeedge'], true)).code !== 0)
-                await k(['create', 'namespace', 'kubeedge']);
-        }
-    }, ...(edgemesh
-        ? [
-            {
-                name: 'istio-crds',
-                title: 'Apply the Istio CRDs and wait until each is Established',
-                inputs: { crds: crdFiles },
-                plan: [
-                    ...crdFiles.map(f => show(['apply', '-f', `crds/istio/${f}`])),
-                    ...crdNames.map(n => show(['wait', '--for=condition=Established', `crd/${n}`, '--timeout=120s']))
-                ],
-                run: async () => {
-                    for (const f of crdFiles)
-                        await k(['apply', '-f', bundleFile(ctx, `crds/istio/${f}`)]);
-                    for (const n of crdNames)
-                        await k(['wait', '--for=condition=Established', `crd/${n}`, '--timeout=120s']);
-                }
-            },
-            {
-                name: 'label-kubernetes-service',
-                title: 'Label the kubernetes Service for EdgeMesh',
-                inputs: {},
-                plan: [show(LABEL_KUBERNETES_SERVICE)],
-                run: async () => {
-                    await k(LABEL_KUBERNETES_SERVICE);
-                }
-            }
-        ]
-        : []), {
-        name: 'keadm-init',
-        title: 'Install CloudCore (keadm init, dynamicController on), or turn dynamicController on in an existing one',
-        inputs: { version: bundle.versions.kubeedge, advertise, mosquitto: bundle.mosquitto.enabled },
-        plan: [
-            `keadm ${initArgs.join(' ')}`,
-            `if a cloudcore release exists: ${show(['-n', 'kubeedge', 'get', 'configmap', 'cloudcore', '-o', 'yaml'])}, set modules.dynamicController.enable in cloudcore.yaml, replace the ConfigMap, restart cloudcore`,
-            show(['-n', 'kubeedge', 'get', 'pods', '-l', 'kubeedge=cloudcore']) + ' (until Running)'
-        ],
-        run: async () => {
-            const existing = await k(['-n', 'kubeedge', 'get', 'configmap', 'cloudcore', '-o', 'yaml'], true);
-            if (existing.code === 0 && existing.stdout.trim()) {
-                ctx.say('  cloudcore exists: making sure dynamicController is on');
-                const { yaml, changed } = enableDynamicController(existing.stdout);
-                if (changed) {
-                    host.write(`${KEDGE_DIR}/cloudcore-configmap.yaml`, yaml, 0o600);
-                    await k(['replace', '-f', host.path(`${KEDGE_DIR}/cloudcore-configmap.yaml`)]);
-                    await k(['-n', 'kubeedge', 'rollout', 'restart', 'deployment', 'cloudcore']);
-                }
-            }
-            else {
-                await host.run('keadm', initArgs, { timeoutMs: 600_000 });
-            }
-            await waitFor('cloudcore to be Running', 'see kubectl -n kubeedge describe pod -l kubeedge=cloudcore', async () => {
-                const pods = await k(CLOUDCORE_PHASES, true);
-                return pods.stdout.split(/\s+/).includes('Running');
-            });
-        }
-    }, {
-        name: 'edge-token',
-        title: 'Get the edge token and write edge-join.txt (0600)',
-        inputs: { advertise },
-        plan: [
-            `keadm gettoken --kube-config=${kubeconfig}`,
-            `write ${KEDGE_DIR}/edge-join.txt (0600)`
-        ],
-        run: async () => {
-            const token = (await host.run('keadm', ['gettoken', `--kube-config=${kubeconfig}`], {
-                secretOutput: true
-            })).stdout
-                .trim()
-                .split('\n')
-                .pop() ?? '';
-            host.addSecret(token);
-            const command = `sudo ./install.sh edge --cloudcore-ipport ${options.advertiseAddress[0] ?? ''}:10000 --token ${token} --yes`;
-            host.write(`${KEDGE_DIR}/edge-join.txt`, `${command}\n`, 0o600);
-            ctx.say(`  edge join command written to ${host.path(`${KEDGE_DIR}/edge-join.txt`)} (mode 0600):`);
-            ctx.say(`    ${host.mask(command)}`);
-        }
-    });
-    if (edgemesh) {
-        const values = `${KEDGE_DIR}/edgemesh-values.yaml`;
-        steps.push({
-            name: 'edgemesh',
-            title: `Install EdgeMesh ${bundle.versions.edgemesh} (PSK in ${KEDGE_DIR}/edgemesh-psk.txt, relays ${relays.map(r => r.name).join(', ')})`,
-            inputs: { relays, version: bundle.versions.edgemesh },
-            plan: [
-                `write ${KEDGE_DIR}/edgemesh-psk.txt (0600; 32 random bytes, base64; kept on re-runs)`,
-                `write ${values} (0600: agent.psk, agent.relayNodes, agent.image)`,
-                `helm upgrade --install edgemesh charts/edgemesh.tgz -n kubeedge --kubeconfig ${kubeconfig} -f ${values}`,
-                show(['-n', 'kubeedge', 'rollout', 'status', 'daemonset/edgemesh-agent', '--timeout=300s'])
-            ],
-            run: async () => {
-                const pskFile = `${KEDGE_DIR}/edgemesh-psk.txt`;
-                if (!host.exists(pskFile))
-                    host.write(pskFile, `${(0,external_node_crypto_namespaceObject.randomBytes)(32).toString('base64')}\n`, 0o600);
-                const psk = host.read(pskFile).trim();
-                host.addSecret(psk);
-                const yaml = [
-                    'agent:',
-                    `  image: kubeedge/edgemesh-agent:${bundle.versions.edgemesh}`,
-                    `  psk: ${JSON.stringify(psk)}`,
-                    '  relayNodes:',
-                    ...relays.flatMap(r => [
-                        `    - nodeName: ${JSON.stringify(r.name)}`,
-                        `      advertiseAddress: [${r.addresses.map(a => JSON.stringify(a)).join(', ')}]`
-                    ]),
-                    ''
-                ].join('\n');
-                host.write(values, yaml, 0o600);
-                await host.run('helm', [
-                    'upgrade',
-                    '--install',
-                    'edgemesh',
-                    bundleFile(ctx, 'charts/edgemesh.tgz'),
-                    '-n',
-                    'kubeedge',
-                    '--kubeconfig',
-                    kubeconfig,
-                    '-f',
-                    host.path(values)
-                ]);
-                await k([
-                    '-n',
-                    'kubeedge',
-                    'rollout',
-                    'status',
-                    'daemonset/edgemesh-agent',
-                    '--timeout=300s'
-                ]);
-            }
-        });
-    }
-    return steps;
-}
-//# sourceMappingURL=steps.js.map
-;// CONCATENATED MODULE: external "node:http"
-const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
-;// CONCATENATED MODULE: ./packages/installer/lib/verify.js
-/** verify: the operators' checklist, PASS/FAIL per check, with a hint for each failure. */
-
-
-
-
-function httpOk(url) {
-    return new Promise(resolve => {
-        const req = (0,external_node_http_namespaceObject.request)(url, { timeout: 3000 }, res => {
-            res.resume();
-            resolve((res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300);
-        });
-        req.on('error', () => {
-            resolve(false);
-        });
-        req.on('timeout', () => {
-            req.destroy();
-            resolve(false);
-        });
-        req.end();
-    });
-}
-async function runChecks(host, bundle, options) {
-    const checks = [];
-    const check = async (name, hint, probe) => {
-        try {
-            const [ok, detail] = await probe();
-            checks.push({ name, ok, detail, hint });
-        }
-        catch (err) {
-            checks.push({ name, ok: false, detail: host.mask(err.message), hint });
+            if ((await c.k(['get', 'namespace', 'kubeedge'], true)).code !== 0)
+                await c.k(['create', 'namespace', 'kubeedge']);
         }
     };
-    const run = async (command, args) => host.run(command, args, { allowFailure: true });
-    const serviceActive = (unit, hint) => check(`${unit} active`, hint, async () => {
-        const out = (await run('systemctl', ['is-active', unit])).stdout.trim();
-        return [out === 'active', out || 'no answer'];
-    });
-    if (bundle.side === 'edge') {
-        const ctrArgs = ['--address', options.containerdAddress, '--namespace', 'k8s.io'];
-        await serviceActive('containerd', 'systemctl status containerd; journalctl -u containerd');
-        await check('every bundled image present', 're-run the installer (import-images), or ctr -n k8s.io images import images/edge-images.tar', async () => {
-            const missing = missingImages((await run('ctr', [...ctrArgs, 'images', 'ls', '-q'])).stdout, bundle);
-            return [
-                missing.length === 0,
-                missing.length ? `missing: ${missing.join(', ')}` : `${bundle.images.length} images`
-            ];
-        });
-        await serviceActive('edgecore', 'journalctl -u edgecore; check the token and that the cloud answers on 10000 and 10002');
-        await check('metaServer answers 127.0.0.1:10550/api/v1/services', 'modules.metaManager.metaServer.enable must be true in edgecore.yaml; restart edgecore', async () => {
-            const url = `${process.env.KEDGE_METASERVER ?? 'http://127.0.0.1:10550'}/api/v1/services`;
-            const ok = await httpOk(url);
-            return [ok, ok ? 'answering' : `no answer from ${url}`];
-        });
-        await check('edgemesh0 holds 169.254.96.16', 'kubectl -n kubeedge get pods -l k8s-app=kubeedge,kubeedge=edgemesh-agent -o wide on the cloud; the agent must run on this node', async () => {
-            const out = (await run('ip', ['-4', 'addr', 'show', 'edgemesh0'])).stdout;
-            return [
-                out.includes('169.254.96.16'),
-                out.includes('169.254.96.16') ? 'present' : 'edgemesh0 has no 169.254.96.16'
-            ];
-        });
-        await check('clusterDNS is 169.254.96.16', 'run the installer again (check-edgecore-config fixes it)', () => {
-            const doc = load(host.read('/etc/kubeedge/config/edgecore.yaml'));
-            const dns = getPath(doc, 'modules.edged.tailoredKubeletConfig.clusterDNS');
-            return [Array.isArray(dns) && dns.includes('169.254.96.16'), JSON.stringify(dns ?? null)];
-        });
-        return checks;
-    }
-    const kubectl = (args) => options.kubeconfig
-        ? run('kubectl', ['--kubeconfig', options.kubeconfig, ...args])
-        : run('k3s', ['kubectl', ...args]);
-    await check('k3s node Ready', 'journalctl -u k3s; kubectl describe node', async () => {
-        const out = (await kubectl([
-            'get',
-            'nodes',
-            '-o',
-            'jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status} {end}'
-        ])).stdout.trim();
-        const notReady = out.split(/\s+/).filter(n => n && !n.endsWith('=True'));
-        return [out !== '' && notReady.length === 0, out || 'no nodes'];
-    });
-    await check('3 Istio CRDs', 'kubectl apply -f crds/istio/', async () => {
-        const out = (await kubectl(['get', 'crd', '-o', 'name'])).stdout;
-        const found = ['destinationrules', 'gateways', 'virtualservices'].filter(c => out.includes(`${c}.networking.istio.io`));
-        return [found.length === 3, `${found.length} of 3`];
-    });
-    await check('dynamicController enabled', 're-run the installer (keadm-init turns it on in the ConfigMap)', async () => {
-        const cm = (await kubectl(['-n', 'kubeedge', 'get', 'configmap', 'cloudcore', '-o', 'yaml']))
-            .stdout;
-        const inner = load(cm)?.data?.['cloudcore.yaml'] ?? '';
-        const on = getPath(load(inner), 'modules.dynamicController.enable') === true;
-        return [on, on ? 'true' : 'false or missing'];
-    });
-    await check('cloudcore Running', 'kubectl -n kubeedge describe pod -l kubeedge=cloudcore', async () => {
-        const out = (await kubectl(CLOUDCORE_PHASES)).stdout.trim();
-        return [out.split(/\s+/).includes('Running'), out || 'no pod'];
-    });
-    if ((options.edgemesh ?? true) && bundle.edgemesh.enabled) {
-        await check('edgemesh-agent Ready on all nodes', 'kubectl -n kubeedge get ds edgemesh-agent; check the PSK and relay nodes', async () => {
-            const out = (await kubectl([
-                '-n',
-                'kubeedge',
-                'get',
-                'daemonset',
-                'edgemesh-agent',
-                '-o',
-                'jsonpath={.status.desiredNumberScheduled} {.status.numberReady}'
-            ])).stdout.trim();
-            const [desired, ready] = out.split(' ');
-            return [
-                desired !== undefined && desired !== '0' && desired === ready,
-                `${ready ?? '?'} of ${desired ?? '?'} ready`
-            ];
-        });
-    }
-    await check('edge token present', `keadm gettoken; ${KEDGE_DIR}/edge-join.txt`, () => Promise.resolve([
-        host.exists(`${KEDGE_DIR}/edge-join.txt`),
-        host.exists(`${KEDGE_DIR}/edge-join.txt`) ? `${KEDGE_DIR}/edge-join.txt` : 'missing'
-    ]));
-    return checks;
 }
-//# sourceMappingURL=verify.js.map
-;// CONCATENATED MODULE: ./packages/installer/lib/main.js
+function istioCrds(c) {
+    return {
+        name: 'istio-crds',
+        title: 'Apply the Istio CRDs and wait until each is Established',
+        inputs: { crds: CRD_FILES },
+        plan: [
+            ...CRD_FILES.map(f => c.show(['apply', '-f', `crds/istio/${f}`])),
+            ...CRD_NAMES.map(n => c.show(['wait', '--for=condition=Established', `crd/${n}`, '--timeout=120s']))
+        ],
+        run: async () => {
+            for (const f of CRD_FILES)
+                await c.k(['apply', '-f', bundleFile(c.ctx, `crds/istio/${f}`)]);
+            for (const n of CRD_NAMES)
+                await c.k(['wait', '--for=condition=Established', `crd/${n}`, '--timeout=120s']);
+        }
+    };
+}
+function labelKubernetesService(c) {
+    return {
+        name: 'label-kubernetes-service',
+        title: 'Label the kubernetes Service for EdgeMesh',
+        inputs: {},
+        plan: [c.show(LABEL_KUBERNETES_SERVICE)],
+        run: async () => {
+            await c.k(LABEL_KUBERNETES_SERVICE);
+        }
+    };
+}
+/** repository and tag of an image reference (a digest is kept in the repository part). */
+function splitImage(image) {
+    const at = image.indexOf('@');
+    const slash = image.lastIndexOf('/');
+    const colon = image.lastIndexOf(':');
+    if (at < 0 && colon > slash)
+        return { repository: image.slice(0, colon), tag: image.slice(colon + 1) };
+    return { repository: image, tag: 'latest' };
+}
+/** The chart values keadm init sets: dynamicController, mosquitto and its image, components. */
+function chartSets(bundle) {
+    const sets = ['cloudCore.modules.dynamicController.enable=true'];
+    sets.push(`mosquitto.enable=${String(bundle.mosquitto.enabled)}`);
+    if (bundle.mosquitto.enabled) {
+        const { repository, tag } = splitImage(bundle.mosquitto.image);
+        sets.push(`mosquitto.image.repository=${repository},mosquitto.image.tag=${tag}`);
+    }
+    if (bundle.cloudcore?.controllerManager === true)
+        sets.push('controllerManager.enable=true');
+    if (bundle.cloudcore?.admission === true)
+        sets.push('admission.enable=true');
+    return sets.flatMap(set => ['--set', set]);
+}
+function initArgs(c) {
+    const { bundle, options } = c.ctx;
+    return [
+        'init',
+        `--kubeedge-version=${bundle.versions.kubeedge}`,
+        `--advertise-address=${options.advertiseAddress.join(',')}`,
+        `--kube-config=${c.kubeconfig}`,
+        ...chartSets(bundle)
+    ];
+}
 /**
- * install.js: the offline KubeEdge installer. See options.ts for the command line.
- * Order of business: parse and validate (exit 2), verify the bundle against SHA256SUMS
- * (exit 2), check the host (exit 1, nothing changed), then run the side's steps under the
- * journal, and verify.
+ * keadm init waits only 60 s for its Helm release; on a slow host it gives up while the
+ * release still comes up. Its failure is noted, and the wait for cloudcore decides.
+ */
+async function runInit(c, args) {
+    const { host } = c.ctx;
+    const init = await host.run(placed(host, 'keadm'), args, {
+        timeoutMs: 600_000,
+        allowFailure: true
+    });
+    if (init.code === 0)
+        return undefined;
+    const why = host.mask((init.stderr || init.stdout).trim().split('\n').slice(-3).join(' '));
+    c.ctx.say(`  keadm init exited ${init.code} (it waits only 60 s for its Helm release): ${why}; waiting for cloudcore to decide`);
+    return `keadm init exited ${init.code}: ${why}`;
+}
+/** An existing cloudcore: turn dynamicController on in its ConfigMap, keep the rest. */
+async function enableInExisting(c, configMap) {
+    const { host } = c.ctx;
+    c.ctx.say('  cloudcore exists: making sure dynamicController is on');
+    const { yaml, changed } = enableDynamicController(configMap);
+    if (!changed)
+        return;
+    host.write(`${KEDGE_DIR}/cloudcore-configmap.yaml`, yaml, 0o600);
+    await c.k(['replace', '-f', host.path(`${KEDGE_DIR}/cloudcore-configmap.yaml`)]);
+    await c.k(['-n', 'kubeedge', 'rollout', 'restart', 'deployment', 'cloudcore']);
+}
+/** Written before keadm init runs: the release it makes is kedge's to reset after a crash. */
+const INIT_MARK = `${KEDGE_DIR}/keadm-init.started`;
+/** After a crash inside keadm init: its half-made cloudcore release is reset first. */
+async function resetCutShortInit(c, cutShort) {
+    const { host } = c.ctx;
+    if (!cutShort || !host.exists(INIT_MARK))
+        return;
+    c.ctx.say('  keadm init was cut short: keadm reset cloud before trying again');
+    await host.run(placed(host, 'keadm'), [
+        'reset',
+        'cloud',
+        '--force',
+        `--kube-config=${c.kubeconfig}`
+    ]);
+}
+function keadmInit(c) {
+    const { host, bundle, options } = c.ctx;
+    const args = initArgs(c);
+    const getConfigMap = ['-n', 'kubeedge', 'get', 'configmap', 'cloudcore', '-o', 'yaml'];
+    return {
+        name: 'keadm-init',
+        title: 'Install CloudCore (keadm init, dynamicController on), or turn dynamicController on in an existing one',
+        inputs: {
+            version: bundle.versions.kubeedge,
+            advertise: options.advertiseAddress.join(','),
+            mosquitto: bundle.mosquitto.enabled,
+            sets: chartSets(bundle)
+        },
+        plan: [
+            `keadm ${args.join(' ')}`,
+            `if a cloudcore release exists: ${c.show(getConfigMap)}, set modules.dynamicController.enable in cloudcore.yaml, replace the ConfigMap, restart cloudcore`,
+            c.show(['-n', 'kubeedge', 'get', 'pods', '-l', 'kubeedge=cloudcore']) + ' (until Running)'
+        ],
+        recover: cutShort => resetCutShortInit(c, cutShort),
+        run: async () => {
+            const existing = await c.k(getConfigMap, true);
+            let initFailure;
+            if (existing.code === 0 && existing.stdout.trim())
+                await enableInExisting(c, existing.stdout);
+            else {
+                host.write(INIT_MARK, `keadm init started ${new Date().toISOString()}\n`, 0o600);
+                initFailure = await runInit(c, args);
+            }
+            await waitFor(c.ctx, 'cloudcore to be Running', `${initFailure ? `${initFailure}; ` : ''}see kubectl -n kubeedge describe pod -l kubeedge=cloudcore`, async () => (await c.k(CLOUDCORE_PHASES, true)).stdout.split(/\s+/).includes('Running'));
+        }
+    };
+}
+/**
+ * Mints a token (keadm gettoken) and writes the join file atomically (0600) with the
+ * CloudCore address and the EdgeMesh choice. Returns the file's host path and the expiry.
+ */
+async function writeJoinFile(ctx, kubeconfig, cloudcoreIpport, edgemesh) {
+    const { host } = ctx;
+    const out = await host.run(placed(host, 'keadm'), ['gettoken', `--kube-config=${kubeconfig}`], {
+        secretOutput: true
+    });
+    const token = out.stdout.trim().split('\n').pop() ?? '';
+    host.addSecret(token);
+    if (!TOKEN.test(token))
+        throw new Error('keadm gettoken did not print a token (<64 hex>.<JWT>); is cloudcore running? see kubectl -n kubeedge get secret tokensecret');
+    host.write(JOIN_FILE, formatJoinFile({ cloudcoreIpport, token, edgemesh }), 0o600);
+    const exp = tokenExpiry(token);
+    return { joinFile: host.path(JOIN_FILE), expires: exp ? rfc3339(exp) : undefined };
+}
+/** The lines that tell the operator how to hand the join file to an edge. */
+function handoffLines(joinFile, expires) {
+    return [
+        `  join file: ${joinFile} (mode 0600; the token expires ${expires ?? 'at an unknown time'})`,
+        '  copy it to each edge host (it holds a secret), then run there, in the edge bundle:',
+        '    sudo ./install.sh edge --join-file edge-join.txt --yes',
+        '  a day later? mint a fresh token here first: sudo ./install.sh token'
+    ];
+}
+function edgeToken(c) {
+    const { options } = c.ctx;
+    const cloudcore = `${options.advertiseAddress[0] ?? ''}:10000`;
+    return {
+        name: 'edge-token',
+        title: `Get the edge token and write the join file ${JOIN_FILE} (0600)`,
+        inputs: { advertise: options.advertiseAddress.join(','), edgemesh: edgemeshOn(c.ctx) },
+        plan: [
+            `keadm gettoken --kube-config=${c.kubeconfig}`,
+            `write ${JOIN_FILE} (0600: cloudcore-ipport=${cloudcore}, token, edgemesh=${String(edgemeshOn(c.ctx))}, expires)`
+        ],
+        run: async () => {
+            const { joinFile, expires } = await writeJoinFile(c.ctx, c.kubeconfig, cloudcore, edgemeshOn(c.ctx));
+            for (const line of handoffLines(joinFile, expires))
+                c.ctx.say(line);
+        }
+    };
+}
+/** EdgeMesh's Helm values: the agent image, the PSK and the relay nodes. */
+function edgemeshValues(c, psk) {
+    const { bundle, options } = c.ctx;
+    const relays = options.relayNodes.length
+        ? options.relayNodes
+        : [{ name: options.nodeName, addresses: options.advertiseAddress }];
+    return [
+        'agent:',
+        `  image: ${JSON.stringify(`kubeedge/edgemesh-agent:${bundle.versions.edgemesh}`)}`,
+        `  psk: ${JSON.stringify(psk)}`,
+        '  relayNodes:',
+        ...relays.flatMap(r => [
+            `    - nodeName: ${JSON.stringify(r.name)}`,
+            `      advertiseAddress: [${r.addresses.map(a => JSON.stringify(a)).join(', ')}]`
+        ]),
+        ''
+    ].join('\n');
+}
+function edgemesh(c) {
+    const { host, bundle, options } = c.ctx;
+    const values = `${KEDGE_DIR}/edgemesh-values.yaml`;
+    const pskFile = `${KEDGE_DIR}/edgemesh-psk.txt`;
+    const relays = options.relayNodes.length
+        ? options.relayNodes
+        : [{ name: options.nodeName, addresses: options.advertiseAddress }];
+    const rollout = ['-n', 'kubeedge', 'rollout', 'status', 'daemonset/edgemesh-agent'];
+    return {
+        name: 'edgemesh',
+        title: `Install EdgeMesh ${bundle.versions.edgemesh} (PSK in ${pskFile}, relays ${relays.map(r => r.name).join(', ')})`,
+        inputs: { relays, version: bundle.versions.edgemesh },
+        plan: [
+            `write ${pskFile} (0600; 32 random bytes, base64; kept on re-runs)`,
+            `write ${values} (0600: agent.psk, agent.relayNodes, agent.image)`,
+            `helm upgrade --install edgemesh charts/edgemesh.tgz -n kubeedge --kubeconfig ${c.kubeconfig} -f ${values}`,
+            c.show([...rollout, '--timeout=300s'])
+        ],
+        run: async () => {
+            if (!host.exists(pskFile))
+                host.write(pskFile, `${(0,external_node_crypto_namespaceObject.randomBytes)(32).toString('base64')}\n`, 0o600);
+            const psk = host.read(pskFile).trim();
+            host.addSecret(psk);
+            host.write(values, edgemeshValues(c, psk), 0o600);
+            const chart = bundleFile(c.ctx, 'charts/edgemesh.tgz');
+            await host.run(placed(host, 'helm'), [
+                ...['upgrade', '--install', 'edgemesh', chart, '-n', 'kubeedge'],
+                ...['--kubeconfig', c.kubeconfig, '-f', host.path(values)]
+            ]);
+            await c.k([...rollout, '--timeout=300s']);
+        }
+    };
+}
+/** The kubeconfig the cloud steps use: --kubeconfig, or k3s's. */
+function cloudKubeconfig(ctx) {
+    return cloud(ctx).kubeconfig;
+}
+function cloudSteps(ctx) {
+    const c = cloud(ctx);
+    const on = edgemeshOn(ctx);
+    return [
+        installTools(c),
+        ...(ctx.options.addDefaultRoute && !ctx.options.kubeconfig ? [defaultRouteStep(c)] : []),
+        ...(ctx.options.kubeconfig ? [] : [installK3s(c), waitApi(c), importCloudImages(c)]),
+        namespace(c),
+        ...(on ? [istioCrds(c), labelKubernetesService(c)] : []),
+        keadmInit(c),
+        edgeToken(c),
+        ...(on ? [edgemesh(c)] : [])
+    ];
+}
+//# sourceMappingURL=cloud.js.map
+;// CONCATENATED MODULE: ./packages/installer/lib/steps/index.js
+
+
+
+
+//# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ./packages/installer/lib/preflight.js
+/**
+ * Host checks before any change: each problem comes back as one line with its remedy,
+ * and the installer stops with nothing changed (exit 1).
  */
 
 
 
 
 
-
-
-
-
-
-
-function output(json, write) {
-    return {
-        line: text => {
-            if (!json)
-                write(`${text}\n`);
-        },
-        event: data => {
-            if (json)
-                write(`${JSON.stringify(data)}\n`);
+/** EdgeMesh's relay tunnel port (edgemesh-agent on the relay nodes). */
+const RELAY_PORT = 20006;
+/** Whether `command` is an executable file in a PATH directory. */
+function onPath(command) {
+    return (process.env.PATH ?? '').split(external_node_path_namespaceObject.delimiter).some(dir => {
+        try {
+            (0,external_node_fs_namespaceObject.accessSync)((0,external_node_path_namespaceObject.join)(dir, command), external_node_fs_namespaceObject.constants.X_OK);
+            return true;
         }
-    };
+        catch {
+            return false;
+        }
+    });
 }
 function portFree(port) {
     return new Promise(resolve => {
@@ -5031,10 +5624,9 @@ function runningProcesses() {
     }
     return names;
 }
-/** Host checks before any change; returns the problems, each with advice. */
-async function preflight(host, bundle, options, state) {
+/** Root, arch and systemd. */
+function basics(host, bundle) {
     const problems = [];
-    const done = (step) => state.steps[step] !== undefined;
     const underRoot = host.root !== '' && host.root !== '/';
     if (!underRoot && process.getuid?.() !== 0)
         problems.push('not running as root: run it with sudo (or --root DIR for a prefix)');
@@ -5043,58 +5635,597 @@ async function preflight(host, bundle, options, state) {
         problems.push(`this host is ${mine}, the bundle is for ${bundle.arch}: use the ${mine} bundle`);
     if (!host.exists('/run/systemd/system'))
         problems.push('systemd is not running here (no /run/systemd/system): the installer needs systemd');
+    return problems;
+}
+/** Ports the side listens on, and cluster processes already running. */
+async function conflicts(bundle, options) {
+    const problems = [];
+    const relay = edgemeshOn({ options, bundle }) && options.relayNodes.length === 0;
     const ports = bundle.side === 'cloud'
-        ? [6443, 10000, 10001, 10002, 10003, 10004]
+        ? [6443, 10000, 10001, 10002, 10003, 10004, ...(relay ? [RELAY_PORT] : [])]
         : [10350, ...(bundle.mosquitto.enabled ? [1883] : [])];
-    const startStep = bundle.side === 'cloud' ? (options.kubeconfig ? 'keadm-init' : 'install-k3s') : 'keadm-join';
-    if (!done(startStep)) {
-        for (const port of ports) {
-            if (!(await portFree(port)))
-                problems.push(`port ${port} is in use: find the owner with ss -ltnp 'sport = :${port}' and stop it`);
-        }
-        const procs = runningProcesses();
-        const conflicts = bundle.side === 'cloud'
-            ? options.kubeconfig
-                ? ['edgecore']
-                : ['k3s', 'kubelet', 'edgecore']
-            : ['k3s', 'kubelet', 'edgecore'];
-        for (const name of conflicts) {
-            if (procs.has(name))
-                problems.push(`${name} is already running: uninstall it first (k3s-uninstall.sh, keadm reset) or use another host`);
+    for (const port of ports) {
+        if (!(await portFree(port)))
+            problems.push(`port ${port} is in use: find the owner with ss -ltnp 'sport = :${port}' and stop it`);
+    }
+    const procs = runningProcesses();
+    const names = bundle.side === 'cloud' && options.kubeconfig ? ['edgecore'] : ['k3s', 'kubelet', 'edgecore'];
+    for (const name of names) {
+        if (procs.has(name))
+            problems.push(`${name} is already running: uninstall it first (k3s-uninstall.sh, keadm reset) or use another host`);
+    }
+    return problems;
+}
+/**
+ * The edge before keadm join: sudo, an empty /etc/kubeedge (unless a join of ours was cut
+ * short: the re-run resets it) and a cloud that answers.
+ */
+async function edgeJoinReady(host, options, begun) {
+    const problems = [];
+    if (!onPath('sudo'))
+        problems.push('sudo is not installed: keadm join runs `sudo systemctl ...` even as root; install the sudo package (apt-get install sudo, dnf install sudo)');
+    const kubeedge = host.exists('/etc/kubeedge') && (0,external_node_fs_namespaceObject.readdirSync)(host.path('/etc/kubeedge')).length;
+    if (kubeedge && !begun) {
+        problems.push('/etc/kubeedge is not empty: keadm join needs it empty; run keadm reset (or move it away) first');
+    }
+    for (const port of [options.cloudPort, options.certPort]) {
+        if (!(await reachable(options.cloudIp ?? '', port))) {
+            problems.push(`the cloud ${options.cloudIp ?? ''}:${port} does not answer: check the address, the cloud firewall (10000 and 10002) and that cloudcore runs`);
         }
     }
-    if (bundle.side === 'edge' && !done('keadm-join')) {
-        if (host.exists('/etc/kubeedge') && (0,external_node_fs_namespaceObject.readdirSync)(host.path('/etc/kubeedge')).length > 0) {
-            problems.push('/etc/kubeedge is not empty: keadm join needs it empty; run keadm reset (or move it away) first');
-        }
-        for (const port of [options.cloudPort, options.certPort]) {
-            if (!(await reachable(options.cloudIp ?? '', port))) {
-                problems.push(`the cloud ${options.cloudIp ?? ''}:${port} does not answer: check the address, the cloud firewall (10000 and 10002) and that cloudcore runs`);
-            }
-        }
-    }
+    return problems;
+}
+/** k3s does not start without a default route (k3s air-gap docs). */
+async function defaultRoute(host, options) {
+    if (options.kubeconfig || options.addDefaultRoute || (await hasDefaultRoute(host)))
+        return [];
+    const commands = DUMMY_ROUTE.map(args => `ip ${args.join(' ')}`).join('; ');
+    return [
+        `no default route: k3s will not start without one. Add one as k3s's air-gap docs say (${commands}), or run again with --add-default-route`
+    ];
+}
+/** The cloud ports beyond the join ports, which an edge needs later: warnings only. */
+async function edgeLaterPorts(options, bundle) {
+    const cloud = options.cloudIp ?? '';
+    const warnings = [];
+    if (!(await reachable(cloud, options.tunnelPort)))
+        warnings.push(`the cloud ${cloud}:${options.tunnelPort} (CloudCore's tunnel, edgeStream: kubectl logs/exec) does not answer; open it in the cloud firewall`);
+    if (edgemeshOn({ options, bundle }) && !(await reachable(cloud, RELAY_PORT)))
+        warnings.push(`the cloud ${cloud}:${RELAY_PORT} (EdgeMesh relay) does not answer; open it where the relay runs (the cloud by default)`);
+    return warnings;
+}
+function diskSpace(host, bundle) {
     const need = bundle.images.reduce((n, i) => n + i.size, 0) * 2;
     try {
         const fs = (0,external_node_fs_namespaceObject.statfsSync)(host.path('/'));
         if (fs.bavail * fs.bsize < need)
-            problems.push(`not enough disk space: ${Math.ceil(need / 1048576)} MiB needed under ${host.path('/')}`);
+            return [
+                `not enough disk space: ${Math.ceil(need / 1048576)} MiB needed under ${host.path('/')}`
+            ];
     }
     catch {
         // statfs unavailable: skip
     }
-    return problems;
+    return [];
 }
+/** Host checks before any change; returns the problems, each with advice. */
+async function preflight(host, bundle, options, state) {
+    const done = (step) => state.steps[step] !== undefined;
+    // A step cut short by a crash: what it left (edgecore, /etc/kubeedge) is its own, and the
+    // re-run cleans it (keadm reset) before running it again.
+    const begun = (step) => done(step) || state.started?.name === step;
+    const startStep = bundle.side === 'cloud' ? (options.kubeconfig ? 'keadm-init' : 'install-k3s') : 'keadm-join';
+    const edgeJoin = bundle.side === 'edge' && !done('keadm-join');
+    const problems = [
+        ...basics(host, bundle),
+        ...(begun(startStep) ? [] : await conflicts(bundle, options)),
+        ...(bundle.side === 'cloud' && !done('install-k3s') ? await defaultRoute(host, options) : []),
+        ...(edgeJoin ? await edgeJoinReady(host, options, begun('keadm-join')) : []),
+        ...diskSpace(host, bundle)
+    ];
+    const warnings = edgeJoin ? await edgeLaterPorts(options, bundle) : [];
+    return { problems, warnings };
+}
+//# sourceMappingURL=preflight.js.map
+;// CONCATENATED MODULE: external "node:readline"
+const external_node_readline_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline");
+;// CONCATENATED MODULE: ./packages/installer/lib/prompts.js
+/**
+ * Questions on a TTY (never with --yes or --json): a typo is asked again, yes/no needs y or
+ * n, and Ctrl-C or Ctrl-D ends the installer with one line and exit 130 (Interrupted).
+ */
+
+
+/** Ctrl-C or Ctrl-D at a prompt. */
+class Interrupted extends Error {
+    constructor() {
+        super('interrupted at a prompt; nothing was changed');
+        this.name = 'Interrupted';
+    }
+}
+/** One line from the terminal; Ctrl-C (SIGINT) or Ctrl-D (end of input) rejects. */
+function line(rl, question) {
+    return new Promise((resolve, reject) => {
+        const stop = () => {
+            cleanup();
+            reject(new Interrupted());
+        };
+        const cleanup = () => {
+            rl.off('SIGINT', stop);
+            rl.off('close', stop);
+        };
+        rl.once('SIGINT', stop);
+        rl.once('close', stop);
+        rl.question(question, answer => {
+            cleanup();
+            resolve(answer.trim());
+        });
+    });
+}
+/**
+ * Asks until `check` accepts the answer (it returns the value, or a string saying what is
+ * wrong, which is printed before asking again).
+ */
+async function ask(rl, question, check) {
+    for (;;) {
+        const result = check(await line(rl, question));
+        if (typeof result !== 'string')
+            return result.value;
+        process.stdout.write(`  ${result}\n`);
+    }
+}
+/** y/yes or n/no; an empty answer takes the default; anything else is asked again. */
+function yesNo(fallback) {
+    return answer => {
+        const a = answer.toLowerCase();
+        if (a === '')
+            return { value: fallback };
+        if (a === 'y' || a === 'yes')
+            return { value: true };
+        if (a === 'n' || a === 'no')
+            return { value: false };
+        return `please answer y or n (got "${answer}")`;
+    };
+}
+function ipList(fallback) {
+    return answer => {
+        if (answer === '')
+            return { value: fallback };
+        const ips = answer.split(',').map(a => a.trim());
+        const bad = ips.find(a => (0,external_node_net_namespaceObject.isIP)(a) === 0);
+        return bad === undefined ? { value: ips } : `"${bad}" is not an IP address; try again`;
+    };
+}
+async function withTerminal(body) {
+    const rl = (0,external_node_readline_namespaceObject.createInterface)({ input: process.stdin, output: process.stdout, terminal: true });
+    try {
+        return await body(rl);
+    }
+    finally {
+        rl.close();
+    }
+}
+/** On a TTY without --yes: confirm the advertise address and ask about EdgeMesh. */
+async function askCloud(options, out) {
+    await withTerminal(async (rl) => {
+        const shown = options.advertiseAddress.join(',');
+        options.advertiseAddress = await ask(rl, `Advertise address for edge nodes [${shown}]: `, ipList(options.advertiseAddress));
+        options.edgemesh ??= await ask(rl, 'Install EdgeMesh? [Y/n]: ', yesNo(true));
+    });
+    out.line(`advertise address ${options.advertiseAddress.join(',')}; EdgeMesh ${options.edgemesh ? 'yes' : 'no'}`);
+}
+/** Uninstall on a TTY: confirm, saying what goes. */
+function confirmUninstall(side) {
+    const what = side === 'cloud'
+        ? 'This removes CloudCore, EdgeMesh and k3s (with every workload) from this host.'
+        : 'This resets edgecore and removes containerd, runc and the CNI plugins from this host.';
+    return withTerminal(rl => ask(rl, `${what} Uninstall? [y/N]: `, yesNo(false)));
+}
+//# sourceMappingURL=prompts.js.map
+;// CONCATENATED MODULE: ./packages/installer/lib/upgrade/record.js
+/**
+ * What an install records for a later upgrade, under /var/lib/kedge: a verbatim copy of the
+ * installed bundle's meta/bundle.json with its sha256, and the install options the upgrade
+ * must repeat (node name, addresses, relays, cgroup driver; never the token).
+ */
+
+
+
+
+const INSTALLED_BUNDLE = `${KEDGE_DIR}/bundle.json`;
+const INSTALL_OPTIONS = `${KEDGE_DIR}/install-options.json`;
+/** The options an upgrade repeats; the rest (token, prompts) are not needed again. */
+const KEPT = [
+    'containerdAddress',
+    'advertiseAddress',
+    'nodeName',
+    'edgemesh',
+    'relayNodes',
+    'kubeconfig',
+    'disableTraefik',
+    'cloudIp',
+    'cloudPort',
+    'certPort',
+    'cgroupDriver',
+    'labels'
+];
+const sha256Text = (text) => (0,external_node_crypto_namespaceObject.createHash)('sha256').update(text).digest('hex');
+/** Writes the bundle.json copy and the options (after an install or an upgrade). */
+function recordInstall(host, bundle, options) {
+    host.write(INSTALLED_BUNDLE, (0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.join)(bundle.dir, 'meta', 'bundle.json')), 0o644);
+    const kept = {};
+    for (const k of KEPT)
+        if (options[k] !== undefined)
+            kept[k] = options[k];
+    host.write(INSTALL_OPTIONS, `${JSON.stringify(kept, null, 2)}\n`, 0o600);
+}
+/** What uninstall removes: the records, the upgrade journal and its backups. */
+function forgetInstall(host) {
+    for (const p of [
+        INSTALLED_BUNDLE,
+        INSTALL_OPTIONS,
+        `${KEDGE_DIR}/upgrade.json`,
+        `${KEDGE_DIR}/upgrade-backup`
+    ])
+        host.remove(p);
+}
+/** The installed bundle as recorded, or null when this host has no record. */
+function readInstalled(host) {
+    if (!host.exists(INSTALLED_BUNDLE))
+        return null;
+    const text = host.read(INSTALLED_BUNDLE);
+    let bundle;
+    let options = {};
+    try {
+        bundle = JSON.parse(text);
+        if (host.exists(INSTALL_OPTIONS))
+            options = JSON.parse(host.read(INSTALL_OPTIONS));
+    }
+    catch {
+        throw new Error(`${host.path(INSTALLED_BUNDLE)} or ${host.path(INSTALL_OPTIONS)} is not valid JSON; put back the installed bundle's meta/bundle.json`);
+    }
+    return { bundle, sha256: sha256Text(text), options };
+}
+//# sourceMappingURL=record.js.map
+;// CONCATENATED MODULE: ./packages/installer/lib/runner.js
+/**
+ * The runner: the side's steps under the journal (a finished step with the same inputs is
+ * skipped, so a re-run resumes), and uninstall, which undoes them in reverse order.
+ * Every step is journaled as started before it runs, and every write before it happens
+ * (journal.ts), so a run killed anywhere is resumed by running the same command again.
+ */
+
+
+
 function stepsFor(ctx) {
     return ctx.bundle.side === 'cloud' ? cloudSteps(ctx) : edgeSteps(ctx);
 }
-/** Runs the steps under the journal; KEDGE_FAIL_AFTER=<step> stops right after that step (crash tests). */
+/** The time of the last line a step said, so that a silent step gets a heartbeat. */
+class LastSaid {
+    at = Date.now();
+    touch() {
+        this.at = Date.now();
+    }
+}
+/**
+ * Runs one step; whenever it has said nothing for 10 s (a long keadm join, an image
+ * import), a line says what still runs and for how long.
+ */
+async function withHeartbeat(step, out, last) {
+    const started = Date.now();
+    last.touch();
+    const beat = setInterval(() => {
+        if (Date.now() - last.at < PROGRESS_SECONDS * 1000)
+            return;
+        last.touch();
+        const seconds = Math.round((Date.now() - started) / 1000);
+        out.line(`  still running ${step.name}: ${seconds} s so far`);
+    }, 1000);
+    try {
+        await step.run();
+    }
+    finally {
+        clearInterval(beat);
+    }
+}
+/**
+ * Crash tests only: KEDGE_KILL_AT=<step>:start|end SIGKILLs this process right after the
+ * step is journaled as started, or right after it ran (before it is journaled as finished).
+ * KEDGE_FAIL_AFTER=<step> exits 1 after the step is journaled as finished.
+ */
+function crashPoint(step, point) {
+    if (process.env.KEDGE_KILL_AT === `${step}:${point}`)
+        process.kill(process.pid, 'SIGKILL');
+}
+/** Whether the step began (finished, or started and cut short). */
+function begun(state, step) {
+    return state.steps[step] !== undefined || state.started?.name === step;
+}
+async function runStep(ctx, state, step, hash, beat) {
+    const { host } = ctx;
+    const cutShort = state.started?.name === step.name;
+    const changed = state.steps[step.name] !== undefined;
+    state.started = { name: step.name, hash, at: new Date().toISOString() };
+    saveState(host, state);
+    crashPoint(step.name, 'start');
+    if ((cutShort || changed) && step.recover)
+        await step.recover(cutShort);
+    for (const p of step.claims ?? [])
+        host.claim(p);
+    const started = Date.now();
+    host.takeTouched();
+    await withHeartbeat(step, beat.out, beat.last);
+    crashPoint(step.name, 'end');
+    const seconds = (Date.now() - started) / 1000;
+    state.steps[step.name] = {
+        hash,
+        finishedAt: new Date().toISOString(),
+        seconds,
+        files: host.takeTouched()
+    };
+    delete state.started;
+    saveState(host, state);
+    return seconds;
+}
+/** Runs the steps under the journal. */
 async function install(ctx, out) {
+    const done = [];
     const { host } = ctx;
     const state = loadState(host);
     state.side = ctx.bundle.side;
     state.bundle = ctx.bundle.name;
+    state.edgemesh = edgemeshOn(ctx);
+    if (ctx.bundle.side === 'cloud') {
+        state.cloudcore = `${ctx.options.advertiseAddress[0] ?? ''}:${ctx.options.cloudPort}`;
+        if (ctx.options.kubeconfig)
+            state.kubeconfig = ctx.options.kubeconfig;
+    }
+    journalWrites(host, state);
+    const last = new LastSaid();
+    const watched = {
+        ...ctx,
+        say: line => {
+            last.touch();
+            ctx.say(line);
+        }
+    };
     let previous = '';
-    for (const [i, step] of stepsFor(ctx).entries()) {
+    for (const [i, step] of stepsFor(watched).entries()) {
+        const hash = stepHash(previous, step.inputs);
+        previous = hash;
+        const label = `[${i + 1}] ${step.name}`;
+        if (state.steps[step.name]?.hash === hash && state.started?.name !== step.name) {
+            out.line(`${label}: done before, skipped`);
+            out.event({ step: step.name, status: 'skipped' });
+            done.push({ step: step.name, status: 'skipped' });
+            continue;
+        }
+        out.line(`${label}: ${step.title}`);
+        out.event({ step: step.name, status: 'running' });
+        const seconds = await runStep(watched, state, step, hash, { out, last });
+        out.line(`${label}: ok (${seconds.toFixed(1)} s)`);
+        out.event({ step: step.name, status: 'ok', seconds });
+        done.push({ step: step.name, status: 'ok', seconds });
+        if (process.env.KEDGE_FAIL_AFTER === step.name) {
+            out.line(`KEDGE_FAIL_AFTER=${step.name}: stopping here, as asked (crash test)`);
+            process.exit(1);
+        }
+    }
+    recordInstall(host, ctx.bundle, ctx.options);
+    host.setGuard(undefined);
+    return done;
+}
+/** The cluster-side undo of a cloud install: EdgeMesh's release, CloudCore, k3s. */
+function cloudUndo(ctx, state) {
+    const { host, options } = ctx;
+    const kubeconfig = options.kubeconfig ?? host.path('/etc/rancher/k3s/k3s.yaml');
+    const did = (s) => begun(state, s);
+    return [
+        ...(did('edgemesh')
+            ? [
+                [
+                    placed(host, 'helm'),
+                    ['uninstall', 'edgemesh', '-n', 'kubeedge', '--kubeconfig', kubeconfig]
+                ]
+            ]
+            : []),
+        ...(did('keadm-init')
+            ? [[placed(host, 'keadm'), ['reset', 'cloud', '--force', `--kube-config=${kubeconfig}`]]]
+            : []),
+        ...(did('install-k3s') && host.exists('/usr/local/bin/k3s-uninstall.sh')
+            ? [['sh', [host.path('/usr/local/bin/k3s-uninstall.sh')]]]
+            : [])
+    ];
+}
+/** The edge's undo: the images (--purge), keadm reset edge, containerd stopped. */
+function edgeUndo(ctx, state) {
+    const { host, options, bundle } = ctx;
+    const ctr = ['--address', options.containerdAddress, '--namespace', 'k8s.io'];
+    const did = (s) => begun(state, s);
+    return [
+        ...(options.purge && did('import-images')
+            ? [[placed(host, 'ctr'), [...ctr, 'images', 'rm', ...bundle.images.map(i => i.name)]]]
+            : []),
+        ...(did('keadm-join') ? [[placed(host, 'keadm'), ['reset', 'edge', '--force']]] : []),
+        ...(did('start-containerd') ? [['systemctl', ['disable', '--now', 'containerd']]] : [])
+    ];
+}
+/** What uninstall does, in order: commands, then files restored or removed, then directories. */
+function undoPlan(ctx, state, kept) {
+    const legacy = Object.values(state.steps).flatMap(r => r.files);
+    const files = [...new Set([...(state.written ?? []), ...legacy])]
+        .filter(f => !kept.has(f) && f !== STATE_FILE)
+        .reverse();
+    return {
+        commands: ctx.bundle.side === 'cloud' ? cloudUndo(ctx, state) : edgeUndo(ctx, state),
+        files,
+        dirs: [...(state.dirs ?? [])].reverse()
+    };
+}
+async function uninstall(ctx, out) {
+    const { host, options, bundle } = ctx;
+    const state = loadState(host);
+    const keptFiles = [`${KEDGE_DIR}/edge-join.txt`, `${KEDGE_DIR}/edgemesh-psk.txt`];
+    const kept = new Set(options.purge ? [] : keptFiles);
+    const plan = undoPlan(ctx, state, kept);
+    if (options.dryRun) {
+        out.line(`uninstall plan for ${bundle.name} on ${host.path('/')}; nothing is changed:`);
+        for (const [c, a] of plan.commands)
+            out.line(`  run ${host.mask([c, ...a].join(' '))}`);
+        for (const f of plan.files)
+            out.line(`  ${(state.backedUp ?? []).includes(f) ? 'restore' : 'remove'} ${f}`);
+        out.line(`  remove ${STATE_FILE}, then each directory kedge made, if empty`);
+        return [];
+    }
+    for (const [c, a] of plan.commands)
+        await host.run(c, a, { allowFailure: true });
+    for (const f of plan.files)
+        host.restore(f);
+    // Also those a later run reused rather than wrote.
+    if (options.purge)
+        for (const f of keptFiles)
+            host.remove(f);
+    const undone = Object.keys(state.steps).reverse();
+    for (const name of undone)
+        out.line(`undone: ${name}`);
+    if (bundle.side === 'edge' && begun(state, 'start-containerd'))
+        await host.run('systemctl', ['daemon-reload'], { allowFailure: true });
+    host.remove(STATE_FILE);
+    forgetInstall(host);
+    for (const dir of plan.dirs)
+        host.removeEmptyDir(dir);
+    // Last: logging would write it again.
+    if (options.purge)
+        host.remove(`/var/log/kubeedge-${bundle.side}-install.log`);
+    out.line(options.purge
+        ? 'uninstalled; images, logs, token and PSK removed too (--purge)'
+        : `uninstalled; kept the log, the images in containerd, ${KEDGE_DIR}/edge-join.txt and edgemesh-psk.txt (use --purge to remove them)`);
+    return undone;
+}
+//# sourceMappingURL=runner.js.map
+;// CONCATENATED MODULE: ./packages/bundle/lib/delta/check.js
+/**
+ * What a host needs to know about a delta bundle before it installs from it. Pure functions
+ * over bundle.json and command output, with no dependencies, so the installer can use them:
+ * is this a delta, which base does it need, and are the base's blobs still in containerd's
+ * content store.
+ */
+/** The delta section of a bundle.json, or null for a full bundle. */
+function deltaSection(bundleJson) {
+    const delta = bundleJson?.delta;
+    if (!delta)
+        return null;
+    const base = delta.base;
+    if (!base?.name ||
+        !/^[a-f0-9]{64}$/.test(base.sha256 ?? '') ||
+        !delta.target ||
+        !delta.omittedBlobs) {
+        throw new Error('bundle.json has a delta section without a base name and sha256: a broken delta; use the full bundle');
+    }
+    return delta;
+}
+/** The digests `ctr -n k8s.io content ls -q` prints (or the DIGEST column of `content ls`). */
+function parseContentList(output) {
+    const found = new Set();
+    for (const m of output.matchAll(/sha256:[a-f0-9]{64}/g))
+        found.add(m[0]);
+    return found;
+}
+/** The omitted blobs that `present` (the content store) lacks. */
+function missingBaseBlobs(delta, present) {
+    return delta.omittedBlobs.map(b => b.digest).filter(d => !present.has(d));
+}
+/**
+ * Why a host must not install this delta, or null when it may. `installed` is the name of
+ * the bundle the host runs (from its state), `missing` what missingBaseBlobs found.
+ */
+function deltaRefusal(delta, installed, missing) {
+    const full = `${delta.target.name}.tar.gz`;
+    if (installed !== delta.base.name) {
+        return `this is a delta from ${delta.base.name}, but this host ${installed ? `runs ${installed}` : 'has no kedge bundle installed'}; install the full bundle ${full} instead`;
+    }
+    if (missing.length > 0) {
+        return `this delta leaves out ${missing.length} image blob(s) that the base ${delta.base.name} carried, and containerd no longer has them (e.g. ${missing.slice(0, 3).join(', ')}): were the base images removed? Install the full bundle ${full} instead`;
+    }
+    return null;
+}
+//# sourceMappingURL=check.js.map
+;// CONCATENATED MODULE: ./packages/installer/lib/upgrade/backup.js
+/**
+ * The upgrade's own backup: before any change, a copy of every host file the upgrade may
+ * replace, in /var/lib/kedge/upgrade-backup/<installed bundle>/, with a list of which
+ * existed. Rollback puts them back and removes the ones that did not exist.
+ */
+
+
+
+const backupDir = (from) => `${KEDGE_DIR}/upgrade-backup/${from}`;
+/** Copies each path (those that exist) into `dir`; writes the listing last. */
+function backupFiles(host, dir, paths) {
+    const listing = { files: [] };
+    for (const p of paths) {
+        const full = host.path(p);
+        if (!(0,external_node_fs_namespaceObject.existsSync)(full)) {
+            listing.files.push({ path: p, existed: false });
+            continue;
+        }
+        const into = host.path((0,external_node_path_namespaceObject.join)(dir, 'files', p));
+        (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(into), { recursive: true });
+        (0,external_node_fs_namespaceObject.copyFileSync)(full, `${into}.kedge-tmp`);
+        (0,external_node_fs_namespaceObject.renameSync)(`${into}.kedge-tmp`, into);
+        listing.files.push({ path: p, existed: true, mode: (0,external_node_fs_namespaceObject.statSync)(full).mode & 0o7777 });
+    }
+    host.write((0,external_node_path_namespaceObject.join)(dir, 'files.json'), `${JSON.stringify(listing, null, 2)}\n`, 0o600);
+    host.log(`upgrade backup: ${listing.files.filter(f => f.existed).length} files in ${dir}`);
+    return listing.files.filter(f => f.existed).length;
+}
+/** Puts every backed-up file back; removes those that did not exist. Returns what it did. */
+function restoreFiles(host, dir) {
+    const listingFile = (0,external_node_path_namespaceObject.join)(dir, 'files.json');
+    if (!host.exists(listingFile))
+        throw new Error(`no upgrade backup at ${host.path(dir)}: nothing to restore files from`);
+    const listing = JSON.parse(host.read(listingFile));
+    const done = [];
+    for (const f of listing.files) {
+        const full = host.path(f.path);
+        if (!f.existed) {
+            if ((0,external_node_fs_namespaceObject.existsSync)(full)) {
+                host.remove(f.path);
+                done.push(`removed ${f.path} (the upgrade added it)`);
+            }
+            continue;
+        }
+        (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(full), { recursive: true });
+        (0,external_node_fs_namespaceObject.copyFileSync)(host.path((0,external_node_path_namespaceObject.join)(dir, 'files', f.path)), `${full}.kedge-tmp`);
+        (0,external_node_fs_namespaceObject.chmodSync)(`${full}.kedge-tmp`, f.mode ?? 0o644);
+        (0,external_node_fs_namespaceObject.renameSync)(`${full}.kedge-tmp`, full);
+        done.push(`restored ${f.path}`);
+    }
+    for (const line of done)
+        host.log(`rollback: ${line}`);
+    return done;
+}
+//# sourceMappingURL=backup.js.map
+;// CONCATENATED MODULE: ./packages/installer/lib/upgrade/journal.js
+
+const UPGRADE_FILE = '/var/lib/kedge/upgrade.json';
+function loadUpgrade(host) {
+    if (!host.exists(UPGRADE_FILE))
+        return null;
+    try {
+        return JSON.parse(host.read(UPGRADE_FILE));
+    }
+    catch {
+        throw new Error(`${host.path(UPGRADE_FILE)} is not valid JSON; move it away to start over`);
+    }
+}
+function saveUpgrade(host, state) {
+    host.write(UPGRADE_FILE, `${JSON.stringify(state, null, 2)}\n`, 0o600);
+}
+/** Runs the steps; a finished step with the same chained hash is skipped (resume). */
+async function runUpgradeSteps(host, state, steps, out) {
+    let previous = '';
+    for (const [i, step] of steps.entries()) {
         const hash = stepHash(previous, step.inputs);
         previous = hash;
         const label = `[${i + 1}] ${step.name}`;
@@ -5105,17 +6236,15 @@ async function install(ctx, out) {
         }
         out.line(`${label}: ${step.title}`);
         out.event({ step: step.name, status: 'running' });
+        state.started = [...new Set([...(state.started ?? []), step.name])];
+        saveUpgrade(host, state);
         const started = Date.now();
         host.takeTouched();
         await step.run();
         const seconds = (Date.now() - started) / 1000;
-        state.steps[step.name] = {
-            hash,
-            finishedAt: new Date().toISOString(),
-            seconds,
-            files: host.takeTouched()
-        };
-        saveState(host, state);
+        const files = host.takeTouched();
+        state.steps[step.name] = { hash, finishedAt: new Date().toISOString(), seconds, files };
+        saveUpgrade(host, state);
         out.line(`${label}: ok (${seconds.toFixed(1)} s)`);
         out.event({ step: step.name, status: 'ok', seconds });
         if (process.env.KEDGE_FAIL_AFTER === step.name) {
@@ -5124,126 +6253,1132 @@ async function install(ctx, out) {
         }
     }
 }
-async function uninstall(ctx, out) {
-    const { host, options, bundle } = ctx;
-    const state = loadState(host);
-    const quiet = { allowFailure: true };
-    if (bundle.side === 'cloud') {
-        if (state.steps.edgemesh)
-            await host.run('helm', [
-                'uninstall',
+//# sourceMappingURL=journal.js.map
+;// CONCATENATED MODULE: ./packages/installer/lib/upgrade/context.js
+/** What every upgrade step shares: the install context, the installed bundle and the plan. */
+
+
+
+/** Whether the bundle carries this file (a delta leaves out unchanged ones). */
+const bundleHas = (ctx, p) => (0,external_node_fs_namespaceObject.existsSync)(bundleFile(ctx, p));
+const sha = (file) => (0,external_node_crypto_namespaceObject.createHash)('sha256').update((0,external_node_fs_namespaceObject.readFileSync)(file)).digest('hex');
+/** Whether the bundle's copy of `from` differs from the host file `to` (or that is absent). */
+function differs(ctx, from, to) {
+    if (!bundleHas(ctx, from))
+        return false;
+    if (!ctx.host.exists(to))
+        return true;
+    return sha(bundleFile(ctx, from)) !== sha(ctx.host.path(to));
+}
+/** `v1.22.2` for keadm's flags, whether the bundle says 1.22.2 or v1.22.2. */
+const vVersion = (v) => (v.startsWith('v') ? v : `v${v}`);
+//# sourceMappingURL=context.js.map
+;// CONCATENATED MODULE: ./packages/installer/lib/upgrade/plan.js
+/** The components each side's bundle pins, in the order the upgrade handles them. */
+const COMPONENTS = {
+    cloud: ['k3s', 'kubeedge', 'edgemesh'],
+    edge: ['containerd', 'runc', 'cni', 'kubeedge']
+};
+/** Components whose minor must move one at a time. */
+const ONE_MINOR = new Set(['kubeedge', 'k3s']);
+/** [major, minor, patch, k3s build] of v1.22.0, 1.34.2+k3s1, 1.7.24. */
+function parseVersion(v) {
+    const m = /^v?(\d+)\.(\d+)\.(\d+)(?:\+k3s(\d+))?/.exec(v.trim());
+    if (!m)
+        return null;
+    return [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4] ?? 0)];
+}
+function compare(a, b) {
+    for (let i = 0; i < Math.max(a.length, b.length); i++) {
+        const d = (a[i] ?? 0) - (b[i] ?? 0);
+        if (d !== 0)
+            return Math.sign(d);
+    }
+    return 0;
+}
+const version = (b, c) => b.versions[c] ?? '(none)';
+function planChanges(from, to) {
+    return COMPONENTS[to.side].map(c => ({
+        component: c,
+        from: version(from, c),
+        to: version(to, c)
+    }));
+}
+const changed = (changes, component) => changes.some(c => c.component === component && c.from !== c.to);
+/** Why this move is refused (downgrade, skipped minor, other side or arch), or null. */
+function planRefusal(from, to) {
+    if (from.side !== to.side || from.arch !== to.arch)
+        return `this host runs the ${from.side} ${from.arch} bundle ${from.name}; upgrade it with a ${from.side} ${from.arch} bundle, not ${to.name}`;
+    for (const c of planChanges(from, to)) {
+        const a = parseVersion(c.from);
+        const b = parseVersion(c.to);
+        if (!a || !b) {
+            if (c.from !== c.to)
+                return `${c.component}: cannot compare ${c.from} with ${c.to}`;
+            continue;
+        }
+        if (compare(b, a) < 0)
+            return `${c.component} ${c.to} is older than the installed ${c.from}: kedge does not downgrade; use upgrade --rollback right after an upgrade, or uninstall and install ${to.name}`;
+        const [ma = 0, mi = 0] = a;
+        const [mb = 0, nb = 0] = b;
+        if (ONE_MINOR.has(c.component) && (mb !== ma || nb > mi + 1)) {
+            const next = `${ma}.${mi + 1}`;
+            return `${c.component} ${c.from} -> ${c.to} skips a minor; upgrade one minor at a time: first to the newest ${c.component} ${next}.x bundle, then to ${to.name}`;
+        }
+    }
+    return null;
+}
+/** The plan as lines: "kubeedge  v1.22.0 -> v1.22.2", "containerd  1.7.24 (unchanged)". */
+function planLines(from, to) {
+    return [
+        `upgrade ${from.name} -> ${to.name}`,
+        ...planChanges(from, to).map(c => `  ${c.component.padEnd(11)} ${c.from === c.to ? `${c.from} (unchanged)` : `${c.from} -> ${c.to}`}`)
+    ];
+}
+//# sourceMappingURL=plan.js.map
+;// CONCATENATED MODULE: ./packages/installer/lib/upgrade/cloud.js
+/**
+ * The cloud upgrade steps: back up (files, the cloudcore ConfigMap), import the new images
+ * into k3s's containerd, k3s as k3s documents for air-gapped hosts (new binary and images,
+ * install.sh again with INSTALL_K3S_SKIP_DOWNLOAD and a forced restart), `keadm upgrade
+ * cloud --reuse-values` with the dynamicController --set repeated, then EdgeMesh with
+ * `helm upgrade`.
+ */
+
+
+
+
+
+
+const K3S_IMAGES = '/var/lib/rancher/k3s/agent/images/kedge-cloud-images.tar';
+const VALUES = `${KEDGE_DIR}/edgemesh-values.yaml`;
+const GET_CM = ['-n', 'kubeedge', 'get', 'configmap', 'cloudcore', '-o', 'yaml'];
+const kubeconfig = (u) => u.ctx.options.kubeconfig ?? u.ctx.host.path('/etc/rancher/k3s/k3s.yaml');
+function k(u, args, allowFailure = false) {
+    const { host, options } = u.ctx;
+    return options.kubeconfig
+        ? host.run('kubectl', ['--kubeconfig', options.kubeconfig, ...args], { allowFailure })
+        : host.run(placed(host, 'k3s'), ['kubectl', ...args], { allowFailure });
+}
+function backupStep(u) {
+    const { host } = u.ctx;
+    const paths = [
+        '/usr/local/bin/k3s',
+        '/usr/local/bin/keadm',
+        K3S_IMAGES,
+        VALUES,
+        INSTALLED_BUNDLE,
+        INSTALL_OPTIONS
+    ];
+    return {
+        name: 'upgrade-backup',
+        title: `Back up what the upgrade changes into ${u.backup}, with the cloudcore ConfigMap`,
+        inputs: { from: u.installed.bundle.name, paths },
+        plan: [
+            `copy ${paths.join(', ')} to ${u.backup}/files/`,
+            `kubectl ${GET_CM.join(' ')} > ${u.backup}/cloudcore-configmap.yaml (0600)`,
+            `helm status cloudcore|edgemesh -n kubeedge -o json: the revisions rollback returns to`
+        ],
+        run: async () => {
+            u.ctx.say(`  backed up ${backupFiles(host, u.backup, paths)} files to ${host.path(u.backup)}`);
+            const cm = await k(u, GET_CM, true);
+            if (cm.code === 0)
+                host.write(`${u.backup}/cloudcore-configmap.yaml`, cm.stdout, 0o600);
+            const revisions = {};
+            for (const release of ['cloudcore', 'edgemesh']) {
+                const status = await host.run(placed(host, 'helm'), ['status', release, '-n', 'kubeedge', '--kubeconfig', kubeconfig(u), '-o', 'json'], { allowFailure: true });
+                if (status.code === 0)
+                    revisions[release] = JSON.parse(status.stdout).version;
+            }
+            host.write(`${u.backup}/helm-revisions.json`, `${JSON.stringify(revisions)}\n`, 0o600);
+            u.ctx.say(`  helm revisions before the upgrade: ${JSON.stringify(revisions)}`);
+        }
+    };
+}
+function imagesStep(u) {
+    const { bundle } = u.ctx;
+    return {
+        name: 'upgrade-images',
+        title: `Import the ${bundle.images.length} images of the new bundle into k3s's containerd first`,
+        inputs: { images: bundle.images.map(i => `${i.name}@${i.manifestDigest}`) },
+        plan: [
+            `k3s ctr -n k8s.io images import --platform linux/${bundle.arch} images/cloud-images.tar`
+        ],
+        run: () => importImages(u.ctx, [placed(u.ctx.host, 'k3s'), ['ctr', '-n', 'k8s.io', 'images', 'import']], [placed(u.ctx.host, 'k3s'), ['ctr', '-n', 'k8s.io', 'images', 'ls', '-q']])
+    };
+}
+function k3sStep(u) {
+    const { host, bundle, options } = u.ctx;
+    const exec = [
+        `--node-name=${options.nodeName}`,
+        ...(options.disableTraefik ? ['--disable=traefik'] : [])
+    ].join(' ');
+    const env = {
+        INSTALL_K3S_SKIP_DOWNLOAD: 'true',
+        INSTALL_K3S_EXEC: exec,
+        INSTALL_K3S_FORCE_RESTART: 'true'
+    };
+    const full = u.delta === null;
+    return {
+        name: 'upgrade-k3s',
+        title: `Upgrade k3s to ${bundle.versions.k3s} the air-gap way (binary, images, install.sh, forced restart)`,
+        inputs: { k3s: bundle.versions.k3s, exec },
+        plan: [
+            'install bin/k3s -> /usr/local/bin/k3s (0755)',
+            full
+                ? `install images/cloud-images.tar -> ${K3S_IMAGES}`
+                : `keep ${K3S_IMAGES} (a delta's archive is partial; its images are imported already)`,
+            `${Object.entries(env)
+                .map(([n, v]) => `${n}="${v}"`)
+                .join(' ')} sh bin/k3s-install.sh`
+        ],
+        run: async () => {
+            host.install(bundleFile(u.ctx, 'bin/k3s'), '/usr/local/bin/k3s', 0o755);
+            if (full)
+                host.install(bundleFile(u.ctx, 'images/cloud-images.tar'), K3S_IMAGES, 0o644);
+            await host.run('sh', [bundleFile(u.ctx, 'bin/k3s-install.sh')], { env, timeoutMs: 600_000 });
+            await waitFor(u.ctx, 'the Kubernetes API after the k3s upgrade', 'see journalctl -u k3s', async () => (await k(u, ['get', '--raw', '/readyz'], true)).code === 0);
+        }
+    };
+}
+function cloudcoreArgs(u) {
+    const { bundle } = u.ctx;
+    return [
+        ...['upgrade', 'cloud', `--kubeedge-version=${vVersion(bundle.versions.kubeedge)}`],
+        `--kube-config=${kubeconfig(u)}`,
+        '--reuse-values',
+        ...['--set', 'cloudCore.modules.dynamicController.enable=true'],
+        ...['--set', `mosquitto.enable=${String(bundle.mosquitto.enabled)}`]
+    ];
+}
+function cloudcoreStep(u) {
+    const { host } = u.ctx;
+    const args = cloudcoreArgs(u);
+    return {
+        name: 'upgrade-cloudcore',
+        title: `Upgrade CloudCore to ${vVersion(u.ctx.bundle.versions.kubeedge)} (keadm upgrade cloud --reuse-values, dynamicController kept on)`,
+        inputs: { args },
+        plan: [
+            'install bin/keadm -> /usr/local/bin/keadm (0755): the new keadm carries the new chart',
+            `keadm ${args.join(' ')}`,
+            'wait for cloudcore Running; read the ConfigMap back, turn dynamicController on if it went'
+        ],
+        run: async () => {
+            if (bundleHas(u.ctx, 'bin/keadm'))
+                host.install(bundleFile(u.ctx, 'bin/keadm'), '/usr/local/bin/keadm', 0o755);
+            await host.run(placed(host, 'keadm'), args, { timeoutMs: 600_000 });
+            await waitFor(u.ctx, 'cloudcore to be Running', 'kubectl -n kubeedge describe pod -l kubeedge=cloudcore', async () => (await k(u, CLOUDCORE_PHASES, true)).stdout.split(/\s+/).includes('Running'));
+            const { yaml, changed: off } = enableDynamicController((await k(u, GET_CM)).stdout);
+            if (!off) {
+                u.ctx.say('  dynamicController still on');
+                return;
+            }
+            u.ctx.say('  dynamicController was off after the upgrade: turning it on again');
+            host.write(`${KEDGE_DIR}/cloudcore-configmap.yaml`, yaml, 0o600);
+            await k(u, ['replace', '-f', host.path(`${KEDGE_DIR}/cloudcore-configmap.yaml`)]);
+            await k(u, ['-n', 'kubeedge', 'rollout', 'restart', 'deployment', 'cloudcore']);
+        }
+    };
+}
+function edgemeshStep(u) {
+    const { host, bundle } = u.ctx;
+    const chart = bundleFile(u.ctx, 'charts/edgemesh.tgz');
+    const rollout = [
+        '-n',
+        'kubeedge',
+        'rollout',
+        'status',
+        'daemonset/edgemesh-agent',
+        '--timeout=300s'
+    ];
+    return {
+        name: 'upgrade-edgemesh',
+        title: `Upgrade EdgeMesh to ${bundle.versions.edgemesh} (helm upgrade, the same PSK and relays)`,
+        inputs: { version: bundle.versions.edgemesh },
+        plan: [
+            `set agent.image in ${VALUES} to kubeedge/edgemesh-agent:${bundle.versions.edgemesh}`,
+            `helm upgrade edgemesh charts/edgemesh.tgz -n kubeedge --kubeconfig ${kubeconfig(u)} -f ${VALUES}`
+        ],
+        run: async () => {
+            if (!host.exists(VALUES))
+                throw new Error(`${host.path(VALUES)} is missing: the install's EdgeMesh values (PSK, relays) are needed; restore it from the backup`);
+            const values = host
+                .read(VALUES)
+                .replace(/^( {2}image: kubeedge\/edgemesh-agent:).*$/m, `$1${bundle.versions.edgemesh}`);
+            host.write(VALUES, values, 0o600);
+            await host.run(placed(host, 'helm'), [
+                'upgrade',
                 'edgemesh',
+                chart,
                 '-n',
                 'kubeedge',
                 '--kubeconfig',
-                options.kubeconfig ?? host.path('/etc/rancher/k3s/k3s.yaml')
-            ], quiet);
-        if (state.steps['keadm-init'])
-            await host.run('keadm', [
-                'reset',
-                '--force',
-                `--kube-config=${options.kubeconfig ?? host.path('/etc/rancher/k3s/k3s.yaml')}`
-            ], quiet);
-        if (state.steps['install-k3s'] && host.exists('/usr/local/bin/k3s-uninstall.sh'))
-            await host.run('sh', [host.path('/usr/local/bin/k3s-uninstall.sh')], quiet);
-    }
-    else {
-        if (state.steps['keadm-join'])
-            await host.run('keadm', ['reset', '--force'], quiet);
-        if (state.steps['start-containerd'])
-            await host.run('systemctl', ['disable', '--now', 'containerd'], quiet);
-    }
-    const kept = [`${KEDGE_DIR}/edge-join.txt`, `${KEDGE_DIR}/edgemesh-psk.txt`];
-    const keep = new Set(kept);
-    const steps = Object.entries(state.steps).reverse();
-    for (const [name, record] of steps) {
-        for (const file of [...record.files].reverse()) {
-            if (!keep.has(file))
-                host.restore(file);
+                kubeconfig(u),
+                '-f',
+                host.path(VALUES)
+            ]);
+            await k(u, rollout);
         }
-        out.line(`undone: ${name}`);
-    }
-    if (bundle.side === 'edge' && state.steps['start-containerd'])
-        await host.run('systemctl', ['daemon-reload'], quiet);
-    host.remove(STATE_FILE);
-    if (options.purge) {
-        // Also those a later run reused rather than wrote, and the log.
-        for (const file of [...kept, `/var/log/kubeedge-${bundle.side}-install.log`])
-            host.remove(file);
-    }
-    out.line(options.purge
-        ? 'uninstalled; logs, token and PSK removed too (--purge)'
-        : `uninstalled; kept the log, ${KEDGE_DIR}/edge-join.txt and edgemesh-psk.txt (use --purge to remove them)`);
+    };
 }
-/** On a TTY without --yes: confirm the advertise address and ask about EdgeMesh. */
-async function askCloud(options, out) {
-    const { createInterface } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 848, 19));
-    const rl = createInterface({ input: process.stdin, output: process.stdout });
-    try {
-        const shown = options.advertiseAddress.join(',');
-        const answer = (await rl.question(`Advertise address for edge nodes [${shown}]: `)).trim();
-        if (answer) {
-            const ips = answer.split(',').map(a => a.trim());
-            const bad = ips.find(a => (0,external_node_net_namespaceObject.isIP)(a) === 0);
-            if (bad !== undefined)
-                throw new UsageError(`"${bad}" is not an IP address`);
-            options.advertiseAddress = ips;
+function cloudUpgradeSteps(u) {
+    const on = (u.ctx.options.edgemesh ?? true) && u.ctx.bundle.edgemesh.enabled;
+    return [
+        backupStep(u),
+        ...(u.ctx.options.kubeconfig ? [] : [imagesStep(u)]),
+        ...(changed(u.changes, 'k3s') && !u.ctx.options.kubeconfig ? [k3sStep(u)] : []),
+        ...(changed(u.changes, 'kubeedge') ? [cloudcoreStep(u)] : []),
+        ...(on && changed(u.changes, 'edgemesh') ? [edgemeshStep(u)] : [])
+    ];
+}
+//# sourceMappingURL=cloud.js.map
+;// CONCATENATED MODULE: ./packages/installer/lib/upgrade/edge.js
+/**
+ * The edge upgrade steps: back up, the changed runtime files (containerd, runc, CNI), the
+ * new images, keadm backup + keadm upgrade edge --toVersion, then wait for edgecore and
+ * read back the edgecore.yaml settings EdgeMesh needs (repair them if they went).
+ */
+
+
+
+
+
+
+
+
+const EDGECORE_YAML = '/etc/kubeedge/config/edgecore.yaml';
+const CONTAINERD_BINS = ['containerd', 'ctr', 'containerd-shim-runc-v2'];
+function edge_ctr(ctx, args) {
+    return [
+        placed(ctx.host, 'ctr'),
+        ['--address', ctx.options.containerdAddress, '--namespace', 'k8s.io', ...args]
+    ];
+}
+/** Bundle file -> host path, for every runtime file the bundle carries. */
+function runtimeFiles(ctx) {
+    const cni = bundleHas(ctx, 'cni/bin') ? (0,external_node_fs_namespaceObject.readdirSync)(bundleFile(ctx, 'cni/bin')).sort() : [];
+    return [
+        ...CONTAINERD_BINS.map((b) => [`bin/${b}`, `/usr/local/bin/${b}`]),
+        ['bin/runc', '/usr/local/sbin/runc'],
+        ...cni.map((p) => [`cni/bin/${p}`, `/opt/cni/bin/${p}`])
+    ];
+}
+function edge_backupStep(u) {
+    const { host } = u.ctx;
+    const paths = [
+        ...runtimeFiles(u.ctx).map(([, to]) => to),
+        '/usr/local/bin/keadm',
+        '/usr/local/bin/edgecore',
+        EDGECORE_YAML,
+        INSTALLED_BUNDLE,
+        INSTALL_OPTIONS
+    ];
+    return {
+        name: 'upgrade-backup',
+        title: `Back up what the upgrade changes into ${u.backup}, then keadm backup edge`,
+        inputs: { from: u.installed.bundle.name, paths },
+        plan: [
+            `copy ${paths.length} files (runtime, keadm, edgecore.yaml, kedge records) to ${u.backup}/files/`,
+            `keadm backup edge --config ${EDGECORE_YAML} (edgecore, edgecore.yaml, edgecore.db -> /etc/kubeedge/backup/<version>/)`
+        ],
+        run: async () => {
+            u.ctx.say(`  backed up ${backupFiles(host, u.backup, paths)} files to ${host.path(u.backup)}`);
+            if (changed(u.changes, 'kubeedge'))
+                await host.run(placed(host, 'keadm'), [
+                    'backup',
+                    'edge',
+                    `--config=${host.path(EDGECORE_YAML)}`
+                ]);
         }
-        if (options.edgemesh === undefined) {
-            const yes = (await rl.question('Install EdgeMesh? [Y/n]: ')).trim().toLowerCase();
-            options.edgemesh = yes === '' || yes === 'y' || yes === 'yes';
+    };
+}
+function runtimeStep(u) {
+    const { host } = u.ctx;
+    const files = runtimeFiles(u.ctx);
+    return {
+        name: 'upgrade-runtime',
+        title: 'Replace the containerd, runc and CNI files that changed; restart containerd',
+        inputs: { to: u.ctx.bundle.name },
+        plan: [
+            ...files
+                .filter(([from, to]) => differs(u.ctx, from, to))
+                .map(([f, t]) => `install ${f} -> ${t} (0755)`),
+            'systemctl restart containerd (when containerd, its shim or runc changed)'
+        ],
+        run: async () => {
+            const replaced = files.filter(([from, to]) => differs(u.ctx, from, to));
+            for (const [from, to] of replaced)
+                host.install(bundleFile(u.ctx, from), to, 0o755);
+            u.ctx.say(`  replaced ${replaced.length} runtime files`);
+            if (replaced.some(([f]) => f.startsWith('bin/'))) {
+                await host.run('systemctl', ['restart', 'containerd']);
+                await waitFor(u.ctx, 'containerd to answer', 'see journalctl -u containerd', async () => {
+                    const [c, a] = edge_ctr(u.ctx, ['version']);
+                    return (await host.run(c, a, { allowFailure: true })).code === 0;
+                });
+            }
         }
-        out.line(`advertise address ${options.advertiseAddress.join(',')}; EdgeMesh ${options.edgemesh ? 'yes' : 'no'}`);
+    };
+}
+function edge_imagesStep(u) {
+    const { bundle, options } = u.ctx;
+    return {
+        name: 'upgrade-images',
+        title: `Import the ${bundle.images.length} images of the new bundle (a delta: only its new layers) and check each is listed`,
+        inputs: { images: bundle.images.map(i => `${i.name}@${i.manifestDigest}`) },
+        plan: [
+            `ctr --address ${options.containerdAddress} -n k8s.io images import --platform linux/${bundle.arch} images/edge-images.tar`
+        ],
+        run: () => importImages(u.ctx, edge_ctr(u.ctx, ['images', 'import']), edge_ctr(u.ctx, ['images', 'ls', '-q']))
+    };
+}
+function keadmUpgrade(u) {
+    const { host, bundle } = u.ctx;
+    const to = vVersion(bundle.versions.kubeedge);
+    const args = [
+        'upgrade',
+        'edge',
+        `--toVersion=${to}`,
+        `--config=${host.path(EDGECORE_YAML)}`,
+        '--force'
+    ];
+    const image = bundle.images.find(i => i.name.endsWith(`kubeedge/installation-package:${to}`))?.name ??
+        `docker.io/kubeedge/installation-package:${to}`;
+    return {
+        name: 'keadm-upgrade',
+        title: `Upgrade edgecore to ${to} (keadm upgrade edge, from the preloaded ${image})`,
+        inputs: { to },
+        plan: [`install bin/keadm -> /usr/local/bin/keadm (0755)`, `keadm ${args.join(' ')}`],
+        run: async () => {
+            const listed = (await host.run(...edge_ctr(u.ctx, ['images', 'ls', '-q']))).stdout;
+            if (!listed.split('\n').some(l => l.trim() === image))
+                throw new Error(`containerd has no ${image}: keadm upgrade edge would try to pull it, and this host is offline; use a bundle that carries it`);
+            if (bundleHas(u.ctx, 'bin/keadm'))
+                host.install(bundleFile(u.ctx, 'bin/keadm'), '/usr/local/bin/keadm', 0o755);
+            await host.run(placed(host, 'keadm'), args, { timeoutMs: 600_000 });
+        }
+    };
+}
+/** Reads edgecore.yaml back after the upgrade and repairs the EdgeMesh settings. */
+function configStep(u) {
+    const { host, options } = u.ctx;
+    const settings = edgecoreSettings(options.cloudIp ?? '');
+    return {
+        name: 'upgrade-edgecore-config',
+        title: 'Read back edgecore.yaml; repair any EdgeMesh setting the upgrade lost',
+        inputs: { settings },
+        plan: [
+            `check ${EDGECORE_YAML} for ${Object.keys(settings).join(', ')}; repair, restart edgecore`
+        ],
+        run: async () => {
+            const missing = missingSettings(host.read(EDGECORE_YAML), settings);
+            if (missing.length === 0) {
+                u.ctx.say('  edgecore.yaml kept every EdgeMesh setting');
+                return;
+            }
+            u.ctx.say(`  repairing in edgecore.yaml: ${missing.join(', ')}`);
+            const fix = Object.fromEntries(missing.map(k => [k, settings[k]]));
+            host.write(EDGECORE_YAML, mergeSettings(host.read(EDGECORE_YAML), fix, EDGECORE_YAML), 0o644);
+            await host.run('systemctl', ['restart', 'edgecore']);
+        }
+    };
+}
+function edgeUpgradeSteps(u) {
+    const wait = edgeSteps(u.ctx).filter(s => s.name === 'wait-edgecore');
+    const ke = changed(u.changes, 'kubeedge');
+    return [
+        edge_backupStep(u),
+        runtimeStep(u),
+        edge_imagesStep(u),
+        ...(ke ? [keadmUpgrade(u), ...wait] : []),
+        configStep(u)
+    ];
+}
+//# sourceMappingURL=edge.js.map
+;// CONCATENATED MODULE: ./packages/installer/lib/upgrade/versions.js
+/**
+ * verify's version checks: which bundle the host records as installed, and the version the
+ * running parts report (edgecore --version on the edge; the cloudcore image tag on the
+ * cloud), against this bundle's.
+ */
+
+
+
+
+/** The full bundle a record stands for: a delta stands for its target. */
+function identity(bundle, sha256) {
+    const delta = deltaSection(bundle);
+    if (delta)
+        return { name: delta.target.name, sha256: delta.target.bundleJsonSha256 ?? '' };
+    return { name: bundle.name, sha256 };
+}
+const installedName = (i) => identity(i.bundle, i.sha256).name;
+async function runningVersion(host, bundle, kubectl) {
+    if (bundle.side === 'edge') {
+        const out = await host.run(host.path('/usr/local/bin/edgecore'), ['--version'], {
+            allowFailure: true
+        });
+        return /v\d+\.\d+\.\d+/.exec(out.stdout)?.[0] ?? 'unknown';
     }
-    finally {
-        rl.close();
+    const out = await kubectl([
+        '-n',
+        'kubeedge',
+        'get',
+        'deployment',
+        'cloudcore',
+        '-o',
+        'jsonpath={..image}'
+    ]);
+    return /cloudcore:(v[\d.]+)/.exec(out.stdout)?.[1] ?? 'unknown';
+}
+/** After an upgrade (the host has an upgrade journal): the version checks; else none. */
+async function upgradedChecks(host, bundle, kubectl) {
+    return host.exists(UPGRADE_FILE) ? versionChecks(host, bundle, kubectl) : [];
+}
+async function versionChecks(host, bundle, kubectl) {
+    const installed = readInstalled(host);
+    const want = identity(bundle, '').name;
+    const name = installed ? installedName(installed) : 'none recorded';
+    const v = (installed?.bundle.versions ?? {});
+    const ke = vVersion(bundle.versions.kubeedge);
+    const running = await runningVersion(host, bundle, kubectl).catch((err) => `unknown (${err.message})`);
+    return [
+        {
+            name: 'installed bundle',
+            ok: name === want,
+            detail: `${name}: ${Object.entries(v)
+                .filter(([k]) => k !== 'node')
+                .map(([k, x]) => `${k} ${x}`)
+                .join(', ')}`,
+            hint: `this host runs ${name}, not ${want}: node install.js upgrade`
+        },
+        {
+            name: `${bundle.side === 'edge' ? 'edgecore' : 'cloudcore'} version`,
+            ok: running === ke,
+            detail: running,
+            hint: `expected ${ke}: node install.js upgrade, or see the upgrade log`
+        }
+    ];
+}
+//# sourceMappingURL=versions.js.map
+;// CONCATENATED MODULE: ./packages/installer/lib/upgrade/run.js
+/**
+ * `install.js upgrade`: from the new bundle, on a host an older kedge bundle installed.
+ * Reads what the install recorded, refuses a downgrade, a skipped minor or a delta whose
+ * base this host lacks, prints the plan, then runs the side's upgrade steps under their
+ * journal and records the new bundle. `upgrade --rollback` undoes it.
+ */
+
+
+
+
+
+
+
+
+
+
+class UpgradeRefused extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'UpgradeRefused';
     }
 }
-async function main(argv, write = s => process.stdout.write(s)) {
-    let options;
-    try {
-        const parsed = parseOptions(argv);
-        if ('help' in parsed) {
-            write(`${parsed.help}\n`);
+/** The installed record, or a refusal naming what to do. */
+function requireInstalled(ctx) {
+    const installed = readInstalled(ctx.host);
+    if (installed)
+        return installed;
+    const state = loadState(ctx.host);
+    throw new UpgradeRefused(state.bundle
+        ? `this host runs ${state.bundle} but has no ${ctx.host.path('/var/lib/kedge/bundle.json')} (an install by a kedge older than upgrade support): copy that bundle's meta/bundle.json there, then run upgrade again`
+        : `no kedge bundle is installed on this host (${ctx.host.path('/var/lib/kedge/state.json')} is absent): install with node install.js ${ctx.bundle.side}`);
+}
+/** For a delta: the host must run its base, and containerd must still hold the left-out blobs. */
+async function checkDelta(u) {
+    if (!u.delta)
+        return;
+    const { host } = u.ctx;
+    const from = identity(u.installed.bundle, u.installed.sha256);
+    const [c, a] = u.ctx.bundle.side === 'edge'
+        ? edge_ctr(u.ctx, ['content', 'ls', '-q'])
+        : [placed(host, 'k3s'), ['ctr', '-n', 'k8s.io', 'content', 'ls', '-q']];
+    const present = parseContentList((await host.run(c, a, { allowFailure: true })).stdout);
+    const sameBase = from.name === u.delta.base.name && from.sha256 === u.delta.base.bundleJsonSha256;
+    const refusal = deltaRefusal(u.delta, sameBase
+        ? from.name
+        : `${from.name}${from.name === u.delta.base.name ? ' (a different build: its bundle.json differs)' : ''}`, missingBaseBlobs(u.delta, present));
+    if (refusal)
+        throw new UpgradeRefused(refusal);
+}
+/** Builds the upgrade, or throws UpgradeRefused. Null when there is nothing to do. */
+async function prepareUpgrade(ctx) {
+    const installed = requireInstalled(ctx);
+    Object.assign(ctx.options, installed.options);
+    const to = identity(ctx.bundle, '').name;
+    const journal = loadUpgrade(ctx.host);
+    const resuming = journal && !journal.finishedAt && journal.to === to;
+    if (installedName(installed) === to && !resuming)
+        return null;
+    const from = installed.bundle;
+    const refusal = planRefusal(from, ctx.bundle);
+    if (refusal)
+        throw new UpgradeRefused(refusal);
+    const u = {
+        ctx,
+        installed,
+        changes: planChanges(from, ctx.bundle),
+        delta: deltaSection(ctx.bundle),
+        backup: resuming ? journal.backup : backupDir(installedName(installed))
+    };
+    if (!resuming)
+        await checkDelta(u);
+    return u;
+}
+const upgradeSteps = (u) => u.ctx.bundle.side === 'cloud' ? cloudUpgradeSteps(u) : edgeUpgradeSteps(u);
+/** Prints the plan; with --dry-run also the steps. Returns the steps. */
+function printPlan(u, out) {
+    const steps = upgradeSteps(u);
+    for (const line of planLines(u.installed.bundle, u.ctx.bundle))
+        out.line(line);
+    if (u.delta)
+        out.line(`  (a delta from ${u.delta.base.name}: this host runs it, and containerd holds its ${u.delta.omittedBlobs.length} left-out blobs)`);
+    out.event({
+        upgrade: {
+            from: installedName(u.installed),
+            to: identity(u.ctx.bundle, '').name,
+            changes: u.changes
+        }
+    });
+    if (u.ctx.options.dryRun) {
+        for (const [i, step] of steps.entries()) {
+            out.line(`[${i + 1}] ${step.name}: ${step.title}`);
+            for (const p of step.plan)
+                out.line(`      ${u.ctx.host.mask(p)}`);
+        }
+    }
+    return steps;
+}
+/** Runs the steps under the upgrade journal, then records the new bundle as installed. */
+async function runUpgrade(u, out) {
+    const { host, bundle, options } = u.ctx;
+    const to = identity(bundle, '').name;
+    const previous = loadUpgrade(host);
+    const state = previous && !previous.finishedAt && previous.to === to
+        ? previous
+        : { from: installedName(u.installed), to, backup: u.backup, steps: {} };
+    saveUpgrade(host, state);
+    await runUpgradeSteps(host, state, upgradeSteps(u), out);
+    recordInstall(host, bundle, options);
+    const main = loadState(host);
+    main.bundle = to;
+    saveState(host, main);
+    state.finishedAt = new Date().toISOString();
+    saveUpgrade(host, state);
+    out.line(`upgraded ${state.from} -> ${to}; node install.js upgrade --rollback returns to ${state.from}`);
+}
+//# sourceMappingURL=run.js.map
+;// CONCATENATED MODULE: ./packages/installer/lib/upgrade/rollback.js
+/**
+ * `install.js upgrade --rollback`: back to the bundle the host ran before the last upgrade.
+ * Edge: keadm rollback edge (edgecore, edgecore.yaml, edgecore.db from keadm's backup), the
+ * runtime files, containerd restarted. Cloud: helm rollback of EdgeMesh and of cloudcore to
+ * the revisions recorded before (keadm has no cloud rollback; its upgrade is a helm upgrade
+ * of the release cloudcore), the k3s binary, k3s restarted. Then kedge's own records.
+ * Images the upgrade imported stay in containerd; the old ones were never removed.
+ */
+
+
+
+
+
+const rollback_EDGECORE_YAML = '/etc/kubeedge/config/edgecore.yaml';
+/** The helm revisions recorded before the upgrade (backup/helm-revisions.json). */
+function revisions(ctx, state) {
+    const file = `${state.backup}/helm-revisions.json`;
+    return ctx.host.exists(file) ? JSON.parse(ctx.host.read(file)) : {};
+}
+async function rollbackCloud(ctx, state, began) {
+    const { host, options } = ctx;
+    const kubeconfig = options.kubeconfig ?? host.path('/etc/rancher/k3s/k3s.yaml');
+    const done = [];
+    const revs = revisions(ctx, state);
+    for (const [step, release] of [
+        ['upgrade-edgemesh', 'edgemesh'],
+        ['upgrade-cloudcore', 'cloudcore']
+    ]) {
+        if (!began(step))
+            continue;
+        const rev = revs[release];
+        if (rev === undefined)
+            throw new Error(`no recorded helm revision of ${release} in ${host.path(state.backup)}: roll it back by hand (helm history ${release} -n kubeedge)`);
+        await host.run(placed(host, 'helm'), ['rollback', release, String(rev), '-n', 'kubeedge', '--kubeconfig', kubeconfig], { timeoutMs: 600_000 });
+        done.push(`helm release ${release} back to revision ${rev}`);
+    }
+    done.push(...restoreFiles(host, state.backup));
+    if (began('upgrade-k3s')) {
+        await host.run('systemctl', ['restart', 'k3s']);
+        done.push('restarted k3s with the previous binary');
+    }
+    return done;
+}
+async function rollbackEdge(ctx, state, began) {
+    const { host } = ctx;
+    const done = [];
+    if (began('keadm-upgrade')) {
+        await host.run(placed(host, 'keadm'), ['rollback', 'edge', `--config=${host.path(rollback_EDGECORE_YAML)}`], {
+            timeoutMs: 600_000
+        });
+        done.push('keadm rollback edge: edgecore, edgecore.yaml and edgecore.db from /etc/kubeedge/backup/');
+    }
+    done.push(...restoreFiles(host, state.backup));
+    const replaced = state.steps['upgrade-runtime']?.files ?? [];
+    if (began('upgrade-runtime') && (replaced.length > 0 || !state.steps['upgrade-runtime'])) {
+        await host.run('systemctl', ['restart', 'containerd']);
+        done.push('restarted containerd with the previous binaries');
+    }
+    if (began('upgrade-edgecore-config') || began('keadm-upgrade')) {
+        await host.run('systemctl', ['restart', 'edgecore']);
+        done.push('restarted edgecore');
+    }
+    return done;
+}
+async function rollback(ctx, out) {
+    const { host } = ctx;
+    const state = loadUpgrade(host);
+    if (!state)
+        throw new UpgradeRefused(`no upgrade to roll back: ${host.path(UPGRADE_FILE)} is absent`);
+    const began = (s) => (state.started ?? []).includes(s) || s in state.steps;
+    out.line(`rolling back ${state.to} -> ${state.from}`);
+    const done = ctx.bundle.side === 'cloud'
+        ? await rollbackCloud(ctx, state, began)
+        : await rollbackEdge(ctx, state, began);
+    const main = loadState(host);
+    main.bundle = state.from;
+    saveState(host, main);
+    host.remove(UPGRADE_FILE);
+    for (const line of done)
+        out.line(`  ${line}`);
+    out.event({ rollback: { from: state.to, to: state.from, restored: done } });
+    out.line(`rolled back to ${state.from}; the new images stay in containerd (unused); the backup stays in ${host.path(state.backup)}`);
+}
+//# sourceMappingURL=rollback.js.map
+;// CONCATENATED MODULE: ./packages/installer/lib/upgrade/command.js
+/** The `upgrade` command for cli.ts: plan, refusals (exit 1), the run, verify after it. */
+
+
+
+/** A delta bundle cannot install a host: it lacks what its base carried. Null for a full one. */
+function deltaInstallRefusal(bundle) {
+    const delta = deltaSection(bundle);
+    if (!delta)
+        return null;
+    return `${bundle.name} is a delta bundle: it upgrades a host that runs ${delta.base.name} (node install.js upgrade), and cannot install one; to install, use the full bundle ${delta.target.name}.tar.gz`;
+}
+/** Runs upgrade or upgrade --rollback; returns the exit code, or 'verify' to run the checks. */
+async function upgradeCommand(ctx, out, logFile) {
+    const { host, options } = ctx;
+    const fail = (err, hint) => {
+        const message = host.mask(err instanceof Error ? err.message : String(err));
+        process.stderr.write(`install.js: ${message}${err instanceof UpgradeRefused ? '\nnothing was changed' : `\n${hint}`}\n`);
+        out.event({ error: message });
+        return 1;
+    };
+    host.log(`kedge install.js upgrade${options.rollback ? ' --rollback' : ''} from ${ctx.bundle.name}`);
+    if (options.rollback) {
+        try {
+            await rollback(ctx, out);
+            out.line(`run verify from the bundle rolled back to (its install.js verify)`);
             return 0;
         }
-        options = parsed;
+        catch (err) {
+            return fail(err, `the log has every command and its output: ${logFile}`);
+        }
+    }
+    let upgrade;
+    try {
+        upgrade = await prepareUpgrade(ctx);
     }
     catch (err) {
-        if (err instanceof UsageError) {
-            process.stderr.write(`install.js: ${err.message}\n(see node install.js --help)\n`);
-            return 2;
-        }
-        throw err;
+        return fail(err, '');
     }
-    const out = output(options.json, write);
+    if (!upgrade) {
+        out.line(`this host already runs ${ctx.bundle.name}: nothing to upgrade`);
+        return 0;
+    }
+    printPlan(upgrade, out);
+    if (options.dryRun)
+        return 0;
+    out.line(`upgrading; full log: ${logFile}`);
+    try {
+        await runUpgrade(upgrade, out);
+    }
+    catch (err) {
+        return fail(err, `the log has every command and its output: ${logFile}; fix the cause and run upgrade again (finished steps are skipped), or node install.js upgrade --rollback`);
+    }
+    return 'verify';
+}
+//# sourceMappingURL=command.js.map
+;// CONCATENATED MODULE: external "node:http"
+const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
+;// CONCATENATED MODULE: ./packages/installer/lib/verify.js
+/** verify: the operators' checklist, PASS/FAIL per check, with a hint for each failure. */
+
+
+
+
+
+
+
+function httpOk(url) {
+    return new Promise(resolve => {
+        const req = (0,external_node_http_namespaceObject.request)(url, { timeout: 3000 }, res => {
+            res.resume();
+            resolve((res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300);
+        });
+        req.on('error', () => {
+            resolve(false);
+        });
+        req.on('timeout', () => {
+            req.destroy();
+            resolve(false);
+        });
+        req.end();
+    });
+}
+/** Collects checks; a probe that throws is a FAIL with its message. */
+class Checklist {
+    host;
+    checks = [];
+    constructor(host) {
+        this.host = host;
+    }
+    async check(name, hint, probe) {
+        try {
+            const [ok, detail] = await probe();
+            this.checks.push({ name, ok, detail, hint });
+        }
+        catch (err) {
+            this.checks.push({ name, ok: false, detail: this.host.mask(err.message), hint });
+        }
+    }
+    run(command, args) {
+        return this.host.run(command, args, { allowFailure: true });
+    }
+    serviceActive(unit, hint) {
+        return this.check(`${unit} active`, hint, async () => {
+            const out = (await this.run('systemctl', ['is-active', unit])).stdout.trim();
+            return [out === 'active', out || 'no answer'];
+        });
+    }
+}
+async function edgeRuntime(list, bundle, options) {
+    const ctrArgs = ['--address', options.containerdAddress, '--namespace', 'k8s.io'];
+    await list.serviceActive('containerd', 'systemctl status containerd; journalctl -u containerd');
+    await list.check('every bundled image present', 're-run the installer (import-images), or ctr -n k8s.io images import images/edge-images.tar', async () => {
+        const missing = missingImages((await list.run(placed(list.host, 'ctr'), [...ctrArgs, 'images', 'ls', '-q'])).stdout, bundle);
+        return [
+            missing.length === 0,
+            missing.length ? `missing: ${missing.join(', ')}` : `${bundle.images.length} images`
+        ];
+    });
+}
+async function edgeChecks(list) {
+    await list.serviceActive('edgecore', 'journalctl -u edgecore; check the token and that the cloud answers on 10000 and 10002');
+    await list.check('metaServer answers 127.0.0.1:10550/api/v1/services', 'modules.metaManager.metaServer.enable must be true in edgecore.yaml; restart edgecore', async () => {
+        const url = `${process.env.KEDGE_METASERVER ?? 'http://127.0.0.1:10550'}/api/v1/services`;
+        const ok = await httpOk(url);
+        return [ok, ok ? 'answering' : `no answer from ${url}`];
+    });
+}
+/** EdgeMesh on the edge: its interface and edgecore's DNS. */
+async function edgeMeshChecks(list, host) {
+    await list.check('edgemesh0 holds 169.254.96.16', 'kubectl -n kubeedge get pods -l k8s-app=kubeedge,kubeedge=edgemesh-agent -o wide on the cloud; the agent must run on this node', async () => {
+        const out = (await list.run('ip', ['-4', 'addr', 'show', 'edgemesh0'])).stdout;
+        return [
+            out.includes('169.254.96.16'),
+            out.includes('169.254.96.16') ? 'present' : 'edgemesh0 has no 169.254.96.16'
+        ];
+    });
+    await list.check('clusterDNS is 169.254.96.16', 'run the installer again (check-edgecore-config fixes it)', () => {
+        const doc = load(host.read('/etc/kubeedge/config/edgecore.yaml'));
+        const dns = getPath(doc, 'modules.edged.tailoredKubeletConfig.clusterDNS');
+        return [Array.isArray(dns) && dns.includes('169.254.96.16'), JSON.stringify(dns ?? null)];
+    });
+}
+const NODE_READY = 'jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status} {end}';
+async function clusterChecks(list, kubectl) {
+    await list.check('k3s node Ready', 'journalctl -u k3s; kubectl describe node', async () => {
+        const out = (await kubectl(['get', 'nodes', '-o', NODE_READY])).stdout.trim();
+        const notReady = out.split(/\s+/).filter(n => n && !n.endsWith('=True'));
+        return [out !== '' && notReady.length === 0, out || 'no nodes'];
+    });
+    await list.check('dynamicController enabled', 're-run the installer (keadm-init turns it on in the ConfigMap)', async () => {
+        const cm = (await kubectl(['-n', 'kubeedge', 'get', 'configmap', 'cloudcore', '-o', 'yaml']))
+            .stdout;
+        const inner = load(cm)?.data?.['cloudcore.yaml'] ?? '';
+        const on = getPath(load(inner), 'modules.dynamicController.enable') === true;
+        return [on, on ? 'true' : 'false or missing'];
+    });
+    await list.check('cloudcore Running', 'kubectl -n kubeedge describe pod -l kubeedge=cloudcore', async () => {
+        const out = (await kubectl(CLOUDCORE_PHASES)).stdout.trim();
+        return [out.split(/\s+/).includes('Running'), out || 'no pod'];
+    });
+}
+async function edgemeshChecks(list, kubectl) {
+    await list.check('3 Istio CRDs', 'kubectl apply -f crds/istio/', async () => {
+        const out = (await kubectl(['get', 'crd', '-o', 'name'])).stdout;
+        const found = ['destinationrules', 'gateways', 'virtualservices'].filter(c => out.includes(`${c}.networking.istio.io`));
+        return [found.length === 3, `${found.length} of 3`];
+    });
+    await list.check('edgemesh-agent Ready on all nodes', 'kubectl -n kubeedge get ds edgemesh-agent; check the PSK and relay nodes', async () => {
+        const out = (await kubectl([
+            ...['-n', 'kubeedge', 'get', 'daemonset', 'edgemesh-agent', '-o'],
+            'jsonpath={.status.desiredNumberScheduled} {.status.numberReady}'
+        ])).stdout.trim();
+        const [desired, ready] = out.split(' ');
+        return [
+            desired !== undefined && desired !== '0' && desired === ready,
+            `${ready ?? '?'} of ${desired ?? '?'} ready`
+        ];
+    });
+}
+/**
+ * The join file's token: present, and how long it has left. An expired token fails no
+ * check: the cluster runs on, and only the next edge to join needs a fresh one (the detail
+ * says so, and the play of the Ansible collection mints one before its edge batches).
+ */
+async function tokenCheck(list, host) {
+    const mint = `sudo ./install.sh token (rewrites ${JOIN_FILE})`;
+    await list.check('edge token (join file)', `mint a fresh one: ${mint}`, () => {
+        if (!host.exists(JOIN_FILE))
+            return [false, `${JOIN_FILE} missing`];
+        const { token } = parseJoinFile(host.read(JOIN_FILE), JOIN_FILE);
+        const exp = token ? tokenExpiry(token) : undefined;
+        if (!exp)
+            return [false, `${JOIN_FILE} holds no token with an expiry`];
+        const left = timeLeft(exp);
+        const expired = exp.getTime() <= Date.now();
+        return [
+            true,
+            `${JOIN_FILE}: ${expired ? `${left}; before the next edge joins: ${mint}` : `${left} left`} (expires ${rfc3339(exp)})`
+        ];
+    });
+}
+/**
+ * The checklist for what was installed: EdgeMesh checks only when the install recorded
+ * EdgeMesh (or, without a record, when the options and the bundle say so).
+ */
+async function runChecks(host, bundle, options) {
+    const list = new Checklist(host);
+    const state = loadState(host);
+    const edgemesh = state.edgemesh ?? ((options.edgemesh ?? true) && bundle.edgemesh.enabled);
+    if (bundle.side === 'edge') {
+        await edgeRuntime(list, bundle, options);
+        await edgeChecks(list);
+        if (edgemesh)
+            await edgeMeshChecks(list, host);
+        return [...list.checks, ...(await upgradedChecks(host, bundle, a => list.run('true', a)))];
+    }
+    const kubectl = args => options.kubeconfig
+        ? list.run('kubectl', ['--kubeconfig', options.kubeconfig, ...args])
+        : list.run(placed(host, 'k3s'), ['kubectl', ...args]);
+    await clusterChecks(list, kubectl);
+    if (edgemesh)
+        await edgemeshChecks(list, kubectl);
+    await tokenCheck(list, host);
+    return [...list.checks, ...(await upgradedChecks(host, bundle, kubectl))];
+}
+//# sourceMappingURL=verify.js.map
+;// CONCATENATED MODULE: ./packages/installer/lib/cli.js
+/**
+ * install.js: the offline KubeEdge installer. See options.ts for the command line.
+ * Order of business: parse and validate (exit 2), verify the bundle against SHA256SUMS
+ * (exit 2), check the host (exit 1, nothing changed), then run the side's steps under the
+ * journal, and verify. With --json every command ends with one JSON object, the last line
+ * of stdout, holding at least `command` and `ok`.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** A failure with its exit code, reported on stderr (and in the JSON result). */
+class Stop extends Error {
+    code;
+    constructor(message, code) {
+        super(message);
+        this.code = code;
+    }
+}
+/** The key a bundle must be signed with: --trust-key, else the site's, else none. */
+function siteTrust(options) {
+    if (options.trustKey)
+        return loadTrustKey(options.trustKey, `--trust-key ${options.trustKey}`);
+    const site = new Host(options.root, undefined).path(SITE_TRUST_KEY);
+    return (0,external_node_fs_namespaceObject.existsSync)(site) ? loadTrustKey(site, site) : undefined;
+}
+/** The bundle beside install.js (or --bundle), checked, and of the side asked for. */
+async function loadBundle(options) {
     const bundleDir = options.bundleDir ?? (0,external_node_path_namespaceObject.dirname)((0,external_node_url_namespaceObject.fileURLToPath)(import.meta.url));
     let bundle;
     try {
-        bundle = await verifyBundle(bundleDir);
+        bundle = await verifyBundle(bundleDir, siteTrust(options));
     }
     catch (err) {
-        if (err instanceof BundleError) {
-            process.stderr.write(`install.js: ${err.message}\n`);
-            return 2;
-        }
+        if (err instanceof BundleError || err instanceof TrustError)
+            throw new Stop(err.message, 2);
         throw err;
     }
     const side = options.side ?? bundle.side;
-    if (side !== bundle.side) {
-        process.stderr.write(`install.js: this is the ${bundle.side} bundle (${bundle.name}); to install the ${side} side use the ${side} bundle, or run: node install.js ${bundle.side} ...\n`);
-        return 2;
-    }
+    if (side !== bundle.side)
+        throw new Stop(`this is the ${bundle.side} bundle (${bundle.name}); to install the ${side} side use the ${side} bundle, or run: node install.js ${bundle.side} ...`, 2);
+    if (options.command === 'token' && side !== 'cloud')
+        throw new Stop('token runs on the cloud (it mints the token with keadm gettoken there)', 2);
     options.side = side;
-    if (side === 'edge' &&
-        (options.command === 'plan' || options.command === 'edge') &&
-        (!options.cloudIp || !options.token)) {
-        process.stderr.write('install.js: edge needs --cloudcore-ipport IP:10000 and --token or --token-file\n');
-        return 2;
+    const delta = deltaInstallRefusal(bundle);
+    if (delta && (options.command === 'cloud' || options.command === 'edge'))
+        throw new Stop(delta, 2);
+    return bundle;
+}
+function plan(ctx, out) {
+    const { host, bundle } = ctx;
+    const steps = stepsFor(ctx);
+    out.line(`plan for ${bundle.name} (${bundle.side}) on ${host.path('/')}; nothing is changed:`);
+    for (const [i, step] of steps.entries()) {
+        out.line(`[${i + 1}] ${step.name}: ${step.title}`);
+        for (const p of step.plan)
+            out.line(`      ${host.mask(p)}`);
     }
+    const shown = steps.map(s => ({
+        step: s.name,
+        title: s.title,
+        commands: s.plan.map(p => host.mask(p))
+    }));
+    return { ok: true, plan: shown };
+}
+/** PASS/FAIL lines with hints, then the count; the result for --json. */
+function report(checks, out, indent) {
+    for (const c of checks)
+        out.line(`${indent}${c.ok ? 'PASS' : 'FAIL'}  ${c.name}: ${c.detail}${c.ok ? '' : `\n${indent}      hint: ${c.hint}`}`);
+    const passed = checks.filter(c => c.ok).length;
+    const failed = checks.length - passed;
+    out.line(`${indent}${passed} passed, ${failed} failed`);
+    return { ok: failed === 0, passed, failed, checks };
+}
+/** The edge refuses an expired token (exit 2), naming the cloud command for a fresh one. */
+function checkToken(ctx) {
+    const { options, host } = ctx;
+    if (!options.token || loadState(host).steps['keadm-join'])
+        return;
+    const exp = tokenExpiry(options.token);
+    if (exp && exp.getTime() <= Date.now())
+        throw new Stop(`the edge token ${options.joinFile ? `in ${options.joinFile} ` : ''}${timeLeft(exp)} (at ${rfc3339(exp)}): on the cloud run \`sudo ./install.sh token\`, copy the new ${JOIN_FILE} here, and run again with --join-file`, 2);
+}
+async function prompts(ctx, out) {
+    const { bundle, options } = ctx;
+    if (bundle.side === 'cloud' && process.stdin.isTTY && !options.yes && !options.json)
+        await askCloud(options, out);
+}
+/** Prompts (on a TTY), token expiry, preflight, the steps, verify, then a summary. */
+async function installSide(ctx, out, logFile) {
+    const { host, bundle, options } = ctx;
+    await prompts(ctx, out);
+    if (bundle.side === 'edge')
+        checkToken(ctx);
+    const { problems, warnings } = await preflight(host, bundle, options, loadState(host));
+    for (const w of warnings)
+        out.line(`warning: ${w}`);
+    if (problems.length > 0)
+        throw new Stop(`the host is not ready; nothing was changed:\n  ${problems.join('\n  ')}`, 1);
+    out.line(`installing ${bundle.name} (${bundle.side}); full log: ${logFile}`);
+    host.log(`kedge install.js ${options.command} on node ${process.version} (${process.execPath})`);
+    const started = Date.now();
+    let steps;
+    try {
+        steps = await install(ctx, out);
+    }
+    catch (err) {
+        const message = host.mask(err instanceof Error ? err.message : String(err));
+        throw new Stop(`${message}\nthe log has every command and its output: ${logFile}; fix the cause and run the same command again (finished steps are skipped)`, 1);
+    }
+    out.line('verifying:');
+    const result = report(await runChecks(host, bundle, options), out, '  ');
+    const seconds = Math.round((Date.now() - started) / 1000);
+    const ran = steps.filter(s => s.status === 'ok').length;
+    out.line(`summary: ${steps.length} steps (${ran} run, ${steps.length - ran} done before) in ${seconds} s; ${String(result.passed)} checks passed, ${String(result.failed)} failed; log: ${logFile}`);
+    const next = nextSteps(ctx);
+    out.line('next:');
+    for (const l of next)
+        out.line(l);
+    return {
+        ...result,
+        side: bundle.side,
+        steps,
+        seconds,
+        edgemesh: edgemeshOn(ctx),
+        logFile,
+        ...(bundle.side === 'cloud' ? joinInfo(ctx) : {})
+    };
+}
+function joinInfo(ctx) {
+    const { host } = ctx;
+    return { joinFile: host.path(JOIN_FILE) };
+}
+function nextSteps(ctx) {
+    const { host, bundle } = ctx;
+    if (bundle.side === 'edge')
+        return [
+            '  on the cloud: kubectl get nodes (this node Ready after a minute); here: sudo ./install.sh verify'
+        ];
+    const text = host.exists(JOIN_FILE) ? host.read(JOIN_FILE) : '';
+    const expires = /^expires=(.+)$/m.exec(text)?.[1];
+    return handoffLines(host.path(JOIN_FILE), expires);
+}
+/** token: a fresh token in the join file, for the address and EdgeMesh choice installed. */
+async function token(ctx, out) {
+    const { host, options } = ctx;
+    const state = loadState(host);
+    const cloudcore = state.cloudcore ??
+        (options.advertiseAddress[0] ? `${options.advertiseAddress[0]}:10000` : undefined);
+    if (!state.steps['keadm-init'] || !cloudcore)
+        throw new Stop(`no cloud install here (${host.path('/var/lib/kedge/state.json')}): run ./install.sh cloud first`, 1);
+    const edgemesh = state.edgemesh ?? edgemeshOn(ctx);
+    options.kubeconfig ??= state.kubeconfig;
+    const { joinFile, expires } = await writeJoinFile(ctx, cloudKubeconfig(ctx), cloudcore, edgemesh);
+    out.line(`a fresh edge token is in the join file`);
+    for (const l of handoffLines(joinFile, expires))
+        out.line(l);
+    return { ok: true, joinFile, expires: expires ?? null };
+}
+async function uninstallSide(ctx, out) {
+    const { options, bundle } = ctx;
+    // --dry-run changes nothing: no confirmation needed.
+    if (!options.yes && !options.dryRun) {
+        if (!process.stdin.isTTY || options.json)
+            throw new Stop('uninstall changes the host: confirm with --yes (no terminal to ask on)', 2);
+        if (!(await confirmUninstall(bundle.side)))
+            throw new Stop('uninstall not confirmed; nothing was changed', 1);
+    }
+    return { ok: true, undone: await uninstall(ctx, out) };
+}
+async function run(options, out) {
+    const bundle = await loadBundle(options);
     const logFile = options.logFile ??
-        `${options.root && options.root !== '/' ? options.root : ''}/var/log/kubeedge-${side}-install.log`;
-    const host = new Host(options.root, options.command === 'plan' ? undefined : logFile);
+        `${options.root && options.root !== '/' ? options.root : ''}/var/log/kubeedge-${bundle.side}-install.log`;
+    // Plan and --dry-run change nothing, not even the log.
+    const host = new Host(options.root, options.command === 'plan' || options.dryRun ? undefined : logFile);
     if (options.token)
         host.addSecret(options.token);
     const ctx = {
@@ -5254,71 +7389,77 @@ async function main(argv, write = s => process.stdout.write(s)) {
             out.line(host.mask(line));
         }
     };
-    if (options.command === 'plan') {
-        const steps = stepsFor(ctx);
-        out.line(`plan for ${bundle.name} (${side}) on ${host.path('/')}; nothing is changed:`);
-        for (const [i, step] of steps.entries()) {
-            out.line(`[${i + 1}] ${step.name}: ${step.title}`);
-            for (const p of step.plan)
-                out.line(`      ${host.mask(p)}`);
-        }
-        out.event({
-            plan: steps.map(s => ({
-                step: s.name,
-                title: s.title,
-                commands: s.plan.map(p => host.mask(p))
-            }))
-        });
-        return 0;
+    if (options.command === 'plan')
+        return plan(ctx, out);
+    if (options.command === 'verify')
+        return { side: bundle.side, ...report(await runChecks(host, bundle, options), out, '') };
+    if (options.command === 'uninstall')
+        return uninstallSide(ctx, out);
+    if (options.command === 'token')
+        return token(ctx, out);
+    if (options.command === 'upgrade') {
+        const code = await upgradeCommand(ctx, out, logFile);
+        if (code !== 'verify')
+            return { ok: code === 0, side: bundle.side };
+        out.line('verifying:');
+        return { side: bundle.side, ...report(await runChecks(host, bundle, options), out, '  ') };
     }
-    if (options.command === 'verify') {
-        const checks = await runChecks(host, bundle, options);
-        for (const c of checks)
-            out.line(`${c.ok ? 'PASS' : 'FAIL'}  ${c.name}: ${c.detail}${c.ok ? '' : `\n      hint: ${c.hint}`}`);
-        out.event({ checks });
-        return checks.every(c => c.ok) ? 0 : 1;
-    }
-    if (options.command === 'uninstall') {
-        await uninstall(ctx, out);
-        return 0;
-    }
-    if (side === 'cloud' && process.stdin.isTTY && !options.yes && !options.json) {
-        try {
-            await askCloud(options, out);
-        }
-        catch (err) {
-            if (!(err instanceof UsageError))
-                throw err;
-            process.stderr.write(`install.js: ${err.message}\n`);
-            return 2;
-        }
-    }
-    const state = loadState(host);
-    const problems = await preflight(host, bundle, options, state);
-    if (problems.length > 0) {
-        process.stderr.write(`install.js: the host is not ready; nothing was changed:\n  ${problems.join('\n  ')}\n`);
-        out.event({ preflight: problems });
-        return 1;
-    }
-    out.line(`installing ${bundle.name} (${side}); full log: ${logFile}`);
-    host.log(`kedge install.js ${options.command} on node ${process.version} (${process.execPath})`);
+    return installSide(ctx, out, logFile);
+}
+/** Writes to stdout; once the reader has gone (EPIPE: `plan | head`), output stops quietly. */
+function stdoutWriter() {
+    let closed = false;
+    process.stdout.on('error', (err) => {
+        if (err.code !== 'EPIPE')
+            throw err;
+        closed = true;
+    });
+    return s => {
+        if (!closed)
+            process.stdout.write(s);
+    };
+}
+async function main(argv, write = stdoutWriter()) {
+    const json = argv.includes('--json');
+    const command = argv[0] ?? '';
+    const finish = (code, result) => {
+        if (json)
+            write(`${JSON.stringify({ command, ...result, ok: code === 0 && result.ok !== false })}\n`);
+        return code;
+    };
+    let options;
     try {
-        await install(ctx, out);
+        const parsed = parseOptions(argv);
+        if ('help' in parsed) {
+            write(`${parsed.help}\n`);
+            return 0;
+        }
+        options = parsed;
     }
     catch (err) {
-        const message = host.mask(err instanceof Error ? err.message : String(err));
-        process.stderr.write(`install.js: ${message}\nthe log has every command and its output: ${logFile}; fix the cause and run the same command again (finished steps are skipped)\n`);
-        out.event({ error: message });
-        return 1;
+        if (!(err instanceof UsageError))
+            throw err;
+        process.stderr.write(`install.js: ${err.message}\n(see node install.js --help)\n`);
+        return finish(2, { ok: false, error: err.message });
     }
-    out.line('verifying:');
-    const checks = await runChecks(host, bundle, options);
-    for (const c of checks)
-        out.line(`  ${c.ok ? 'PASS' : 'FAIL'}  ${c.name}: ${c.detail}${c.ok ? '' : `  (hint: ${c.hint})`}`);
-    out.event({ checks });
-    return checks.every(c => c.ok) ? 0 : 1;
+    const out = output(options.json, write);
+    try {
+        const result = await run(options, out);
+        return finish(result.ok === false ? 1 : 0, result);
+    }
+    catch (err) {
+        if (err instanceof Interrupted) {
+            process.stderr.write(`\ninstall.js: ${err.message}\n`);
+            return finish(130, { ok: false, error: err.message });
+        }
+        if (!(err instanceof Stop) && !(err instanceof UsageError))
+            throw err;
+        const code = err instanceof Stop ? err.code : 2;
+        process.stderr.write(`install.js: ${err.message}\n`);
+        return finish(code, { ok: false, error: err.message });
+    }
 }
-//# sourceMappingURL=main.js.map
+//# sourceMappingURL=cli.js.map
 ;// CONCATENATED MODULE: ./packages/installer/lib/install.js
 
 main(process.argv.slice(2)).then(code => {
