@@ -195,7 +195,7 @@ function inventory(fleet: Fleet, options: PlayOptions): string {
         ansible_remote_tmp: join(fleet.work, 'remote-tmp'),
         // Root already; the playbooks' become (sudo) is for real fleets.
         ansible_become: false,
-        kedge_bundle_dir: fleet.release.dir,
+        kedge_bundle_dir: fleet.release.dir
       },
       children: {
         kedge_cloud: { hosts: group('cloud'), vars: { kedge_advertise_address: '127.0.0.1' } },
