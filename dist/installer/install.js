@@ -5637,16 +5637,32 @@ function basics(host, bundle) {
         problems.push('systemd is not running here (no /run/systemd/system): the installer needs systemd');
     return problems;
 }
+/** The ports the side will listen on, each with what listens there. */
+function sidePorts(bundle, options) {
+    if (bundle.side === 'edge')
+        return [
+            [10350, 'edgecore server'],
+            ...(bundle.mosquitto.enabled ? [[1883, 'mosquitto']] : [])
+        ];
+    // The cloud runs EdgeMesh's relay when it is a relay node: by default, or named in --relay-node.
+    const relay = edgemeshOn({ options, bundle }) &&
+        (options.relayNodes.length === 0 || options.relayNodes.some(r => r.name === options.nodeName));
+    return [
+        [6443, 'the Kubernetes API (k3s)'],
+        [10000, 'CloudHub websocket'],
+        [10001, 'CloudHub quic'],
+        [10002, 'CloudHub https: certificates'],
+        [10003, 'CloudStream stream'],
+        [10004, 'CloudStream tunnel: edgeStream'],
+        ...(relay ? [[RELAY_PORT, 'EdgeMesh relay']] : [])
+    ];
+}
 /** Ports the side listens on, and cluster processes already running. */
 async function conflicts(bundle, options) {
     const problems = [];
-    const relay = edgemeshOn({ options, bundle }) && options.relayNodes.length === 0;
-    const ports = bundle.side === 'cloud'
-        ? [6443, 10000, 10001, 10002, 10003, 10004, ...(relay ? [RELAY_PORT] : [])]
-        : [10350, ...(bundle.mosquitto.enabled ? [1883] : [])];
-    for (const port of ports) {
+    for (const [port, owner] of sidePorts(bundle, options)) {
         if (!(await portFree(port)))
-            problems.push(`port ${port} is in use: find the owner with ss -ltnp 'sport = :${port}' and stop it`);
+            problems.push(`port ${port} (${owner}) is in use: find the owner with ss -ltnp 'sport = :${port}' and stop it`);
     }
     const procs = runningProcesses();
     const names = bundle.side === 'cloud' && options.kubeconfig ? ['edgecore'] : ['k3s', 'kubelet', 'edgecore'];
