@@ -208,6 +208,10 @@ describe('install.js upgrade, edge delta: SIGKILL anywhere, then the same comman
       [`SIGKILL as ${step} ends, before its journal entry`, { KEDGE_KILL_AT: `${step}:end` }]
     ]),
     [
+      'SIGKILL after the new bundle is recorded, before the upgrade journal says finished',
+      { KEDGE_KILL_AT: 'upgrade-record:end' }
+    ],
+    [
       'SIGKILL inside keadm upgrade edge (the stub hangs half way, holding its lock)',
       { KEDGE_STUB_HANG: 'keadm upgrade' }
     ]
