@@ -43,6 +43,7 @@ let work: string
 let n: Bundles
 let n1: Bundles
 let delta: string
+let cloudDelta: string
 let net: Listeners
 
 beforeAll(async () => {
@@ -57,20 +58,24 @@ beforeAll(async () => {
   n = await buildBundles(spec, join(work, 'n'))
   n1 = await buildBundles(await bed.nextRelease(server, registry, spec), join(work, 'n1'))
   const built = (b: string, dir: string) => join(work, dir, 'bundles', basename(b))
-  const d = await buildDelta({
-    client: {
-      mirrors: parseMirrors(spec.registry.mirrors.join('\n')),
-      insecure: spec.registry.insecure
-    },
-    base: `${built(n.edge, 'n')}.bundle.json`,
-    baseSha256: execFileSync('sha256sum', [`${built(n.edge, 'n')}.tar.gz`])
-      .toString()
-      .split(' ')[0],
-    bundle: `${built(n1.edge, 'n1')}.tar.gz`,
-    outputDir: join(work, 'delta')
-  })
-  execFileSync('tar', ['-xzf', d.bundle, '-C', join(work, 'delta')])
-  delta = join(work, 'delta', d.name)
+  const deltaOf = async (base: string, next: string): Promise<string> => {
+    const d = await buildDelta({
+      client: {
+        mirrors: parseMirrors(spec.registry.mirrors.join('\n')),
+        insecure: spec.registry.insecure
+      },
+      base: `${built(base, 'n')}.bundle.json`,
+      baseSha256: execFileSync('sha256sum', [`${built(base, 'n')}.tar.gz`])
+        .toString()
+        .split(' ')[0],
+      bundle: `${built(next, 'n1')}.tar.gz`,
+      outputDir: join(work, 'delta')
+    })
+    execFileSync('tar', ['-xzf', d.bundle, '-C', join(work, 'delta')])
+    return join(work, 'delta', d.name)
+  }
+  delta = await deltaOf(n.edge, n1.edge)
+  cloudDelta = await deltaOf(n.cloud, n1.cloud)
 }, 600_000)
 afterAll(async () => {
   await net.close()
@@ -253,4 +258,55 @@ describe('install.js upgrade, edge delta: SIGKILL anywhere, then the same comman
       await site.containerd.stop()
     }
   })
+})
+
+describe('install.js upgrade, cloud delta: SIGKILL at every step boundary, then the same command completes (stubs: k3s, kubectl, keadm, helm)', () => {
+  const steps = ['upgrade-backup', 'upgrade-images', 'upgrade-cloudcore']
+  const cloudArgs = (host: FakeHost) => [
+    'cloud',
+    ...['--root', host.root, '--advertise-address', '192.0.2.10', '--node-name', 'cloud-1'],
+    '--yes'
+  ]
+  const points: Array<[string, string]> = [
+    ...steps.flatMap((step): Array<[string, string]> => [
+      [`SIGKILL as ${step} starts`, `${step}:start`],
+      [`SIGKILL as ${step} ends, before its journal entry`, `${step}:end`]
+    ]),
+    ['SIGKILL after the new bundle is recorded', 'upgrade-record:end']
+  ]
+
+  test.each(points)(
+    'stub: %s: the re-run completes (cloudcore v1.22.2, dynamicController on); rollback is a helm rollback to revision 1',
+    async (_what, at) => {
+      const host = fakeHost(work)
+      const installed = await runInstaller(n.cloud, cloudArgs(host), host.stubs.env)
+      expect(installed.code).toBe(0)
+      const args = ['upgrade', '--root', host.root, '--yes']
+      const killed = await runInstaller(cloudDelta, args, { ...host.stubs.env, KEDGE_KILL_AT: at })
+      expect(killed.code).toBeNull()
+      const rerun = await runInstaller(cloudDelta, args, host.stubs.env)
+      expect(rerun.stderr).toBe('')
+      expect(rerun.code).toBe(0)
+      expect(rerun.stdout).toContain('PASS  cloudcore version: v1.22.2')
+      expect(rerun.stdout).toContain('PASS  dynamicController enabled')
+      expect(rerun.stdout).not.toMatch(/FAIL/)
+      expect(read(host.root, 'var/lib/kedge/bundle.json')).toBe(
+        read(cloudDelta, 'meta/bundle.json')
+      )
+      const backup = join(host.root, 'var/lib/kedge/upgrade-backup', basename(n.cloud))
+      expect(read(backup, 'helm-revisions.json')).toBe('{"cloudcore":1,"edgemesh":1}\n')
+      expect(read(backup, 'files/var/lib/kedge/bundle.json')).toBe(
+        read(n.cloud, 'meta/bundle.json')
+      )
+      const back = await runInstaller(
+        cloudDelta,
+        ['upgrade', '--rollback', '--root', host.root],
+        host.stubs.env
+      )
+      expect(back.stderr).toBe('')
+      expect(back.code).toBe(0)
+      expect(back.stdout).toContain('helm release cloudcore back to revision 1')
+      expect(read(host.root, 'var/lib/kedge/bundle.json')).toBe(read(n.cloud, 'meta/bundle.json'))
+    }
+  )
 })
