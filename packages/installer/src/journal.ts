@@ -85,6 +85,15 @@ export function journalWrites(host: Host, state: State): void {
   })
 }
 
+/**
+ * Crash tests only: KEDGE_KILL_AT=<step>:start|end SIGKILLs this process right after the
+ * step is journaled as started, or right after it ran (before it is journaled as finished).
+ * Install (runner.ts) and upgrade (upgrade/journal.ts) both honour it.
+ */
+export function crashPoint(step: string, point: 'start' | 'end'): void {
+  if (process.env.KEDGE_KILL_AT === `${step}:${point}`) process.kill(process.pid, 'SIGKILL')
+}
+
 /** A step's hash: its own inputs chained to the hash of the step before it. */
 export function stepHash(previous: string, inputs: unknown): string {
   return createHash('sha256').update(previous).update(JSON.stringify(inputs)).digest('hex')

@@ -4,7 +4,15 @@
  * Every step is journaled as started before it runs, and every write before it happens
  * (journal.ts), so a run killed anywhere is resumed by running the same command again.
  */
-import { journalWrites, loadState, saveState, stepHash, STATE_FILE, type State } from './journal.js'
+import {
+  crashPoint,
+  journalWrites,
+  loadState,
+  saveState,
+  stepHash,
+  STATE_FILE,
+  type State
+} from './journal.js'
 import type { Output } from './output.js'
 import {
   cloudSteps,
@@ -48,15 +56,6 @@ async function withHeartbeat(step: Step, out: Output, last: LastSaid): Promise<v
   } finally {
     clearInterval(beat)
   }
-}
-
-/**
- * Crash tests only: KEDGE_KILL_AT=<step>:start|end SIGKILLs this process right after the
- * step is journaled as started, or right after it ran (before it is journaled as finished).
- * KEDGE_FAIL_AFTER=<step> exits 1 after the step is journaled as finished.
- */
-function crashPoint(step: string, point: 'start' | 'end'): void {
-  if (process.env.KEDGE_KILL_AT === `${step}:${point}`) process.kill(process.pid, 'SIGKILL')
 }
 
 /** Whether the step began (finished, or started and cut short). */

@@ -20,7 +20,11 @@
 // --force, defaults --toVersion to v1.22.0, copies the new edgecore to /usr/local/bin and
 // leaves edgecore.yaml alone; `keadm backup edge` copies edgecore.yaml and edgecore into
 // /etc/kubeedge/backup/<version>/ and refuses an unknown version; `keadm rollback edge`
-// copies the newest backup back. helm keeps a revision number per release.
+// copies the newest backup back. helm keeps a revision number per release. keadm upgrade,
+// backup and rollback edge take keadm's lock /etc/kubeedge/idempotency_record (refusing while
+// it exists, "the mutually exclusive command is being executed") and remove it when done, so
+// a keadm killed half way leaves it; a hung `keadm upgrade edge` has copied the new edgecore
+// to /etc/kubeedge/upgrade/<version>/ and stopped edgecore, but not yet replaced the binary.
 const {
   appendFileSync,
   chmodSync,
@@ -117,13 +121,30 @@ function keadmUpgrade() {
     process.exit(1)
   }
   const to = flag('toVersion') ?? 'v1.22.0'
-  put('/usr/local/bin/edgecore', `#!/bin/sh\necho "KubeEdge ${to}"\n`, 0o755)
+  occupy()
+  const edgecore = `#!/bin/sh\necho "KubeEdge ${to}"\n`
+  put(`/etc/kubeedge/upgrade/${to}/edgecore`, edgecore, 0o755)
+  state.active.edgecore = false
+  hang('upgrade')
+  put('/usr/local/bin/edgecore', edgecore, 0o755)
   state.edgecoreVersion = to
   state.active.edgecore = true
   out(`upgrade edgecore to ${to} done`)
 }
 
+const LOCK = 'etc/kubeedge/idempotency_record'
+function occupy() {
+  if (existsSync(join(root, LOCK))) {
+    process.stderr.write('Error: the mutually exclusive command is being executed\n')
+    process.exit(1)
+  }
+  put(LOCK, '')
+  // As keadm's deferred release: on any exit, not on SIGKILL.
+  process.once('exit', () => rmSync(join(root, LOCK), { force: true }))
+}
+
 function keadmBackupRollback(verb) {
+  occupy()
   const yaml = join(root, EDGECORE_YAML)
   const bin = join(root, 'usr/local/bin/edgecore')
   if (verb === 'backup') {

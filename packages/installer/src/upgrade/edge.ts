@@ -20,6 +20,12 @@ import { changed } from './plan.js'
 import { INSTALL_OPTIONS, INSTALLED_BUNDLE } from './record.js'
 
 const EDGECORE_YAML = '/etc/kubeedge/config/edgecore.yaml'
+/**
+ * keadm's lock (util/idempotency, KubeEdge v1.22): upgrade, backup and rollback edge create
+ * it first and remove it when done, and refuse to run while it exists. A keadm killed half
+ * way leaves it behind.
+ */
+export const KEADM_LOCK = '/etc/kubeedge/idempotency_record'
 const CONTAINERD_BINS = ['containerd', 'ctr', 'containerd-shim-runc-v2']
 
 export function ctr(ctx: Context, args: string[]): [string, string[]] {
@@ -129,6 +135,14 @@ function keadmUpgrade(u: Upgrade): Step {
     title: `Upgrade edgecore to ${to} (keadm upgrade edge, from the preloaded ${image})`,
     inputs: { to },
     plan: [`install bin/keadm -> /usr/local/bin/keadm (0755)`, `keadm ${args.join(' ')}`],
+    // A keadm upgrade edge killed half way left its lock: no keadm runs now (kedge runs it).
+    recover: () => {
+      if (host.exists(KEADM_LOCK)) {
+        u.ctx.say(`  a keadm upgrade edge was cut short and left ${KEADM_LOCK}: removing it`)
+        host.remove(KEADM_LOCK)
+      }
+      return Promise.resolve()
+    },
     run: async () => {
       const listed = (await host.run(...ctr(u.ctx, ['images', 'ls', '-q']))).stdout
       if (!listed.split('\n').some(l => l.trim() === image))

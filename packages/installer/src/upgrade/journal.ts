@@ -4,7 +4,7 @@
  * so a re-run resumes and `upgrade --rollback` knows what to undo.
  */
 import type { Host } from '../host.js'
-import { stepHash, type StepRecord } from '../journal.js'
+import { crashPoint, stepHash, type StepRecord } from '../journal.js'
 import type { Output } from '../output.js'
 import type { Step } from '../steps/common.js'
 
@@ -33,7 +33,10 @@ export function saveUpgrade(host: Host, state: UpgradeState): void {
   host.write(UPGRADE_FILE, `${JSON.stringify(state, null, 2)}\n`, 0o600)
 }
 
-/** Runs the steps; a finished step with the same chained hash is skipped (resume). */
+/**
+ * Runs the steps; a finished step with the same chained hash is skipped (resume). A step that
+ * began in a killed run gets its recover() first, as install's do (runner.ts).
+ */
 export async function runUpgradeSteps(
   host: Host,
   state: UpgradeState,
@@ -52,11 +55,17 @@ export async function runUpgradeSteps(
     }
     out.line(`${label}: ${step.title}`)
     out.event({ step: step.name, status: 'running' })
+    // Began before and not finished (a killed run), or finished with other inputs.
+    const cutShort = (state.started ?? []).includes(step.name) && !state.steps[step.name]
+    const changed = state.steps[step.name] !== undefined
     state.started = [...new Set([...(state.started ?? []), step.name])]
     saveUpgrade(host, state)
+    crashPoint(step.name, 'start')
+    if ((cutShort || changed) && step.recover) await step.recover(cutShort)
     const started = Date.now()
     host.takeTouched()
     await step.run()
+    crashPoint(step.name, 'end')
     const seconds = (Date.now() - started) / 1000
     const files = host.takeTouched()
     state.steps[step.name] = { hash, finishedAt: new Date().toISOString(), seconds, files }

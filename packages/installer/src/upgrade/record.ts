@@ -60,19 +60,22 @@ export function forgetInstall(host: Host): void {
     host.remove(p)
 }
 
-/** The installed bundle as recorded, or null when this host has no record. */
-export function readInstalled(host: Host): Installed | null {
-  if (!host.exists(INSTALLED_BUNDLE)) return null
-  const text = host.read(INSTALLED_BUNDLE)
+/**
+ * The installed bundle as recorded, or null when this host has no record. With `under`, the
+ * record as copied there (an upgrade's backup holds the one from before the upgrade).
+ */
+export function readInstalled(host: Host, under = ''): Installed | null {
+  const [record, opts] = [`${under}${INSTALLED_BUNDLE}`, `${under}${INSTALL_OPTIONS}`]
+  if (!host.exists(record)) return null
+  const text = host.read(record)
   let bundle: Installed['bundle']
   let options: RecordedOptions = {}
   try {
     bundle = JSON.parse(text) as Installed['bundle']
-    if (host.exists(INSTALL_OPTIONS))
-      options = JSON.parse(host.read(INSTALL_OPTIONS)) as RecordedOptions
+    if (host.exists(opts)) options = JSON.parse(host.read(opts)) as RecordedOptions
   } catch {
     throw new Error(
-      `${host.path(INSTALLED_BUNDLE)} or ${host.path(INSTALL_OPTIONS)} is not valid JSON; put back the installed bundle's meta/bundle.json`
+      `${host.path(record)} or ${host.path(opts)} is not valid JSON; put back the installed bundle's meta/bundle.json`
     )
   }
   return { bundle, sha256: sha256Text(text), options }

@@ -10,6 +10,7 @@ import { loadState, saveState } from '../journal.js'
 import type { Output } from '../output.js'
 import { placed, type Context } from '../steps/common.js'
 import { restoreFiles } from './backup.js'
+import { KEADM_LOCK } from './edge.js'
 import { loadUpgrade, UPGRADE_FILE, type UpgradeState } from './journal.js'
 import { UpgradeRefused } from './run.js'
 
@@ -63,6 +64,11 @@ async function rollbackEdge(
   const { host } = ctx
   const done: string[] = []
   if (began('keadm-upgrade')) {
+    // A keadm upgrade edge killed half way left its lock, which keadm rollback edge refuses.
+    if (!state.steps['keadm-upgrade'] && host.exists(KEADM_LOCK)) {
+      host.remove(KEADM_LOCK)
+      done.push(`removed ${KEADM_LOCK} (left by a keadm upgrade edge cut short)`)
+    }
     await host.run(
       placed(host, 'keadm'),
       ['rollback', 'edge', `--config=${host.path(EDGECORE_YAML)}`],

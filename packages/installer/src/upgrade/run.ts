@@ -10,7 +10,7 @@ import {
   missingBaseBlobs,
   parseContentList
 } from '@kedge/bundle/delta-check'
-import { loadState, saveState } from '../journal.js'
+import { crashPoint, loadState, saveState } from '../journal.js'
 import type { Output } from '../output.js'
 import { placed, type Context } from '../steps/common.js'
 import { backupDir } from './backup.js'
@@ -64,11 +64,13 @@ async function checkDelta(u: Upgrade): Promise<void> {
 
 /** Builds the upgrade, or throws UpgradeRefused. Null when there is nothing to do. */
 export async function prepareUpgrade(ctx: Context): Promise<Upgrade | null> {
-  const installed = requireInstalled(ctx)
-  Object.assign(ctx.options, installed.options)
   const to = identity(ctx.bundle, '').name
   const journal = loadUpgrade(ctx.host)
   const resuming = journal && !journal.finishedAt && journal.to === to
+  // A run killed after it recorded the new bundle: the backup holds the record of before.
+  const installed =
+    (resuming ? readInstalled(ctx.host, `${journal.backup}/files`) : null) ?? requireInstalled(ctx)
+  Object.assign(ctx.options, installed.options)
   if (installedName(installed) === to && !resuming) return null
   const from = installed.bundle
   const refusal = planRefusal(from, ctx.bundle)
@@ -123,6 +125,7 @@ export async function runUpgrade(u: Upgrade, out: Output): Promise<void> {
   saveUpgrade(host, state)
   await runUpgradeSteps(host, state, upgradeSteps(u), out)
   recordInstall(host, bundle, options)
+  crashPoint('upgrade-record', 'end')
   const main = loadState(host)
   main.bundle = to
   saveState(host, main)
