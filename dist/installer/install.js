@@ -581,6 +581,15 @@ function journalWrites(host, state) {
             process.kill(process.pid, 'SIGKILL');
     });
 }
+/**
+ * Crash tests only: KEDGE_KILL_AT=<step>:start|end SIGKILLs this process right after the
+ * step is journaled as started, or right after it ran (before it is journaled as finished).
+ * Install (runner.ts) and upgrade (upgrade/journal.ts) both honour it.
+ */
+function crashPoint(step, point) {
+    if (process.env.KEDGE_KILL_AT === `${step}:${point}`)
+        process.kill(process.pid, 'SIGKILL');
+}
 /** A step's hash: its own inputs chained to the hash of the step before it. */
 function stepHash(previous, inputs) {
     return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(previous).update(JSON.stringify(inputs)).digest('hex');
@@ -5885,20 +5894,24 @@ function forgetInstall(host) {
     ])
         host.remove(p);
 }
-/** The installed bundle as recorded, or null when this host has no record. */
-function readInstalled(host) {
-    if (!host.exists(INSTALLED_BUNDLE))
+/**
+ * The installed bundle as recorded, or null when this host has no record. With `under`, the
+ * record as copied there (an upgrade's backup holds the one from before the upgrade).
+ */
+function readInstalled(host, under = '') {
+    const [record, opts] = [`${under}${INSTALLED_BUNDLE}`, `${under}${INSTALL_OPTIONS}`];
+    if (!host.exists(record))
         return null;
-    const text = host.read(INSTALLED_BUNDLE);
+    const text = host.read(record);
     let bundle;
     let options = {};
     try {
         bundle = JSON.parse(text);
-        if (host.exists(INSTALL_OPTIONS))
-            options = JSON.parse(host.read(INSTALL_OPTIONS));
+        if (host.exists(opts))
+            options = JSON.parse(host.read(opts));
     }
     catch {
-        throw new Error(`${host.path(INSTALLED_BUNDLE)} or ${host.path(INSTALL_OPTIONS)} is not valid JSON; put back the installed bundle's meta/bundle.json`);
+        throw new Error(`${host.path(record)} or ${host.path(opts)} is not valid JSON; put back the installed bundle's meta/bundle.json`);
     }
     return { bundle, sha256: sha256Text(text), options };
 }
@@ -5943,15 +5956,6 @@ async function withHeartbeat(step, out, last) {
     finally {
         clearInterval(beat);
     }
-}
-/**
- * Crash tests only: KEDGE_KILL_AT=<step>:start|end SIGKILLs this process right after the
- * step is journaled as started, or right after it ran (before it is journaled as finished).
- * KEDGE_FAIL_AFTER=<step> exits 1 after the step is journaled as finished.
- */
-function crashPoint(step, point) {
-    if (process.env.KEDGE_KILL_AT === `${step}:${point}`)
-        process.kill(process.pid, 'SIGKILL');
 }
 /** Whether the step began (finished, or started and cut short). */
 function begun(state, step) {
@@ -6222,54 +6226,6 @@ function restoreFiles(host, dir) {
     return done;
 }
 //# sourceMappingURL=backup.js.map
-;// CONCATENATED MODULE: ./packages/installer/lib/upgrade/journal.js
-
-const UPGRADE_FILE = '/var/lib/kedge/upgrade.json';
-function loadUpgrade(host) {
-    if (!host.exists(UPGRADE_FILE))
-        return null;
-    try {
-        return JSON.parse(host.read(UPGRADE_FILE));
-    }
-    catch {
-        throw new Error(`${host.path(UPGRADE_FILE)} is not valid JSON; move it away to start over`);
-    }
-}
-function saveUpgrade(host, state) {
-    host.write(UPGRADE_FILE, `${JSON.stringify(state, null, 2)}\n`, 0o600);
-}
-/** Runs the steps; a finished step with the same chained hash is skipped (resume). */
-async function runUpgradeSteps(host, state, steps, out) {
-    let previous = '';
-    for (const [i, step] of steps.entries()) {
-        const hash = stepHash(previous, step.inputs);
-        previous = hash;
-        const label = `[${i + 1}] ${step.name}`;
-        if (state.steps[step.name]?.hash === hash) {
-            out.line(`${label}: done before, skipped`);
-            out.event({ step: step.name, status: 'skipped' });
-            continue;
-        }
-        out.line(`${label}: ${step.title}`);
-        out.event({ step: step.name, status: 'running' });
-        state.started = [...new Set([...(state.started ?? []), step.name])];
-        saveUpgrade(host, state);
-        const started = Date.now();
-        host.takeTouched();
-        await step.run();
-        const seconds = (Date.now() - started) / 1000;
-        const files = host.takeTouched();
-        state.steps[step.name] = { hash, finishedAt: new Date().toISOString(), seconds, files };
-        saveUpgrade(host, state);
-        out.line(`${label}: ok (${seconds.toFixed(1)} s)`);
-        out.event({ step: step.name, status: 'ok', seconds });
-        if (process.env.KEDGE_FAIL_AFTER === step.name) {
-            out.line(`KEDGE_FAIL_AFTER=${step.name}: stopping here, as asked (crash test)`);
-            process.exit(1);
-        }
-    }
-}
-//# sourceMappingURL=journal.js.map
 ;// CONCATENATED MODULE: ./packages/installer/lib/upgrade/context.js
 /** What every upgrade step shares: the install context, the installed bundle and the plan. */
 
@@ -6352,6 +6308,241 @@ function planLines(from, to) {
     ];
 }
 //# sourceMappingURL=plan.js.map
+;// CONCATENATED MODULE: ./packages/installer/lib/upgrade/edge.js
+/**
+ * The edge upgrade steps: back up, the changed runtime files (containerd, runc, CNI), the
+ * new images, keadm backup + keadm upgrade edge --toVersion, then wait for edgecore and
+ * read back the edgecore.yaml settings EdgeMesh needs (repair them if they went).
+ */
+
+
+
+
+
+
+
+
+const EDGECORE_YAML = '/etc/kubeedge/config/edgecore.yaml';
+/**
+ * keadm's lock (util/idempotency, KubeEdge v1.22): upgrade, backup and rollback edge create
+ * it first and remove it when done, and refuse to run while it exists. A keadm killed half
+ * way leaves it behind.
+ */
+const KEADM_LOCK = '/etc/kubeedge/idempotency_record';
+const CONTAINERD_BINS = ['containerd', 'ctr', 'containerd-shim-runc-v2'];
+function edge_ctr(ctx, args) {
+    return [
+        placed(ctx.host, 'ctr'),
+        ['--address', ctx.options.containerdAddress, '--namespace', 'k8s.io', ...args]
+    ];
+}
+/** Bundle file -> host path, for every runtime file the bundle carries. */
+function runtimeFiles(ctx) {
+    const cni = bundleHas(ctx, 'cni/bin') ? (0,external_node_fs_namespaceObject.readdirSync)(bundleFile(ctx, 'cni/bin')).sort() : [];
+    return [
+        ...CONTAINERD_BINS.map((b) => [`bin/${b}`, `/usr/local/bin/${b}`]),
+        ['bin/runc', '/usr/local/sbin/runc'],
+        ...cni.map((p) => [`cni/bin/${p}`, `/opt/cni/bin/${p}`])
+    ];
+}
+function backupStep(u) {
+    const { host } = u.ctx;
+    const paths = [
+        ...runtimeFiles(u.ctx).map(([, to]) => to),
+        '/usr/local/bin/keadm',
+        '/usr/local/bin/edgecore',
+        EDGECORE_YAML,
+        INSTALLED_BUNDLE,
+        INSTALL_OPTIONS
+    ];
+    return {
+        name: 'upgrade-backup',
+        title: `Back up what the upgrade changes into ${u.backup}, then keadm backup edge`,
+        inputs: { from: u.installed.bundle.name, paths },
+        plan: [
+            `copy ${paths.length} files (runtime, keadm, edgecore.yaml, kedge records) to ${u.backup}/files/`,
+            `keadm backup edge --config ${EDGECORE_YAML} (edgecore, edgecore.yaml, edgecore.db -> /etc/kubeedge/backup/<version>/)`
+        ],
+        run: async () => {
+            u.ctx.say(`  backed up ${backupFiles(host, u.backup, paths)} files to ${host.path(u.backup)}`);
+            if (changed(u.changes, 'kubeedge'))
+                await host.run(placed(host, 'keadm'), [
+                    'backup',
+                    'edge',
+                    `--config=${host.path(EDGECORE_YAML)}`
+                ]);
+        }
+    };
+}
+function runtimeStep(u) {
+    const { host } = u.ctx;
+    const files = runtimeFiles(u.ctx);
+    return {
+        name: 'upgrade-runtime',
+        title: 'Replace the containerd, runc and CNI files that changed; restart containerd',
+        inputs: { to: u.ctx.bundle.name },
+        plan: [
+            ...files
+                .filter(([from, to]) => differs(u.ctx, from, to))
+                .map(([f, t]) => `install ${f} -> ${t} (0755)`),
+            'systemctl restart containerd (when containerd, its shim or runc changed)'
+        ],
+        run: async () => {
+            const replaced = files.filter(([from, to]) => differs(u.ctx, from, to));
+            for (const [from, to] of replaced)
+                host.install(bundleFile(u.ctx, from), to, 0o755);
+            u.ctx.say(`  replaced ${replaced.length} runtime files`);
+            if (replaced.some(([f]) => f.startsWith('bin/'))) {
+                await host.run('systemctl', ['restart', 'containerd']);
+                await waitFor(u.ctx, 'containerd to answer', 'see journalctl -u containerd', async () => {
+                    const [c, a] = edge_ctr(u.ctx, ['version']);
+                    return (await host.run(c, a, { allowFailure: true })).code === 0;
+                });
+            }
+        }
+    };
+}
+function imagesStep(u) {
+    const { bundle, options } = u.ctx;
+    return {
+        name: 'upgrade-images',
+        title: `Import the ${bundle.images.length} images of the new bundle (a delta: only its new layers) and check each is listed`,
+        inputs: { images: bundle.images.map(i => `${i.name}@${i.manifestDigest}`) },
+        plan: [
+            `ctr --address ${options.containerdAddress} -n k8s.io images import --platform linux/${bundle.arch} images/edge-images.tar`
+        ],
+        run: () => importImages(u.ctx, edge_ctr(u.ctx, ['images', 'import']), edge_ctr(u.ctx, ['images', 'ls', '-q']))
+    };
+}
+function keadmUpgrade(u) {
+    const { host, bundle } = u.ctx;
+    const to = vVersion(bundle.versions.kubeedge);
+    const args = [
+        'upgrade',
+        'edge',
+        `--toVersion=${to}`,
+        `--config=${host.path(EDGECORE_YAML)}`,
+        '--force'
+    ];
+    const image = bundle.images.find(i => i.name.endsWith(`kubeedge/installation-package:${to}`))?.name ??
+        `docker.io/kubeedge/installation-package:${to}`;
+    return {
+        name: 'keadm-upgrade',
+        title: `Upgrade edgecore to ${to} (keadm upgrade edge, from the preloaded ${image})`,
+        inputs: { to },
+        plan: [`install bin/keadm -> /usr/local/bin/keadm (0755)`, `keadm ${args.join(' ')}`],
+        // A keadm upgrade edge killed half way left its lock: no keadm runs now (kedge runs it).
+        recover: () => {
+            if (host.exists(KEADM_LOCK)) {
+                u.ctx.say(`  a keadm upgrade edge was cut short and left ${KEADM_LOCK}: removing it`);
+                host.remove(KEADM_LOCK);
+            }
+            return Promise.resolve();
+        },
+        run: async () => {
+            const listed = (await host.run(...edge_ctr(u.ctx, ['images', 'ls', '-q']))).stdout;
+            if (!listed.split('\n').some(l => l.trim() === image))
+                throw new Error(`containerd has no ${image}: keadm upgrade edge would try to pull it, and this host is offline; use a bundle that carries it`);
+            if (bundleHas(u.ctx, 'bin/keadm'))
+                host.install(bundleFile(u.ctx, 'bin/keadm'), '/usr/local/bin/keadm', 0o755);
+            await host.run(placed(host, 'keadm'), args, { timeoutMs: 600_000 });
+        }
+    };
+}
+/** Reads edgecore.yaml back after the upgrade and repairs the EdgeMesh settings. */
+function configStep(u) {
+    const { host, options } = u.ctx;
+    const settings = edgecoreSettings(options.cloudIp ?? '');
+    return {
+        name: 'upgrade-edgecore-config',
+        title: 'Read back edgecore.yaml; repair any EdgeMesh setting the upgrade lost',
+        inputs: { settings },
+        plan: [
+            `check ${EDGECORE_YAML} for ${Object.keys(settings).join(', ')}; repair, restart edgecore`
+        ],
+        run: async () => {
+            const missing = missingSettings(host.read(EDGECORE_YAML), settings);
+            if (missing.length === 0) {
+                u.ctx.say('  edgecore.yaml kept every EdgeMesh setting');
+                return;
+            }
+            u.ctx.say(`  repairing in edgecore.yaml: ${missing.join(', ')}`);
+            const fix = Object.fromEntries(missing.map(k => [k, settings[k]]));
+            host.write(EDGECORE_YAML, mergeSettings(host.read(EDGECORE_YAML), fix, EDGECORE_YAML), 0o644);
+            await host.run('systemctl', ['restart', 'edgecore']);
+        }
+    };
+}
+function edgeUpgradeSteps(u) {
+    const wait = edgeSteps(u.ctx).filter(s => s.name === 'wait-edgecore');
+    const ke = changed(u.changes, 'kubeedge');
+    return [
+        backupStep(u),
+        runtimeStep(u),
+        imagesStep(u),
+        ...(ke ? [keadmUpgrade(u), ...wait] : []),
+        configStep(u)
+    ];
+}
+//# sourceMappingURL=edge.js.map
+;// CONCATENATED MODULE: ./packages/installer/lib/upgrade/journal.js
+
+const UPGRADE_FILE = '/var/lib/kedge/upgrade.json';
+function loadUpgrade(host) {
+    if (!host.exists(UPGRADE_FILE))
+        return null;
+    try {
+        return JSON.parse(host.read(UPGRADE_FILE));
+    }
+    catch {
+        throw new Error(`${host.path(UPGRADE_FILE)} is not valid JSON; move it away to start over`);
+    }
+}
+function saveUpgrade(host, state) {
+    host.write(UPGRADE_FILE, `${JSON.stringify(state, null, 2)}\n`, 0o600);
+}
+/**
+ * Runs the steps; a finished step with the same chained hash is skipped (resume). A step that
+ * began in a killed run gets its recover() first, as install's do (runner.ts).
+ */
+async function runUpgradeSteps(host, state, steps, out) {
+    let previous = '';
+    for (const [i, step] of steps.entries()) {
+        const hash = stepHash(previous, step.inputs);
+        previous = hash;
+        const label = `[${i + 1}] ${step.name}`;
+        if (state.steps[step.name]?.hash === hash) {
+            out.line(`${label}: done before, skipped`);
+            out.event({ step: step.name, status: 'skipped' });
+            continue;
+        }
+        out.line(`${label}: ${step.title}`);
+        out.event({ step: step.name, status: 'running' });
+        // Began before and not finished (a killed run), or finished with other inputs.
+        const cutShort = (state.started ?? []).includes(step.name) && !state.steps[step.name];
+        const changed = state.steps[step.name] !== undefined;
+        state.started = [...new Set([...(state.started ?? []), step.name])];
+        saveUpgrade(host, state);
+        crashPoint(step.name, 'start');
+        if ((cutShort || changed) && step.recover)
+            await step.recover(cutShort);
+        const started = Date.now();
+        host.takeTouched();
+        await step.run();
+        crashPoint(step.name, 'end');
+        const seconds = (Date.now() - started) / 1000;
+        const files = host.takeTouched();
+        state.steps[step.name] = { hash, finishedAt: new Date().toISOString(), seconds, files };
+        saveUpgrade(host, state);
+        out.line(`${label}: ok (${seconds.toFixed(1)} s)`);
+        out.event({ step: step.name, status: 'ok', seconds });
+        if (process.env.KEDGE_FAIL_AFTER === step.name) {
+            out.line(`KEDGE_FAIL_AFTER=${step.name}: stopping here, as asked (crash test)`);
+            process.exit(1);
+        }
+    }
+}
+//# sourceMappingURL=journal.js.map
 ;// CONCATENATED MODULE: ./packages/installer/lib/upgrade/cloud.js
 /**
  * The cloud upgrade steps: back up (files, the cloudcore ConfigMap), import the new images
@@ -6376,7 +6567,7 @@ function k(u, args, allowFailure = false) {
         ? host.run('kubectl', ['--kubeconfig', options.kubeconfig, ...args], { allowFailure })
         : host.run(placed(host, 'k3s'), ['kubectl', ...args], { allowFailure });
 }
-function backupStep(u) {
+function cloud_backupStep(u) {
     const { host } = u.ctx;
     const paths = [
         '/usr/local/bin/k3s',
@@ -6411,7 +6602,7 @@ function backupStep(u) {
         }
     };
 }
-function imagesStep(u) {
+function cloud_imagesStep(u) {
     const { bundle } = u.ctx;
     return {
         name: 'upgrade-images',
@@ -6540,177 +6731,14 @@ function edgemeshStep(u) {
 function cloudUpgradeSteps(u) {
     const on = (u.ctx.options.edgemesh ?? true) && u.ctx.bundle.edgemesh.enabled;
     return [
-        backupStep(u),
-        ...(u.ctx.options.kubeconfig ? [] : [imagesStep(u)]),
+        cloud_backupStep(u),
+        ...(u.ctx.options.kubeconfig ? [] : [cloud_imagesStep(u)]),
         ...(changed(u.changes, 'k3s') && !u.ctx.options.kubeconfig ? [k3sStep(u)] : []),
         ...(changed(u.changes, 'kubeedge') ? [cloudcoreStep(u)] : []),
         ...(on && changed(u.changes, 'edgemesh') ? [edgemeshStep(u)] : [])
     ];
 }
 //# sourceMappingURL=cloud.js.map
-;// CONCATENATED MODULE: ./packages/installer/lib/upgrade/edge.js
-/**
- * The edge upgrade steps: back up, the changed runtime files (containerd, runc, CNI), the
- * new images, keadm backup + keadm upgrade edge --toVersion, then wait for edgecore and
- * read back the edgecore.yaml settings EdgeMesh needs (repair them if they went).
- */
-
-
-
-
-
-
-
-
-const EDGECORE_YAML = '/etc/kubeedge/config/edgecore.yaml';
-const CONTAINERD_BINS = ['containerd', 'ctr', 'containerd-shim-runc-v2'];
-function edge_ctr(ctx, args) {
-    return [
-        placed(ctx.host, 'ctr'),
-        ['--address', ctx.options.containerdAddress, '--namespace', 'k8s.io', ...args]
-    ];
-}
-/** Bundle file -> host path, for every runtime file the bundle carries. */
-function runtimeFiles(ctx) {
-    const cni = bundleHas(ctx, 'cni/bin') ? (0,external_node_fs_namespaceObject.readdirSync)(bundleFile(ctx, 'cni/bin')).sort() : [];
-    return [
-        ...CONTAINERD_BINS.map((b) => [`bin/${b}`, `/usr/local/bin/${b}`]),
-        ['bin/runc', '/usr/local/sbin/runc'],
-        ...cni.map((p) => [`cni/bin/${p}`, `/opt/cni/bin/${p}`])
-    ];
-}
-function edge_backupStep(u) {
-    const { host } = u.ctx;
-    const paths = [
-        ...runtimeFiles(u.ctx).map(([, to]) => to),
-        '/usr/local/bin/keadm',
-        '/usr/local/bin/edgecore',
-        EDGECORE_YAML,
-        INSTALLED_BUNDLE,
-        INSTALL_OPTIONS
-    ];
-    return {
-        name: 'upgrade-backup',
-        title: `Back up what the upgrade changes into ${u.backup}, then keadm backup edge`,
-        inputs: { from: u.installed.bundle.name, paths },
-        plan: [
-            `copy ${paths.length} files (runtime, keadm, edgecore.yaml, kedge records) to ${u.backup}/files/`,
-            `keadm backup edge --config ${EDGECORE_YAML} (edgecore, edgecore.yaml, edgecore.db -> /etc/kubeedge/backup/<version>/)`
-        ],
-        run: async () => {
-            u.ctx.say(`  backed up ${backupFiles(host, u.backup, paths)} files to ${host.path(u.backup)}`);
-            if (changed(u.changes, 'kubeedge'))
-                await host.run(placed(host, 'keadm'), [
-                    'backup',
-                    'edge',
-                    `--config=${host.path(EDGECORE_YAML)}`
-                ]);
-        }
-    };
-}
-function runtimeStep(u) {
-    const { host } = u.ctx;
-    const files = runtimeFiles(u.ctx);
-    return {
-        name: 'upgrade-runtime',
-        title: 'Replace the containerd, runc and CNI files that changed; restart containerd',
-        inputs: { to: u.ctx.bundle.name },
-        plan: [
-            ...files
-                .filter(([from, to]) => differs(u.ctx, from, to))
-                .map(([f, t]) => `install ${f} -> ${t} (0755)`),
-            'systemctl restart containerd (when containerd, its shim or runc changed)'
-        ],
-        run: async () => {
-            const replaced = files.filter(([from, to]) => differs(u.ctx, from, to));
-            for (const [from, to] of replaced)
-                host.install(bundleFile(u.ctx, from), to, 0o755);
-            u.ctx.say(`  replaced ${replaced.length} runtime files`);
-            if (replaced.some(([f]) => f.startsWith('bin/'))) {
-                await host.run('systemctl', ['restart', 'containerd']);
-                await waitFor(u.ctx, 'containerd to answer', 'see journalctl -u containerd', async () => {
-                    const [c, a] = edge_ctr(u.ctx, ['version']);
-                    return (await host.run(c, a, { allowFailure: true })).code === 0;
-                });
-            }
-        }
-    };
-}
-function edge_imagesStep(u) {
-    const { bundle, options } = u.ctx;
-    return {
-        name: 'upgrade-images',
-        title: `Import the ${bundle.images.length} images of the new bundle (a delta: only its new layers) and check each is listed`,
-        inputs: { images: bundle.images.map(i => `${i.name}@${i.manifestDigest}`) },
-        plan: [
-            `ctr --address ${options.containerdAddress} -n k8s.io images import --platform linux/${bundle.arch} images/edge-images.tar`
-        ],
-        run: () => importImages(u.ctx, edge_ctr(u.ctx, ['images', 'import']), edge_ctr(u.ctx, ['images', 'ls', '-q']))
-    };
-}
-function keadmUpgrade(u) {
-    const { host, bundle } = u.ctx;
-    const to = vVersion(bundle.versions.kubeedge);
-    const args = [
-        'upgrade',
-        'edge',
-        `--toVersion=${to}`,
-        `--config=${host.path(EDGECORE_YAML)}`,
-        '--force'
-    ];
-    const image = bundle.images.find(i => i.name.endsWith(`kubeedge/installation-package:${to}`))?.name ??
-        `docker.io/kubeedge/installation-package:${to}`;
-    return {
-        name: 'keadm-upgrade',
-        title: `Upgrade edgecore to ${to} (keadm upgrade edge, from the preloaded ${image})`,
-        inputs: { to },
-        plan: [`install bin/keadm -> /usr/local/bin/keadm (0755)`, `keadm ${args.join(' ')}`],
-        run: async () => {
-            const listed = (await host.run(...edge_ctr(u.ctx, ['images', 'ls', '-q']))).stdout;
-            if (!listed.split('\n').some(l => l.trim() === image))
-                throw new Error(`containerd has no ${image}: keadm upgrade edge would try to pull it, and this host is offline; use a bundle that carries it`);
-            if (bundleHas(u.ctx, 'bin/keadm'))
-                host.install(bundleFile(u.ctx, 'bin/keadm'), '/usr/local/bin/keadm', 0o755);
-            await host.run(placed(host, 'keadm'), args, { timeoutMs: 600_000 });
-        }
-    };
-}
-/** Reads edgecore.yaml back after the upgrade and repairs the EdgeMesh settings. */
-function configStep(u) {
-    const { host, options } = u.ctx;
-    const settings = edgecoreSettings(options.cloudIp ?? '');
-    return {
-        name: 'upgrade-edgecore-config',
-        title: 'Read back edgecore.yaml; repair any EdgeMesh setting the upgrade lost',
-        inputs: { settings },
-        plan: [
-            `check ${EDGECORE_YAML} for ${Object.keys(settings).join(', ')}; repair, restart edgecore`
-        ],
-        run: async () => {
-            const missing = missingSettings(host.read(EDGECORE_YAML), settings);
-            if (missing.length === 0) {
-                u.ctx.say('  edgecore.yaml kept every EdgeMesh setting');
-                return;
-            }
-            u.ctx.say(`  repairing in edgecore.yaml: ${missing.join(', ')}`);
-            const fix = Object.fromEntries(missing.map(k => [k, settings[k]]));
-            host.write(EDGECORE_YAML, mergeSettings(host.read(EDGECORE_YAML), fix, EDGECORE_YAML), 0o644);
-            await host.run('systemctl', ['restart', 'edgecore']);
-        }
-    };
-}
-function edgeUpgradeSteps(u) {
-    const wait = edgeSteps(u.ctx).filter(s => s.name === 'wait-edgecore');
-    const ke = changed(u.changes, 'kubeedge');
-    return [
-        edge_backupStep(u),
-        runtimeStep(u),
-        edge_imagesStep(u),
-        ...(ke ? [keadmUpgrade(u), ...wait] : []),
-        configStep(u)
-    ];
-}
-//# sourceMappingURL=edge.js.map
 ;// CONCATENATED MODULE: ./packages/installer/lib/upgrade/versions.js
 /**
  * verify's version checks: which bundle the host records as installed, and the version the
@@ -6829,11 +6857,12 @@ async function checkDelta(u) {
 }
 /** Builds the upgrade, or throws UpgradeRefused. Null when there is nothing to do. */
 async function prepareUpgrade(ctx) {
-    const installed = requireInstalled(ctx);
-    Object.assign(ctx.options, installed.options);
     const to = identity(ctx.bundle, '').name;
     const journal = loadUpgrade(ctx.host);
     const resuming = journal && !journal.finishedAt && journal.to === to;
+    // A run killed after it recorded the new bundle: the backup holds the record of before.
+    const installed = (resuming ? readInstalled(ctx.host, `${journal.backup}/files`) : null) ?? requireInstalled(ctx);
+    Object.assign(ctx.options, installed.options);
     if (installedName(installed) === to && !resuming)
         return null;
     const from = installed.bundle;
@@ -6886,6 +6915,7 @@ async function runUpgrade(u, out) {
     saveUpgrade(host, state);
     await runUpgradeSteps(host, state, upgradeSteps(u), out);
     recordInstall(host, bundle, options);
+    crashPoint('upgrade-record', 'end');
     const main = loadState(host);
     main.bundle = to;
     saveState(host, main);
@@ -6903,6 +6933,7 @@ async function runUpgrade(u, out) {
  * of the release cloudcore), the k3s binary, k3s restarted. Then kedge's own records.
  * Images the upgrade imported stay in containerd; the old ones were never removed.
  */
+
 
 
 
@@ -6942,6 +6973,11 @@ async function rollbackEdge(ctx, state, began) {
     const { host } = ctx;
     const done = [];
     if (began('keadm-upgrade')) {
+        // A keadm upgrade edge killed half way left its lock, which keadm rollback edge refuses.
+        if (!state.steps['keadm-upgrade'] && host.exists(KEADM_LOCK)) {
+            host.remove(KEADM_LOCK);
+            done.push(`removed ${KEADM_LOCK} (left by a keadm upgrade edge cut short)`);
+        }
         await host.run(placed(host, 'keadm'), ['rollback', 'edge', `--config=${host.path(rollback_EDGECORE_YAML)}`], {
             timeoutMs: 600_000
         });
