@@ -378,4 +378,28 @@ describe('fetch-images hardening (real registry behind the fault proxy)', () => 
       expect(existsSync(join(dir, 'imgs'))).toBe(false)
     })
   })
+
+  // Root only (CI runs as root): a 256 KiB tmpfs holds the config but not the 1 MB layer,
+  // so a positional write of the layer fails with ENOSPC while its download is under way.
+  const asRoot = process.getuid?.() === 0 ? test : test.skip
+  asRoot(
+    'an archive on a full file system fails at once naming the blob and ENOSPC, with no retry and nothing left',
+    async () => {
+      const small = join(dir, 'small-fs')
+      mkdirSync(small, { recursive: true })
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', small])
+      try {
+        const layer = arm().layers.reduce((a, b) => (a.size > b.size ? a : b))
+        const before = blobGets(layer.digest)
+        const run = fetchImages(options({ output: join(small, 'i.tar') }))
+        await expect(run).rejects.toThrow(`blob ${layer.digest}`)
+        await expect(run).rejects.toThrow('ENOSPC')
+        // A disk failure is not the network's: the layer was asked for once, not retried.
+        expect(blobGets(layer.digest) - before).toBe(1)
+        expect(readdirSync(small)).toEqual([])
+      } finally {
+        execFileSync('umount', [small])
+      }
+    }
+  )
 })

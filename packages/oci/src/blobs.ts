@@ -18,6 +18,8 @@ import { HttpError } from './client.js'
 import { describeError, isError } from './errors.js'
 import { discard, header, type HttpResponse } from './http.js'
 import { rateLimitStop, readRateLimit } from './ratelimit.js'
+import { StagingPool, type Stage } from './staging.js'
+import { youngGarbage } from './young-gc.js'
 import {
   backoffDelay,
   defaultRetry,
@@ -80,6 +82,7 @@ const sha256 = (data: Buffer): string => `sha256:${createHash('sha256').update(d
 export class BlobFetcher {
   readonly stats: BlobStats = { bytesFetched: 0, requests: 0, reused: 0, fetched: 0 }
   private readonly cache: BlobCache | undefined
+  private readonly staging = new StagingPool()
 
   /** `cacheDir`: a persistent content-addressed cache, or undefined for none. */
   constructor(
@@ -132,8 +135,8 @@ export class BlobFetcher {
     const chunks: Buffer[] = []
     // Downloads write in order; a restart from byte 0 resets the sink.
     const collector: Sink = {
-      write: more => {
-        chunks.push(...more)
+      write: data => {
+        chunks.push(Buffer.from(data))
         return Promise.resolve()
       },
       reset: () => {
@@ -319,43 +322,41 @@ export class BlobFetcher {
       // The server ignored Range: start over.
       restart(state, sinks)
     }
-    // Chunks are gathered and written together (writev), ~1 MiB at a time: far fewer
-    // write calls than one per socket chunk. `state.received` counts bytes written.
-    let batch: Buffer[] = []
-    let batched = 0
-    const flush = async (): Promise<void> => {
-      if (batch.length === 0) return
-      const chunks = batch
-      const position = state.received
-      batch = []
-      await Promise.all(sinks.map(s => s.write(chunks, position)))
-      state.received += batched
-      batched = 0
-    }
+    // Each chunk is hashed and copied into a reused buffer at once (staging.ts), and a full
+    // buffer is written while the other fills: one write call per 256 KiB, no chunk kept.
+    const stage = this.staging.acquire()
+    const writer = new StagedWriter(stage, sinks, state)
+    let accepted = state.received
     try {
       for await (const chunk of res.body) {
         const buf = chunk as Buffer
-        if (state.received + batched + buf.length > desc.size) {
+        if (accepted + buf.length > desc.size) {
           res.body.destroy()
           throw new BlobMismatchError(`more than the expected ${desc.size} bytes`, url)
         }
+        accepted += buf.length
         state.hash.update(buf)
-        batch.push(buf)
-        batched += buf.length
         this.stats.bytesFetched += buf.length
         this.onBytes(buf.length)
-        if (batched >= WRITE_BATCH) await flush()
+        await writer.push(buf)
+        youngGarbage(buf.length)
       }
-      await flush()
+      await writer.drain()
     } catch (err) {
-      if (err instanceof BlobMismatchError || isDiskError(err)) throw err
+      if (err instanceof BlobMismatchError || isDiskError(err) || writer.failed) {
+        await writer.settle()
+        throw err
+      }
       // The connection broke: what arrived is good, so write it and resume after it.
-      await flush()
+      await writer.drain()
       throw new TransferError(
         `connection broke after ${state.received} of ${desc.size} bytes (${describeError(err)})`,
         url,
         err
       )
+    } finally {
+      await writer.settle()
+      this.staging.release(stage)
     }
     if (state.received !== desc.size) {
       throw new TransferError(
@@ -380,13 +381,80 @@ interface TransferState {
   received: number
 }
 
-/** Where downloaded bytes go; `reset` forgets what was written (a restart from 0). */
+/**
+ * Where downloaded bytes go; `reset` forgets what was written (a restart from 0). `data` is
+ * a reused buffer: valid until the returned promise settles, so a sink that keeps bytes
+ * copies them.
+ */
 interface Sink {
-  write(chunks: Buffer[], position: number): Promise<void>
+  write(data: Buffer, position: number): Promise<void>
   reset?(): void
 }
 
-const WRITE_BATCH = 256 * 1024
+/**
+ * Stages received chunks in a pair of reused buffers and writes each full one to every
+ * sink, one write in flight while the other buffer fills. `state.received` grows only when
+ * a write is done, so a resume starts after bytes that are really on disk.
+ */
+class StagedWriter {
+  private filled = 0
+  private pending: Promise<void> = Promise.resolve()
+  private error: { cause: unknown } | undefined
+
+  constructor(
+    private readonly stage: Stage,
+    private readonly sinks: Sink[],
+    private readonly state: TransferState
+  ) {}
+
+  /** True once a write to a sink failed. */
+  get failed(): boolean {
+    return this.error !== undefined
+  }
+
+  /** Copies `chunk` in; waits for a write only when both buffers are busy. */
+  async push(chunk: Buffer): Promise<void> {
+    let from = 0
+    while (from < chunk.length) {
+      const copied = chunk.copy(this.stage.fill, this.filled, from)
+      this.filled += copied
+      from += copied
+      if (this.filled === this.stage.fill.length) await this.flush()
+    }
+  }
+
+  /** Starts writing the filled buffer, once the previous write is done. */
+  private async flush(): Promise<void> {
+    await this.pending
+    if (this.error) throw this.error.cause
+    if (this.filled === 0) return
+    const data = this.stage.fill.subarray(0, this.filled)
+    const position = this.state.received
+    const size = this.filled
+    this.pending = Promise.all(this.sinks.map(s => s.write(data, position))).then(
+      () => {
+        this.state.received += size
+      },
+      (err: unknown) => {
+        this.error = { cause: err }
+      }
+    )
+    ;[this.stage.fill, this.stage.spare] = [this.stage.spare, this.stage.fill]
+    this.filled = 0
+  }
+
+  /** Writes everything staged; throws a write's failure. */
+  async drain(): Promise<void> {
+    await this.flush()
+    await this.pending
+    if (this.error) throw this.error.cause
+  }
+
+  /** Waits for the write in flight, whatever its outcome (before a retry or a release). */
+  async settle(): Promise<void> {
+    await this.pending
+  }
+}
 
 /** Back to byte 0: a fresh hash, and sinks that forget what they were given. */
 function restart(state: TransferState, sinks: Sink[]): void {
@@ -397,8 +465,8 @@ function restart(state: TransferState, sinks: Sink[]): void {
 
 function fileSink(target: BlobTarget): Sink {
   return {
-    write: async (chunks, position) => {
-      await target.handle.writev(chunks, target.offset + position)
+    write: async (data, position) => {
+      await target.handle.write(data, 0, data.length, target.offset + position)
     }
   }
 }
