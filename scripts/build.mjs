@@ -4,9 +4,10 @@
 // interrupted build never leaves a half-written dist/.
 //   node scripts/build.mjs [--out DIR] [--skip-typecheck]
 import { execFileSync } from 'node:child_process'
-import { chmod, mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises'
+import { chmod, mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { bundle } from './bundle.mjs'
 import { entries } from './entries.mjs'
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..')
@@ -33,28 +34,9 @@ try {
     } catch {
       throw new Error(`build: entry ${entry.name}: ${entry.source} is missing; did tsc -b run?`)
     }
-    const work = join(staging, '.ncc', entry.name)
-    sh(bin('ncc'), [
-      'build',
-      source,
-      '--out',
-      work,
-      '--license',
-      'licenses.txt',
-      '--target',
-      'es2022',
-      '--no-cache',
-      '--quiet'
-    ])
-    // Everything ncc emits goes along: lazily loaded chunks (e.g. 584.index.js) too.
-    const target = join(staging, entry.name)
-    await mkdir(target, { recursive: true })
-    for (const file of await readdir(work)) {
-      await rename(join(work, file), join(target, file === 'index.js' ? entry.file : file))
-    }
+    await bundle(entry, source, join(staging, entry.name))
     console.log(`build: dist/${entry.name}/${entry.file}`)
   }
-  await rm(join(staging, '.ncc'), { recursive: true, force: true })
   await rm(out, { recursive: true, force: true })
   await rename(staging, out)
   await chmod(out, 0o755)

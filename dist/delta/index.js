@@ -3070,7 +3070,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _delta_cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(346);
+/* harmony import */ var _delta_cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(758);
 /** The kedge delta command (dist/delta/index.js, npm run delta); see delta/cli.ts. */
 
 process.exitCode = await (0,_delta_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .deltaMain */ .Y)(process.argv.slice(2));
@@ -3080,7 +3080,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 346:
+/***/ 758:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -3093,6 +3093,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:util"
 const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
+;// CONCATENATED MODULE: external "node:crypto"
+const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
 ;// CONCATENATED MODULE: ./packages/oci/lib/reference.js
 /**
  * Image references, parsed and normalized as Docker does:
@@ -3104,7 +3106,7 @@ const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
 const DOCKER_HUB = 'docker.io';
 /** The API host behind docker.io. */
 const DOCKER_HUB_API = 'registry-1.docker.io';
-class reference_ReferenceError extends Error {
+class ReferenceError extends Error {
     reference;
     constructor(reference, reason) {
         super(`invalid image reference "${reference}": ${reason}`);
@@ -3116,14 +3118,14 @@ const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const DOMAIN = /^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?$/;
 const TAG = /^[\w][\w.-]{0,127}$/;
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
-function reference_parseReference(input) {
+function parseReference(input) {
     const ref = input.trim();
     if (ref === '')
-        throw new reference_ReferenceError(input, 'it is empty');
+        throw new ReferenceError(input, 'it is empty');
     if (/\s/.test(ref))
-        throw new reference_ReferenceError(input, 'it contains white space');
+        throw new ReferenceError(input, 'it contains white space');
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(ref)) {
-        throw new reference_ReferenceError(input, 'give a reference, not a URL (drop the scheme)');
+        throw new ReferenceError(input, 'give a reference, not a URL (drop the scheme)');
     }
     let rest = ref;
     let digest;
@@ -3132,7 +3134,7 @@ function reference_parseReference(input) {
         digest = rest.slice(at + 1);
         rest = rest.slice(0, at);
         if (!DIGEST.test(digest)) {
-            throw new reference_ReferenceError(input, `digest "${digest}" is not sha256:<64 lower-case hex digits>`);
+            throw new ReferenceError(input, `digest "${digest}" is not sha256:<64 lower-case hex digits>`);
         }
     }
     let tag;
@@ -3142,7 +3144,7 @@ function reference_parseReference(input) {
         tag = rest.slice(colon + 1);
         rest = rest.slice(0, colon);
         if (!TAG.test(tag)) {
-            throw new reference_ReferenceError(input, `tag "${tag}" is not valid (letters, digits, _ . -; at most 128)`);
+            throw new ReferenceError(input, `tag "${tag}" is not valid (letters, digits, _ . -; at most 128)`);
         }
     }
     let registry = DOCKER_HUB;
@@ -3154,18 +3156,18 @@ function reference_parseReference(input) {
             registry = first;
             path = rest.slice(slash + 1);
             if (!DOMAIN.test(registry)) {
-                throw new reference_ReferenceError(input, `registry "${registry}" is not a valid host[:port]`);
+                throw new ReferenceError(input, `registry "${registry}" is not a valid host[:port]`);
             }
             const port = registry.includes(':') ? Number(registry.slice(registry.indexOf(':') + 1)) : 1;
             if (port < 1 || port > 65535) {
-                throw new reference_ReferenceError(input, `registry "${registry}" has port ${port}; a port is a number from 1 to 65535`);
+                throw new ReferenceError(input, `registry "${registry}" has port ${port}; a port is a number from 1 to 65535`);
             }
         }
     }
     if (registry === 'index.docker.io')
         registry = DOCKER_HUB;
     if (path === '')
-        throw new reference_ReferenceError(input, 'the repository name is missing');
+        throw new ReferenceError(input, 'the repository name is missing');
     if (registry === DOCKER_HUB && !path.includes('/'))
         path = `library/${path}`;
     for (const component of path.split('/')) {
@@ -3173,11 +3175,11 @@ function reference_parseReference(input) {
             const why = component.toLowerCase() !== component
                 ? 'repository names must be lower-case'
                 : 'use lower-case letters, digits and separators . _ __ -';
-            throw new reference_ReferenceError(input, `path component "${component}" is not valid: ${why}`);
+            throw new ReferenceError(input, `path component "${component}" is not valid: ${why}`);
         }
     }
     if (`${registry}/${path}`.length > 255) {
-        throw new reference_ReferenceError(input, 'the name is longer than 255 characters');
+        throw new ReferenceError(input, 'the name is longer than 255 characters');
     }
     if (tag === undefined && digest === undefined)
         tag = 'latest';
@@ -3188,88 +3190,22 @@ function repositoryName(ref) {
     return `${ref.registry}/${ref.repository}`;
 }
 /** The full normalized reference: registry/repository[:tag][@digest]. */
-function reference_formatReference(ref) {
+function formatReference(ref) {
     return `${repositoryName(ref)}${ref.tag ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`;
 }
 /** The manifest reference to ask the registry for: the digest when pinned, else the tag. */
-function reference_manifestReference(ref) {
+function manifestReference(ref) {
     return ref.digest ?? ref.tag ?? 'latest';
 }
 /**
  * A file name for a per-image archive, as the operator docs name them:
  * docker.io/kubeedge/cloudcore:v1.22.0 -> docker.io-kubeedge-cloudcore-v1.22.0.tar
  */
-function reference_archiveFileName(ref) {
+function archiveFileName(ref) {
     const version = ref.tag ?? ref.digest?.replace(':', '-') ?? 'latest';
     return `${ref.registry}/${ref.repository}-${version}.tar`.replace(/[/:@]/g, '-');
 }
 //# sourceMappingURL=reference.js.map
-;// CONCATENATED MODULE: ./packages/oci/lib/platform.js
-/**
- * Platforms (os/architecture[/variant]) and choosing one manifest from an index.
- * Matching follows containerd's normalization: arm64 means arm64/v8, arm means arm/v7,
- * amd64 matches amd64/v1; x86_64 and aarch64 are aliases. Attestation entries
- * (unknown/unknown) are never chosen.
- */
-const ARCH_ALIASES = {
-    x86_64: 'amd64',
-    'x86-64': 'amd64',
-    aarch64: 'arm64',
-    armhf: 'arm',
-    armel: 'arm'
-};
-function platform_parsePlatform(input) {
-    const parts = input.trim().toLowerCase().split('/');
-    const [os, arch, variant] = parts;
-    if (parts.length < 2 || parts.length > 3 || !os || !arch || parts.some(p => p === '')) {
-        throw new Error(`invalid platform "${input}": expected os/architecture[/variant], e.g. linux/arm64 or linux/arm/v7`);
-    }
-    return platform_normalizePlatform({ os, architecture: arch, ...(variant ? { variant } : {}) });
-}
-/** Fills in the default variant (arm64 -> v8, arm -> v7) and resolves aliases. */
-function platform_normalizePlatform(p) {
-    const architecture = ARCH_ALIASES[p.architecture] ?? p.architecture;
-    let variant = p.variant;
-    if (architecture === 'arm64' && (!variant || variant === '8'))
-        variant = 'v8';
-    if (architecture === 'arm' && !variant)
-        variant = 'v7';
-    if (architecture === 'arm' && /^[5-8]$/.test(variant ?? ''))
-        variant = `v${variant ?? ''}`;
-    if (architecture === 'amd64' && variant === 'v1')
-        variant = undefined;
-    return { os: p.os, architecture, ...(variant ? { variant } : {}) };
-}
-function platform_formatPlatform(p) {
-    return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
-}
-/** True when an image built for `have` runs as `want`, after normalization. */
-function platform_platformMatches(want, have) {
-    const w = platform_normalizePlatform(want);
-    const h = platform_normalizePlatform(have);
-    if (w.os !== h.os || w.architecture !== h.architecture)
-        return false;
-    // amd64 without a variant accepts every amd64 level; otherwise variants must agree.
-    if (w.architecture === 'amd64' && !w.variant)
-        return true;
-    return (w.variant ?? '') === (h.variant ?? '');
-}
-function isAttestation(entry) {
-    return (entry.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
-        entry.platform?.os === 'unknown' ||
-        entry.platform?.architecture === 'unknown');
-}
-/** The runnable platforms an index offers (attestations left out), for messages. */
-function platform_offeredPlatforms(entries) {
-    return entries
-        .filter(e => e.platform && !isAttestation(e))
-        .map(e => platform_formatPlatform(e.platform));
-}
-/** Chooses the entry for `want`, or undefined. Attestations are never chosen. */
-function platform_selectManifest(entries, want) {
-    return entries.find(e => e.platform && !isAttestation(e) && platform_platformMatches(want, e.platform));
-}
-//# sourceMappingURL=platform.js.map
 ;// CONCATENATED MODULE: ./packages/oci/lib/auth.js
 /**
  * Registry credentials and the token flow.
@@ -3365,8 +3301,6 @@ function parseChallenge(header) {
     return { scheme: (match[1] ?? '').toLowerCase(), params };
 }
 //# sourceMappingURL=auth.js.map
-;// CONCATENATED MODULE: external "node:crypto"
-const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
 ;// CONCATENATED MODULE: external "node:http"
 const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
 ;// CONCATENATED MODULE: external "node:https"
@@ -3383,7 +3317,7 @@ const agents = {
     'http:': new external_node_http_namespaceObject.Agent({ keepAlive: true, maxSockets: 64 }),
     'https:': new external_node_https_namespaceObject.Agent({ keepAlive: true, maxSockets: 64 })
 };
-function http_header(res, name) {
+function header(res, name) {
     const value = res.headers[name.toLowerCase()];
     return Array.isArray(value) ? value[0] : value;
 }
@@ -3414,7 +3348,7 @@ function request(url, options) {
 }
 /** Reads a whole (small) body, refusing more than `limit` bytes. */
 async function readBody(res, limit) {
-    const declared = Number(http_header(res, 'content-length') ?? 0);
+    const declared = Number(header(res, 'content-length') ?? 0);
     if (declared > limit) {
         res.body.destroy();
         throw new Error(`${res.url} answers ${declared} bytes, over the ${limit}-byte limit`);
@@ -3433,12 +3367,12 @@ async function readBody(res, limit) {
     return Buffer.concat(chunks);
 }
 /** Frees the connection of an answer whose body is not wanted. */
-function http_discard(res) {
+function discard(res) {
     res.body.resume();
 }
 //# sourceMappingURL=http.js.map
 ;// CONCATENATED MODULE: ./packages/oci/lib/log.js
-const log_silentLogger = {
+const silentLogger = {
     info: () => undefined,
     warn: () => undefined,
     debug: () => undefined
@@ -3448,18 +3382,18 @@ const log_silentLogger = {
 /** Error helpers: recognizing errors across realms and saying what went wrong. */
 
 /** True for any Error, also one made in another realm (Node's own fetch, a vm context). */
-function errors_isError(value) {
+function isError(value) {
     return value instanceof Error || external_node_util_namespaceObject.types.isNativeError(value);
 }
 /**
  * A network error with its causes, which Node's fetch hides behind "fetch failed":
  * "fetch failed: connect ECONNREFUSED 127.0.0.1:1 (ECONNREFUSED)".
  */
-function errors_describeError(err) {
+function describeError(err) {
     const parts = [];
     let current = err;
     for (let depth = 0; depth < 4 && current !== undefined && current !== null; depth++) {
-        if (!errors_isError(current)) {
+        if (!isError(current)) {
             parts.push(typeof current === 'string' ? current : (0,external_node_util_namespaceObject.inspect)(current));
             break;
         }
@@ -3482,7 +3416,7 @@ function tlsHint(description, host) {
 //# sourceMappingURL=errors.js.map
 ;// CONCATENATED MODULE: ./packages/oci/lib/retry.js
 /** Retries with exponential backoff and full jitter. */
-const retry_defaultRetry = {
+const defaultRetry = {
     attempts: 5,
     baseDelayMs: 500,
     maxDelayMs: 15000,
@@ -3492,7 +3426,7 @@ const retry_defaultRetry = {
  * Why retrying must stop, or '' to go on: `idle` tries in a row brought nothing, or the
  * next try would start `elapsedMs` after the first failure, past the budget.
  */
-function retry_retryExhausted(options, idle, elapsedMs) {
+function retryExhausted(options, idle, elapsedMs) {
     if (idle >= options.attempts)
         return `${idle} tries in a row made no progress`;
     if (elapsedMs > options.budgetMs) {
@@ -3504,13 +3438,13 @@ function retry_retryExhausted(options, idle, elapsedMs) {
     return '';
 }
 /** The wait before try number `attempt + 1` (attempt counts from 1). */
-function retry_backoffDelay(attempt, options, retryAfterMs) {
+function backoffDelay(attempt, options, retryAfterMs) {
     const ceiling = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (attempt - 1));
     const jittered = Math.random() * ceiling;
     // The server's Retry-After is honoured in full; the retry budget decides whether to wait.
     return retryAfterMs !== undefined ? Math.max(retryAfterMs, jittered) : jittered;
 }
-function retry_sleep(ms) {
+function sleep(ms) {
     return new Promise(resolve => setTimeout(resolve, ms));
 }
 /** An HTTP answer worth trying again: 408, 429 and 5xx. */
@@ -3518,7 +3452,7 @@ function retryableStatus(status) {
     return status === 408 || status === 429 || status >= 500;
 }
 /** Parses Retry-After (seconds or an HTTP date) into milliseconds. */
-function retry_retryAfterMs(header) {
+function retryAfterMs(header) {
     if (!header)
         return undefined;
     const seconds = Number(header);
@@ -3545,11 +3479,11 @@ function quota(value) {
     return [Number.isFinite(n) ? n : undefined, window && Number.isFinite(w) ? w : undefined];
 }
 /** The rate-limit headers of an answer, or undefined when it sent none. */
-function ratelimit_readRateLimit(host, headers) {
+function readRateLimit(host, headers) {
     const [limit, windowSeconds] = quota(first(headers, 'ratelimit-limit'));
     const [remaining] = quota(first(headers, 'ratelimit-remaining'));
     const reset = first(headers, 'ratelimit-reset');
-    const resetMs = retry_retryAfterMs(first(headers, 'retry-after') ?? null) ?? retry_retryAfterMs(reset ?? null);
+    const resetMs = retryAfterMs(first(headers, 'retry-after') ?? null) ?? retryAfterMs(reset ?? null);
     if (limit === undefined && remaining === undefined && resetMs === undefined)
         return undefined;
     return {
@@ -3590,7 +3524,7 @@ class RateLimitError extends Error {
  * For a 429 whose reset (Retry-After / ratelimit-reset) comes after the retry budget
  * (counted from `firstFailure`): the error to fail with at once. Otherwise undefined.
  */
-function ratelimit_rateLimitStop(err, what, budgetMs, firstFailure) {
+function rateLimitStop(err, what, budgetMs, firstFailure) {
     if (err?.status !== 429 || err.rateLimit?.resetMs === undefined)
         return undefined;
     if (Date.now() - firstFailure + err.rateLimit.resetMs <= budgetMs)
@@ -3623,7 +3557,7 @@ const ACCEPT = Object.values(MANIFEST_TYPES).join(', ');
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 const MAX_REDIRECTS = 5;
 /** An HTTP error answer; `retryable` tells the retry loops what to do. */
-class client_HttpError extends Error {
+class HttpError extends Error {
     url;
     status;
     retryAfterMs;
@@ -3703,7 +3637,7 @@ function parseMirrors(input) {
 function sha256Digest(data) {
     return `sha256:${(0,external_node_crypto_namespaceObject.createHash)('sha256').update(data).digest('hex')}`;
 }
-class client_RegistryClient {
+class RegistryClient {
     credentials;
     mirrors;
     insecure;
@@ -3717,8 +3651,8 @@ class client_RegistryClient {
         this.credentials = options.credentials ?? new CredentialStore();
         this.mirrors = this.takeMirrorCredentials(options.mirrors ?? new Map());
         this.insecure = new Set([...(options.insecure ?? [])].map(h => h.trim()).filter(Boolean));
-        this.logger = options.logger ?? log_silentLogger;
-        this.retry = { ...retry_defaultRetry, ...options.retry };
+        this.logger = options.logger ?? silentLogger;
+        this.retry = { ...defaultRetry, ...options.retry };
         this.idleTimeoutMs = options.idleTimeoutMs ?? 60000;
         this.fallbackToOrigin = options.fallbackToOrigin ?? true;
     }
@@ -3771,17 +3705,17 @@ class client_RegistryClient {
                 headers: sendHeaders,
                 idleTimeoutMs: this.idleTimeoutMs
             });
-            const location = http_header(res, 'location');
+            const location = header(res, 'location');
             if (res.status < 300 || res.status >= 400 || !location)
                 return res;
-            http_discard(res);
+            discard(res);
             if (hop >= MAX_REDIRECTS)
-                throw new client_HttpError(current, res.status, `too many redirects from ${url}`);
+                throw new HttpError(current, res.status, `too many redirects from ${url}`);
             const next = new URL(location, current);
             if (next.protocol === 'http:' &&
                 new URL(current).protocol === 'https:' &&
                 !this.isInsecure(next.host)) {
-                throw new client_HttpError(current, res.status, `refusing a redirect from HTTPS to plain HTTP ${next.href}`);
+                throw new HttpError(current, res.status, `refusing a redirect from HTTPS to plain HTTP ${next.href}`);
             }
             if (next.origin !== origin) {
                 sendHeaders = Object.fromEntries(Object.entries(sendHeaders).filter(([name]) => name.toLowerCase() !== 'authorization'));
@@ -3800,7 +3734,7 @@ class client_RegistryClient {
         return [...this.limits.values()];
     }
     noteRateLimit(res) {
-        const info = ratelimit_readRateLimit(new URL(res.url).host, res.headers);
+        const info = readRateLimit(new URL(res.url).host, res.headers);
         if (info && (info.limit !== undefined || info.remaining !== undefined)) {
             this.limits.set(info.host, info);
         }
@@ -3817,8 +3751,8 @@ class client_RegistryClient {
         this.noteRateLimit(first);
         if (first.status !== 401)
             return first;
-        http_discard(first);
-        const challengeHeader = http_header(first, 'www-authenticate');
+        discard(first);
+        const challengeHeader = header(first, 'www-authenticate');
         const challenge = parseChallenge(challengeHeader ?? null);
         const credential = this.credentialFor(endpoint);
         if (challenge?.scheme === 'bearer' && challenge.params.realm) {
@@ -3828,16 +3762,16 @@ class client_RegistryClient {
             this.tokens.set(key, basicAuth(credential));
         }
         else {
-            throw new client_HttpError(url, 401, `${endpoint.registry} asks for credentials for ${repository} (${challengeHeader ?? 'no challenge'}); give username/password or registry-auth`);
+            throw new HttpError(url, 401, `${endpoint.registry} asks for credentials for ${repository} (${challengeHeader ?? 'no challenge'}); give username/password or registry-auth`);
         }
         const second = await this.send(url, withAuth(), method);
         this.noteRateLimit(second);
         if (second.status === 401 || second.status === 403) {
-            http_discard(second);
+            discard(second);
             const hint = credential
                 ? 'check the credentials'
                 : 'the repository may be private: give username/password or registry-auth';
-            throw new client_HttpError(url, second.status, `${endpoint.registry} denied access to ${repository} (HTTP ${second.status}); ${hint}`);
+            throw new HttpError(url, second.status, `${endpoint.registry} denied access to ${repository} (HTTP ${second.status}); ${hint}`);
         }
         return second;
     }
@@ -3860,7 +3794,7 @@ class client_RegistryClient {
                 const body = await readBody(res, 1024 * 1024);
                 if (res.status !== 200) {
                     const text = body.toString('utf8').slice(0, 200);
-                    throw new client_HttpError(realm.href, res.status, `token request to ${realm.origin}${realm.pathname} failed: HTTP ${res.status} ${text}`);
+                    throw new HttpError(realm.href, res.status, `token request to ${realm.origin}${realm.pathname} failed: HTTP ${res.status} ${text}`);
                 }
                 let parsed;
                 try {
@@ -3877,15 +3811,15 @@ class client_RegistryClient {
             catch (err) {
                 if (!this.shouldRetry(err) || attempt >= this.retry.attempts)
                     throw err;
-                await retry_sleep(retry_backoffDelay(attempt, this.retry));
+                await sleep(backoffDelay(attempt, this.retry));
             }
         }
     }
     /** Network failures and retryable statuses; not auth or 404. */
     shouldRetry(err) {
-        if (err instanceof client_HttpError)
+        if (err instanceof HttpError)
             return err.retryable;
-        return errors_isError(err);
+        return isError(err);
     }
     /**
      * Fetches a manifest (by tag or digest), trying mirrors first, retrying transient
@@ -3903,7 +3837,7 @@ class client_RegistryClient {
                 return got;
             }
             catch (err) {
-                const description = errors_describeError(err);
+                const description = describeError(err);
                 const message = description + tlsHint(description, new URL(endpoint.api).host);
                 if (err instanceof RateLimitError)
                     throw err;
@@ -3924,18 +3858,18 @@ class client_RegistryClient {
         for (const endpoint of this.endpoints(ref.registry)) {
             try {
                 const res = await this.request(endpoint, ref.repository, `manifests/${reference}`, { accept: ACCEPT }, 'HEAD');
-                http_discard(res);
+                discard(res);
                 if (res.status !== 200)
                     continue;
-                const digest = http_header(res, 'docker-content-digest');
-                const size = Number(http_header(res, 'content-length'));
+                const digest = header(res, 'docker-content-digest');
+                const size = Number(header(res, 'content-length'));
                 if (!digest?.startsWith('sha256:') || !Number.isSafeInteger(size))
                     return undefined;
-                const mediaType = (http_header(res, 'content-type') ?? '').split(';')[0]?.trim() ?? '';
+                const mediaType = (header(res, 'content-type') ?? '').split(';')[0]?.trim() ?? '';
                 return { endpoint, url: res.url, digest, size, mediaType };
             }
             catch (err) {
-                this.logger.debug(`HEAD ${reference} of ${ref.repository} at ${endpoint.api}: ${errors_describeError(err)}`);
+                this.logger.debug(`HEAD ${reference} of ${ref.repository} at ${endpoint.api}: ${describeError(err)}`);
             }
         }
         return undefined;
@@ -3950,14 +3884,14 @@ class client_RegistryClient {
                 firstFailure ||= Date.now();
                 if (!this.shouldRetry(err))
                     throw err;
-                const tooLong = ratelimit_rateLimitStop(err instanceof client_HttpError ? err : undefined, what, this.retry.budgetMs, firstFailure);
+                const tooLong = rateLimitStop(err instanceof HttpError ? err : undefined, what, this.retry.budgetMs, firstFailure);
                 if (tooLong)
                     throw tooLong;
-                const after = err instanceof client_HttpError ? err.retryAfterMs : undefined;
-                const delay = retry_backoffDelay(attempt, this.retry, after);
-                if (retry_retryExhausted(this.retry, attempt, Date.now() + delay - firstFailure))
+                const after = err instanceof HttpError ? err.retryAfterMs : undefined;
+                const delay = backoffDelay(attempt, this.retry, after);
+                if (retryExhausted(this.retry, attempt, Date.now() + delay - firstFailure))
                     throw err;
-                await retry_sleep(delay);
+                await sleep(delay);
             }
         }
     }
@@ -3972,19 +3906,19 @@ class client_RegistryClient {
                 .slice(0, 300)
                 .trim();
             const why = res.status === 404 ? 'not found' : `HTTP ${res.status}`;
-            throw new client_HttpError(url, res.status, `${why}${text ? `: ${text}` : ''}`, retry_retryAfterMs(http_header(res, 'retry-after') ?? null), ratelimit_readRateLimit(new URL(url).host, res.headers));
+            throw new HttpError(url, res.status, `${why}${text ? `: ${text}` : ''}`, retryAfterMs(header(res, 'retry-after') ?? null), readRateLimit(new URL(url).host, res.headers));
         }
         const body = await readBody(res, MAX_MANIFEST_BYTES);
         const digest = sha256Digest(body);
         if (reference.startsWith('sha256:') && digest !== reference) {
-            throw new client_HttpError(url, 502, `manifest digest mismatch: asked for ${reference}, got ${digest}`);
+            throw new HttpError(url, 502, `manifest digest mismatch: asked for ${reference}, got ${digest}`);
         }
-        const announced = http_header(res, 'docker-content-digest');
+        const announced = header(res, 'docker-content-digest');
         const checkable = announced?.startsWith('sha256:') === true;
         if (checkable && announced !== digest) {
-            throw new client_HttpError(url, 502, `manifest digest mismatch: registry says ${announced}, body is ${digest}`);
+            throw new HttpError(url, 502, `manifest digest mismatch: registry says ${announced}, body is ${digest}`);
         }
-        const type = (http_header(res, 'content-type') ?? '').split(';')[0]?.trim() ?? '';
+        const type = (header(res, 'content-type') ?? '').split(';')[0]?.trim() ?? '';
         let mediaType = type;
         try {
             const parsed = JSON.parse(body.toString('utf8'));
@@ -4007,497 +3941,6 @@ class client_RegistryClient {
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: ./packages/oci/lib/cache.js
-/**
- * The content-addressed blob cache on disk: <root>/blobs/sha256/<hex>, and <root>/tmp for
- * the files being written. Nothing in it is trusted:
- *  - `blobs`, `blobs/sha256` and `tmp` must be real directories; a link, file or anything
- *    else in their place is removed and the directory made again, so no write lands
- *    outside the cache;
- *  - an entry is opened without following links, and only when it is a regular file of
- *    exactly the size its descriptor gives; anything else (a link to /dev/zero or
- *    /etc/passwd, a FIFO, a directory, a device) is removed without being opened;
- *  - at most the descriptor's size is read, and the caller re-hashes what it reads.
- * What is removed is fetched again: the cache heals.
- */
-
-
-
-
-function blobHex(digest) {
-    const [algorithm, hex] = digest.split(':');
-    if (algorithm !== 'sha256' || !hex || !/^[a-f0-9]{64}$/.test(hex)) {
-        throw new Error(`unsupported digest ${digest}: only sha256 is supported`);
-    }
-    return hex;
-}
-const READ_FLAGS = external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | external_node_fs_namespaceObject.constants.O_NONBLOCK;
-const CREATE_FLAGS = external_node_fs_namespaceObject.constants.O_WRONLY | external_node_fs_namespaceObject.constants.O_CREAT | external_node_fs_namespaceObject.constants.O_EXCL | external_node_fs_namespaceObject.constants.O_NOFOLLOW;
-/** Makes `path` a real directory: whatever else is there (a link, a file) is removed first. */
-async function realDirectory(path) {
-    for (let attempt = 0; attempt < 3; attempt++) {
-        const info = await lstat(path).catch(() => undefined);
-        if (info?.isDirectory())
-            return;
-        if (info)
-            await rm(path, { force: true, recursive: false }).catch(() => undefined);
-        try {
-            await mkdir(path);
-            return;
-        }
-        catch (err) {
-            // Another run made it at the same moment: look again.
-            if (err.code !== 'EEXIST')
-                throw err;
-        }
-    }
-    throw new Error(`cache directory ${path} keeps changing under kedge; use another cache-dir`);
-}
-class cache_BlobCache {
-    root;
-    prepared;
-    runName = `run-${process.pid}-${randomBytes(4).toString('hex')}`;
-    constructor(root) {
-        this.root = root;
-    }
-    path(digest) {
-        return join(this.root, 'blobs', 'sha256', blobHex(digest));
-    }
-    /** Checks (and repairs) the cache's directories once; returns this run's scratch directory. */
-    prepare() {
-        this.prepared ??= (async () => {
-            await mkdir(this.root, { recursive: true });
-            for (const dir of [['blobs'], ['blobs', 'sha256'], ['tmp']]) {
-                await realDirectory(join(this.root, ...dir));
-            }
-            const scratch = join(this.root, 'tmp', this.runName);
-            await mkdir(scratch);
-            return scratch;
-        })();
-        return this.prepared;
-    }
-    /** Removes an entry, whatever it is (a directory too), without following links. */
-    async drop(digest) {
-        await rm(this.path(digest), { recursive: true, force: true });
-    }
-    /** True when the entry looks intact: a regular file of the right size (not re-hashed). */
-    async has(desc) {
-        await this.prepare();
-        const info = await lstat(this.path(desc.digest)).catch(() => undefined);
-        return info !== undefined && info.isFile() && info.size === desc.size;
-    }
-    /**
-     * Opens an entry for reading: a regular file of `desc.size` bytes, reached without
-     * following a link. Anything else there is removed. Undefined when nothing usable is there.
-     */
-    async open(desc) {
-        await this.prepare();
-        const path = this.path(desc.digest);
-        const before = await lstat(path).catch(() => undefined);
-        if (!before)
-            return undefined;
-        if (!before.isFile() || before.size !== desc.size) {
-            await this.drop(desc.digest);
-            return undefined;
-        }
-        let handle;
-        try {
-            handle = await open(path, READ_FLAGS);
-        }
-        catch {
-            await this.drop(desc.digest);
-            return undefined;
-        }
-        const info = await handle.stat();
-        if (!info.isFile() ||
-            info.size !== desc.size ||
-            info.ino !== before.ino ||
-            info.dev !== before.dev) {
-            await handle.close();
-            await this.drop(desc.digest);
-            return undefined;
-        }
-        return handle;
-    }
-    /** A new file in this run's scratch directory, created exclusively (never through a link). */
-    async scratch(digest) {
-        const dir = await this.prepare();
-        const path = join(dir, `${blobHex(digest)}.${randomBytes(4).toString('hex')}`);
-        const handle = await open(path, CREATE_FLAGS, 0o644);
-        return {
-            path,
-            handle,
-            discard: async () => {
-                await handle.close().catch(() => undefined);
-                await rm(path, { force: true });
-            }
-        };
-    }
-    /** Renames a complete, verified scratch file into place; whatever was there goes. */
-    async commit(part, digest) {
-        await part.handle.close();
-        const final = this.path(digest);
-        try {
-            await rename(part.path, final);
-        }
-        catch (err) {
-            // A directory (or a non-empty one) in the blob's place: remove it and try once more.
-            if (!['EISDIR', 'ENOTEMPTY', 'EEXIST', 'ENOTDIR'].includes(err.code ?? ''))
-                throw err;
-            await this.drop(digest);
-            await rename(part.path, final);
-        }
-    }
-    /** Removes this run's scratch files; the cache stays. */
-    async cleanup() {
-        if (!this.prepared)
-            return;
-        const dir = await this.prepared.catch(() => undefined);
-        if (dir)
-            await rm(dir, { recursive: true, force: true });
-    }
-}
-/**
- * Reads exactly `size` bytes of `handle` in chunks into one reused buffer, handing each to
- * `each` (awaited before the buffer is reused). Throws when the file ends early.
- */
-async function cache_readChunks(handle, size, each, chunkSize = 256 * 1024) {
-    const buffer = Buffer.allocUnsafe(Math.max(1, Math.min(chunkSize, size)));
-    let position = 0;
-    while (position < size) {
-        const want = Math.min(buffer.length, size - position);
-        const { bytesRead } = await handle.read(buffer, 0, want, position);
-        if (bytesRead === 0)
-            throw new Error(`cache entry ended at ${position} of ${size} bytes`);
-        await each(buffer.subarray(0, bytesRead), position);
-        position += bytesRead;
-    }
-}
-//# sourceMappingURL=cache.js.map
-;// CONCATENATED MODULE: ./packages/oci/lib/blobs.js
-/**
- * Blob delivery: each blob goes, verified, into every place that wants it (its slot in
- * one or more archives being written) from the cheapest source:
- *  - bytes already in hand (manifests, configs);
- *  - the content-addressed cache (blobs/sha256/<hex>), re-hashed as it is copied, so a
- *    damaged cache entry is caught, dropped and fetched again;
- *  - the registry: streamed, hashed and written in one pass, teed into the cache.
- * A digest or size mismatch is retried; network errors, 429 and 5xx are retried with
- * backoff and jitter, resuming with Range where the server answers 206. The retry budget
- * is time (since the first failure) and tries in a row that brought no new bytes: a try
- * that made progress does not use it up. A cache entry appears only complete and verified
- * (temporary name, then rename); cache.ts keeps reads and writes inside the cache.
- */
-
-
-
-
-
-
-
-/** The connection broke during a transfer; what arrived is kept for a resume. */
-class TransferError extends Error {
-    url;
-    constructor(message, url, cause) {
-        super(message, { cause });
-        this.url = url;
-        this.name = 'TransferError';
-    }
-}
-/** The bytes from `url` were not the blob asked for (wrong size or digest). */
-class BlobMismatchError extends Error {
-    url;
-    constructor(message, url) {
-        super(message);
-        this.url = url;
-        this.name = 'BlobMismatchError';
-    }
-}
-const sha256 = (data) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
-class blobs_BlobFetcher {
-    cacheDir;
-    retry;
-    onBytes;
-    stats = { bytesFetched: 0, requests: 0, reused: 0, fetched: 0 };
-    cache;
-    /** `cacheDir`: a persistent content-addressed cache, or undefined for none. */
-    constructor(cacheDir, retry = defaultRetry, onBytes = () => undefined) {
-        this.cacheDir = cacheDir;
-        this.retry = retry;
-        this.onBytes = onBytes;
-        this.cache = cacheDir ? new BlobCache(cacheDir) : undefined;
-    }
-    /** Writes bytes in hand (verified) to every target, and to the cache. */
-    async deliverBytes(desc, data, targets) {
-        if (data.length !== desc.size || sha256(data) !== desc.digest) {
-            throw new BlobMismatchError(`bytes in hand for ${desc.digest} do not match it`, 'memory');
-        }
-        await Promise.all(targets.map(t => t.handle.write(data, 0, data.length, t.offset)));
-        await this.storeBytes(desc, data);
-    }
-    /** Puts bytes in hand (already verified) into the cache, unless there. */
-    async storeBytes(desc, data) {
-        if (!this.cache || (await this.cache.has(desc)))
-            return;
-        const part = await this.cache.scratch(desc.digest);
-        try {
-            await part.handle.write(data, 0, data.length, 0);
-            await this.cache.commit(part, desc.digest);
-        }
-        catch (err) {
-            await part.discard();
-            throw err;
-        }
-    }
-    /**
-     * A small blob (a config) as bytes: from the cache when it is there and intact,
-     * else fetched, verified and cached.
-     */
-    async fetchBytes(desc, source, what, limit = 16 * 1024 * 1024) {
-        if (desc.size > limit)
-            throw new Error(`${what}: ${desc.digest} is ${desc.size} bytes, over ${limit}`);
-        const cached = await this.readCached(desc);
-        if (cached) {
-            this.stats.reused += 1;
-            return cached;
-        }
-        const chunks = [];
-        // Downloads write in order; a restart from byte 0 resets the sink.
-        const collector = {
-            write: more => {
-                chunks.push(...more);
-                return Promise.resolve();
-            },
-            reset: () => {
-                chunks.length = 0;
-            }
-        };
-        await this.download(desc, source, what, [collector]);
-        const data = Buffer.concat(chunks);
-        await this.storeBytes(desc, data);
-        return data;
-    }
-    /** A cached blob's bytes (at most its size), verified; undefined (and dropped) if damaged. */
-    async readCached(desc) {
-        const handle = await this.cache?.open(desc);
-        if (!handle || !this.cache)
-            return undefined;
-        const data = Buffer.alloc(desc.size);
-        try {
-            await readChunks(handle, desc.size, (chunk, position) => {
-                chunk.copy(data, position);
-            });
-        }
-        catch {
-            await handle.close();
-            await this.cache.drop(desc.digest);
-            return undefined;
-        }
-        await handle.close();
-        if (sha256(data) === desc.digest)
-            return data;
-        await this.cache.drop(desc.digest);
-        return undefined;
-    }
-    /** Puts a blob into every target: from the cache if intact, else from `source`. */
-    async deliver(desc, targets, source, what) {
-        if (await this.copyFromCache(desc, targets)) {
-            this.stats.reused += 1;
-            return;
-        }
-        const part = this.cache ? await this.cache.scratch(desc.digest) : undefined;
-        const sinks = targets.map(fileSink);
-        if (part)
-            sinks.push(fileSink({ handle: part.handle, offset: 0 }));
-        try {
-            await this.download(desc, source, what, sinks);
-            if (part)
-                await this.cache?.commit(part, desc.digest);
-        }
-        catch (err) {
-            if (part)
-                await part.discard();
-            throw err;
-        }
-    }
-    /** Copies a cached blob into the targets while re-hashing it; false if absent or damaged. */
-    async copyFromCache(desc, targets) {
-        const handle = await this.cache?.open(desc);
-        if (!handle || !this.cache)
-            return false;
-        const hash = createHash('sha256');
-        let intact = false;
-        const failed = {};
-        try {
-            await readChunks(handle, desc.size, async (chunk, position) => {
-                hash.update(chunk);
-                await Promise.all(targets.map(t => t.handle.write(chunk, 0, chunk.length, t.offset + position))).catch((err) => {
-                    failed.write = err;
-                    throw err;
-                });
-            });
-            intact = `sha256:${hash.digest('hex')}` === desc.digest;
-        }
-        catch (err) {
-            // A failed write to the archive is the run's problem; a failed read, the entry's.
-            if ('write' in failed)
-                throw err;
-        }
-        finally {
-            await handle.close();
-        }
-        // Damaged or truncated: drop it; the caller fetches it again.
-        if (!intact)
-            await this.cache.drop(desc.digest);
-        return intact;
-    }
-    async download(desc, source, what, sinks) {
-        const state = { hash: createHash('sha256'), received: 0 };
-        let lastError;
-        let lastUrl = '';
-        let tries = 0;
-        let idle = 0;
-        let firstFailure = 0;
-        let why = '';
-        for (;;) {
-            const before = state.received;
-            tries += 1;
-            try {
-                lastUrl = await this.tryOnce(desc, source, sinks, state);
-                this.stats.fetched += 1;
-                return;
-            }
-            catch (err) {
-                lastError = err;
-                if (err instanceof HttpError ||
-                    err instanceof BlobMismatchError ||
-                    err instanceof TransferError) {
-                    lastUrl = err.url;
-                }
-                if (err instanceof BlobMismatchError)
-                    restart(state, sinks);
-                // A try that brought new bytes (kept for a resume) does not use up the budget.
-                idle = state.received > before ? 0 : idle + 1;
-                firstFailure ||= Date.now();
-                const transient = err instanceof BlobMismatchError ||
-                    err instanceof TransferError ||
-                    (err instanceof HttpError ? err.retryable : isError(err) && !isDiskError(err));
-                if (!transient)
-                    break;
-                const tooLong = rateLimitStop(err instanceof HttpError ? err : undefined, `${what}: blob ${desc.digest}`, this.retry.budgetMs, firstFailure);
-                if (tooLong)
-                    throw tooLong;
-                const delay = backoffDelay(Math.max(1, idle), this.retry, err instanceof HttpError ? err.retryAfterMs : undefined);
-                why = retryExhausted(this.retry, idle, Date.now() + delay - firstFailure);
-                if (why)
-                    break;
-                await sleep(delay);
-            }
-        }
-        const cause = lastError instanceof TransferError ||
-            lastError instanceof HttpError ||
-            lastError instanceof BlobMismatchError
-            ? lastError.message
-            : describeError(lastError);
-        throw new Error(`${what}: blob ${desc.digest} (${desc.size} bytes) from ${lastUrl || 'its registry'} failed${why ? ` (${why}; ${tries} tries)` : ''}: ${cause}`, {
-            cause: lastError
-        });
-    }
-    /** One try, resuming from `state.received`. Returns the URL the bytes came from. */
-    async tryOnce(desc, source, sinks, state) {
-        this.stats.requests += 1;
-        const res = await source(state.received);
-        const url = res.url;
-        if (res.status !== 200 && res.status !== 206) {
-            discard(res);
-            throw new HttpError(url, res.status, `HTTP ${res.status}`, retryAfterMs(header(res, 'retry-after') ?? null), readRateLimit(new URL(url).host, res.headers));
-        }
-        if (res.status === 206) {
-            const start = Number(/^bytes (\d+)-/.exec(header(res, 'content-range') ?? '')?.[1] ?? -1);
-            if (start !== state.received) {
-                discard(res);
-                const expected = state.received;
-                restart(state, sinks);
-                throw new HttpError(url, 502, `server resumed at byte ${start}, expected ${expected}`);
-            }
-        }
-        else if (state.received > 0) {
-            // The server ignored Range: start over.
-            restart(state, sinks);
-        }
-        // Chunks are gathered and written together (writev), ~1 MiB at a time: far fewer
-        // write calls than one per socket chunk. `state.received` counts bytes written.
-        let batch = [];
-        let batched = 0;
-        const flush = async () => {
-            if (batch.length === 0)
-                return;
-            const chunks = batch;
-            const position = state.received;
-            batch = [];
-            await Promise.all(sinks.map(s => s.write(chunks, position)));
-            state.received += batched;
-            batched = 0;
-        };
-        try {
-            for await (const chunk of res.body) {
-                const buf = chunk;
-                if (state.received + batched + buf.length > desc.size) {
-                    res.body.destroy();
-                    throw new BlobMismatchError(`more than the expected ${desc.size} bytes`, url);
-                }
-                state.hash.update(buf);
-                batch.push(buf);
-                batched += buf.length;
-                this.stats.bytesFetched += buf.length;
-                this.onBytes(buf.length);
-                if (batched >= WRITE_BATCH)
-                    await flush();
-            }
-            await flush();
-        }
-        catch (err) {
-            if (err instanceof BlobMismatchError || isDiskError(err))
-                throw err;
-            // The connection broke: what arrived is good, so write it and resume after it.
-            await flush();
-            throw new TransferError(`connection broke after ${state.received} of ${desc.size} bytes (${describeError(err)})`, url, err);
-        }
-        if (state.received !== desc.size) {
-            throw new TransferError(`body ended at ${state.received} of ${desc.size} bytes`, url, undefined);
-        }
-        const actual = `sha256:${state.hash.digest('hex')}`;
-        if (actual !== desc.digest)
-            throw new BlobMismatchError(`content hashes to ${actual}`, url);
-        return url;
-    }
-    /** Removes this run's scratch files; the cache stays. */
-    async cleanup() {
-        await this.cache?.cleanup();
-    }
-}
-const WRITE_BATCH = (/* unused pure expression or super */ null && (256 * 1024));
-/** Back to byte 0: a fresh hash, and sinks that forget what they were given. */
-function restart(state, sinks) {
-    state.hash = createHash('sha256');
-    state.received = 0;
-    for (const sink of sinks)
-        sink.reset?.();
-}
-function fileSink(target) {
-    return {
-        write: async (chunks, position) => {
-            await target.handle.writev(chunks, target.offset + position);
-        }
-    };
-}
-/** A local file-system failure (disk full, permissions): not worth retrying. */
-function isDiskError(err) {
-    const code = err?.code;
-    return (typeof code === 'string' &&
-        ['ENOSPC', 'EDQUOT', 'EACCES', 'EROFS', 'EIO', 'EBADF'].includes(code));
-}
-//# sourceMappingURL=blobs.js.map
 ;// CONCATENATED MODULE: ./packages/oci/lib/archive.js
 /**
  * One deterministic tar for a set of images, readable three ways:
@@ -4522,14 +3965,14 @@ function isDiskError(err) {
 
 
 
-const archive_ANNOTATIONS = {
+const ANNOTATIONS = {
     imageName: 'io.containerd.image.name',
     refName: 'org.opencontainers.image.ref.name',
     /** The digest of the index the platform manifest was chosen from. */
     indexDigest: 'dev.kedge.image.index.digest'
 };
 /** The mtime for archive entries: SOURCE_DATE_EPOCH when set, else 0. */
-function archive_archiveMtime(env = process.env) {
+function archiveMtime(env = process.env) {
     const epoch = Number(env.SOURCE_DATE_EPOCH ?? 0);
     if (!Number.isInteger(epoch) || epoch < 0) {
         throw new Error(`SOURCE_DATE_EPOCH=${env.SOURCE_DATE_EPOCH ?? ''} is not a non-negative integer`);
@@ -4540,7 +3983,7 @@ function blobPath(digest) {
     return `blobs/sha256/${digest.slice('sha256:'.length)}`;
 }
 /** `<archive>.images.json`: the fetch-images report named after its archive. */
-function archive_reportPathFor(archive) {
+function reportPathFor(archive) {
     return `${archive}.images.json`;
 }
 const byName = (a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
@@ -4560,9 +4003,9 @@ function layoutDocuments(images) {
                 ...(img.platform.variant ? { variant: img.platform.variant } : {})
             },
             annotations: {
-                [archive_ANNOTATIONS.imageName]: img.name,
-                [archive_ANNOTATIONS.refName]: img.name,
-                ...(img.indexDigest ? { [archive_ANNOTATIONS.indexDigest]: img.indexDigest } : {})
+                [ANNOTATIONS.imageName]: img.name,
+                [ANNOTATIONS.refName]: img.name,
+                ...(img.indexDigest ? { [ANNOTATIONS.indexDigest]: img.indexDigest } : {})
             }
         }))
     };
@@ -4582,7 +4025,7 @@ function layoutDocuments(images) {
     return { index, manifestJson, repositories };
 }
 /** A temporary name beside `target` that never looks like a finished archive. */
-function archive_temporaryPath(target) {
+function temporaryPath(target) {
     return (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)(target), `.${(0,external_node_path_namespaceObject.basename)(target)}.partial-${(0,external_node_crypto_namespaceObject.randomBytes)(4).toString('hex')}`);
 }
 /**
@@ -4591,7 +4034,7 @@ function archive_temporaryPath(target) {
  * (positional writes, any order, in parallel). `finish()` renames it into place;
  * `abort()` removes it.
  */
-class archive_ArchiveFile {
+class ArchiveFile {
     target;
     temp;
     handle;
@@ -4604,7 +4047,7 @@ class archive_ArchiveFile {
         this.size = size;
         this.slots = slots;
     }
-    static async create(target, images, mtime = archive_archiveMtime()) {
+    static async create(target, images, mtime = archiveMtime()) {
         const { index, manifestJson, repositories } = layoutDocuments(images);
         const blobs = new Map();
         for (const img of images) {
@@ -4631,7 +4074,7 @@ class archive_ArchiveFile {
             ...[...docs].map(([name, data]) => ({ name, type: 'file', size: data.length }))
         ].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
         const plan = planTar(entries);
-        const temp = archive_temporaryPath(target);
+        const temp = temporaryPath(target);
         const handle = await open(temp, 'wx');
         try {
             await handle.truncate(plan.size);
@@ -4645,7 +4088,7 @@ class archive_ArchiveFile {
                     slots.set(`sha256:${entry.name.slice('blobs/sha256/'.length)}`, entry.dataOffset);
                 }
             }
-            return new archive_ArchiveFile(target, temp, handle, plan.size, slots);
+            return new ArchiveFile(target, temp, handle, plan.size, slots);
         }
         catch (err) {
             await handle.close();
@@ -4672,837 +4115,6 @@ class archive_ArchiveFile {
     }
 }
 //# sourceMappingURL=archive.js.map
-;// CONCATENATED MODULE: ./packages/oci/lib/archive-read.js
-/**
- * Reads an image archive back: which images it holds, for which platform, with which
- * digests, from the archive itself (index.json, each manifest and each image config), not
- * from a report beside it. Manifests and configs are checked against their digests and
- * every layer must be present at its size, so a truncated or mislabelled archive is an
- * error naming the image. Reads the tar headers only, then the few small JSON blobs.
- */
-
-
-
-
-const INDEX_TYPES = new Set([
-    'application/vnd.oci.image.index.v1+json',
-    'application/vnd.docker.distribution.manifest.list.v2+json'
-]);
-function field(block, start, length) {
-    const raw = block.subarray(start, start + length);
-    const end = raw.indexOf(0);
-    return raw.subarray(0, end < 0 ? raw.length : end).toString('utf8');
-}
-function paxPath(data) {
-    for (const record of data.toString('utf8').split('\n')) {
-        const match = /^\d+ path=(.*)$/.exec(record);
-        if (match)
-            return match[1];
-    }
-    return undefined;
-}
-/** Every regular file of a tar (ustar, pax `path` and GNU long names), by normalized name. */
-async function listTar(handle, where) {
-    const members = new Map();
-    const { size: total } = await handle.stat();
-    const block = Buffer.alloc(512);
-    let offset = 0;
-    let longName;
-    for (;;) {
-        if (offset + 512 > total) {
-            throw new Error(`${where}: the tar is truncated (no end-of-archive block after byte ${offset})`);
-        }
-        await handle.read(block, 0, 512, offset);
-        if (block.every(b => b === 0))
-            break;
-        const size = parseInt(field(block, 124, 12).trim() || '0', 8);
-        const type = field(block, 156, 1) || '0';
-        const prefix = field(block, 345, 155);
-        const data = offset + 512;
-        if (!Number.isFinite(size) || data + size > total) {
-            throw new Error(`${where}: the tar is truncated or damaged at byte ${offset}`);
-        }
-        if (type === 'x' || type === 'L') {
-            const body = Buffer.alloc(size);
-            await handle.read(body, 0, size, data);
-            longName = type === 'L' ? field(body, 0, size) : paxPath(body);
-        }
-        else {
-            const name = longName ?? (prefix ? `${prefix}/${field(block, 0, 100)}` : field(block, 0, 100));
-            longName = undefined;
-            if (type === '0' || type === '7')
-                members.set(name.replace(/^(\.\/)+/, ''), { offset: data, size });
-        }
-        offset = data + Math.ceil(size / 512) * 512;
-    }
-    return members;
-}
-/** An archive opened for reading its JSON documents and blobs. */
-class ArchiveReader {
-    where;
-    handle;
-    members;
-    constructor(where, handle, members) {
-        this.where = where;
-        this.handle = handle;
-        this.members = members;
-    }
-    has(digest, size) {
-        return this.members.get(`blobs/sha256/${digest.slice('sha256:'.length)}`)?.size === size;
-    }
-    async file(name, what) {
-        const member = this.members.get(name);
-        if (!member) {
-            throw new Error(`${this.where}: ${what} is missing (no ${name} in the tar); give the archive fetch-images wrote`);
-        }
-        const body = Buffer.alloc(member.size);
-        await this.handle.read(body, 0, member.size, member.offset);
-        return body;
-    }
-    /** A blob, checked against its digest, parsed as JSON. */
-    async json(digest, what) {
-        if (!/^sha256:[a-f0-9]{64}$/.test(digest)) {
-            throw new Error(`${this.where}: ${what} has an unsupported digest "${digest}"`);
-        }
-        const body = await this.file(`blobs/sha256/${digest.slice(7)}`, what);
-        const actual = `sha256:${createHash('sha256').update(body).digest('hex')}`;
-        if (actual !== digest) {
-            throw new Error(`${this.where}: ${what} does not match its digest ${digest} (got ${actual})`);
-        }
-        return JSON.parse(body.toString('utf8'));
-    }
-}
-/** The name an index.json entry gives its image: containerd's annotation, else a full ref.name. */
-function entryName(entry) {
-    const a = entry.annotations ?? {};
-    const ref = a[ANNOTATIONS.refName];
-    return a[ANNOTATIONS.imageName] ?? (ref && /[/:@]/.test(ref) ? ref : undefined);
-}
-/** The platform manifests an entry stands for (itself, or the children of an index). */
-async function manifestsOf(reader, entry, name) {
-    if (!INDEX_TYPES.has(entry.mediaType ?? ''))
-        return [entry];
-    const index = await reader.json(entry.digest, `the index of ${name}`);
-    // A multi-platform index may hold only some of its children (containerd's export does that).
-    return (index.manifests ?? []).filter(m => reader.has(m.digest, m.size));
-}
-async function readImage(reader, name, desc, indexDigest) {
-    const manifest = await reader.json(desc.digest, `the manifest of ${name}`);
-    if (!manifest.config)
-        throw new Error(`${reader.where}: the manifest of ${name} has no config`);
-    const config = await reader.json(manifest.config.digest, `the config of ${name}`);
-    if (!config.os || !config.architecture) {
-        throw new Error(`${reader.where}: the config of ${name} names no os/architecture`);
-    }
-    const layers = manifest.layers ?? [];
-    const absent = layers.filter(l => !reader.has(l.digest, l.size));
-    if (absent.length > 0) {
-        throw new Error(`${reader.where}: ${name} misses layers ${absent.map(l => l.digest).join(', ')}; fetch it again`);
-    }
-    const platform = normalizePlatform({
-        os: config.os,
-        architecture: config.architecture,
-        ...(config.variant ? { variant: config.variant } : {})
-    });
-    return {
-        name,
-        platform: formatPlatform(platform),
-        indexDigest,
-        manifestDigest: desc.digest,
-        configDigest: manifest.config.digest,
-        size: [desc, manifest.config, ...layers].reduce((n, b) => n + b.size, 0),
-        layers: layers.length
-    };
-}
-/** The images an archive holds, sorted by name; each (name, manifest) once. */
-async function readArchiveImages(path) {
-    const where = `images archive ${path}`;
-    const handle = await open(path, 'r').catch((err) => {
-        const code = err.code ?? String(err);
-        throw new Error(`${where}: cannot open it (${code})`, { cause: err });
-    });
-    try {
-        const reader = new ArchiveReader(where, handle, await listTar(handle, where));
-        const text = (await reader.file('index.json', 'index.json')).toString('utf8');
-        let index;
-        try {
-            index = JSON.parse(text);
-        }
-        catch (err) {
-            throw new Error(`${where}: index.json is not JSON; give the archive fetch-images wrote`, {
-                cause: err
-            });
-        }
-        const seen = new Map();
-        for (const entry of index.manifests ?? []) {
-            const name = entryName(entry);
-            if (!name)
-                continue;
-            const indexDigest = entry.annotations?.[ANNOTATIONS.indexDigest] ?? null;
-            for (const desc of await manifestsOf(reader, entry, name)) {
-                const key = `${name} ${desc.digest}`;
-                const known = seen.get(key);
-                if (!known)
-                    seen.set(key, await readImage(reader, name, desc, indexDigest));
-                else
-                    known.indexDigest ??= indexDigest;
-            }
-        }
-        return [...seen.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    }
-    finally {
-        await handle.close();
-    }
-}
-//# sourceMappingURL=archive-read.js.map
-;// CONCATENATED MODULE: ./packages/oci/lib/output.js
-/**
- * Output paths are checked before the first request: a path under /proc or /sys, or one
- * that exists and is not what kedge writes there (a FIFO, a device, a directory where a
- * file goes), fails at once with a clear error instead of hanging or half-writing.
- */
-
-
-/** statfs magic numbers of the kernel's pseudo file systems. */
-const PSEUDO_FS = {
-    0x9fa0: '/proc',
-    0x62656572: '/sys',
-    0x27e0eb: 'a cgroup file system',
-    0x63677270: 'a cgroup file system',
-    0x64626720: 'debugfs'
-};
-function kindOf(info) {
-    if (info.isFile())
-        return 'a regular file';
-    if (info.isDirectory())
-        return 'a directory';
-    if (info.isSymbolicLink())
-        return 'a symbolic link';
-    if (info.isFIFO())
-        return 'a FIFO';
-    if (info.isSocket())
-        return 'a socket';
-    return 'a device';
-}
-/** The pseudo file system `path` (or its nearest existing parent) is on, if any. */
-async function pseudoFileSystem(path) {
-    for (const top of ['/proc', '/sys']) {
-        if (path === top || path.startsWith(`${top}/`))
-            return top;
-    }
-    let at = path;
-    for (;;) {
-        const info = await statfs(at).catch(() => undefined);
-        if (info)
-            return PSEUDO_FS[info.type];
-        const up = dirname(at);
-        if (up === at)
-            return undefined;
-        at = up;
-    }
-}
-/**
- * Checks where an output goes. `label` names the input in errors (output, images-json);
- * `kind` is what kedge writes there.
- */
-async function output_checkOutputPath(label, given, kind) {
-    const path = resolve(given);
-    const fail = (why) => {
-        throw new Error(`${label} ${given}: it is ${why}; give a path for a new ${kind} on a normal file system`);
-    };
-    const pseudo = await pseudoFileSystem(path);
-    if (pseudo)
-        fail(pseudo.startsWith('/') ? `under ${pseudo}` : `on ${pseudo}`);
-    const info = await lstat(path).catch(() => undefined);
-    if (!info)
-        return;
-    if (kind === 'file' && !info.isFile())
-        fail(`${kindOf(info)}, not a regular file`);
-    if (kind === 'directory' && !info.isDirectory())
-        fail(`${kindOf(info)}, not a directory`);
-}
-//# sourceMappingURL=output.js.map
-;// CONCATENATED MODULE: ./packages/oci/lib/resolve.js
-
-
-
-const resolve_INDEX_TYPES = new Set([MANIFEST_TYPES.ociIndex, MANIFEST_TYPES.dockerList]);
-const resolve_DIGEST = /^sha256:[a-f0-9]{64}$/;
-const resolve_MAX_MANIFEST_BYTES = (/* unused pure expression or super */ null && (4 * 1024 * 1024));
-function parseManifest(body, where) {
-    let doc;
-    try {
-        doc = JSON.parse(body.toString('utf8'));
-    }
-    catch {
-        throw new Error(`${where}: the manifest is not JSON`);
-    }
-    if (doc.schemaVersion === 1) {
-        throw new Error(`${where}: schema 1 manifests are deprecated and not supported; push the image again with a current client`);
-    }
-    return doc;
-}
-function checkDescriptor(d, what, where) {
-    if (!d ||
-        typeof d.digest !== 'string' ||
-        !resolve_DIGEST.test(d.digest) ||
-        !Number.isSafeInteger(d.size) ||
-        d.size < 0) {
-        throw new Error(`${where}: the manifest's ${what} descriptor is missing or malformed (kedge supports sha256 digests)`);
-    }
-    return d;
-}
-function mediaTypeOf(body, fallback) {
-    try {
-        return JSON.parse(body.toString('utf8')).mediaType ?? fallback;
-    }
-    catch {
-        return fallback;
-    }
-}
-/** Fetches top manifests once per image for a whole run, revalidating cached ones by HEAD. */
-class resolve_ManifestResolver {
-    ctx;
-    tops = new Map();
-    constructor(ctx) {
-        this.ctx = ctx;
-    }
-    /** The image's top manifest (an index or its only manifest), once per run. */
-    top(ref) {
-        const key = formatReference(ref);
-        let got = this.tops.get(key);
-        if (!got) {
-            got = this.fetchTop(ref);
-            this.tops.set(key, got);
-        }
-        return got;
-    }
-    async fetchTop(ref) {
-        const { client, store } = this.ctx;
-        const reference = manifestReference(ref);
-        if (store.cacheDir) {
-            const head = await client.headManifest(ref, reference);
-            if (head &&
-                head.size <= resolve_MAX_MANIFEST_BYTES &&
-                (ref.digest === undefined || head.digest === ref.digest)) {
-                const body = await store.readCached({ digest: head.digest, size: head.size });
-                if (body) {
-                    return {
-                        endpoint: head.endpoint,
-                        url: head.url,
-                        digest: head.digest,
-                        mediaType: mediaTypeOf(body, head.mediaType),
-                        body,
-                        verifiedBy: ref.digest ? 'digest' : 'docker-content-digest'
-                    };
-                }
-            }
-        }
-        const got = await client.getManifest(ref, reference);
-        if (got.verifiedBy === 'none') {
-            this.ctx.logger.warn(`${formatReference(ref)}: ${ref.registry} sent no Docker-Content-Digest for tag ${ref.tag ?? ''}, so its manifest cannot be checked; pin the image by digest to check it (images.json says verifiedBy: none)`);
-        }
-        await store.storeBytes({ digest: got.digest, size: got.body.length }, got.body);
-        return got;
-    }
-    /** A platform manifest by the digest its index entry gives: from the cache, else fetched. */
-    async byDigest(ref, entry) {
-        const { client, store } = this.ctx;
-        if (entry.size <= resolve_MAX_MANIFEST_BYTES) {
-            const body = await store.readCached({ digest: entry.digest, size: entry.size });
-            if (body) {
-                const top = await this.top(ref);
-                return {
-                    endpoint: top.endpoint,
-                    url: top.url,
-                    digest: entry.digest,
-                    mediaType: mediaTypeOf(body, entry.mediaType),
-                    body,
-                    verifiedBy: 'digest'
-                };
-            }
-        }
-        return client.getManifest(ref, entry.digest);
-    }
-    /** Resolves one image for one platform: manifests and config, checked. */
-    async resolve(given, ref, want) {
-        const where = `image "${given}"`;
-        const top = await this.top(ref);
-        let doc = parseManifest(top.body, where);
-        let manifest = top;
-        let indexDigest;
-        let platform;
-        if (resolve_INDEX_TYPES.has(top.mediaType) || Array.isArray(doc.manifests)) {
-            indexDigest = top.digest;
-            const entries = doc.manifests ?? [];
-            const entry = selectManifest(entries, want);
-            if (!entry) {
-                const offered = offeredPlatforms(entries);
-                throw new Error(`${where} has no ${formatPlatform(want)} variant; its index offers ${offered.length ? offered.join(', ') : 'no runnable platform'}`);
-            }
-            platform = normalizePlatform(entry.platform ?? want);
-            checkDescriptor(entry, 'platform manifest', where);
-            manifest = await this.byDigest(ref, entry);
-            doc = parseManifest(manifest.body, where);
-            if (resolve_INDEX_TYPES.has(manifest.mediaType) || Array.isArray(doc.manifests)) {
-                throw new Error(`${where}: the index points at another index; nested indexes are not supported`);
-            }
-        }
-        const config = checkDescriptor(doc.config, 'config', where);
-        const layers = (doc.layers ?? []).map((l, i) => checkDescriptor(l, `layer ${i}`, where));
-        const configBytes = await this.ctx.run(() => this.ctx.store.fetchBytes(config, this.ctx.source(ref, manifest.endpoint, config.digest), where));
-        const have = configPlatform(configBytes, config.digest, where);
-        if (!platformMatches(want, have)) {
-            throw new Error(indexDigest
-                ? `${where}: the index lists ${formatPlatform(want)} but its config says ${formatPlatform(have)}`
-                : `${where} is a single-platform image for ${formatPlatform(have)}, not ${formatPlatform(want)}; use an image (or tag) published for ${formatPlatform(want)}`);
-        }
-        return {
-            given,
-            ref,
-            platform: platform ?? have,
-            endpoint: manifest.endpoint,
-            ...(indexDigest ? { indexDigest } : {}),
-            verifiedBy: top.verifiedBy,
-            manifest: {
-                mediaType: manifest.mediaType,
-                digest: manifest.digest,
-                size: manifest.body.length
-            },
-            manifestBytes: manifest.body,
-            config,
-            configBytes,
-            layers
-        };
-    }
-}
-function configPlatform(bytes, digest, where) {
-    let cfg;
-    try {
-        cfg = JSON.parse(bytes.toString('utf8'));
-    }
-    catch {
-        throw new Error(`${where}: its config ${digest} is not JSON`);
-    }
-    return normalizePlatform({
-        os: cfg.os ?? '',
-        architecture: cfg.architecture ?? '',
-        ...(cfg.variant ? { variant: cfg.variant } : {})
-    });
-}
-//# sourceMappingURL=resolve.js.map
-;// CONCATENATED MODULE: ./packages/oci/lib/fetch.js
-/**
- * fetchImages: references in; per platform one deterministic archive (or one per image)
- * and an images.json report out. Every reference, platform and output path is checked
- * before any network call. Manifests and configs of every image and platform are resolved
- * first (resolve.ts: each image's index once for all platforms, revalidated by HEAD when
- * the cache holds it); then, per platform, the archive layout is planned and each unique
- * blob is fetched once, in parallel, straight into its place in the archive's temporary
- * file (and into the cache, when there is one). An archive is renamed into place only when
- * every blob is in and verified; when a later platform fails, the earlier ones' outputs of
- * this run are removed again.
- */
-
-
-
-
-
-
-
-
-
-
-
-
-
-/** A platform as a file-name part: linux/arm/v7 -> linux-arm-v7. */
-function platformSlug(platform) {
-    return platform.trim().replace(/\//g, '-');
-}
-/**
- * Where one platform's output goes. One platform: `output` and `imagesJson` as given
- * (`<archive>.images.json` beside the archive by default, so two archives in one directory
- * never share a report). Several: the platform goes into the names:
- * `images/edge.tar` -> `images/edge-linux-arm64.tar` with `images/edge-linux-arm64.tar.images.json`;
- * with perImage, `images/` -> `images/linux-arm64/` holding the tars and images.json; a
- * given images-json `meta/images.json` -> `meta/images-linux-arm64.json`.
- */
-function platformOutput(options, platform, several) {
-    const output = resolve(options.output);
-    const slug = platformSlug(platform);
-    const withSlug = (path, ext) => path.endsWith(ext) ? `${path.slice(0, -ext.length)}-${slug}${ext}` : `${path}-${slug}`;
-    const out = !several ? output : options.perImage ? join(output, slug) : withSlug(output, '.tar');
-    const json = options.imagesJson
-        ? several
-            ? withSlug(resolve(options.imagesJson), '.json')
-            : resolve(options.imagesJson)
-        : options.perImage
-            ? join(out, 'images.json')
-            : reportPathFor(out);
-    return { output: out, imagesJson: json };
-}
-/** Splits an image list: newlines or commas, `#` comments, blanks dropped, duplicates once. */
-function parseImageList(text) {
-    const seen = new Set();
-    for (const line of text.split('\n')) {
-        const content = line.replace(/#.*$/, '');
-        for (const item of content.split(',')) {
-            const ref = item.trim();
-            if (ref)
-                seen.add(ref);
-        }
-    }
-    return [...seen];
-}
-/** The references, parsed; every bad one is reported together, before any request. */
-function parseRefs(images) {
-    if (images.length === 0)
-        throw new Error('no images given');
-    const errors = [];
-    const refs = [];
-    const byName = new Set();
-    for (const given of images) {
-        try {
-            const ref = parseReference(given);
-            const key = formatReference(ref);
-            if (!byName.has(key)) {
-                byName.add(key);
-                refs.push({ given, ref });
-            }
-        }
-        catch (err) {
-            if (!(err instanceof ReferenceError))
-                throw err;
-            errors.push(err.message);
-        }
-    }
-    if (errors.length > 0)
-        throw new Error(errors.join('\n'));
-    return refs;
-}
-/** The platforms asked for, parsed, each once, in order. */
-function parsePlatforms(input) {
-    const seen = new Set();
-    const list = [];
-    for (const given of input.split(',').map(p => p.trim())) {
-        if (!given && input.trim())
-            continue;
-        const want = parsePlatform(given);
-        const key = formatPlatform(want);
-        if (!seen.has(key)) {
-            seen.add(key);
-            list.push({ given, want });
-        }
-    }
-    return list;
-}
-/** Blob requests: the endpoint that served the manifest first, then the others. */
-function blobSources(client, logger) {
-    return (ref, preferred, digest) => {
-        const endpoints = [
-            preferred,
-            ...client.endpoints(ref.registry).filter(e => e.api !== preferred.api)
-        ];
-        return async (offset) => {
-            let lastError;
-            for (const [i, endpoint] of endpoints.entries()) {
-                const last = i === endpoints.length - 1;
-                try {
-                    const res = await client.request(endpoint, ref.repository, `blobs/${digest}`, offset > 0 ? { range: `bytes=${offset}-` } : {});
-                    if (res.status === 200 || res.status === 206 || last)
-                        return res;
-                    discard(res);
-                    lastError = new Error(`HTTP ${res.status}`);
-                }
-                catch (err) {
-                    if (last)
-                        throw err;
-                    lastError = err;
-                }
-                logger.warn(`${endpoint.api} failed for blob ${digest} (${describeError(lastError)}); trying ${endpoints[i + 1]?.api ?? ''}`);
-            }
-            throw lastError;
-        };
-    };
-}
-async function fetchImages(options) {
-    const logger = options.logger ?? silentLogger;
-    // Everything the user gave is checked before the first request.
-    const platforms = parsePlatforms(options.platform);
-    const refs = parseRefs(options.images);
-    const several = platforms.length > 1;
-    const plans = platforms.map(p => ({
-        ...p,
-        ...platformOutput(options, p.given, several)
-    }));
-    for (const plan of plans) {
-        await checkOutputPath('output', several ? plan.output : options.output, options.perImage ? 'directory' : 'file');
-        await checkOutputPath('images-json', options.imagesJson && !several ? options.imagesJson : plan.imagesJson, 'file');
-    }
-    const run = limiter(options.concurrency ?? 8);
-    const client = new RegistryClient({ ...options.client, logger });
-    const source = blobSources(client, logger);
-    const ctx = { options, logger, client, source, run };
-    const cacheDir = options.cacheDir ? resolve(options.cacheDir) : undefined;
-    const store = new BlobFetcher(cacheDir, client.retry);
-    const resolver = new ManifestResolver({ client, store, logger, source, run });
-    const done = [];
-    try {
-        // Manifests and configs for every image and platform; all failures reported together.
-        const settled = await Promise.allSettled(plans.flatMap(plan => refs.map(({ given, ref }) => resolver.resolve(given, ref, plan.want))));
-        const failures = settled.flatMap(s => s.status === 'rejected' ? [describeError(s.reason)] : []);
-        if (failures.length > 0)
-            throw new Error([...new Set(failures)].join('\n'));
-        const resolved = settled.map(s => s.value);
-        for (const [i, plan] of plans.entries()) {
-            const mine = resolved.slice(i * refs.length, (i + 1) * refs.length);
-            done.push({ ...(await fetchPlatform(ctx, plan, mine, cacheDir)), plan });
-        }
-    }
-    catch (err) {
-        // A later platform failed: the earlier outputs of this run go too.
-        for (const r of done) {
-            for (const file of [...r.archives, r.imagesJson])
-                await rm(file, { force: true });
-        }
-        throw err;
-    }
-    finally {
-        await store.cleanup();
-    }
-    return combine(options, done, store.stats, client.rateLimits());
-}
-function combine(options, done, 
-/** Configs (and manifests) fetched while resolving. */
-resolving, rateLimits) {
-    const first = done[0];
-    if (!first)
-        throw new Error('no platform given');
-    const sum = (f) => done.reduce((n, r) => n + f(r), 0);
-    const stat = (key) => sum(r => r.stats[key]) + resolving[key];
-    return {
-        output: done.length > 1 ? resolve(options.output) : first.output,
-        archives: done.flatMap(r => r.archives),
-        imagesJson: first.imagesJson,
-        images: done.flatMap(r => r.images),
-        bytes: sum(r => r.bytes),
-        uniqueBlobBytes: sum(r => r.uniqueBlobBytes),
-        stats: {
-            bytesFetched: stat('bytesFetched'),
-            requests: stat('requests'),
-            reused: stat('reused'),
-            fetched: stat('fetched')
-        },
-        platforms: done.map(r => ({
-            platform: r.plan.given,
-            output: r.output,
-            imagesJson: r.imagesJson,
-            archives: r.archives
-        })),
-        rateLimits
-    };
-}
-/** Each unique blob once, with every archive place that wants it. */
-function planJobs(resolved, archiveOf) {
-    const jobs = new Map();
-    for (const r of resolved) {
-        const file = archiveOf.get(r);
-        if (!file)
-            continue;
-        const blobs = [
-            [r.manifest, r.manifestBytes],
-            [r.config, r.configBytes],
-            ...r.layers.map((l) => [l, undefined])
-        ];
-        for (const [desc, bytes] of blobs) {
-            const job = jobs.get(desc.digest) ?? {
-                image: r,
-                desc,
-                ...(bytes ? { bytes } : {}),
-                targets: []
-            };
-            if (!job.targets.some(t => t.handle === file.handle)) {
-                job.targets.push({ handle: file.handle, offset: file.slot(desc.digest) });
-            }
-            jobs.set(desc.digest, job);
-        }
-    }
-    // Largest first: the long transfers start early and the run ends evenly.
-    return [...jobs.values()].sort((a, b) => b.desc.size - a.desc.size);
-}
-/** Plans the archive(s) of one platform: every blob gets its place before a byte is fetched. */
-async function createArchives(ctx, plan, resolved, archives) {
-    const mtime = ctx.options.mtime ?? archiveMtime();
-    const archiveOf = new Map();
-    if (ctx.options.perImage) {
-        await mkdir(plan.output, { recursive: true });
-        for (const r of resolved) {
-            const file = await ArchiveFile.create(join(plan.output, archiveFileName(r.ref)), [toArchive(r)], mtime);
-            archives.push(file);
-            archiveOf.set(r, file);
-        }
-    }
-    else {
-        await mkdir(dirname(plan.output), { recursive: true });
-        const file = await ArchiveFile.create(plan.output, resolved.map(toArchive), mtime);
-        archives.push(file);
-        for (const r of resolved)
-            archiveOf.set(r, file);
-    }
-    return archiveOf;
-}
-/** One platform: plan, fetch every blob into place, finish the archive(s), write images.json. */
-async function fetchPlatform(ctx, plan, resolved, cacheDir) {
-    let fetched = 0;
-    let total = 0;
-    const fetcher = new BlobFetcher(cacheDir, ctx.client.retry, n => {
-        fetched += n;
-        ctx.options.onProgress?.(fetched, total);
-    });
-    const archives = [];
-    try {
-        const archiveOf = await createArchives(ctx, plan, resolved, archives);
-        const jobs = planJobs(resolved, archiveOf);
-        total = jobs.filter(j => !j.bytes).reduce((n, j) => n + j.desc.size, 0);
-        await Promise.all(jobs.map(job => ctx.run(() => job.bytes
-            ? fetcher.deliverBytes(job.desc, job.bytes, job.targets)
-            : fetcher.deliver(job.desc, job.targets, ctx.source(job.image.ref, job.image.endpoint, job.desc.digest), `image "${job.image.given}"`))));
-        let bytes = 0;
-        for (const file of archives)
-            bytes += await file.finish();
-        archives.length = 0;
-        const images = resolved.map(r => report(r, archiveOf.get(r)?.target ?? plan.output));
-        await mkdir(dirname(plan.imagesJson), { recursive: true });
-        const tempJson = temporaryPath(plan.imagesJson);
-        await writeFile(tempJson, `${JSON.stringify(images, null, 2)}\n`);
-        await rename(tempJson, plan.imagesJson);
-        return {
-            output: plan.output,
-            archives: [...new Set(images.map(i => i.archive))],
-            imagesJson: plan.imagesJson,
-            images,
-            bytes,
-            uniqueBlobBytes: jobs.reduce((n, j) => n + j.desc.size, 0),
-            stats: { ...fetcher.stats },
-            platforms: [],
-            rateLimits: []
-        };
-    }
-    finally {
-        await Promise.all(archives.map(a => a.abort()));
-        await fetcher.cleanup();
-    }
-}
-function report(r, archive) {
-    return {
-        reference: r.given,
-        name: toArchive(r).name,
-        platform: formatPlatform(r.platform),
-        indexDigest: r.indexDigest ?? null,
-        manifestDigest: r.manifest.digest,
-        configDigest: r.config.digest,
-        size: [r.manifest, r.config, ...r.layers].reduce((n, b) => n + b.size, 0),
-        layers: r.layers.length,
-        archive,
-        verifiedBy: r.verifiedBy
-    };
-}
-function toArchive(r) {
-    return {
-        name: formatReference({
-            registry: r.ref.registry,
-            repository: r.ref.repository,
-            ...(r.ref.tag ? { tag: r.ref.tag } : { digest: r.ref.digest })
-        }),
-        ...(r.ref.tag ? { tag: r.ref.tag } : {}),
-        platform: r.platform,
-        manifest: r.manifest,
-        config: r.config,
-        layers: r.layers,
-        ...(r.indexDigest ? { indexDigest: r.indexDigest } : {})
-    };
-}
-//# sourceMappingURL=fetch.js.map
-;// CONCATENATED MODULE: ./packages/oci/lib/tar.js
-/**
- * The tar layout of an archive, computed before any byte is written: every entry's header
- * and data offset is a function of the sorted entry list alone. That lets blob downloads
- * write straight into their place in the final file, in any order, each byte once.
- * Headers are POSIX ustar with fixed metadata (uid/gid 0, no user names).
- */
-const tar_BLOCK = 512;
-const padded = (n) => Math.ceil(n / tar_BLOCK) * tar_BLOCK;
-/** Lays `entries` out in the order given (sort them first for a deterministic archive). */
-function tar_planTar(entries) {
-    let offset = 0;
-    const planned = entries.map(entry => {
-        const p = { ...entry, offset, dataOffset: offset + tar_BLOCK };
-        offset += tar_BLOCK + padded(entry.type === 'file' ? entry.size : 0);
-        return p;
-    });
-    return { entries: planned, size: offset + 2 * tar_BLOCK };
-}
-function octal(value, width) {
-    const text = value.toString(8);
-    if (text.length > width - 1)
-        throw new Error(`tar: ${value} does not fit a ${width}-byte field`);
-    return `${text.padStart(width - 1, '0')}\0`;
-}
-/** Splits a path into ustar's prefix (155) and name (100) fields. */
-function splitName(path) {
-    if (Buffer.byteLength(path) <= 100)
-        return { prefix: '', name: path };
-    const cut = path.lastIndexOf('/', 155);
-    const prefix = path.slice(0, cut);
-    const name = path.slice(cut + 1);
-    if (cut <= 0 || Buffer.byteLength(prefix) > 155 || Buffer.byteLength(name) > 100) {
-        throw new Error(`tar: path too long for ustar: ${path}`);
-    }
-    return { prefix, name };
-}
-/** A ustar header block for `entry`, with mode 0644/0755, uid/gid 0 and `mtime`. */
-function tar_ustarHeader(entry, mtime) {
-    const block = Buffer.alloc(tar_BLOCK);
-    const { prefix, name } = splitName(entry.name);
-    const directory = entry.type === 'directory';
-    block.write(name, 0, 100, 'utf8');
-    block.write(octal(directory ? 0o755 : 0o644, 8), 100, 'ascii');
-    block.write(octal(0, 8), 108, 'ascii');
-    block.write(octal(0, 8), 116, 'ascii');
-    block.write(octal(directory ? 0 : entry.size, 12), 124, 'ascii');
-    block.write(octal(Math.floor(mtime.getTime() / 1000), 12), 136, 'ascii');
-    block.write('        ', 148, 'ascii');
-    block.write(directory ? '5' : '0', 156, 'ascii');
-    block.write('ustar\u000000', 257, 'binary');
-    block.write(octal(0, 8), 329, 'ascii');
-    block.write(octal(0, 8), 337, 'ascii');
-    block.write(prefix, 345, 155, 'utf8');
-    let sum = 0;
-    for (const byte of block)
-        sum += byte;
-    block.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'ascii');
-    return block;
-}
-//# sourceMappingURL=tar.js.map
-;// CONCATENATED MODULE: ./packages/oci/lib/index.js
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-//# sourceMappingURL=index.js.map
 ;// CONCATENATED MODULE: ./packages/bundle/lib/checksums.js
 /**
  * Upstream checksum files, each project in its own format:
@@ -5630,11 +4242,11 @@ function looksCompressed(chunk) {
 }
 /** Writes `entries` as a deterministic .tar.gz at `target`. */
 async function writeTarGz(target, entries, options = {}) {
-    const mtime = options.mtime ?? archive_archiveMtime();
+    const mtime = options.mtime ?? archiveMtime();
     const parallelism = Math.max(1, options.parallelism ?? (0,external_node_os_namespaceObject.availableParallelism)());
     const level = options.level ?? DEFAULT_LEVEL;
     await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)(target), { recursive: true });
-    const temp = archive_temporaryPath(target);
+    const temp = temporaryPath(target);
     const out = (0,external_node_fs_namespaceObject.createWriteStream)(temp);
     // Any failure, reading or writing, ends the tar stream the consumer loop reads.
     const tar = (0,tar_stream.pack)();
@@ -5819,6 +4431,67 @@ async function loadBase(source, sha256) {
     return { json, jsonSha256, sha256: found, source };
 }
 //# sourceMappingURL=base.js.map
+;// CONCATENATED MODULE: ./packages/oci/lib/tar.js
+/**
+ * The tar layout of an archive, computed before any byte is written: every entry's header
+ * and data offset is a function of the sorted entry list alone. That lets blob downloads
+ * write straight into their place in the final file, in any order, each byte once.
+ * Headers are POSIX ustar with fixed metadata (uid/gid 0, no user names).
+ */
+const tar_BLOCK = 512;
+const padded = (n) => Math.ceil(n / tar_BLOCK) * tar_BLOCK;
+/** Lays `entries` out in the order given (sort them first for a deterministic archive). */
+function tar_planTar(entries) {
+    let offset = 0;
+    const planned = entries.map(entry => {
+        const p = { ...entry, offset, dataOffset: offset + tar_BLOCK };
+        offset += tar_BLOCK + padded(entry.type === 'file' ? entry.size : 0);
+        return p;
+    });
+    return { entries: planned, size: offset + 2 * tar_BLOCK };
+}
+function octal(value, width) {
+    const text = value.toString(8);
+    if (text.length > width - 1)
+        throw new Error(`tar: ${value} does not fit a ${width}-byte field`);
+    return `${text.padStart(width - 1, '0')}\0`;
+}
+/** Splits a path into ustar's prefix (155) and name (100) fields. */
+function splitName(path) {
+    if (Buffer.byteLength(path) <= 100)
+        return { prefix: '', name: path };
+    const cut = path.lastIndexOf('/', 155);
+    const prefix = path.slice(0, cut);
+    const name = path.slice(cut + 1);
+    if (cut <= 0 || Buffer.byteLength(prefix) > 155 || Buffer.byteLength(name) > 100) {
+        throw new Error(`tar: path too long for ustar: ${path}`);
+    }
+    return { prefix, name };
+}
+/** A ustar header block for `entry`, with mode 0644/0755, uid/gid 0 and `mtime`. */
+function tar_ustarHeader(entry, mtime) {
+    const block = Buffer.alloc(tar_BLOCK);
+    const { prefix, name } = splitName(entry.name);
+    const directory = entry.type === 'directory';
+    block.write(name, 0, 100, 'utf8');
+    block.write(octal(directory ? 0o755 : 0o644, 8), 100, 'ascii');
+    block.write(octal(0, 8), 108, 'ascii');
+    block.write(octal(0, 8), 116, 'ascii');
+    block.write(octal(directory ? 0 : entry.size, 12), 124, 'ascii');
+    block.write(octal(Math.floor(mtime.getTime() / 1000), 12), 136, 'ascii');
+    block.write('        ', 148, 'ascii');
+    block.write(directory ? '5' : '0', 156, 'ascii');
+    block.write('ustar\u000000', 257, 'binary');
+    block.write(octal(0, 8), 329, 'ascii');
+    block.write(octal(0, 8), 337, 'ascii');
+    block.write(prefix, 345, 155, 'utf8');
+    let sum = 0;
+    for (const byte of block)
+        sum += byte;
+    block.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'ascii');
+    return block;
+}
+//# sourceMappingURL=tar.js.map
 ;// CONCATENATED MODULE: ./packages/bundle/lib/delta/layout.js
 /**
  * Reading a kedge images archive (an uncompressed ustar holding an OCI image layout) by
@@ -5831,7 +4504,7 @@ async function loadBase(source, sha256) {
 
 
 const IMAGE_NAME = 'io.containerd.image.name';
-function layout_field(block, offset, length) {
+function field(block, offset, length) {
     const raw = block.subarray(offset, offset + length);
     const nul = raw.indexOf(0);
     return raw.subarray(0, nul < 0 ? raw.length : nul).toString('utf8');
@@ -5848,10 +4521,10 @@ async function readTarSpans(file) {
             await fh.read(block, 0, tar_BLOCK, offset);
             if (block.every(b => b === 0))
                 break;
-            const prefix = layout_field(block, 345, 155);
-            const name = prefix ? `${prefix}/${layout_field(block, 0, 100)}` : layout_field(block, 0, 100);
+            const prefix = field(block, 345, 155);
+            const name = prefix ? `${prefix}/${field(block, 0, 100)}` : field(block, 0, 100);
             const type = String.fromCharCode(block[156] ?? 0);
-            const size = parseInt(layout_field(block, 124, 12).trim() || '0', 8);
+            const size = parseInt(field(block, 124, 12).trim() || '0', 8);
             if (!['0', '\0', '5'].includes(type) || !Number.isFinite(size)) {
                 throw new Error(`${file}: entry "${name}" is not a plain file or directory (tar type "${type}"): not an images archive kedge wrote; rebuild the full bundle with kedge`);
             }
@@ -5880,7 +4553,7 @@ function sha256Of(data) {
     return `sha256:${(0,external_node_crypto_namespaceObject.createHash)('sha256').update(data).digest('hex')}`;
 }
 /** Parses an image manifest's config and layers; `what` names it in errors. */
-function layout_parseManifest(body, what) {
+function parseManifest(body, what) {
     const doc = JSON.parse(body.toString('utf8'));
     if (!doc.config?.digest || !Array.isArray(doc.layers)) {
         throw new Error(`${what} is not an image manifest (no config or layers)`);
@@ -5916,7 +4589,7 @@ async function readImagesLayout(file) {
                 name: m.annotations?.[IMAGE_NAME] ?? m.digest,
                 digest: m.digest,
                 size: m.size,
-                ...layout_parseManifest(body, `${file}: manifest ${m.digest}`)
+                ...parseManifest(body, `${file}: manifest ${m.digest}`)
             });
         }
         return { file, spans, manifests };
@@ -5964,7 +4637,7 @@ async function readLayoutBlob(layout, digest) {
 function registryManifestSource(base, client = {}) {
     const spec = base.spec;
     const registry = spec?.registry ?? {};
-    const rc = new client_RegistryClient({
+    const rc = new RegistryClient({
         ...client,
         ...(registry.fallbackToOrigin === false ? { fallbackToOrigin: false } : {}),
         mirrors: new Map([
@@ -5973,7 +4646,7 @@ function registryManifestSource(base, client = {}) {
         ]),
         insecure: [...(registry.insecure ?? []), ...(client.insecure ?? [])]
     });
-    return async (name, digest) => (await rc.getManifest(reference_parseReference(name), digest)).body;
+    return async (name, digest) => (await rc.getManifest(parseReference(name), digest)).body;
 }
 /** Every blob digest the base bundle's images archive held. */
 async function baseBlobs(base, layout, fetchManifest) {
@@ -5993,7 +4666,7 @@ async function baseBlobs(base, layout, fetchManifest) {
                 throw new Error(`base image ${image.name}: the registry served a manifest that does not match ${image.manifestDigest}`);
             }
         }
-        const { layers } = layout_parseManifest(body, `base image ${image.name}@${image.manifestDigest}`);
+        const { layers } = parseManifest(body, `base image ${image.name}@${image.manifestDigest}`);
         for (const l of layers)
             blobs.add(l.digest);
     }
@@ -6032,7 +4705,7 @@ async function writeDeltaImages(layout, plan, output) {
     const spans = [...layout.spans.values()]
         .filter(s => !omit.has(s.name) && !DROPPED.has(s.name))
         .sort((a, b) => a.header - b.header);
-    const temp = archive_temporaryPath(output);
+    const temp = temporaryPath(output);
     const src = await (0,promises_namespaceObject.open)(layout.file, 'r');
     const dst = await (0,promises_namespaceObject.open)(temp, 'w');
     try {
@@ -6562,7 +5235,7 @@ async function buildDelta(options) {
         const bundle = (0,external_node_path_namespaceObject.join)(options.outputDir, `${name}.tar.gz`);
         const written = await writeTarGz(bundle, await walkTree(root, name));
         const manifest = (0,external_node_path_namespaceObject.join)(options.outputDir, `${name}.bundle.json`);
-        const temp = archive_temporaryPath(manifest);
+        const temp = temporaryPath(manifest);
         await (0,promises_namespaceObject.writeFile)(temp, text);
         await (0,promises_namespaceObject.rename)(temp, manifest);
         options.logger?.info(`delta ${bundle}: ${written.bytes} bytes, sha256 ${written.sha256}; base ${base.json.name} (${base.sha256})`);

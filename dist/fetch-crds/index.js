@@ -38106,7 +38106,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(436);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9931);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 //# sourceMappingURL=index.js.map
@@ -38115,7 +38115,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 436:
+/***/ 9931:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39255,7 +39255,7 @@ var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { access, appendFile, writeFile: summary_writeFile } = external_fs_.promises;
+const { access, appendFile, writeFile } = external_fs_.promises;
 const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
 const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
 class Summary {
@@ -39316,7 +39316,7 @@ class Summary {
         return summary_awaiter(this, void 0, void 0, function* () {
             const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
             const filePath = yield this.filePath();
-            const writeFunc = overwrite ? summary_writeFile : appendFile;
+            const writeFunc = overwrite ? writeFile : appendFile;
             yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
             return this.emptyBuffer();
         });
@@ -39578,7 +39578,7 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod: io_util_chmod, copyFile: io_util_copyFile, lstat: io_util_lstat, mkdir: io_util_mkdir, open: io_util_open, readdir: io_util_readdir, rename: io_util_rename, rm: io_util_rm, rmdir: io_util_rmdir, stat: io_util_stat, symlink: io_util_symlink, unlink } = external_fs_.promises;
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename: io_util_rename, rm: io_util_rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -39609,7 +39609,7 @@ const READONLY = external_fs_.constants.O_RDONLY;
 function exists(fsPath) {
     return io_util_awaiter(this, void 0, void 0, function* () {
         try {
-            yield io_util_stat(fsPath);
+            yield stat(fsPath);
         }
         catch (err) {
             if (err.code === 'ENOENT') {
@@ -39622,7 +39622,7 @@ function exists(fsPath) {
 }
 function isDirectory(fsPath_1) {
     return io_util_awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
-        const stats = useStat ? yield io_util_stat(fsPath) : yield io_util_lstat(fsPath);
+        const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
         return stats.isDirectory();
     });
 }
@@ -39652,7 +39652,7 @@ function tryGetExecutablePath(filePath, extensions) {
         let stats = undefined;
         try {
             // test file exists
-            stats = yield io_util_stat(filePath);
+            stats = yield stat(filePath);
         }
         catch (err) {
             if (err.code !== 'ENOENT') {
@@ -39680,7 +39680,7 @@ function tryGetExecutablePath(filePath, extensions) {
             filePath = originalFilePath + extension;
             stats = undefined;
             try {
-                stats = yield io_util_stat(filePath);
+                stats = yield stat(filePath);
             }
             catch (err) {
                 if (err.code !== 'ENOENT') {
@@ -39694,7 +39694,7 @@ function tryGetExecutablePath(filePath, extensions) {
                     try {
                         const directory = external_path_namespaceObject.dirname(filePath);
                         const upperName = external_path_namespaceObject.basename(filePath).toUpperCase();
-                        for (const actualName of yield io_util_readdir(directory)) {
+                        for (const actualName of yield readdir(directory)) {
                             if (upperName === actualName.toUpperCase()) {
                                 filePath = external_path_namespaceObject.join(directory, actualName);
                                 break;
@@ -39770,7 +39770,7 @@ var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _argum
 function io_cp(source_1, dest_1) {
     return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
         const { force, recursive, copySourceDirectory } = readCopyOptions(options);
-        const destStat = (yield exists(dest)) ? yield io_util_stat(dest) : null;
+        const destStat = (yield exists(dest)) ? yield stat(dest) : null;
         // Dest is an existing file, but not forcing
         if (destStat && destStat.isFile() && !force) {
             return;
@@ -39782,7 +39782,7 @@ function io_cp(source_1, dest_1) {
         if (!(yield exists(source))) {
             throw new Error(`no such file or directory: ${source}`);
         }
-        const sourceStat = yield io_util_stat(source);
+        const sourceStat = yield stat(source);
         if (sourceStat.isDirectory()) {
             if (!recursive) {
                 throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
@@ -39867,7 +39867,7 @@ function rmRF(inputPath) {
 function mkdirP(fsPath) {
     return io_awaiter(this, void 0, void 0, function* () {
         (0,external_assert_.ok)(fsPath, 'a path argument must be provided');
-        yield io_util_mkdir(fsPath, { recursive: true });
+        yield mkdir(fsPath, { recursive: true });
     });
 }
 /**
@@ -39974,11 +39974,11 @@ function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
             return;
         currentDepth++;
         yield mkdirP(destDir);
-        const files = yield io_util_readdir(sourceDir);
+        const files = yield readdir(sourceDir);
         for (const fileName of files) {
             const srcFile = `${sourceDir}/${fileName}`;
             const destFile = `${destDir}/${fileName}`;
-            const srcFileStat = yield io_util_lstat(srcFile);
+            const srcFileStat = yield lstat(srcFile);
             if (srcFileStat.isDirectory()) {
                 // Recurse
                 yield cpDirRecursive(srcFile, destFile, currentDepth, force);
@@ -39988,32 +39988,32 @@ function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
             }
         }
         // Change the mode for the newly created directory
-        yield io_util_chmod(destDir, (yield io_util_stat(sourceDir)).mode);
+        yield chmod(destDir, (yield stat(sourceDir)).mode);
     });
 }
 // Buffered file copy
 function io_copyFile(srcFile, destFile, force) {
     return io_awaiter(this, void 0, void 0, function* () {
-        if ((yield io_util_lstat(srcFile)).isSymbolicLink()) {
+        if ((yield lstat(srcFile)).isSymbolicLink()) {
             // unlink/re-link it
             try {
-                yield io_util_lstat(destFile);
+                yield lstat(destFile);
                 yield unlink(destFile);
             }
             catch (e) {
                 // Try to override file permission
                 if (e.code === 'EPERM') {
-                    yield io_util_chmod(destFile, '0666');
+                    yield chmod(destFile, '0666');
                     yield unlink(destFile);
                 }
                 // other errors = it doesn't exist, no work to do
             }
             // Copy over symlink
             const symlinkFull = yield readlink(srcFile);
-            yield io_util_symlink(symlinkFull, destFile, IS_WINDOWS ? 'junction' : null);
+            yield symlink(symlinkFull, destFile, IS_WINDOWS ? 'junction' : null);
         }
         else if (!(yield exists(destFile)) || force) {
-            yield io_util_copyFile(srcFile, destFile);
+            yield copyFile(srcFile, destFile);
         }
     });
 }
@@ -41073,6 +41073,14 @@ function getIDToken(aud) {
 //# sourceMappingURL=core.js.map
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
 ;// CONCATENATED MODULE: ./node_modules/js-yaml/dist/js-yaml.mjs
 /*! js-yaml 5.5.0 https://github.com/nodeca/js-yaml @license MIT */
 //#region src/tag.ts
@@ -44730,1415 +44738,10 @@ var CHOMPING_KEEP = CHOMPING_MODE.KEEP;
 
 
 //# sourceMappingURL=js-yaml.mjs.map
-// EXTERNAL MODULE: ./packages/bundle/node_modules/semver/index.js
-var node_modules_semver = __nccwpck_require__(5093);
-;// CONCATENATED MODULE: ./packages/oci/lib/reference.js
-/**
- * Image references, parsed and normalized as Docker does:
- *   eclipse-mosquitto:2.0 -> docker.io/library/eclipse-mosquitto:2.0
- * A first path component holding '.' or ':', equal to 'localhost', or with upper-case
- * letters names the registry; otherwise the registry is docker.io, and a single-component
- * name there gets 'library/'. No tag and no digest means ':latest'.
- */
-const reference_DOCKER_HUB = 'docker.io';
-/** The API host behind docker.io. */
-const reference_DOCKER_HUB_API = 'registry-1.docker.io';
-class reference_ReferenceError extends Error {
-    reference;
-    constructor(reference, reason) {
-        super(`invalid image reference "${reference}": ${reason}`);
-        this.reference = reference;
-        this.name = 'ReferenceError';
-    }
-}
-const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const DOMAIN = /^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?$/;
-const TAG = /^[\w][\w.-]{0,127}$/;
-const DIGEST = /^sha256:[a-f0-9]{64}$/;
-function reference_parseReference(input) {
-    const ref = input.trim();
-    if (ref === '')
-        throw new reference_ReferenceError(input, 'it is empty');
-    if (/\s/.test(ref))
-        throw new reference_ReferenceError(input, 'it contains white space');
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(ref)) {
-        throw new reference_ReferenceError(input, 'give a reference, not a URL (drop the scheme)');
-    }
-    let rest = ref;
-    let digest;
-    const at = rest.indexOf('@');
-    if (at >= 0) {
-        digest = rest.slice(at + 1);
-        rest = rest.slice(0, at);
-        if (!DIGEST.test(digest)) {
-            throw new reference_ReferenceError(input, `digest "${digest}" is not sha256:<64 lower-case hex digits>`);
-        }
-    }
-    let tag;
-    const lastSlash = rest.lastIndexOf('/');
-    const colon = rest.lastIndexOf(':');
-    if (colon > lastSlash) {
-        tag = rest.slice(colon + 1);
-        rest = rest.slice(0, colon);
-        if (!TAG.test(tag)) {
-            throw new reference_ReferenceError(input, `tag "${tag}" is not valid (letters, digits, _ . -; at most 128)`);
-        }
-    }
-    let registry = reference_DOCKER_HUB;
-    let path = rest;
-    const slash = rest.indexOf('/');
-    if (slash >= 0) {
-        const first = rest.slice(0, slash);
-        if (/[.:]/.test(first) || first === 'localhost' || first.toLowerCase() !== first) {
-            registry = first;
-            path = rest.slice(slash + 1);
-            if (!DOMAIN.test(registry)) {
-                throw new reference_ReferenceError(input, `registry "${registry}" is not a valid host[:port]`);
-            }
-            const port = registry.includes(':') ? Number(registry.slice(registry.indexOf(':') + 1)) : 1;
-            if (port < 1 || port > 65535) {
-                throw new reference_ReferenceError(input, `registry "${registry}" has port ${port}; a port is a number from 1 to 65535`);
-            }
-        }
-    }
-    if (registry === 'index.docker.io')
-        registry = reference_DOCKER_HUB;
-    if (path === '')
-        throw new reference_ReferenceError(input, 'the repository name is missing');
-    if (registry === reference_DOCKER_HUB && !path.includes('/'))
-        path = `library/${path}`;
-    for (const component of path.split('/')) {
-        if (!COMPONENT.test(component)) {
-            const why = component.toLowerCase() !== component
-                ? 'repository names must be lower-case'
-                : 'use lower-case letters, digits and separators . _ __ -';
-            throw new reference_ReferenceError(input, `path component "${component}" is not valid: ${why}`);
-        }
-    }
-    if (`${registry}/${path}`.length > 255) {
-        throw new reference_ReferenceError(input, 'the name is longer than 255 characters');
-    }
-    if (tag === undefined && digest === undefined)
-        tag = 'latest';
-    return { registry, repository: path, ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) };
-}
-/** registry/repository, without tag or digest. */
-function repositoryName(ref) {
-    return `${ref.registry}/${ref.repository}`;
-}
-/** The full normalized reference: registry/repository[:tag][@digest]. */
-function reference_formatReference(ref) {
-    return `${repositoryName(ref)}${ref.tag ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`;
-}
-/** The manifest reference to ask the registry for: the digest when pinned, else the tag. */
-function reference_manifestReference(ref) {
-    return ref.digest ?? ref.tag ?? 'latest';
-}
-/**
- * A file name for a per-image archive, as the operator docs name them:
- * docker.io/kubeedge/cloudcore:v1.22.0 -> docker.io-kubeedge-cloudcore-v1.22.0.tar
- */
-function reference_archiveFileName(ref) {
-    const version = ref.tag ?? ref.digest?.replace(':', '-') ?? 'latest';
-    return `${ref.registry}/${ref.repository}-${version}.tar`.replace(/[/:@]/g, '-');
-}
-//# sourceMappingURL=reference.js.map
-;// CONCATENATED MODULE: ./packages/oci/lib/platform.js
-/**
- * Platforms (os/architecture[/variant]) and choosing one manifest from an index.
- * Matching follows containerd's normalization: arm64 means arm64/v8, arm means arm/v7,
- * amd64 matches amd64/v1; x86_64 and aarch64 are aliases. Attestation entries
- * (unknown/unknown) are never chosen.
- */
-const ARCH_ALIASES = {
-    x86_64: 'amd64',
-    'x86-64': 'amd64',
-    aarch64: 'arm64',
-    armhf: 'arm',
-    armel: 'arm'
-};
-function platform_parsePlatform(input) {
-    const parts = input.trim().toLowerCase().split('/');
-    const [os, arch, variant] = parts;
-    if (parts.length < 2 || parts.length > 3 || !os || !arch || parts.some(p => p === '')) {
-        throw new Error(`invalid platform "${input}": expected os/architecture[/variant], e.g. linux/arm64 or linux/arm/v7`);
-    }
-    return platform_normalizePlatform({ os, architecture: arch, ...(variant ? { variant } : {}) });
-}
-/** Fills in the default variant (arm64 -> v8, arm -> v7) and resolves aliases. */
-function platform_normalizePlatform(p) {
-    const architecture = ARCH_ALIASES[p.architecture] ?? p.architecture;
-    let variant = p.variant;
-    if (architecture === 'arm64' && (!variant || variant === '8'))
-        variant = 'v8';
-    if (architecture === 'arm' && !variant)
-        variant = 'v7';
-    if (architecture === 'arm' && /^[5-8]$/.test(variant ?? ''))
-        variant = `v${variant ?? ''}`;
-    if (architecture === 'amd64' && variant === 'v1')
-        variant = undefined;
-    return { os: p.os, architecture, ...(variant ? { variant } : {}) };
-}
-function platform_formatPlatform(p) {
-    return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
-}
-/** True when an image built for `have` runs as `want`, after normalization. */
-function platform_platformMatches(want, have) {
-    const w = platform_normalizePlatform(want);
-    const h = platform_normalizePlatform(have);
-    if (w.os !== h.os || w.architecture !== h.architecture)
-        return false;
-    // amd64 without a variant accepts every amd64 level; otherwise variants must agree.
-    if (w.architecture === 'amd64' && !w.variant)
-        return true;
-    return (w.variant ?? '') === (h.variant ?? '');
-}
-function isAttestation(entry) {
-    return (entry.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
-        entry.platform?.os === 'unknown' ||
-        entry.platform?.architecture === 'unknown');
-}
-/** The runnable platforms an index offers (attestations left out), for messages. */
-function platform_offeredPlatforms(entries) {
-    return entries
-        .filter(e => e.platform && !isAttestation(e))
-        .map(e => platform_formatPlatform(e.platform));
-}
-/** Chooses the entry for `want`, or undefined. Attestations are never chosen. */
-function platform_selectManifest(entries, want) {
-    return entries.find(e => e.platform && !isAttestation(e) && platform_platformMatches(want, e.platform));
-}
-//# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ./packages/oci/lib/auth.js
-/**
- * Registry credentials and the token flow.
- * Credentials come from action inputs (one registry) or a docker config.json `auths` map;
- * they are looked up by the host actually contacted, so they never go to another registry.
- */
-
-/** Canonical host for credential lookup: scheme and path dropped, Docker Hub aliases folded. */
-function credentialHost(key) {
-    let host = key.trim().replace(/^[a-z]+:\/\//i, '');
-    host = host.split('/')[0] ?? host;
-    host = host.toLowerCase();
-    if (host === 'index.docker.io' || host === DOCKER_HUB_API || host === 'registry.hub.docker.com') {
-        return DOCKER_HUB;
-    }
-    return host;
-}
-class auth_CredentialStore {
-    byHost = new Map();
-    set(host, credential) {
-        this.byHost.set(credentialHost(host), credential);
-    }
-    get(host) {
-        return this.byHost.get(credentialHost(host));
-    }
-    get size() {
-        return this.byHost.size;
-    }
-    /** Every secret held, for masking in logs. */
-    secrets() {
-        return [...this.byHost.values()].flatMap(c => [
-            c.password,
-            Buffer.from(`${c.username}:${c.password}`).toString('base64')
-        ]);
-    }
-    /**
-     * Adds the `auths` entries of a docker config.json. `source` names it in errors.
-     * Entries given as `auth` (base64 user:password) or as username/password are read;
-     * credential helpers (credsStore, credHelpers) cannot run here and are reported.
-     */
-    addDockerConfig(content, source) {
-        let doc;
-        try {
-            doc = JSON.parse(content);
-        }
-        catch (err) {
-            throw new Error(`registry-auth (${source}) is not valid JSON: ${err.message}`, {
-                cause: err
-            });
-        }
-        if (typeof doc !== 'object' || doc === null) {
-            throw new Error(`registry-auth (${source}) must be a JSON object with an "auths" map`);
-        }
-        const notes = [];
-        const { auths, credsStore, credHelpers } = doc;
-        if (credsStore || credHelpers) {
-            notes.push(`registry-auth (${source}) names credential helpers; kedge reads only "auths" entries`);
-        }
-        for (const [key, entry] of Object.entries(auths ?? {})) {
-            let username = entry.username;
-            let password = entry.password;
-            if (entry.auth) {
-                const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
-                const colon = decoded.indexOf(':');
-                if (colon < 0) {
-                    throw new Error(`registry-auth (${source}): auths["${key}"].auth is not base64 of "user:password"`);
-                }
-                username = decoded.slice(0, colon);
-                password = decoded.slice(colon + 1);
-            }
-            if (username && password)
-                this.set(key, { username, password });
-        }
-        return notes;
-    }
-}
-function auth_basicAuth(c) {
-    return `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
-}
-/** Parses `WWW-Authenticate: Bearer realm="...",service="...",scope="..."`. */
-function auth_parseChallenge(header) {
-    if (!header)
-        return undefined;
-    const match = /^\s*(\w+)\s*(.*)$/.exec(header);
-    if (!match)
-        return undefined;
-    const params = {};
-    for (const m of (match[2] ?? '').matchAll(/(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))/g)) {
-        const key = m[1];
-        if (key)
-            params[key.toLowerCase()] = (m[2] ?? m[3] ?? '').replace(/\\(.)/g, '$1');
-    }
-    return { scheme: (match[1] ?? '').toLowerCase(), params };
-}
-//# sourceMappingURL=auth.js.map
+// EXTERNAL MODULE: ./node_modules/tar-stream/index.js
+var tar_stream = __nccwpck_require__(6118);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: external "node:http"
-var external_node_http_ = __nccwpck_require__(7067);
-;// CONCATENATED MODULE: external "node:https"
-const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
-;// CONCATENATED MODULE: ./packages/oci/lib/http.js
-/**
- * A small HTTP(S) transport on node:http/node:https with keep-alive agents. Node's fetch
- * (undici, web streams) measured ~1.7x slower for large blob bodies on loopback; blobs are
- * the bulk of kedge's work, so requests go through here.
- */
-
-
-const agents = {
-    'http:': new external_node_http_.Agent({ keepAlive: true, maxSockets: 64 }),
-    'https:': new external_node_https_namespaceObject.Agent({ keepAlive: true, maxSockets: 64 })
-};
-function http_header(res, name) {
-    const value = res.headers[name.toLowerCase()];
-    return Array.isArray(value) ? value[0] : value;
-}
-/** Sends one request; resolves when the status line and headers arrived. */
-function http_request(url, options) {
-    const target = new URL(url);
-    const send = target.protocol === 'https:'
-        ? httpsRequest
-        : target.protocol === 'http:'
-            ? httpRequest
-            : undefined;
-    if (!send)
-        return Promise.reject(new Error(`unsupported URL scheme in ${url}`));
-    return new Promise((resolve, reject) => {
-        const req = send(target, {
-            method: options.method ?? 'GET',
-            headers: { 'user-agent': 'kedge', ...options.headers },
-            agent: agents[target.protocol]
-        }, res => {
-            resolve({ status: res.statusCode ?? 0, url, headers: res.headers, body: res });
-        });
-        req.setTimeout(options.idleTimeoutMs, () => {
-            req.destroy(new Error(`no data from ${target.host} for ${options.idleTimeoutMs} ms`));
-        });
-        req.on('error', reject);
-        req.end();
-    });
-}
-/** Reads a whole (small) body, refusing more than `limit` bytes. */
-async function http_readBody(res, limit) {
-    const declared = Number(http_header(res, 'content-length') ?? 0);
-    if (declared > limit) {
-        res.body.destroy();
-        throw new Error(`${res.url} answers ${declared} bytes, over the ${limit}-byte limit`);
-    }
-    const chunks = [];
-    let size = 0;
-    for await (const chunk of res.body) {
-        const buf = chunk;
-        size += buf.length;
-        if (size > limit) {
-            res.body.destroy();
-            throw new Error(`${res.url} sent more than ${limit} bytes`);
-        }
-        chunks.push(buf);
-    }
-    return Buffer.concat(chunks);
-}
-/** Frees the connection of an answer whose body is not wanted. */
-function http_discard(res) {
-    res.body.resume();
-}
-//# sourceMappingURL=http.js.map
-;// CONCATENATED MODULE: ./packages/oci/lib/log.js
-const log_silentLogger = {
-    info: () => undefined,
-    warn: () => undefined,
-    debug: () => undefined
-};
-//# sourceMappingURL=log.js.map
-// EXTERNAL MODULE: external "node:util"
-var external_node_util_ = __nccwpck_require__(7975);
-;// CONCATENATED MODULE: ./packages/oci/lib/errors.js
-/** Error helpers: recognizing errors across realms and saying what went wrong. */
-
-/** True for any Error, also one made in another realm (Node's own fetch, a vm context). */
-function errors_isError(value) {
-    return value instanceof Error || types.isNativeError(value);
-}
-/**
- * A network error with its causes, which Node's fetch hides behind "fetch failed":
- * "fetch failed: connect ECONNREFUSED 127.0.0.1:1 (ECONNREFUSED)".
- */
-function errors_describeError(err) {
-    const parts = [];
-    let current = err;
-    for (let depth = 0; depth < 4 && current !== undefined && current !== null; depth++) {
-        if (!errors_isError(current)) {
-            parts.push(typeof current === 'string' ? current : inspect(current));
-            break;
-        }
-        const code = current.code;
-        const text = current.message +
-            (typeof code === 'string' && !current.message.includes(code) ? ` (${code})` : '');
-        const tidy = text.replace(/\s+/g, ' ').trim();
-        if (tidy && !parts.includes(tidy))
-            parts.push(tidy);
-        current = current.cause;
-    }
-    return parts.join(': ');
-}
-/** A hint for a TLS failure against a server that may speak plain HTTP. */
-function errors_tlsHint(description, host) {
-    return /EPROTO|wrong version number|packet length too long|ERR_SSL/i.test(description)
-        ? `; if ${host} serves plain HTTP, list it in insecure-registries`
-        : '';
-}
-//# sourceMappingURL=errors.js.map
-;// CONCATENATED MODULE: ./packages/oci/lib/retry.js
-/** Retries with exponential backoff and full jitter. */
-const retry_defaultRetry = {
-    attempts: 5,
-    baseDelayMs: 500,
-    maxDelayMs: 15000,
-    budgetMs: 15 * 60 * 1000
-};
-/**
- * Why retrying must stop, or '' to go on: `idle` tries in a row brought nothing, or the
- * next try would start `elapsedMs` after the first failure, past the budget.
- */
-function retry_retryExhausted(options, idle, elapsedMs) {
-    if (idle >= options.attempts)
-        return `${idle} tries in a row made no progress`;
-    if (elapsedMs > options.budgetMs) {
-        const budget = options.budgetMs < 10000
-            ? `${options.budgetMs} ms`
-            : `${Math.round(options.budgetMs / 1000)} s`;
-        return `the retry budget of ${budget} is spent`;
-    }
-    return '';
-}
-/** The wait before try number `attempt + 1` (attempt counts from 1). */
-function retry_backoffDelay(attempt, options, retryAfterMs) {
-    const ceiling = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (attempt - 1));
-    const jittered = Math.random() * ceiling;
-    // The server's Retry-After is honoured in full; the retry budget decides whether to wait.
-    return retryAfterMs !== undefined ? Math.max(retryAfterMs, jittered) : jittered;
-}
-function retry_sleep(ms) {
-    return new Promise(resolve => setTimeout(resolve, ms));
-}
-/** An HTTP answer worth trying again: 408, 429 and 5xx. */
-function retryableStatus(status) {
-    return status === 408 || status === 429 || status >= 500;
-}
-/** Parses Retry-After (seconds or an HTTP date) into milliseconds. */
-function retry_retryAfterMs(header) {
-    if (!header)
-        return undefined;
-    const seconds = Number(header);
-    if (Number.isFinite(seconds))
-        return Math.max(0, seconds * 1000);
-    const date = Date.parse(header);
-    return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
-}
-//# sourceMappingURL=retry.js.map
-;// CONCATENATED MODULE: ./packages/oci/lib/ratelimit.js
-
-function first(headers, name) {
-    const value = headers[name];
-    return Array.isArray(value) ? value[0] : value;
-}
-/** `100;w=21600` -> [100, 21600] */
-function quota(value) {
-    if (!value)
-        return [undefined, undefined];
-    const [count, ...params] = value.split(';').map(s => s.trim());
-    const window = params.find(p => p.startsWith('w='))?.slice(2);
-    const n = Number(count);
-    const w = Number(window);
-    return [Number.isFinite(n) ? n : undefined, window && Number.isFinite(w) ? w : undefined];
-}
-/** The rate-limit headers of an answer, or undefined when it sent none. */
-function ratelimit_readRateLimit(host, headers) {
-    const [limit, windowSeconds] = quota(first(headers, 'ratelimit-limit'));
-    const [remaining] = quota(first(headers, 'ratelimit-remaining'));
-    const reset = first(headers, 'ratelimit-reset');
-    const resetMs = retryAfterMs(first(headers, 'retry-after') ?? null) ?? retryAfterMs(reset ?? null);
-    if (limit === undefined && remaining === undefined && resetMs === undefined)
-        return undefined;
-    return {
-        host,
-        ...(limit !== undefined ? { limit } : {}),
-        ...(remaining !== undefined ? { remaining } : {}),
-        ...(windowSeconds !== undefined ? { windowSeconds } : {}),
-        ...(resetMs !== undefined ? { resetMs } : {})
-    };
-}
-/** One line for logs and summaries: `registry-1.docker.io: 7 of 10 pulls left per 3600 s`. */
-function describeRateLimit(info) {
-    const window = info.windowSeconds !== undefined ? ` per ${info.windowSeconds} s` : '';
-    const left = info.remaining !== undefined && info.limit !== undefined
-        ? `${info.remaining} of ${info.limit} pulls left${window}`
-        : info.limit !== undefined
-            ? `limit ${info.limit} pulls${window}`
-            : 'rate limited';
-    return `${info.host}: ${left}`;
-}
-/** A 429 whose reset comes later than the run may wait: fail now, and say what to do. */
-class ratelimit_RateLimitError extends Error {
-    info;
-    constructor(info, what, budgetMs) {
-        const resetS = Math.ceil((info.resetMs ?? 0) / 1000);
-        const at = new Date(Date.now() + (info.resetMs ?? 0)).toISOString().replace(/\.\d+Z$/, 'Z');
-        const docker = /(^|\.)docker\.io$/.test(info.host);
-        super(`${info.host} refused ${what} with HTTP 429 Too Many Requests (${describeRateLimit(info)}); ` +
-            `the limit resets in ${resetS} s (at ${at}), later than kedge may wait (${Math.round(budgetMs / 1000)} s). ` +
-            (docker
-                ? 'Log in to Docker Hub to raise the limit (100 pulls an hour per user instead of 10 per address): run docker/login-action before this step, or give username and password (a token), or use a mirror.'
-                : 'Authenticate to the registry (username/password, registry-auth or docker/login-action), use a mirror, or run again after the reset.'));
-        this.info = info;
-        this.name = 'RateLimitError';
-    }
-}
-/**
- * For a 429 whose reset (Retry-After / ratelimit-reset) comes after the retry budget
- * (counted from `firstFailure`): the error to fail with at once. Otherwise undefined.
- */
-function ratelimit_rateLimitStop(err, what, budgetMs, firstFailure) {
-    if (err?.status !== 429 || err.rateLimit?.resetMs === undefined)
-        return undefined;
-    if (Date.now() - firstFailure + err.rateLimit.resetMs <= budgetMs)
-        return undefined;
-    return new ratelimit_RateLimitError(err.rateLimit, what, budgetMs);
-}
-//# sourceMappingURL=ratelimit.js.map
-;// CONCATENATED MODULE: ./packages/oci/lib/client.js
-/**
- * A registry client for the distribution HTTP API v2: manifests and blobs, anonymous or
- * with credentials, the Bearer-token challenge flow, mirrors tried before the origin,
- * plain HTTP only for registries listed as insecure, and redirects followed by hand so
- * that Authorization is dropped when a redirect leaves the host (blob CDNs).
- */
-
-
-
-
-
-
-
-
-const MANIFEST_TYPES = {
-    ociIndex: 'application/vnd.oci.image.index.v1+json',
-    ociManifest: 'application/vnd.oci.image.manifest.v1+json',
-    dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
-    dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json'
-};
-const ACCEPT = Object.values(MANIFEST_TYPES).join(', ');
-const MAX_MANIFEST_BYTES = (/* unused pure expression or super */ null && (4 * 1024 * 1024));
-const MAX_REDIRECTS = 5;
-/** An HTTP error answer; `retryable` tells the retry loops what to do. */
-class client_HttpError extends Error {
-    url;
-    status;
-    retryAfterMs;
-    rateLimit;
-    constructor(url, status, message, 
-    /** From Retry-After, when the server sent one. */
-    retryAfterMs, 
-    /** The answer's rate-limit headers, when it sent any. */
-    rateLimit) {
-        super(message);
-        this.url = url;
-        this.status = status;
-        this.retryAfterMs = retryAfterMs;
-        this.rateLimit = rateLimit;
-        this.name = 'HttpError';
-    }
-    get retryable() {
-        return retryableStatus(this.status);
-    }
-}
-/**
- * A URL without its userinfo (`https://user:pass@host/x` -> `https://host/x`), for anything
- * recorded or logged. Text that does not parse as a URL has any `//userinfo@` cut out.
- */
-function redactUrl(url) {
-    try {
-        const parsed = new URL(url);
-        if (!parsed.username && !parsed.password)
-            return url;
-        parsed.username = '';
-        parsed.password = '';
-        return parsed.href.replace(/\/$/, url.endsWith('/') ? '/' : '');
-    }
-    catch {
-        return url.replace(/\/\/[^/@\s]*@/g, '//');
-    }
-}
-/** Splits a URL's userinfo off: the URL without it, and the credential it held. */
-function splitUserinfo(url) {
-    const parsed = new URL(url);
-    if (!parsed.username && !parsed.password)
-        return { url };
-    const credential = {
-        username: decodeURIComponent(parsed.username),
-        password: decodeURIComponent(parsed.password)
-    };
-    return { url: redactUrl(url), credential };
-}
-/**
- * Parses mirror settings: `docker.io=https://mirror.example` entries, newline- or
- * comma-separated. A mirror URL ending in /v2 is used as the API root as it is.
- */
-function client_parseMirrors(input) {
-    const mirrors = new Map();
-    const items = (Array.isArray(input) ? input : (input ?? '').split(/[\n,]/))
-        .map(s => s.trim())
-        .filter(s => s !== '' && !s.startsWith('#'));
-    for (const item of items) {
-        const eq = item.indexOf('=');
-        const host = eq > 0 ? item.slice(0, eq).trim() : '';
-        const url = eq > 0 ? item.slice(eq + 1).trim() : '';
-        let parsed;
-        try {
-            parsed = new URL(url);
-        }
-        catch {
-            parsed = undefined;
-        }
-        if (!host || !parsed || !/^https?:$/.test(parsed.protocol)) {
-            throw new Error(`mirror "${redactUrl(item)}" is not registry=URL, e.g. docker.io=https://mirror.example`);
-        }
-        const key = host === 'index.docker.io' ? DOCKER_HUB : host;
-        mirrors.set(key, [...(mirrors.get(key) ?? []), url.replace(/\/+$/, '')]);
-    }
-    return mirrors;
-}
-function sha256Digest(data) {
-    return `sha256:${createHash('sha256').update(data).digest('hex')}`;
-}
-class client_RegistryClient {
-    credentials;
-    mirrors;
-    insecure;
-    logger;
-    retry;
-    idleTimeoutMs;
-    fallbackToOrigin;
-    tokens = new Map();
-    limits = new Map();
-    constructor(options = {}) {
-        this.credentials = options.credentials ?? new CredentialStore();
-        this.mirrors = this.takeMirrorCredentials(options.mirrors ?? new Map());
-        this.insecure = new Set([...(options.insecure ?? [])].map(h => h.trim()).filter(Boolean));
-        this.logger = options.logger ?? silentLogger;
-        this.retry = { ...defaultRetry, ...options.retry };
-        this.idleTimeoutMs = options.idleTimeoutMs ?? 60000;
-        this.fallbackToOrigin = options.fallbackToOrigin ?? true;
-    }
-    /**
-     * Mirror URLs with userinfo (`https://user:pass@mirror`): the credential goes to the
-     * store for the mirror's host (unless one is set) and the URL is kept without it, so it
-     * is never logged or recorded. Callers mask the secrets (`credentials.secrets()`).
-     */
-    takeMirrorCredentials(mirrors) {
-        const clean = new Map();
-        for (const [registry, urls] of mirrors) {
-            clean.set(registry, urls.map(raw => {
-                const { url, credential } = splitUserinfo(raw);
-                const host = new URL(url).host;
-                if (credential && !this.credentials.get(host))
-                    this.credentials.set(host, credential);
-                return url;
-            }));
-        }
-        return clean;
-    }
-    isInsecure(host) {
-        return this.insecure.has(host);
-    }
-    /** Mirrors first, then the origin. */
-    endpoints(registry) {
-        const list = [];
-        for (const base of this.mirrors.get(registry) ?? []) {
-            const url = new URL(base);
-            if (url.protocol === 'http:' && !this.isInsecure(url.host)) {
-                throw new Error(`mirror ${base} for ${registry} is plain HTTP; list ${url.host} in insecure-registries to allow it`);
-            }
-            list.push({ registry, api: base.endsWith('/v2') ? base : `${base}/v2`, mirror: true });
-        }
-        if (list.length > 0 && !this.fallbackToOrigin)
-            return list;
-        const host = registry === DOCKER_HUB ? DOCKER_HUB_API : registry;
-        const scheme = this.isInsecure(registry) ? 'http' : 'https';
-        list.push({ registry, api: `${scheme}://${host}/v2`, mirror: false });
-        return list;
-    }
-    /** Sends a request, following redirects by hand: Authorization stays with its origin. */
-    async send(url, headers, method = 'GET') {
-        let current = url;
-        let sendHeaders = { ...headers };
-        const origin = new URL(url).origin;
-        for (let hop = 0;; hop++) {
-            const res = await request(current, {
-                method,
-                headers: sendHeaders,
-                idleTimeoutMs: this.idleTimeoutMs
-            });
-            const location = header(res, 'location');
-            if (res.status < 300 || res.status >= 400 || !location)
-                return res;
-            discard(res);
-            if (hop >= MAX_REDIRECTS)
-                throw new client_HttpError(current, res.status, `too many redirects from ${url}`);
-            const next = new URL(location, current);
-            if (next.protocol === 'http:' &&
-                new URL(current).protocol === 'https:' &&
-                !this.isInsecure(next.host)) {
-                throw new client_HttpError(current, res.status, `refusing a redirect from HTTPS to plain HTTP ${next.href}`);
-            }
-            if (next.origin !== origin) {
-                sendHeaders = Object.fromEntries(Object.entries(sendHeaders).filter(([name]) => name.toLowerCase() !== 'authorization'));
-            }
-            current = next.href;
-        }
-    }
-    tokenKey(endpoint, repository) {
-        return `${endpoint.api}|${repository}`;
-    }
-    credentialFor(endpoint) {
-        return this.credentials.get(endpoint.mirror ? new URL(endpoint.api).host : endpoint.registry);
-    }
-    /** The last rate-limit headers each host sent (Docker Hub's ratelimit-remaining). */
-    rateLimits() {
-        return [...this.limits.values()];
-    }
-    noteRateLimit(res) {
-        const info = readRateLimit(new URL(res.url).host, res.headers);
-        if (info && (info.limit !== undefined || info.remaining !== undefined)) {
-            this.limits.set(info.host, info);
-        }
-    }
-    /** Sends a request with whatever auth is known, answering one 401 challenge. */
-    async request(endpoint, repository, path, headers = {}, method = 'GET') {
-        const url = `${endpoint.api}/${repository}/${path}`;
-        const key = this.tokenKey(endpoint, repository);
-        const withAuth = () => {
-            const token = this.tokens.get(key);
-            return token ? { ...headers, authorization: token } : headers;
-        };
-        const first = await this.send(url, withAuth(), method);
-        this.noteRateLimit(first);
-        if (first.status !== 401)
-            return first;
-        discard(first);
-        const challengeHeader = header(first, 'www-authenticate');
-        const challenge = parseChallenge(challengeHeader ?? null);
-        const credential = this.credentialFor(endpoint);
-        if (challenge?.scheme === 'bearer' && challenge.params.realm) {
-            this.tokens.set(key, `Bearer ${await this.fetchToken(endpoint, repository, challenge.params)}`);
-        }
-        else if (challenge?.scheme === 'basic' && credential) {
-            this.tokens.set(key, basicAuth(credential));
-        }
-        else {
-            throw new client_HttpError(url, 401, `${endpoint.registry} asks for credentials for ${repository} (${challengeHeader ?? 'no challenge'}); give username/password or registry-auth`);
-        }
-        const second = await this.send(url, withAuth(), method);
-        this.noteRateLimit(second);
-        if (second.status === 401 || second.status === 403) {
-            discard(second);
-            const hint = credential
-                ? 'check the credentials'
-                : 'the repository may be private: give username/password or registry-auth';
-            throw new client_HttpError(url, second.status, `${endpoint.registry} denied access to ${repository} (HTTP ${second.status}); ${hint}`);
-        }
-        return second;
-    }
-    async fetchToken(endpoint, repository, params) {
-        const realm = new URL(params.realm ?? '');
-        const endpointPlain = endpoint.api.startsWith('http:');
-        if (realm.protocol === 'http:' && !endpointPlain && !this.isInsecure(realm.host)) {
-            throw new Error(`token realm ${realm.href} of ${endpoint.registry} is plain HTTP; list ${realm.host} in insecure-registries to allow it`);
-        }
-        if (params.service)
-            realm.searchParams.set('service', params.service);
-        realm.searchParams.set('scope', params.scope ?? `repository:${repository}:pull`);
-        const credential = this.credentialFor(endpoint);
-        const headers = credential
-            ? { authorization: basicAuth(credential) }
-            : {};
-        for (let attempt = 1;; attempt++) {
-            try {
-                const res = await this.send(realm.href, headers);
-                const body = await readBody(res, 1024 * 1024);
-                if (res.status !== 200) {
-                    const text = body.toString('utf8').slice(0, 200);
-                    throw new client_HttpError(realm.href, res.status, `token request to ${realm.origin}${realm.pathname} failed: HTTP ${res.status} ${text}`);
-                }
-                let parsed;
-                try {
-                    parsed = JSON.parse(body.toString('utf8'));
-                }
-                catch {
-                    throw new Error(`token response from ${realm.origin}${realm.pathname} is not JSON`);
-                }
-                const token = parsed.token ?? parsed.access_token;
-                if (!token)
-                    throw new Error(`token response from ${realm.origin}${realm.pathname} has no token`);
-                return token;
-            }
-            catch (err) {
-                if (!this.shouldRetry(err) || attempt >= this.retry.attempts)
-                    throw err;
-                await sleep(backoffDelay(attempt, this.retry));
-            }
-        }
-    }
-    /** Network failures and retryable statuses; not auth or 404. */
-    shouldRetry(err) {
-        if (err instanceof client_HttpError)
-            return err.retryable;
-        return isError(err);
-    }
-    /**
-     * Fetches a manifest (by tag or digest), trying mirrors first, retrying transient
-     * failures. The body's digest is checked against a requested digest, and against the
-     * registry's Docker-Content-Digest header when it sends one.
-     */
-    async getManifest(ref, reference) {
-        const failures = [];
-        for (const endpoint of this.endpoints(ref.registry)) {
-            try {
-                const got = await this.withRetries(() => this.getManifestOnce(endpoint, ref, reference), `manifest ${reference} of ${ref.repository}`);
-                if (failures.length > 0) {
-                    this.logger.info(`${ref.repository}:${reference}: served by ${endpoint.api}`);
-                }
-                return got;
-            }
-            catch (err) {
-                const description = describeError(err);
-                const message = description + tlsHint(description, new URL(endpoint.api).host);
-                if (err instanceof RateLimitError)
-                    throw err;
-                failures.push(`${endpoint.api}: ${message}`);
-                if (endpoint.mirror) {
-                    this.logger.warn(`mirror ${endpoint.api} failed for ${ref.repository}:${reference} (${message}); trying the next source`);
-                }
-            }
-        }
-        throw new Error(`cannot fetch manifest ${reference} of ${ref.registry}/${ref.repository}: ${failures.join('; ')}`);
-    }
-    /**
-     * Asks for a manifest's digest with HEAD (which Docker Hub does not count as a pull):
-     * the first source that answers 200 gives its Docker-Content-Digest, size and type.
-     * Undefined when none does; the caller then GETs, which reports errors properly.
-     */
-    async headManifest(ref, reference) {
-        for (const endpoint of this.endpoints(ref.registry)) {
-            try {
-                const res = await this.request(endpoint, ref.repository, `manifests/${reference}`, { accept: ACCEPT }, 'HEAD');
-                discard(res);
-                if (res.status !== 200)
-                    continue;
-                const digest = header(res, 'docker-content-digest');
-                const size = Number(header(res, 'content-length'));
-                if (!digest?.startsWith('sha256:') || !Number.isSafeInteger(size))
-                    return undefined;
-                const mediaType = (header(res, 'content-type') ?? '').split(';')[0]?.trim() ?? '';
-                return { endpoint, url: res.url, digest, size, mediaType };
-            }
-            catch (err) {
-                this.logger.debug(`HEAD ${reference} of ${ref.repository} at ${endpoint.api}: ${describeError(err)}`);
-            }
-        }
-        return undefined;
-    }
-    async withRetries(fn, what) {
-        let firstFailure = 0;
-        for (let attempt = 1;; attempt++) {
-            try {
-                return await fn();
-            }
-            catch (err) {
-                firstFailure ||= Date.now();
-                if (!this.shouldRetry(err))
-                    throw err;
-                const tooLong = rateLimitStop(err instanceof client_HttpError ? err : undefined, what, this.retry.budgetMs, firstFailure);
-                if (tooLong)
-                    throw tooLong;
-                const after = err instanceof client_HttpError ? err.retryAfterMs : undefined;
-                const delay = backoffDelay(attempt, this.retry, after);
-                if (retryExhausted(this.retry, attempt, Date.now() + delay - firstFailure))
-                    throw err;
-                await sleep(delay);
-            }
-        }
-    }
-    async getManifestOnce(endpoint, ref, reference) {
-        const res = await this.request(endpoint, ref.repository, `manifests/${reference}`, {
-            accept: ACCEPT
-        });
-        const url = res.url;
-        if (res.status !== 200) {
-            const text = (await readBody(res, 64 * 1024).catch(() => Buffer.alloc(0)))
-                .toString('utf8')
-                .slice(0, 300)
-                .trim();
-            const why = res.status === 404 ? 'not found' : `HTTP ${res.status}`;
-            throw new client_HttpError(url, res.status, `${why}${text ? `: ${text}` : ''}`, retryAfterMs(header(res, 'retry-after') ?? null), readRateLimit(new URL(url).host, res.headers));
-        }
-        const body = await readBody(res, MAX_MANIFEST_BYTES);
-        const digest = sha256Digest(body);
-        if (reference.startsWith('sha256:') && digest !== reference) {
-            throw new client_HttpError(url, 502, `manifest digest mismatch: asked for ${reference}, got ${digest}`);
-        }
-        const announced = header(res, 'docker-content-digest');
-        const checkable = announced?.startsWith('sha256:') === true;
-        if (checkable && announced !== digest) {
-            throw new client_HttpError(url, 502, `manifest digest mismatch: registry says ${announced}, body is ${digest}`);
-        }
-        const type = (header(res, 'content-type') ?? '').split(';')[0]?.trim() ?? '';
-        let mediaType = type;
-        try {
-            const parsed = JSON.parse(body.toString('utf8'));
-            if (parsed.mediaType)
-                mediaType = parsed.mediaType;
-        }
-        catch {
-            throw new Error(`manifest at ${url} is not JSON`);
-        }
-        const verifiedBy = reference.startsWith('sha256:')
-            ? 'digest'
-            : checkable
-                ? 'docker-content-digest'
-                : 'none';
-        return { endpoint, url, digest, mediaType, body, verifiedBy };
-    }
-}
-//# sourceMappingURL=client.js.map
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: ./packages/oci/lib/cache.js
-/**
- * The content-addressed blob cache on disk: <root>/blobs/sha256/<hex>, and <root>/tmp for
- * the files being written. Nothing in it is trusted:
- *  - `blobs`, `blobs/sha256` and `tmp` must be real directories; a link, file or anything
- *    else in their place is removed and the directory made again, so no write lands
- *    outside the cache;
- *  - an entry is opened without following links, and only when it is a regular file of
- *    exactly the size its descriptor gives; anything else (a link to /dev/zero or
- *    /etc/passwd, a FIFO, a directory, a device) is removed without being opened;
- *  - at most the descriptor's size is read, and the caller re-hashes what it reads.
- * What is removed is fetched again: the cache heals.
- */
-
-
-
-
-function blobHex(digest) {
-    const [algorithm, hex] = digest.split(':');
-    if (algorithm !== 'sha256' || !hex || !/^[a-f0-9]{64}$/.test(hex)) {
-        throw new Error(`unsupported digest ${digest}: only sha256 is supported`);
-    }
-    return hex;
-}
-const READ_FLAGS = external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | external_node_fs_namespaceObject.constants.O_NONBLOCK;
-const CREATE_FLAGS = external_node_fs_namespaceObject.constants.O_WRONLY | external_node_fs_namespaceObject.constants.O_CREAT | external_node_fs_namespaceObject.constants.O_EXCL | external_node_fs_namespaceObject.constants.O_NOFOLLOW;
-/** Makes `path` a real directory: whatever else is there (a link, a file) is removed first. */
-async function realDirectory(path) {
-    for (let attempt = 0; attempt < 3; attempt++) {
-        const info = await lstat(path).catch(() => undefined);
-        if (info?.isDirectory())
-            return;
-        if (info)
-            await rm(path, { force: true, recursive: false }).catch(() => undefined);
-        try {
-            await mkdir(path);
-            return;
-        }
-        catch (err) {
-            // Another run made it at the same moment: look again.
-            if (err.code !== 'EEXIST')
-                throw err;
-        }
-    }
-    throw new Error(`cache directory ${path} keeps changing under kedge; use another cache-dir`);
-}
-class cache_BlobCache {
-    root;
-    prepared;
-    runName = `run-${process.pid}-${randomBytes(4).toString('hex')}`;
-    constructor(root) {
-        this.root = root;
-    }
-    path(digest) {
-        return join(this.root, 'blobs', 'sha256', blobHex(digest));
-    }
-    /** Checks (and repairs) the cache's directories once; returns this run's scratch directory. */
-    prepare() {
-        this.prepared ??= (async () => {
-            await mkdir(this.root, { recursive: true });
-            for (const dir of [['blobs'], ['blobs', 'sha256'], ['tmp']]) {
-                await realDirectory(join(this.root, ...dir));
-            }
-            const scratch = join(this.root, 'tmp', this.runName);
-            await mkdir(scratch);
-            return scratch;
-        })();
-        return this.prepared;
-    }
-    /** Removes an entry, whatever it is (a directory too), without following links. */
-    async drop(digest) {
-        await rm(this.path(digest), { recursive: true, force: true });
-    }
-    /** True when the entry looks intact: a regular file of the right size (not re-hashed). */
-    async has(desc) {
-        await this.prepare();
-        const info = await lstat(this.path(desc.digest)).catch(() => undefined);
-        return info !== undefined && info.isFile() && info.size === desc.size;
-    }
-    /**
-     * Opens an entry for reading: a regular file of `desc.size` bytes, reached without
-     * following a link. Anything else there is removed. Undefined when nothing usable is there.
-     */
-    async open(desc) {
-        await this.prepare();
-        const path = this.path(desc.digest);
-        const before = await lstat(path).catch(() => undefined);
-        if (!before)
-            return undefined;
-        if (!before.isFile() || before.size !== desc.size) {
-            await this.drop(desc.digest);
-            return undefined;
-        }
-        let handle;
-        try {
-            handle = await open(path, READ_FLAGS);
-        }
-        catch {
-            await this.drop(desc.digest);
-            return undefined;
-        }
-        const info = await handle.stat();
-        if (!info.isFile() ||
-            info.size !== desc.size ||
-            info.ino !== before.ino ||
-            info.dev !== before.dev) {
-            await handle.close();
-            await this.drop(desc.digest);
-            return undefined;
-        }
-        return handle;
-    }
-    /** A new file in this run's scratch directory, created exclusively (never through a link). */
-    async scratch(digest) {
-        const dir = await this.prepare();
-        const path = join(dir, `${blobHex(digest)}.${randomBytes(4).toString('hex')}`);
-        const handle = await open(path, CREATE_FLAGS, 0o644);
-        return {
-            path,
-            handle,
-            discard: async () => {
-                await handle.close().catch(() => undefined);
-                await rm(path, { force: true });
-            }
-        };
-    }
-    /** Renames a complete, verified scratch file into place; whatever was there goes. */
-    async commit(part, digest) {
-        await part.handle.close();
-        const final = this.path(digest);
-        try {
-            await rename(part.path, final);
-        }
-        catch (err) {
-            // A directory (or a non-empty one) in the blob's place: remove it and try once more.
-            if (!['EISDIR', 'ENOTEMPTY', 'EEXIST', 'ENOTDIR'].includes(err.code ?? ''))
-                throw err;
-            await this.drop(digest);
-            await rename(part.path, final);
-        }
-    }
-    /** Removes this run's scratch files; the cache stays. */
-    async cleanup() {
-        if (!this.prepared)
-            return;
-        const dir = await this.prepared.catch(() => undefined);
-        if (dir)
-            await rm(dir, { recursive: true, force: true });
-    }
-}
-/**
- * Reads exactly `size` bytes of `handle` in chunks into one reused buffer, handing each to
- * `each` (awaited before the buffer is reused). Throws when the file ends early.
- */
-async function cache_readChunks(handle, size, each, chunkSize = 256 * 1024) {
-    const buffer = Buffer.allocUnsafe(Math.max(1, Math.min(chunkSize, size)));
-    let position = 0;
-    while (position < size) {
-        const want = Math.min(buffer.length, size - position);
-        const { bytesRead } = await handle.read(buffer, 0, want, position);
-        if (bytesRead === 0)
-            throw new Error(`cache entry ended at ${position} of ${size} bytes`);
-        await each(buffer.subarray(0, bytesRead), position);
-        position += bytesRead;
-    }
-}
-//# sourceMappingURL=cache.js.map
-;// CONCATENATED MODULE: ./packages/oci/lib/blobs.js
-/**
- * Blob delivery: each blob goes, verified, into every place that wants it (its slot in
- * one or more archives being written) from the cheapest source:
- *  - bytes already in hand (manifests, configs);
- *  - the content-addressed cache (blobs/sha256/<hex>), re-hashed as it is copied, so a
- *    damaged cache entry is caught, dropped and fetched again;
- *  - the registry: streamed, hashed and written in one pass, teed into the cache.
- * A digest or size mismatch is retried; network errors, 429 and 5xx are retried with
- * backoff and jitter, resuming with Range where the server answers 206. The retry budget
- * is time (since the first failure) and tries in a row that brought no new bytes: a try
- * that made progress does not use it up. A cache entry appears only complete and verified
- * (temporary name, then rename); cache.ts keeps reads and writes inside the cache.
- */
-
-
-
-
-
-
-
-/** The connection broke during a transfer; what arrived is kept for a resume. */
-class TransferError extends Error {
-    url;
-    constructor(message, url, cause) {
-        super(message, { cause });
-        this.url = url;
-        this.name = 'TransferError';
-    }
-}
-/** The bytes from `url` were not the blob asked for (wrong size or digest). */
-class BlobMismatchError extends Error {
-    url;
-    constructor(message, url) {
-        super(message);
-        this.url = url;
-        this.name = 'BlobMismatchError';
-    }
-}
-const sha256 = (data) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
-class blobs_BlobFetcher {
-    cacheDir;
-    retry;
-    onBytes;
-    stats = { bytesFetched: 0, requests: 0, reused: 0, fetched: 0 };
-    cache;
-    /** `cacheDir`: a persistent content-addressed cache, or undefined for none. */
-    constructor(cacheDir, retry = defaultRetry, onBytes = () => undefined) {
-        this.cacheDir = cacheDir;
-        this.retry = retry;
-        this.onBytes = onBytes;
-        this.cache = cacheDir ? new BlobCache(cacheDir) : undefined;
-    }
-    /** Writes bytes in hand (verified) to every target, and to the cache. */
-    async deliverBytes(desc, data, targets) {
-        if (data.length !== desc.size || sha256(data) !== desc.digest) {
-            throw new BlobMismatchError(`bytes in hand for ${desc.digest} do not match it`, 'memory');
-        }
-        await Promise.all(targets.map(t => t.handle.write(data, 0, data.length, t.offset)));
-        await this.storeBytes(desc, data);
-    }
-    /** Puts bytes in hand (already verified) into the cache, unless there. */
-    async storeBytes(desc, data) {
-        if (!this.cache || (await this.cache.has(desc)))
-            return;
-        const part = await this.cache.scratch(desc.digest);
-        try {
-            await part.handle.write(data, 0, data.length, 0);
-            await this.cache.commit(part, desc.digest);
-        }
-        catch (err) {
-            await part.discard();
-            throw err;
-        }
-    }
-    /**
-     * A small blob (a config) as bytes: from the cache when it is there and intact,
-     * else fetched, verified and cached.
-     */
-    async fetchBytes(desc, source, what, limit = 16 * 1024 * 1024) {
-        if (desc.size > limit)
-            throw new Error(`${what}: ${desc.digest} is ${desc.size} bytes, over ${limit}`);
-        const cached = await this.readCached(desc);
-        if (cached) {
-            this.stats.reused += 1;
-            return cached;
-        }
-        const chunks = [];
-        // Downloads write in order; a restart from byte 0 resets the sink.
-        const collector = {
-            write: more => {
-                chunks.push(...more);
-                return Promise.resolve();
-            },
-            reset: () => {
-                chunks.length = 0;
-            }
-        };
-        await this.download(desc, source, what, [collector]);
-        const data = Buffer.concat(chunks);
-        await this.storeBytes(desc, data);
-        return data;
-    }
-    /** A cached blob's bytes (at most its size), verified; undefined (and dropped) if damaged. */
-    async readCached(desc) {
-        const handle = await this.cache?.open(desc);
-        if (!handle || !this.cache)
-            return undefined;
-        const data = Buffer.alloc(desc.size);
-        try {
-            await readChunks(handle, desc.size, (chunk, position) => {
-                chunk.copy(data, position);
-            });
-        }
-        catch {
-            await handle.close();
-            await this.cache.drop(desc.digest);
-            return undefined;
-        }
-        await handle.close();
-        if (sha256(data) === desc.digest)
-            return data;
-        await this.cache.drop(desc.digest);
-        return undefined;
-    }
-    /** Puts a blob into every target: from the cache if intact, else from `source`. */
-    async deliver(desc, targets, source, what) {
-        if (await this.copyFromCache(desc, targets)) {
-            this.stats.reused += 1;
-            return;
-        }
-        const part = this.cache ? await this.cache.scratch(desc.digest) : undefined;
-        const sinks = targets.map(fileSink);
-        if (part)
-            sinks.push(fileSink({ handle: part.handle, offset: 0 }));
-        try {
-            await this.download(desc, source, what, sinks);
-            if (part)
-                await this.cache?.commit(part, desc.digest);
-        }
-        catch (err) {
-            if (part)
-                await part.discard();
-            throw err;
-        }
-    }
-    /** Copies a cached blob into the targets while re-hashing it; false if absent or damaged. */
-    async copyFromCache(desc, targets) {
-        const handle = await this.cache?.open(desc);
-        if (!handle || !this.cache)
-            return false;
-        const hash = createHash('sha256');
-        let intact = false;
-        const failed = {};
-        try {
-            await readChunks(handle, desc.size, async (chunk, position) => {
-                hash.update(chunk);
-                await Promise.all(targets.map(t => t.handle.write(chunk, 0, chunk.length, t.offset + position))).catch((err) => {
-                    failed.write = err;
-                    throw err;
-                });
-            });
-            intact = `sha256:${hash.digest('hex')}` === desc.digest;
-        }
-        catch (err) {
-            // A failed write to the archive is the run's problem; a failed read, the entry's.
-            if ('write' in failed)
-                throw err;
-        }
-        finally {
-            await handle.close();
-        }
-        // Damaged or truncated: drop it; the caller fetches it again.
-        if (!intact)
-            await this.cache.drop(desc.digest);
-        return intact;
-    }
-    async download(desc, source, what, sinks) {
-        const state = { hash: createHash('sha256'), received: 0 };
-        let lastError;
-        let lastUrl = '';
-        let tries = 0;
-        let idle = 0;
-        let firstFailure = 0;
-        let why = '';
-        for (;;) {
-            const before = state.received;
-            tries += 1;
-            try {
-                lastUrl = await this.tryOnce(desc, source, sinks, state);
-                this.stats.fetched += 1;
-                return;
-            }
-            catch (err) {
-                lastError = err;
-                if (err instanceof HttpError ||
-                    err instanceof BlobMismatchError ||
-                    err instanceof TransferError) {
-                    lastUrl = err.url;
-                }
-                if (err instanceof BlobMismatchError)
-                    restart(state, sinks);
-                // A try that brought new bytes (kept for a resume) does not use up the budget.
-                idle = state.received > before ? 0 : idle + 1;
-                firstFailure ||= Date.now();
-                const transient = err instanceof BlobMismatchError ||
-                    err instanceof TransferError ||
-                    (err instanceof HttpError ? err.retryable : isError(err) && !isDiskError(err));
-                if (!transient)
-                    break;
-                const tooLong = rateLimitStop(err instanceof HttpError ? err : undefined, `${what}: blob ${desc.digest}`, this.retry.budgetMs, firstFailure);
-                if (tooLong)
-                    throw tooLong;
-                const delay = backoffDelay(Math.max(1, idle), this.retry, err instanceof HttpError ? err.retryAfterMs : undefined);
-                why = retryExhausted(this.retry, idle, Date.now() + delay - firstFailure);
-                if (why)
-                    break;
-                await sleep(delay);
-            }
-        }
-        const cause = lastError instanceof TransferError ||
-            lastError instanceof HttpError ||
-            lastError instanceof BlobMismatchError
-            ? lastError.message
-            : describeError(lastError);
-        throw new Error(`${what}: blob ${desc.digest} (${desc.size} bytes) from ${lastUrl || 'its registry'} failed${why ? ` (${why}; ${tries} tries)` : ''}: ${cause}`, {
-            cause: lastError
-        });
-    }
-    /** One try, resuming from `state.received`. Returns the URL the bytes came from. */
-    async tryOnce(desc, source, sinks, state) {
-        this.stats.requests += 1;
-        const res = await source(state.received);
-        const url = res.url;
-        if (res.status !== 200 && res.status !== 206) {
-            discard(res);
-            throw new HttpError(url, res.status, `HTTP ${res.status}`, retryAfterMs(header(res, 'retry-after') ?? null), readRateLimit(new URL(url).host, res.headers));
-        }
-        if (res.status === 206) {
-            const start = Number(/^bytes (\d+)-/.exec(header(res, 'content-range') ?? '')?.[1] ?? -1);
-            if (start !== state.received) {
-                discard(res);
-                const expected = state.received;
-                restart(state, sinks);
-                throw new HttpError(url, 502, `server resumed at byte ${start}, expected ${expected}`);
-            }
-        }
-        else if (state.received > 0) {
-            // The server ignored Range: start over.
-            restart(state, sinks);
-        }
-        // Chunks are gathered and written together (writev), ~1 MiB at a time: far fewer
-        // write calls than one per socket chunk. `state.received` counts bytes written.
-        let batch = [];
-        let batched = 0;
-        const flush = async () => {
-            if (batch.length === 0)
-                return;
-            const chunks = batch;
-            const position = state.received;
-            batch = [];
-            await Promise.all(sinks.map(s => s.write(chunks, position)));
-            state.received += batched;
-            batched = 0;
-        };
-        try {
-            for await (const chunk of res.body) {
-                const buf = chunk;
-                if (state.received + batched + buf.length > desc.size) {
-                    res.body.destroy();
-                    throw new BlobMismatchError(`more than the expected ${desc.size} bytes`, url);
-                }
-                state.hash.update(buf);
-                batch.push(buf);
-                batched += buf.length;
-                this.stats.bytesFetched += buf.length;
-                this.onBytes(buf.length);
-                if (batched >= WRITE_BATCH)
-                    await flush();
-            }
-            await flush();
-        }
-        catch (err) {
-            if (err instanceof BlobMismatchError || isDiskError(err))
-                throw err;
-            // The connection broke: what arrived is good, so write it and resume after it.
-            await flush();
-            throw new TransferError(`connection broke after ${state.received} of ${desc.size} bytes (${describeError(err)})`, url, err);
-        }
-        if (state.received !== desc.size) {
-            throw new TransferError(`body ended at ${state.received} of ${desc.size} bytes`, url, undefined);
-        }
-        const actual = `sha256:${state.hash.digest('hex')}`;
-        if (actual !== desc.digest)
-            throw new BlobMismatchError(`content hashes to ${actual}`, url);
-        return url;
-    }
-    /** Removes this run's scratch files; the cache stays. */
-    async cleanup() {
-        await this.cache?.cleanup();
-    }
-}
-const WRITE_BATCH = (/* unused pure expression or super */ null && (256 * 1024));
-/** Back to byte 0: a fresh hash, and sinks that forget what they were given. */
-function restart(state, sinks) {
-    state.hash = createHash('sha256');
-    state.received = 0;
-    for (const sink of sinks)
-        sink.reset?.();
-}
-function fileSink(target) {
-    return {
-        write: async (chunks, position) => {
-            await target.handle.writev(chunks, target.offset + position);
-        }
-    };
-}
-/** A local file-system failure (disk full, permissions): not worth retrying. */
-function isDiskError(err) {
-    const code = err?.code;
-    return (typeof code === 'string' &&
-        ['ENOSPC', 'EDQUOT', 'EACCES', 'EROFS', 'EIO', 'EBADF'].includes(code));
-}
-//# sourceMappingURL=blobs.js.map
 ;// CONCATENATED MODULE: ./packages/oci/lib/archive.js
 /**
  * One deterministic tar for a set of images, readable three ways:
@@ -46163,14 +44766,14 @@ function isDiskError(err) {
 
 
 
-const archive_ANNOTATIONS = {
+const ANNOTATIONS = {
     imageName: 'io.containerd.image.name',
     refName: 'org.opencontainers.image.ref.name',
     /** The digest of the index the platform manifest was chosen from. */
     indexDigest: 'dev.kedge.image.index.digest'
 };
 /** The mtime for archive entries: SOURCE_DATE_EPOCH when set, else 0. */
-function archive_archiveMtime(env = process.env) {
+function archiveMtime(env = process.env) {
     const epoch = Number(env.SOURCE_DATE_EPOCH ?? 0);
     if (!Number.isInteger(epoch) || epoch < 0) {
         throw new Error(`SOURCE_DATE_EPOCH=${env.SOURCE_DATE_EPOCH ?? ''} is not a non-negative integer`);
@@ -46181,7 +44784,7 @@ function blobPath(digest) {
     return `blobs/sha256/${digest.slice('sha256:'.length)}`;
 }
 /** `<archive>.images.json`: the fetch-images report named after its archive. */
-function archive_reportPathFor(archive) {
+function reportPathFor(archive) {
     return `${archive}.images.json`;
 }
 const byName = (a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
@@ -46201,9 +44804,9 @@ function layoutDocuments(images) {
                 ...(img.platform.variant ? { variant: img.platform.variant } : {})
             },
             annotations: {
-                [archive_ANNOTATIONS.imageName]: img.name,
-                [archive_ANNOTATIONS.refName]: img.name,
-                ...(img.indexDigest ? { [archive_ANNOTATIONS.indexDigest]: img.indexDigest } : {})
+                [ANNOTATIONS.imageName]: img.name,
+                [ANNOTATIONS.refName]: img.name,
+                ...(img.indexDigest ? { [ANNOTATIONS.indexDigest]: img.indexDigest } : {})
             }
         }))
     };
@@ -46223,7 +44826,7 @@ function layoutDocuments(images) {
     return { index, manifestJson, repositories };
 }
 /** A temporary name beside `target` that never looks like a finished archive. */
-function archive_temporaryPath(target) {
+function temporaryPath(target) {
     return (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)(target), `.${(0,external_node_path_namespaceObject.basename)(target)}.partial-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`);
 }
 /**
@@ -46232,7 +44835,7 @@ function archive_temporaryPath(target) {
  * (positional writes, any order, in parallel). `finish()` renames it into place;
  * `abort()` removes it.
  */
-class archive_ArchiveFile {
+class ArchiveFile {
     target;
     temp;
     handle;
@@ -46245,7 +44848,7 @@ class archive_ArchiveFile {
         this.size = size;
         this.slots = slots;
     }
-    static async create(target, images, mtime = archive_archiveMtime()) {
+    static async create(target, images, mtime = archiveMtime()) {
         const { index, manifestJson, repositories } = layoutDocuments(images);
         const blobs = new Map();
         for (const img of images) {
@@ -46272,7 +44875,7 @@ class archive_ArchiveFile {
             ...[...docs].map(([name, data]) => ({ name, type: 'file', size: data.length }))
         ].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
         const plan = planTar(entries);
-        const temp = archive_temporaryPath(target);
+        const temp = temporaryPath(target);
         const handle = await open(temp, 'wx');
         try {
             await handle.truncate(plan.size);
@@ -46286,7 +44889,7 @@ class archive_ArchiveFile {
                     slots.set(`sha256:${entry.name.slice('blobs/sha256/'.length)}`, entry.dataOffset);
                 }
             }
-            return new archive_ArchiveFile(target, temp, handle, plan.size, slots);
+            return new ArchiveFile(target, temp, handle, plan.size, slots);
         }
         catch (err) {
             await handle.close();
@@ -46313,1645 +44916,8 @@ class archive_ArchiveFile {
     }
 }
 //# sourceMappingURL=archive.js.map
-;// CONCATENATED MODULE: ./packages/oci/lib/archive-read.js
-/**
- * Reads an image archive back: which images it holds, for which platform, with which
- * digests, from the archive itself (index.json, each manifest and each image config), not
- * from a report beside it. Manifests and configs are checked against their digests and
- * every layer must be present at its size, so a truncated or mislabelled archive is an
- * error naming the image. Reads the tar headers only, then the few small JSON blobs.
- */
-
-
-
-
-const INDEX_TYPES = new Set([
-    'application/vnd.oci.image.index.v1+json',
-    'application/vnd.docker.distribution.manifest.list.v2+json'
-]);
-function field(block, start, length) {
-    const raw = block.subarray(start, start + length);
-    const end = raw.indexOf(0);
-    return raw.subarray(0, end < 0 ? raw.length : end).toString('utf8');
-}
-function paxPath(data) {
-    for (const record of data.toString('utf8').split('\n')) {
-        const match = /^\d+ path=(.*)$/.exec(record);
-        if (match)
-            return match[1];
-    }
-    return undefined;
-}
-/** Every regular file of a tar (ustar, pax `path` and GNU long names), by normalized name. */
-async function listTar(handle, where) {
-    const members = new Map();
-    const { size: total } = await handle.stat();
-    const block = Buffer.alloc(512);
-    let offset = 0;
-    let longName;
-    for (;;) {
-        if (offset + 512 > total) {
-            throw new Error(`${where}: the tar is truncated (no end-of-archive block after byte ${offset})`);
-        }
-        await handle.read(block, 0, 512, offset);
-        if (block.every(b => b === 0))
-            break;
-        const size = parseInt(field(block, 124, 12).trim() || '0', 8);
-        const type = field(block, 156, 1) || '0';
-        const prefix = field(block, 345, 155);
-        const data = offset + 512;
-        if (!Number.isFinite(size) || data + size > total) {
-            throw new Error(`${where}: the tar is truncated or damaged at byte ${offset}`);
-        }
-        if (type === 'x' || type === 'L') {
-            const body = Buffer.alloc(size);
-            await handle.read(body, 0, size, data);
-            longName = type === 'L' ? field(body, 0, size) : paxPath(body);
-        }
-        else {
-            const name = longName ?? (prefix ? `${prefix}/${field(block, 0, 100)}` : field(block, 0, 100));
-            longName = undefined;
-            if (type === '0' || type === '7')
-                members.set(name.replace(/^(\.\/)+/, ''), { offset: data, size });
-        }
-        offset = data + Math.ceil(size / 512) * 512;
-    }
-    return members;
-}
-/** An archive opened for reading its JSON documents and blobs. */
-class ArchiveReader {
-    where;
-    handle;
-    members;
-    constructor(where, handle, members) {
-        this.where = where;
-        this.handle = handle;
-        this.members = members;
-    }
-    has(digest, size) {
-        return this.members.get(`blobs/sha256/${digest.slice('sha256:'.length)}`)?.size === size;
-    }
-    async file(name, what) {
-        const member = this.members.get(name);
-        if (!member) {
-            throw new Error(`${this.where}: ${what} is missing (no ${name} in the tar); give the archive fetch-images wrote`);
-        }
-        const body = Buffer.alloc(member.size);
-        await this.handle.read(body, 0, member.size, member.offset);
-        return body;
-    }
-    /** A blob, checked against its digest, parsed as JSON. */
-    async json(digest, what) {
-        if (!/^sha256:[a-f0-9]{64}$/.test(digest)) {
-            throw new Error(`${this.where}: ${what} has an unsupported digest "${digest}"`);
-        }
-        const body = await this.file(`blobs/sha256/${digest.slice(7)}`, what);
-        const actual = `sha256:${createHash('sha256').update(body).digest('hex')}`;
-        if (actual !== digest) {
-            throw new Error(`${this.where}: ${what} does not match its digest ${digest} (got ${actual})`);
-        }
-        return JSON.parse(body.toString('utf8'));
-    }
-}
-/** The name an index.json entry gives its image: containerd's annotation, else a full ref.name. */
-function entryName(entry) {
-    const a = entry.annotations ?? {};
-    const ref = a[ANNOTATIONS.refName];
-    return a[ANNOTATIONS.imageName] ?? (ref && /[/:@]/.test(ref) ? ref : undefined);
-}
-/** The platform manifests an entry stands for (itself, or the children of an index). */
-async function manifestsOf(reader, entry, name) {
-    if (!INDEX_TYPES.has(entry.mediaType ?? ''))
-        return [entry];
-    const index = await reader.json(entry.digest, `the index of ${name}`);
-    // A multi-platform index may hold only some of its children (containerd's export does that).
-    return (index.manifests ?? []).filter(m => reader.has(m.digest, m.size));
-}
-async function readImage(reader, name, desc, indexDigest) {
-    const manifest = await reader.json(desc.digest, `the manifest of ${name}`);
-    if (!manifest.config)
-        throw new Error(`${reader.where}: the manifest of ${name} has no config`);
-    const config = await reader.json(manifest.config.digest, `the config of ${name}`);
-    if (!config.os || !config.architecture) {
-        throw new Error(`${reader.where}: the config of ${name} names no os/architecture`);
-    }
-    const layers = manifest.layers ?? [];
-    const absent = layers.filter(l => !reader.has(l.digest, l.size));
-    if (absent.length > 0) {
-        throw new Error(`${reader.where}: ${name} misses layers ${absent.map(l => l.digest).join(', ')}; fetch it again`);
-    }
-    const platform = normalizePlatform({
-        os: config.os,
-        architecture: config.architecture,
-        ...(config.variant ? { variant: config.variant } : {})
-    });
-    return {
-        name,
-        platform: formatPlatform(platform),
-        indexDigest,
-        manifestDigest: desc.digest,
-        configDigest: manifest.config.digest,
-        size: [desc, manifest.config, ...layers].reduce((n, b) => n + b.size, 0),
-        layers: layers.length
-    };
-}
-/** The images an archive holds, sorted by name; each (name, manifest) once. */
-async function archive_read_readArchiveImages(path) {
-    const where = `images archive ${path}`;
-    const handle = await open(path, 'r').catch((err) => {
-        const code = err.code ?? String(err);
-        throw new Error(`${where}: cannot open it (${code})`, { cause: err });
-    });
-    try {
-        const reader = new ArchiveReader(where, handle, await listTar(handle, where));
-        const text = (await reader.file('index.json', 'index.json')).toString('utf8');
-        let index;
-        try {
-            index = JSON.parse(text);
-        }
-        catch (err) {
-            throw new Error(`${where}: index.json is not JSON; give the archive fetch-images wrote`, {
-                cause: err
-            });
-        }
-        const seen = new Map();
-        for (const entry of index.manifests ?? []) {
-            const name = entryName(entry);
-            if (!name)
-                continue;
-            const indexDigest = entry.annotations?.[ANNOTATIONS.indexDigest] ?? null;
-            for (const desc of await manifestsOf(reader, entry, name)) {
-                const key = `${name} ${desc.digest}`;
-                const known = seen.get(key);
-                if (!known)
-                    seen.set(key, await readImage(reader, name, desc, indexDigest));
-                else
-                    known.indexDigest ??= indexDigest;
-            }
-        }
-        return [...seen.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    }
-    finally {
-        await handle.close();
-    }
-}
-//# sourceMappingURL=archive-read.js.map
-;// CONCATENATED MODULE: ./packages/oci/lib/output.js
-/**
- * Output paths are checked before the first request: a path under /proc or /sys, or one
- * that exists and is not what kedge writes there (a FIFO, a device, a directory where a
- * file goes), fails at once with a clear error instead of hanging or half-writing.
- */
-
-
-/** statfs magic numbers of the kernel's pseudo file systems. */
-const PSEUDO_FS = {
-    0x9fa0: '/proc',
-    0x62656572: '/sys',
-    0x27e0eb: 'a cgroup file system',
-    0x63677270: 'a cgroup file system',
-    0x64626720: 'debugfs'
-};
-function kindOf(info) {
-    if (info.isFile())
-        return 'a regular file';
-    if (info.isDirectory())
-        return 'a directory';
-    if (info.isSymbolicLink())
-        return 'a symbolic link';
-    if (info.isFIFO())
-        return 'a FIFO';
-    if (info.isSocket())
-        return 'a socket';
-    return 'a device';
-}
-/** The pseudo file system `path` (or its nearest existing parent) is on, if any. */
-async function pseudoFileSystem(path) {
-    for (const top of ['/proc', '/sys']) {
-        if (path === top || path.startsWith(`${top}/`))
-            return top;
-    }
-    let at = path;
-    for (;;) {
-        const info = await statfs(at).catch(() => undefined);
-        if (info)
-            return PSEUDO_FS[info.type];
-        const up = dirname(at);
-        if (up === at)
-            return undefined;
-        at = up;
-    }
-}
-/**
- * Checks where an output goes. `label` names the input in errors (output, images-json);
- * `kind` is what kedge writes there.
- */
-async function output_checkOutputPath(label, given, kind) {
-    const path = resolve(given);
-    const fail = (why) => {
-        throw new Error(`${label} ${given}: it is ${why}; give a path for a new ${kind} on a normal file system`);
-    };
-    const pseudo = await pseudoFileSystem(path);
-    if (pseudo)
-        fail(pseudo.startsWith('/') ? `under ${pseudo}` : `on ${pseudo}`);
-    const info = await lstat(path).catch(() => undefined);
-    if (!info)
-        return;
-    if (kind === 'file' && !info.isFile())
-        fail(`${kindOf(info)}, not a regular file`);
-    if (kind === 'directory' && !info.isDirectory())
-        fail(`${kindOf(info)}, not a directory`);
-}
-//# sourceMappingURL=output.js.map
-;// CONCATENATED MODULE: ./packages/oci/lib/resolve.js
-
-
-
-const resolve_INDEX_TYPES = new Set([MANIFEST_TYPES.ociIndex, MANIFEST_TYPES.dockerList]);
-const resolve_DIGEST = /^sha256:[a-f0-9]{64}$/;
-const resolve_MAX_MANIFEST_BYTES = (/* unused pure expression or super */ null && (4 * 1024 * 1024));
-function resolve_parseManifest(body, where) {
-    let doc;
-    try {
-        doc = JSON.parse(body.toString('utf8'));
-    }
-    catch {
-        throw new Error(`${where}: the manifest is not JSON`);
-    }
-    if (doc.schemaVersion === 1) {
-        throw new Error(`${where}: schema 1 manifests are deprecated and not supported; push the image again with a current client`);
-    }
-    return doc;
-}
-function checkDescriptor(d, what, where) {
-    if (!d ||
-        typeof d.digest !== 'string' ||
-        !resolve_DIGEST.test(d.digest) ||
-        !Number.isSafeInteger(d.size) ||
-        d.size < 0) {
-        throw new Error(`${where}: the manifest's ${what} descriptor is missing or malformed (kedge supports sha256 digests)`);
-    }
-    return d;
-}
-function mediaTypeOf(body, fallback) {
-    try {
-        return JSON.parse(body.toString('utf8')).mediaType ?? fallback;
-    }
-    catch {
-        return fallback;
-    }
-}
-/** Fetches top manifests once per image for a whole run, revalidating cached ones by HEAD. */
-class resolve_ManifestResolver {
-    ctx;
-    tops = new Map();
-    constructor(ctx) {
-        this.ctx = ctx;
-    }
-    /** The image's top manifest (an index or its only manifest), once per run. */
-    top(ref) {
-        const key = formatReference(ref);
-        let got = this.tops.get(key);
-        if (!got) {
-            got = this.fetchTop(ref);
-            this.tops.set(key, got);
-        }
-        return got;
-    }
-    async fetchTop(ref) {
-        const { client, store } = this.ctx;
-        const reference = manifestReference(ref);
-        if (store.cacheDir) {
-            const head = await client.headManifest(ref, reference);
-            if (head &&
-                head.size <= resolve_MAX_MANIFEST_BYTES &&
-                (ref.digest === undefined || head.digest === ref.digest)) {
-                const body = await store.readCached({ digest: head.digest, size: head.size });
-                if (body) {
-                    return {
-                        endpoint: head.endpoint,
-                        url: head.url,
-                        digest: head.digest,
-                        mediaType: mediaTypeOf(body, head.mediaType),
-                        body,
-                        verifiedBy: ref.digest ? 'digest' : 'docker-content-digest'
-                    };
-                }
-            }
-        }
-        const got = await client.getManifest(ref, reference);
-        if (got.verifiedBy === 'none') {
-            this.ctx.logger.warn(`${formatReference(ref)}: ${ref.registry} sent no Docker-Content-Digest for tag ${ref.tag ?? ''}, so its manifest cannot be checked; pin the image by digest to check it (images.json says verifiedBy: none)`);
-        }
-        await store.storeBytes({ digest: got.digest, size: got.body.length }, got.body);
-        return got;
-    }
-    /** A platform manifest by the digest its index entry gives: from the cache, else fetched. */
-    async byDigest(ref, entry) {
-        const { client, store } = this.ctx;
-        if (entry.size <= resolve_MAX_MANIFEST_BYTES) {
-            const body = await store.readCached({ digest: entry.digest, size: entry.size });
-            if (body) {
-                const top = await this.top(ref);
-                return {
-                    endpoint: top.endpoint,
-                    url: top.url,
-                    digest: entry.digest,
-                    mediaType: mediaTypeOf(body, entry.mediaType),
-                    body,
-                    verifiedBy: 'digest'
-                };
-            }
-        }
-        return client.getManifest(ref, entry.digest);
-    }
-    /** Resolves one image for one platform: manifests and config, checked. */
-    async resolve(given, ref, want) {
-        const where = `image "${given}"`;
-        const top = await this.top(ref);
-        let doc = resolve_parseManifest(top.body, where);
-        let manifest = top;
-        let indexDigest;
-        let platform;
-        if (resolve_INDEX_TYPES.has(top.mediaType) || Array.isArray(doc.manifests)) {
-            indexDigest = top.digest;
-            const entries = doc.manifests ?? [];
-            const entry = selectManifest(entries, want);
-            if (!entry) {
-                const offered = offeredPlatforms(entries);
-                throw new Error(`${where} has no ${formatPlatform(want)} variant; its index offers ${offered.length ? offered.join(', ') : 'no runnable platform'}`);
-            }
-            platform = normalizePlatform(entry.platform ?? want);
-            checkDescriptor(entry, 'platform manifest', where);
-            manifest = await this.byDigest(ref, entry);
-            doc = resolve_parseManifest(manifest.body, where);
-            if (resolve_INDEX_TYPES.has(manifest.mediaType) || Array.isArray(doc.manifests)) {
-                throw new Error(`${where}: the index points at another index; nested indexes are not supported`);
-            }
-        }
-        const config = checkDescriptor(doc.config, 'config', where);
-        const layers = (doc.layers ?? []).map((l, i) => checkDescriptor(l, `layer ${i}`, where));
-        const configBytes = await this.ctx.run(() => this.ctx.store.fetchBytes(config, this.ctx.source(ref, manifest.endpoint, config.digest), where));
-        const have = configPlatform(configBytes, config.digest, where);
-        if (!platformMatches(want, have)) {
-            throw new Error(indexDigest
-                ? `${where}: the index lists ${formatPlatform(want)} but its config says ${formatPlatform(have)}`
-                : `${where} is a single-platform image for ${formatPlatform(have)}, not ${formatPlatform(want)}; use an image (or tag) published for ${formatPlatform(want)}`);
-        }
-        return {
-            given,
-            ref,
-            platform: platform ?? have,
-            endpoint: manifest.endpoint,
-            ...(indexDigest ? { indexDigest } : {}),
-            verifiedBy: top.verifiedBy,
-            manifest: {
-                mediaType: manifest.mediaType,
-                digest: manifest.digest,
-                size: manifest.body.length
-            },
-            manifestBytes: manifest.body,
-            config,
-            configBytes,
-            layers
-        };
-    }
-}
-function configPlatform(bytes, digest, where) {
-    let cfg;
-    try {
-        cfg = JSON.parse(bytes.toString('utf8'));
-    }
-    catch {
-        throw new Error(`${where}: its config ${digest} is not JSON`);
-    }
-    return normalizePlatform({
-        os: cfg.os ?? '',
-        architecture: cfg.architecture ?? '',
-        ...(cfg.variant ? { variant: cfg.variant } : {})
-    });
-}
-//# sourceMappingURL=resolve.js.map
-;// CONCATENATED MODULE: ./packages/oci/lib/fetch.js
-/**
- * fetchImages: references in; per platform one deterministic archive (or one per image)
- * and an images.json report out. Every reference, platform and output path is checked
- * before any network call. Manifests and configs of every image and platform are resolved
- * first (resolve.ts: each image's index once for all platforms, revalidated by HEAD when
- * the cache holds it); then, per platform, the archive layout is planned and each unique
- * blob is fetched once, in parallel, straight into its place in the archive's temporary
- * file (and into the cache, when there is one). An archive is renamed into place only when
- * every blob is in and verified; when a later platform fails, the earlier ones' outputs of
- * this run are removed again.
- */
-
-
-
-
-
-
-
-
-
-
-
-
-
-/** A platform as a file-name part: linux/arm/v7 -> linux-arm-v7. */
-function platformSlug(platform) {
-    return platform.trim().replace(/\//g, '-');
-}
-/**
- * Where one platform's output goes. One platform: `output` and `imagesJson` as given
- * (`<archive>.images.json` beside the archive by default, so two archives in one directory
- * never share a report). Several: the platform goes into the names:
- * `images/edge.tar` -> `images/edge-linux-arm64.tar` with `images/edge-linux-arm64.tar.images.json`;
- * with perImage, `images/` -> `images/linux-arm64/` holding the tars and images.json; a
- * given images-json `meta/images.json` -> `meta/images-linux-arm64.json`.
- */
-function platformOutput(options, platform, several) {
-    const output = resolve(options.output);
-    const slug = platformSlug(platform);
-    const withSlug = (path, ext) => path.endsWith(ext) ? `${path.slice(0, -ext.length)}-${slug}${ext}` : `${path}-${slug}`;
-    const out = !several ? output : options.perImage ? join(output, slug) : withSlug(output, '.tar');
-    const json = options.imagesJson
-        ? several
-            ? withSlug(resolve(options.imagesJson), '.json')
-            : resolve(options.imagesJson)
-        : options.perImage
-            ? join(out, 'images.json')
-            : reportPathFor(out);
-    return { output: out, imagesJson: json };
-}
-/** Splits an image list: newlines or commas, `#` comments, blanks dropped, duplicates once. */
-function parseImageList(text) {
-    const seen = new Set();
-    for (const line of text.split('\n')) {
-        const content = line.replace(/#.*$/, '');
-        for (const item of content.split(',')) {
-            const ref = item.trim();
-            if (ref)
-                seen.add(ref);
-        }
-    }
-    return [...seen];
-}
-/** The references, parsed; every bad one is reported together, before any request. */
-function parseRefs(images) {
-    if (images.length === 0)
-        throw new Error('no images given');
-    const errors = [];
-    const refs = [];
-    const byName = new Set();
-    for (const given of images) {
-        try {
-            const ref = parseReference(given);
-            const key = formatReference(ref);
-            if (!byName.has(key)) {
-                byName.add(key);
-                refs.push({ given, ref });
-            }
-        }
-        catch (err) {
-            if (!(err instanceof ReferenceError))
-                throw err;
-            errors.push(err.message);
-        }
-    }
-    if (errors.length > 0)
-        throw new Error(errors.join('\n'));
-    return refs;
-}
-/** The platforms asked for, parsed, each once, in order. */
-function parsePlatforms(input) {
-    const seen = new Set();
-    const list = [];
-    for (const given of input.split(',').map(p => p.trim())) {
-        if (!given && input.trim())
-            continue;
-        const want = parsePlatform(given);
-        const key = formatPlatform(want);
-        if (!seen.has(key)) {
-            seen.add(key);
-            list.push({ given, want });
-        }
-    }
-    return list;
-}
-/** Blob requests: the endpoint that served the manifest first, then the others. */
-function blobSources(client, logger) {
-    return (ref, preferred, digest) => {
-        const endpoints = [
-            preferred,
-            ...client.endpoints(ref.registry).filter(e => e.api !== preferred.api)
-        ];
-        return async (offset) => {
-            let lastError;
-            for (const [i, endpoint] of endpoints.entries()) {
-                const last = i === endpoints.length - 1;
-                try {
-                    const res = await client.request(endpoint, ref.repository, `blobs/${digest}`, offset > 0 ? { range: `bytes=${offset}-` } : {});
-                    if (res.status === 200 || res.status === 206 || last)
-                        return res;
-                    discard(res);
-                    lastError = new Error(`HTTP ${res.status}`);
-                }
-                catch (err) {
-                    if (last)
-                        throw err;
-                    lastError = err;
-                }
-                logger.warn(`${endpoint.api} failed for blob ${digest} (${describeError(lastError)}); trying ${endpoints[i + 1]?.api ?? ''}`);
-            }
-            throw lastError;
-        };
-    };
-}
-async function fetch_fetchImages(options) {
-    const logger = options.logger ?? silentLogger;
-    // Everything the user gave is checked before the first request.
-    const platforms = parsePlatforms(options.platform);
-    const refs = parseRefs(options.images);
-    const several = platforms.length > 1;
-    const plans = platforms.map(p => ({
-        ...p,
-        ...platformOutput(options, p.given, several)
-    }));
-    for (const plan of plans) {
-        await checkOutputPath('output', several ? plan.output : options.output, options.perImage ? 'directory' : 'file');
-        await checkOutputPath('images-json', options.imagesJson && !several ? options.imagesJson : plan.imagesJson, 'file');
-    }
-    const run = limiter(options.concurrency ?? 8);
-    const client = new RegistryClient({ ...options.client, logger });
-    const source = blobSources(client, logger);
-    const ctx = { options, logger, client, source, run };
-    const cacheDir = options.cacheDir ? resolve(options.cacheDir) : undefined;
-    const store = new BlobFetcher(cacheDir, client.retry);
-    const resolver = new ManifestResolver({ client, store, logger, source, run });
-    const done = [];
-    try {
-        // Manifests and configs for every image and platform; all failures reported together.
-        const settled = await Promise.allSettled(plans.flatMap(plan => refs.map(({ given, ref }) => resolver.resolve(given, ref, plan.want))));
-        const failures = settled.flatMap(s => s.status === 'rejected' ? [describeError(s.reason)] : []);
-        if (failures.length > 0)
-            throw new Error([...new Set(failures)].join('\n'));
-        const resolved = settled.map(s => s.value);
-        for (const [i, plan] of plans.entries()) {
-            const mine = resolved.slice(i * refs.length, (i + 1) * refs.length);
-            done.push({ ...(await fetchPlatform(ctx, plan, mine, cacheDir)), plan });
-        }
-    }
-    catch (err) {
-        // A later platform failed: the earlier outputs of this run go too.
-        for (const r of done) {
-            for (const file of [...r.archives, r.imagesJson])
-                await rm(file, { force: true });
-        }
-        throw err;
-    }
-    finally {
-        await store.cleanup();
-    }
-    return combine(options, done, store.stats, client.rateLimits());
-}
-function combine(options, done, 
-/** Configs (and manifests) fetched while resolving. */
-resolving, rateLimits) {
-    const first = done[0];
-    if (!first)
-        throw new Error('no platform given');
-    const sum = (f) => done.reduce((n, r) => n + f(r), 0);
-    const stat = (key) => sum(r => r.stats[key]) + resolving[key];
-    return {
-        output: done.length > 1 ? resolve(options.output) : first.output,
-        archives: done.flatMap(r => r.archives),
-        imagesJson: first.imagesJson,
-        images: done.flatMap(r => r.images),
-        bytes: sum(r => r.bytes),
-        uniqueBlobBytes: sum(r => r.uniqueBlobBytes),
-        stats: {
-            bytesFetched: stat('bytesFetched'),
-            requests: stat('requests'),
-            reused: stat('reused'),
-            fetched: stat('fetched')
-        },
-        platforms: done.map(r => ({
-            platform: r.plan.given,
-            output: r.output,
-            imagesJson: r.imagesJson,
-            archives: r.archives
-        })),
-        rateLimits
-    };
-}
-/** Each unique blob once, with every archive place that wants it. */
-function planJobs(resolved, archiveOf) {
-    const jobs = new Map();
-    for (const r of resolved) {
-        const file = archiveOf.get(r);
-        if (!file)
-            continue;
-        const blobs = [
-            [r.manifest, r.manifestBytes],
-            [r.config, r.configBytes],
-            ...r.layers.map((l) => [l, undefined])
-        ];
-        for (const [desc, bytes] of blobs) {
-            const job = jobs.get(desc.digest) ?? {
-                image: r,
-                desc,
-                ...(bytes ? { bytes } : {}),
-                targets: []
-            };
-            if (!job.targets.some(t => t.handle === file.handle)) {
-                job.targets.push({ handle: file.handle, offset: file.slot(desc.digest) });
-            }
-            jobs.set(desc.digest, job);
-        }
-    }
-    // Largest first: the long transfers start early and the run ends evenly.
-    return [...jobs.values()].sort((a, b) => b.desc.size - a.desc.size);
-}
-/** Plans the archive(s) of one platform: every blob gets its place before a byte is fetched. */
-async function createArchives(ctx, plan, resolved, archives) {
-    const mtime = ctx.options.mtime ?? archiveMtime();
-    const archiveOf = new Map();
-    if (ctx.options.perImage) {
-        await mkdir(plan.output, { recursive: true });
-        for (const r of resolved) {
-            const file = await ArchiveFile.create(join(plan.output, archiveFileName(r.ref)), [toArchive(r)], mtime);
-            archives.push(file);
-            archiveOf.set(r, file);
-        }
-    }
-    else {
-        await mkdir(dirname(plan.output), { recursive: true });
-        const file = await ArchiveFile.create(plan.output, resolved.map(toArchive), mtime);
-        archives.push(file);
-        for (const r of resolved)
-            archiveOf.set(r, file);
-    }
-    return archiveOf;
-}
-/** One platform: plan, fetch every blob into place, finish the archive(s), write images.json. */
-async function fetchPlatform(ctx, plan, resolved, cacheDir) {
-    let fetched = 0;
-    let total = 0;
-    const fetcher = new BlobFetcher(cacheDir, ctx.client.retry, n => {
-        fetched += n;
-        ctx.options.onProgress?.(fetched, total);
-    });
-    const archives = [];
-    try {
-        const archiveOf = await createArchives(ctx, plan, resolved, archives);
-        const jobs = planJobs(resolved, archiveOf);
-        total = jobs.filter(j => !j.bytes).reduce((n, j) => n + j.desc.size, 0);
-        await Promise.all(jobs.map(job => ctx.run(() => job.bytes
-            ? fetcher.deliverBytes(job.desc, job.bytes, job.targets)
-            : fetcher.deliver(job.desc, job.targets, ctx.source(job.image.ref, job.image.endpoint, job.desc.digest), `image "${job.image.given}"`))));
-        let bytes = 0;
-        for (const file of archives)
-            bytes += await file.finish();
-        archives.length = 0;
-        const images = resolved.map(r => report(r, archiveOf.get(r)?.target ?? plan.output));
-        await mkdir(dirname(plan.imagesJson), { recursive: true });
-        const tempJson = temporaryPath(plan.imagesJson);
-        await writeFile(tempJson, `${JSON.stringify(images, null, 2)}\n`);
-        await rename(tempJson, plan.imagesJson);
-        return {
-            output: plan.output,
-            archives: [...new Set(images.map(i => i.archive))],
-            imagesJson: plan.imagesJson,
-            images,
-            bytes,
-            uniqueBlobBytes: jobs.reduce((n, j) => n + j.desc.size, 0),
-            stats: { ...fetcher.stats },
-            platforms: [],
-            rateLimits: []
-        };
-    }
-    finally {
-        await Promise.all(archives.map(a => a.abort()));
-        await fetcher.cleanup();
-    }
-}
-function report(r, archive) {
-    return {
-        reference: r.given,
-        name: toArchive(r).name,
-        platform: formatPlatform(r.platform),
-        indexDigest: r.indexDigest ?? null,
-        manifestDigest: r.manifest.digest,
-        configDigest: r.config.digest,
-        size: [r.manifest, r.config, ...r.layers].reduce((n, b) => n + b.size, 0),
-        layers: r.layers.length,
-        archive,
-        verifiedBy: r.verifiedBy
-    };
-}
-function toArchive(r) {
-    return {
-        name: formatReference({
-            registry: r.ref.registry,
-            repository: r.ref.repository,
-            ...(r.ref.tag ? { tag: r.ref.tag } : { digest: r.ref.digest })
-        }),
-        ...(r.ref.tag ? { tag: r.ref.tag } : {}),
-        platform: r.platform,
-        manifest: r.manifest,
-        config: r.config,
-        layers: r.layers,
-        ...(r.indexDigest ? { indexDigest: r.indexDigest } : {})
-    };
-}
-//# sourceMappingURL=fetch.js.map
-;// CONCATENATED MODULE: ./packages/oci/lib/index.js
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-//# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./packages/bundle/lib/default-spec.js
-/**
- * The built-in kedge.yaml. Copy it (`kedge.yaml` at the repository root is the same text,
- * kept equal by a test) and change what you need; every field is required except where
- * the schema says otherwise.
- */
-const DEFAULT_SPEC_YAML = `# kedge bundle spec: what the cloud and edge bundles carry, and where it comes from.
-# {name} placeholders take the value of versions.<name>.
-apiVersion: kedge.dev/v1alpha1
-kind: BundleSpec
-
-# Each pin is the newest patch of its minor that upstream's tags showed when it was chosen
-# (kubeedge/kubeedge, containerd/containerd, opencontainers/runc, helm/helm; 2026-08):
-# patches carry security and bug fixes and nothing else. Bundle names follow kubeedge.
-versions:
-  # v1.22.2 (2026-07): security backports over v1.22.0 (NodeUpgradeJob/ConfigUpdateJob
-  # command injection, tar path traversal, viaduct DoS).
-  kubeedge: v1.22.2
-  edgemesh: v1.17.0
-  k3s: v1.34.2+k3s1
-  # containerd 1.7 (LTS line): KubeEdge needs >= 1.6, and the edge installer writes a
-  # config version 2 file with sandbox_image under the CRI plugin, the layout KubeEdge's own
-  # docs and CI use. 2.x moved that setting (pinned_images, config version 3).
-  # 1.7.34 (2026-07): the newest 1.7 patch.
-  containerd: 1.7.34
-  # v1.3.6 (2026-06): the newest 1.3 patch; fixes CVE-2026-41579 (/dev symlink in an image)
-  # and a v1.3.0 regression that could leave runc exec/run stuck.
-  runc: v1.3.6
-  cni: v1.5.1
-  # v3.19.5 (2026-01): the newest 3.19 patch.
-  helm: v3.19.5
-  # Node.js LTS for hosts without node >= 18 (install.sh falls back to it).
-  node: v24.11.0
-
-# Base URLs of every download; point them at a mirror or an artifact store.
-sources:
-  kubeedge: https://github.com/kubeedge/kubeedge/releases/download
-  k3s: https://github.com/k3s-io/k3s/releases/download
-  k3sInstallScript: https://raw.githubusercontent.com/k3s-io/k3s/{k3s}/install.sh
-  containerd: https://github.com/containerd/containerd/releases/download
-  runc: https://github.com/opencontainers/runc/releases/download
-  cni: https://github.com/containernetworking/plugins/releases/download
-  helm: https://get.helm.sh
-  node: https://nodejs.org/dist
-  edgemesh: https://raw.githubusercontent.com/kubeedge/edgemesh/{edgemesh}
-
-# sha256 of downloads that publish no checksum of their own.
-pins:
-  # k3s publishes no checksum for install.sh, and kedge could not confirm one at the tag.
-  # Empty: the build records its sha256 in bundle.json and warns; pin it here.
-  k3sInstallScript: ""
-  # k3s's sha256sum-<arch>.txt lists the binary and the airgap image tarballs, not
-  # k3s-images.txt (k3s release workflow); the file is scripts/airgap/image-list.txt at the
-  # k3s tag. Empty: the build records its sha256 in bundle.json and lists it under
-  # "verified by nothing" in the build log and job summary; pin it here.
-  k3sImagesTxt: ""
-  # build/helm/edgemesh.tgz and build/crds/istio/*.yaml at kubeedge/edgemesh v1.17.0.
-  edgemeshChart: 49614b252d76a083030799c67ba44c26af528a84aebbb523c277d19e34b6f3a4
-  istioCrds:
-    crd-destinationrule.yaml: 468ec2b7cc1d5a8db67c2fa4a674f310436236a6b94aa7d9658128c4c0fe197c
-    crd-gateway.yaml: 390beddcf0f5f1cefeba039f062d2b1237269f0ed8919e51a114c7796e5d895b
-    crd-virtualservice.yaml: 7112f3df4339d3b45bb0328fe6718b343084e24b12eb32396a7df2d3bf3f45e3
-
-edgemesh:
-  enabled: true
-
-# The cloudcore chart runs a mosquitto DaemonSet on edge nodes with this image; the edge
-# bundle preloads it and the cloud installer points the chart at it
-# (mosquitto.image.repository and .tag, from bundle.json). enabled: false turns the
-# DaemonSet off instead.
-mosquitto:
-  enabled: true
-  image: eclipse-mosquitto:1.6.15
-
-# k3s's servicelb runs an svclb-* DaemonSet (rancher/klipper-lb, hostPorts 80/443) on every
-# node that has no control-plane taint, KubeEdge edge nodes included. false: the installer
-# passes --disable=servicelb. true: keep it; the edge bundle then carries klipper-lb (the
-# image k3s-images.txt names).
-k3s:
-  servicelb: false
-
-# The cloudcore chart's optional components, off by default as in the chart (KubeEdge v1.22
-# manifests/charts/cloudcore/values.yaml). true: the cloud bundle carries the image and the
-# installer enables the component (controllerManager.enable / admission.enable).
-cloudcore:
-  controllerManager: false
-  admission: false
-
-# The pod sandbox image the edge installer's containerd config names (and preloads).
-sandboxImage: kubeedge/pause:3.6
-
-registry:
-  # e.g. docker.io=https://mirror.example.com, tried before the origin
-  mirrors: []
-  # host:port of registries reached over plain HTTP
-  insecure: []
-  # When every mirror fails, try the registry itself (false: stay on the mirrors).
-  fallbackToOrigin: true
-
-sides:
-  cloud:
-    images:
-      - kubeedge/cloudcore:{kubeedge}
-      - kubeedge/iptables-manager:{kubeedge}
-      - kubeedge/edgemesh-agent:{edgemesh}
-    # Add the images of the k3s release's k3s-images.txt (resolved at build time).
-    k3sImages: true
-    # Your own files: { url, sha256, path } (path under files/ in the bundle).
-    files: []
-  edge:
-    images:
-      - kubeedge/installation-package:{kubeedge}
-      - kubeedge/edgemesh-agent:{edgemesh}
-      - kubeedge/pause:3.6
-      - eclipse-mosquitto:1.6.15
-    files: []
-`;
-//# sourceMappingURL=default-spec.js.map
-;// CONCATENATED MODULE: ./packages/bundle/lib/schema.js
-/**
- * A small declarative schema for kedge.yaml. Errors name the path, the value and what was
- * expected: `sides.edge.images[2]: "kubeedge/pause" has no tag`. Unknown keys are errors
- * too, so a misspelt field cannot silently do nothing.
- */
-function show(value) {
-    if (typeof value === 'string')
-        return JSON.stringify(value);
-    if (value === null || value === undefined)
-        return String(value);
-    if (Array.isArray(value))
-        return 'a list';
-    if (typeof value === 'object')
-        return 'a mapping';
-    return JSON.stringify(value);
-}
-const at = (path, key) => (path ? `${path}.${key}` : key);
-/** Returns every problem of `value` against `schema`, each as `path: what`. */
-function validate(value, schema, path = '') {
-    const where = path || '(top level)';
-    switch (schema.kind) {
-        case 'string': {
-            if (typeof value !== 'string')
-                return [`${where}: ${show(value)} is not a string`];
-            if (schema.pattern && !schema.pattern.test(value)) {
-                return [
-                    `${where}: ${show(value)} is not ${schema.expect ?? `matching ${String(schema.pattern)}`}`
-                ];
-            }
-            const problem = schema.check?.(value);
-            return problem ? [`${where}: ${show(value)} ${problem}`] : [];
-        }
-        case 'boolean':
-            return typeof value === 'boolean' ? [] : [`${where}: ${show(value)} is not true or false`];
-        case 'array':
-            if (!Array.isArray(value))
-                return [`${where}: ${show(value)} is not a list`];
-            return value.flatMap((item, i) => validate(item, schema.items, `${path}[${i}]`));
-        case 'map': {
-            if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-                return [`${where}: ${show(value)} is not a mapping`];
-            }
-            return Object.entries(value).flatMap(([key, v]) => {
-                if (schema.keyPattern && !schema.keyPattern.test(key)) {
-                    return [`${at(path, key)}: key ${show(key)} is not ${schema.keyExpect ?? 'valid'}`];
-                }
-                return validate(v, schema.values, at(path, key));
-            });
-        }
-        case 'object': {
-            if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-                return [`${where}: ${show(value)} is not a mapping`];
-            }
-            const record = value;
-            const problems = [];
-            for (const [key, field] of Object.entries(schema.fields)) {
-                if (!Object.hasOwn(record, key) || record[key] === undefined) {
-                    if (!field.optional)
-                        problems.push(`${at(path, key)}: missing`);
-                    continue;
-                }
-                problems.push(...validate(record[key], field, at(path, key)));
-            }
-            for (const key of Object.keys(record)) {
-                if (!Object.hasOwn(schema.fields, key)) {
-                    problems.push(`${at(path, key)}: unknown field (expected one of ${Object.keys(schema.fields).join(', ')})`);
-                }
-            }
-            return problems;
-        }
-    }
-}
-//# sourceMappingURL=schema.js.map
-;// CONCATENATED MODULE: ./packages/bundle/lib/spec.js
-/**
- * The bundle spec, kedge.yaml: pinned versions, where every download comes from (each
- * with a base-URL override), registry mirrors, and what each side's bundle carries.
- * Strings may use {kubeedge} {edgemesh} {k3s} {containerd} {runc} {cni} {helm} {node}
- * placeholders, filled from `versions`.
- */
-
-
-
-
-
-const SIDES = ['cloud', 'edge'];
-const ARCHES = (/* unused pure expression or super */ null && (['amd64', 'arm64']));
-const SHA256 = /^[a-f0-9]{64}$/;
-const VERSION_KEYS = [
-    'kubeedge',
-    'edgemesh',
-    'k3s',
-    'containerd',
-    'runc',
-    'cni',
-    'helm',
-    'node'
-];
-/**
- * Values that later reach a shell, a TOML or a YAML file are held to strict patterns here,
- * when the spec is read: no whitespace, quotes, `$`, backticks, `;`, backslashes or braces
- * (a brace left over is a misspelt {placeholder}).
- */
-const URL_PATTERN = /^https?:\/\/[A-Za-z0-9._~:/?#[\]@!&()*+,=%-]+$/;
-const url = {
-    kind: 'string',
-    pattern: URL_PATTERN,
-    expect: 'an http(s) URL (letters, digits and ._~:/?#[]@!&()*+,=%- only; no quotes, $, `, ;, spaces or braces)'
-};
-const sha = {
-    kind: 'string',
-    pattern: SHA256,
-    expect: 'a sha256 (64 lower-case hex digits)'
-};
-/**
- * Versions reach file names, URLs, install.sh and the installer's commands: only
- * v1.22.0, 1.7.29, v1.34.2+k3s1, v1.0.0-rc.1 and the like (the installer checks the same).
- */
-const VERSION = /^v?\d{1,4}\.\d{1,4}\.\d{1,4}(?:[-+][A-Za-z0-9][A-Za-z0-9.+-]{0,63})?$/;
-const version = {
-    kind: 'string',
-    check: v => VERSION.test(v) && node_modules_semver.valid(node_modules_semver.coerce(v, { includePrerelease: true }))
-        ? undefined
-        : 'is not a version like v1.22.0 (digits, dots, and a -suffix or +suffix of letters, digits, . + -)'
-};
-/** What an image reference may hold at all: registry, path, tag and digest characters. */
-const IMAGE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._/:@-]*$/;
-/** `name:tag` (a digest may follow): the tag is after the last `:` that follows the last `/`. */
-const hasTag = (v) => {
-    const name = v.split('@')[0] ?? v;
-    return name.lastIndexOf(':') > name.lastIndexOf('/');
-};
-function checkImage(v) {
-    if (!IMAGE_PATTERN.test(v))
-        return 'is not an image reference (letters, digits and ._/:@- only)';
-    try {
-        reference_parseReference(v);
-    }
-    catch (err) {
-        return `is not an image reference: ${err.message.replace(/^invalid image reference "[^"]*": /, '')}`;
-    }
-    return hasTag(v) || v.includes('@') ? undefined : 'has no tag (pin a tag or a digest)';
-}
-const spec_image = { kind: 'string', check: checkImage };
-/** The chart takes mosquitto.image.repository and .tag: the image needs a tag. */
-const taggedImage = {
-    kind: 'string',
-    check: v => checkImage(v) ??
-        (hasTag(v)
-            ? undefined
-            : 'has no tag (the cloudcore chart takes mosquitto.image.repository and .tag)')
-};
-const relativePath = {
-    kind: 'string',
-    check: v => {
-        // eslint-disable-next-line no-control-regex
-        if (/[\u0000-\u001f\u007f]/.test(v))
-            return 'holds a control character (a newline, tab, ...): name the file without one';
-        if (!/^[A-Za-z0-9._+/-]+$/.test(v))
-            return 'is not a plain relative path (letters, digits and ._+/- only)';
-        return v.startsWith('/') || v.split('/').some(p => p === '..' || p === '.' || p === '')
-            ? 'is not a relative path inside the bundle (no leading /, no . or .. parts)'
-            : undefined;
-    }
-};
-const flag = { kind: 'boolean' };
-const side = (withK3s) => ({
-    kind: 'object',
-    fields: {
-        images: { kind: 'array', items: spec_image },
-        files: {
-            kind: 'array',
-            optional: true,
-            items: { kind: 'object', fields: { url, sha256: sha, path: relativePath } }
-        },
-        ...(withK3s ? { k3sImages: { kind: 'boolean', optional: true } } : {})
-    }
-});
-const SPEC_SCHEMA = {
-    kind: 'object',
-    fields: {
-        apiVersion: { kind: 'string', pattern: /^kedge\.dev\/v1alpha1$/, expect: 'kedge.dev/v1alpha1' },
-        kind: { kind: 'string', pattern: /^BundleSpec$/, expect: 'BundleSpec' },
-        versions: { kind: 'object', fields: Object.fromEntries(VERSION_KEYS.map(k => [k, version])) },
-        sources: {
-            kind: 'object',
-            fields: Object.fromEntries([
-                'kubeedge',
-                'k3s',
-                'k3sInstallScript',
-                'containerd',
-                'runc',
-                'cni',
-                'helm',
-                'node',
-                'edgemesh'
-            ].map(k => [k, url]))
-        },
-        pins: {
-            kind: 'object',
-            fields: {
-                k3sInstallScript: {
-                    kind: 'string',
-                    pattern: /^([a-f0-9]{64})?$/,
-                    expect: 'a sha256 or empty'
-                },
-                k3sImagesTxt: {
-                    kind: 'string',
-                    pattern: /^([a-f0-9]{64})?$/,
-                    expect: 'a sha256 or empty',
-                    optional: true
-                },
-                edgemeshChart: sha,
-                istioCrds: {
-                    kind: 'map',
-                    values: sha,
-                    keyPattern: /^[a-z0-9-]+\.yaml$/,
-                    keyExpect: 'a CRD file name like crd-gateway.yaml'
-                }
-            }
-        },
-        edgemesh: { kind: 'object', fields: { enabled: { kind: 'boolean' } } },
-        mosquitto: { kind: 'object', fields: { enabled: flag, image: taggedImage } },
-        k3s: { kind: 'object', optional: true, fields: { servicelb: flag } },
-        cloudcore: {
-            kind: 'object',
-            optional: true,
-            fields: { controllerManager: flag, admission: flag }
-        },
-        sandboxImage: spec_image,
-        registry: {
-            kind: 'object',
-            fields: {
-                mirrors: {
-                    kind: 'array',
-                    items: {
-                        kind: 'string',
-                        pattern: new RegExp(`^[A-Za-z0-9.-]+(:\\d+)?=${URL_PATTERN.source.slice(1)}`),
-                        expect: 'registry=URL (host[:port]=http(s)://..., no quotes, $, `, ;, spaces)'
-                    }
-                },
-                fallbackToOrigin: { kind: 'boolean', optional: true },
-                insecure: {
-                    kind: 'array',
-                    items: { kind: 'string', pattern: /^[A-Za-z0-9.-]+(:\d+)?$/, expect: 'host[:port]' }
-                }
-            }
-        },
-        sides: { kind: 'object', fields: { cloud: side(true), edge: side(false) } }
-    }
-};
-class SpecError extends Error {
-    source;
-    problems;
-    constructor(source, problems) {
-        super(`${source}: ${problems.length === 1 ? 'a problem' : `${problems.length} problems`}:\n  ${problems.join('\n  ')}`);
-        this.source = source;
-        this.problems = problems;
-        this.name = 'SpecError';
-    }
-}
-/** Fills {name} placeholders from `versions` in every string. */
-function expand(value, versions) {
-    if (typeof value === 'string') {
-        return value.replace(/\{([a-z0-9]+)\}/g, (whole, key) => typeof versions[key] === 'string' ? versions[key] : whole);
-    }
-    if (Array.isArray(value))
-        return value.map(v => expand(v, versions));
-    if (typeof value === 'object' && value !== null) {
-        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expand(v, versions)]));
-    }
-    return value;
-}
-/** A spec is a short file: these bound the text, and the values after YAML alias expansion. */
-const SPEC_LIMITS = { bytes: 256 * 1024, values: 20_000, depth: 32 };
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-const spec_at = (path, key) => (path ? `${path}.${key}` : key);
-const isMapping = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
-/**
- * Problems of shape found before anything else reads the document: keys that could reach
- * Object.prototype, and documents that expand (YAML aliases: `*a` repeats `&a`) to more
- * values than any spec has, which would make every later walk exponential.
- */
-function shapeProblems(doc) {
-    const problems = [];
-    let values = 0;
-    const visit = (value, path, depth) => {
-        values += 1;
-        if (values > SPEC_LIMITS.values || depth > SPEC_LIMITS.depth)
-            throw new RangeError(path);
-        if (Array.isArray(value)) {
-            value.forEach((v, i) => {
-                visit(v, `${path}[${i}]`, depth + 1);
-            });
-        }
-        else if (isMapping(value)) {
-            for (const key of Object.keys(value)) {
-                if (FORBIDDEN_KEYS.has(key))
-                    problems.push(`${spec_at(path, key)}: the key "${key}" is not allowed`);
-                else
-                    visit(value[key], spec_at(path, key), depth + 1);
-            }
-        }
-    };
-    try {
-        visit(doc, '', 0);
-    }
-    catch (err) {
-        if (!(err instanceof RangeError))
-            throw err;
-        return [
-            `the document expands to more than ${SPEC_LIMITS.values} values or ${SPEC_LIMITS.depth} levels (near ${err.message || 'the top'}; YAML aliases?); a spec needs far fewer`
-        ];
-    }
-    return problems;
-}
-function loadSpecYaml(text, source) {
-    const bytes = Buffer.byteLength(text);
-    if (bytes > SPEC_LIMITS.bytes) {
-        throw new SpecError(source, [`${bytes} bytes; a spec is at most ${SPEC_LIMITS.bytes} bytes`]);
-    }
-    let doc;
-    try {
-        doc = load(text);
-    }
-    catch (err) {
-        throw new SpecError(source, [`not valid YAML: ${err.message.split('\n')[0] ?? ''}`]);
-    }
-    const problems = shapeProblems(doc);
-    if (problems.length > 0)
-        throw new SpecError(source, problems);
-    return doc;
-}
-/** The lists a user spec appends to the built-in ones; every other value replaces. */
-const APPENDED = /^sides\.(cloud|edge)\.(images|files)$/;
-/** `over` deep-merged into `base`: mappings merged key by key, APPENDED lists appended. */
-function mergeSpec(base, over, path = '') {
-    if (over === undefined)
-        return base;
-    if (isMapping(base) && isMapping(over)) {
-        const out = { ...base };
-        for (const [key, value] of Object.entries(over)) {
-            out[key] = Object.hasOwn(base, key) ? mergeSpec(base[key], value, spec_at(path, key)) : value;
-        }
-        return out;
-    }
-    if (Array.isArray(base) && Array.isArray(over) && APPENDED.test(path)) {
-        return [...base, ...over];
-    }
-    return over;
-}
-/** The spec's versions with `overrides` applied: what the placeholders are filled from. */
-function versionsOf(doc, overrides) {
-    const versions = isMapping(doc) && isMapping(doc.versions) ? { ...doc.versions } : {};
-    for (const [key, value] of Object.entries(overrides.versions ?? {})) {
-        if (value)
-            versions[key] = value;
-    }
-    return versions;
-}
-/** SPEC_SCHEMA with every mapping field optional (list items stay whole): a user spec. */
-function partial(schema) {
-    if (schema.kind !== 'object')
-        return schema;
-    return {
-        kind: 'object',
-        fields: Object.fromEntries(Object.entries(schema.fields).map(([k, f]) => [k, { ...partial(f), optional: true }]))
-    };
-}
-const USER_SCHEMA = partial(SPEC_SCHEMA);
-/** Placeholders filled, validated, images listed once. */
-function finishSpec(doc, source, versions) {
-    const expanded = expand(isMapping(doc) ? { ...doc, versions } : doc, versions);
-    const problems = validate(expanded, SPEC_SCHEMA);
-    if (problems.length > 0)
-        throw new SpecError(source, problems);
-    const spec = expanded;
-    // files may be left out, and the later fields too; the rest of kedge can rely on them.
-    for (const s of SIDES) {
-        ;
-        spec.sides[s].files ??= [];
-        spec.sides[s].images = [...new Set(spec.sides[s].images)];
-    }
-    ;
-    spec.pins.k3sImagesTxt ??= '';
-    spec.k3s ??= { servicelb: false };
-    spec.cloudcore ??= { controllerManager: false, admission: false };
-    return spec;
-}
-/**
- * Parses a user spec, which extends the built-in one: deep-merged, with its lists of images
- * and files appended, so a spec may hold only what it changes. The user's document is
- * validated on its own first, so every problem names its path in that file; all are
- * reported at once. `versions` overrides apply before placeholders are filled in.
- */
-function parseSpec(text, source, overrides = {}) {
-    const user = loadSpecYaml(text, source);
-    const merged = mergeSpec(loadSpecYaml(DEFAULT_SPEC_YAML, 'the built-in spec'), user);
-    const versions = versionsOf(merged, overrides);
-    const problems = validate(expand(user, versions), USER_SCHEMA);
-    if (problems.length > 0)
-        throw new SpecError(source, problems);
-    return finishSpec(merged, source, versions);
-}
-function spec_defaultSpec(overrides = {}) {
-    const doc = loadSpecYaml(DEFAULT_SPEC_YAML, 'the built-in spec');
-    return finishSpec(doc, 'the built-in spec', versionsOf(doc, overrides));
-}
-/** The newest Kubernetes minor each KubeEdge minor is tested with (its embedded kubelet). */
-const TESTED_KUBERNETES = { 20: 30, 21: 30, 22: 31 };
-/** A warning when k3s's Kubernetes minor is above what the KubeEdge version is tested with. */
-function spec_skewWarning(spec) {
-    const kubeedge = semver.coerce(spec.versions.kubeedge);
-    const k3s = semver.coerce(spec.versions.k3s);
-    if (!kubeedge || !k3s)
-        return undefined;
-    const tested = TESTED_KUBERNETES[kubeedge.minor];
-    if (tested === undefined) {
-        return `KubeEdge ${spec.versions.kubeedge}: kedge does not know which Kubernetes versions it is tested with; check its compatibility matrix against k3s ${spec.versions.k3s}`;
-    }
-    if (k3s.minor > tested) {
-        return `k3s ${spec.versions.k3s} runs Kubernetes 1.${k3s.minor}, above 1.${tested}, the newest KubeEdge ${spec.versions.kubeedge} is tested with (its edge kubelet is 1.${tested}); within Kubernetes' skew policy but outside KubeEdge's tested matrix`;
-    }
-    return undefined;
-}
-/**
- * The images a side's workloads will run, which its bundle must carry (besides the k3s
- * images on the cloud, checked against k3s-images.txt).
- */
-function spec_requiredImages(spec, s, k3sImages = []) {
-    const ke = spec.versions.kubeedge;
-    if (s === 'edge') {
-        return [
-            `kubeedge/installation-package:${ke}`,
-            spec.sandboxImage,
-            ...edgeDaemonSets(spec, k3sImages).map(d => d.image)
-        ];
-    }
-    return [
-        `kubeedge/cloudcore:${ke}`,
-        `kubeedge/iptables-manager:${ke}`,
-        ...(spec.cloudcore.controllerManager ? [`kubeedge/controller-manager:${ke}`] : []),
-        ...(spec.cloudcore.admission ? [`kubeedge/admission:${ke}`] : []),
-        ...(spec.edgemesh.enabled ? [`kubeedge/edgemesh-agent:${spec.versions.edgemesh}`] : [])
-    ];
-}
-/**
- * An image as a chart takes it (`image.repository`, `image.tag`): the reference as written,
- * split at its tag; a digest stays with the tag (`1.6.15@sha256:...`).
- */
-function spec_chartImage(reference) {
-    const [name = reference, digest] = reference.split('@');
-    const colon = name.lastIndexOf(':');
-    if (colon <= name.lastIndexOf('/'))
-        throw new Error(`image ${reference} has no tag`);
-    return {
-        repository: name.slice(0, colon),
-        tag: `${name.slice(colon + 1)}${digest ? `@${digest}` : ''}`
-    };
-}
-/** klipper-lb as k3s-images.txt names it (the image of servicelb's svclb-* DaemonSets). */
-function spec_klipperLbImage(k3sImages) {
-    return k3sImages.find(i => /(^|\/)rancher\/klipper-lb:/.test(i));
-}
-/**
- * The cloud-side DaemonSets whose pods land on edge nodes, so the edge bundle must carry
- * their images: EdgeMesh's agent, the cloudcore chart's mosquitto (when enabled), and k3s
- * servicelb's svclb-* (when kept: they tolerate only control-plane taints and have no node
- * affinity, so they land on every node). `k3sImages` is k3s-images.txt, for klipper-lb.
- */
-function edgeDaemonSets(spec, k3sImages = []) {
-    const out = [];
-    if (spec.mosquitto.enabled)
-        out.push({ daemonSet: 'edge-eclipse-mosquitto (cloudcore chart)', image: spec.mosquitto.image });
-    if (spec.edgemesh.enabled)
-        out.push({
-            daemonSet: 'edgemesh-agent (EdgeMesh chart)',
-            image: `kubeedge/edgemesh-agent:${spec.versions.edgemesh}`
-        });
-    const klipper = spec_klipperLbImage(k3sImages);
-    if (spec.k3s.servicelb && klipper)
-        out.push({ daemonSet: 'svclb-* (k3s servicelb, k3s.servicelb: true)', image: klipper });
-    return out;
-}
-/** Every image a side's bundle carries: its list plus the ones it must carry. */
-function spec_sideImages(spec, s) {
-    return [...new Set([...spec.sides[s].images, ...spec_requiredImages(spec, s)])];
-}
-//# sourceMappingURL=spec.js.map
-;// CONCATENATED MODULE: ./packages/bundle/lib/checksums.js
-/**
- * Upstream checksum files, each project in its own format:
- *  - KubeEdge: checksum_<asset>.txt, a bare SHA-512 hex digest;
- *  - k3s sha256sum-<arch>.txt, containerd .sha256sum, runc runc.sha256sum, CNI .sha256,
- *    Helm .sha256sum, Node.js SHASUMS256.txt: `<hex>  <name>` lines (sha256sum's format).
- */
-
-
-const HEX_LENGTH = { sha256: 64, sha512: 128 };
-/**
- * The digest for `entry` in a checksum file's `text`. `source` (its URL) names the file in
- * errors. A `bare` file holds one digest; a `sum` file lists `<hex>  <name>` lines.
- */
-function checksums_parseChecksum(text, options) {
-    const length = HEX_LENGTH[options.algorithm];
-    const hex = new RegExp(`^[a-fA-F0-9]{${length}}$`);
-    const lines = text
-        .split('\n')
-        .map(l => l.trim())
-        .filter(Boolean);
-    if (options.format === 'bare') {
-        const first = lines[0]?.split(/\s+/)[0] ?? '';
-        if (!hex.test(first)) {
-            throw new Error(`checksum file ${options.source} does not hold a ${options.algorithm} digest (${length} hex digits)`);
-        }
-        return first.toLowerCase();
-    }
-    for (const line of lines) {
-        const m = /^([a-fA-F0-9]+)\s+\*?(.+)$/.exec(line);
-        if (!m?.[1] || !m[2])
-            continue;
-        const name = m[2].trim();
-        if (name === options.entry || name.split('/').pop() === options.entry) {
-            if (!hex.test(m[1]))
-                throw new Error(`checksum file ${options.source}: the digest for ${options.entry} is not ${options.algorithm}`);
-            return m[1].toLowerCase();
-        }
-    }
-    throw new Error(`checksum file ${options.source} lists no entry for ${options.entry}`);
-}
-async function checksums_hashFile(file, algorithm) {
-    const hash = (0,external_node_crypto_.createHash)(algorithm);
-    for await (const chunk of (0,external_node_fs_namespaceObject.createReadStream)(file, { highWaterMark: 1024 * 1024 }))
-        hash.update(chunk);
-    return hash.digest('hex');
-}
-//# sourceMappingURL=checksums.js.map
-;// CONCATENATED MODULE: external "node:stream/promises"
-const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
-// EXTERNAL MODULE: ./node_modules/tar-stream/index.js
-var tar_stream = __nccwpck_require__(6118);
-;// CONCATENATED MODULE: ./packages/bundle/lib/extract.js
-/**
- * Safe extraction of release archives (.tar.gz / .tgz), for any input, with or without a
- * `select` map:
- *  - absolute paths, `..` parts, devices and FIFOs are refused;
- *  - a symlink must point inside the target, with `..` only at the start of its target
- *    (`../lib/x`, never `a/../..`, which could climb through another link);
- *  - nothing is ever written through a link: every directory on the way to an entry is
- *    checked (lstat) to be a real directory, so chains such as `x -> .` then `x/y -> ..`
- *    are refused; a file is created without following a link in its place;
- *  - a hard link may only name a regular file this extraction wrote;
- *  - the entry count and the bytes the entries declare are capped (a gzip bomb stops);
- *  - on refusal, what this extraction created is removed again.
- */
-
-
-
-
-
-
-class UnsafeArchiveError extends Error {
-    constructor(archive, entry, why) {
-        super(`refusing ${archive}: entry "${entry}" ${why}`);
-        this.name = 'UnsafeArchiveError';
-    }
-}
-/** Checks one entry name (and link target); returns its normalized relative path. */
-function checkEntry(archive, name, type, linkname) {
-    if (name.includes('\0'))
-        throw new UnsafeArchiveError(archive, name, 'has a NUL byte');
-    if (isAbsolute(name) || /^[A-Za-z]:/.test(name))
-        throw new UnsafeArchiveError(archive, name, 'is an absolute path');
-    const clean = posix.normalize(name.replace(/\\/g, '/'));
-    if (clean === '..' || clean.startsWith('../') || name.split('/').includes('..')) {
-        throw new UnsafeArchiveError(archive, name, 'climbs out of the target with ..');
-    }
-    if (![
-        'file',
-        'directory',
-        'symlink',
-        'link',
-        'pax-header',
-        'pax-global-header',
-        'gnu-long-path',
-        'gnu-long-link-path'
-    ].includes(type)) {
-        throw new UnsafeArchiveError(archive, name, `is a ${type}, not a file, directory or link`);
-    }
-    if (type === 'symlink' || type === 'link') {
-        const target = linkname ?? '';
-        const resolved = type === 'symlink' && !isAbsolute(target)
-            ? posix.normalize(posix.join(posix.dirname(clean), target))
-            : posix.normalize(target);
-        if (isAbsolute(target) || resolved === '..' || resolved.startsWith('../')) {
-            throw new UnsafeArchiveError(archive, name, `links to "${target}", outside the target`);
-        }
-        const parts = target.split('/').filter(p => p !== '' && p !== '.');
-        const firstName = parts.findIndex(p => p !== '..');
-        if (type === 'symlink' && firstName >= 0 && parts.slice(firstName).includes('..')) {
-            throw new UnsafeArchiveError(archive, name, `links to "${target}", which climbs (..) after a name and could pass through another link`);
-        }
-    }
-    return clean.replace(/\/$/, '');
-}
-/** Skips an entry's data. */
-function drain(stream) {
-    return new Promise(resolve => {
-        stream.on('end', () => {
-            resolve();
-        });
-        stream.resume();
-    });
-}
-const CREATE_FILE = external_node_fs_namespaceObject.constants.O_WRONLY | external_node_fs_namespaceObject.constants.O_CREAT | external_node_fs_namespaceObject.constants.O_EXCL | external_node_fs_namespaceObject.constants.O_NOFOLLOW;
-/**
- * Makes the directories of `rel` (relative to dest) one by one, each a real directory:
- * a link or a file on the way is refused, so nothing is ever written through a link.
- */
-async function realDirs(x, entry, rel) {
-    let at = x.dest;
-    for (const part of rel.split('/').filter(p => p !== '' && p !== '.')) {
-        at = join(at, part);
-        const info = await lstat(at).catch(() => undefined);
-        if (!info) {
-            await mkdir(at, { mode: 0o755 });
-            x.made.push(at);
-        }
-        else if (!info.isDirectory()) {
-            const what = info.isSymbolicLink() ? 'a symbolic link' : 'not a directory';
-            throw new UnsafeArchiveError(x.archive, entry, `would be written through "${relative(x.dest, at)}", which is ${what}`);
-        }
-    }
-}
-/** Clears the place of a new file or link: an old file or link goes, a directory stays (refused). */
-async function clearPlace(x, entry, target) {
-    const info = await lstat(target).catch(() => undefined);
-    if (!info)
-        return;
-    if (info.isDirectory()) {
-        throw new UnsafeArchiveError(x.archive, entry, 'would replace a directory');
-    }
-    await rm(target, { force: true });
-}
-/** Writes one entry (already checked and mapped to `to`) under dest. */
-async function writeEntry(x, header, stream, to, linkFrom) {
-    const target = normalize(join(x.dest, to));
-    const rel = relative(x.dest, target);
-    if (rel === '' || rel.startsWith('..') || isAbsolute(rel))
-        throw new UnsafeArchiveError(x.archive, header.name, 'maps outside the target');
-    if (header.type === 'directory') {
-        await realDirs(x, header.name, rel);
-        return;
-    }
-    await realDirs(x, header.name, posix.dirname(rel));
-    await clearPlace(x, header.name, target);
-    if (header.type === 'link') {
-        if (!linkFrom || !x.files.has(linkFrom)) {
-            throw new UnsafeArchiveError(x.archive, header.name, `is a hard link to "${header.linkname}", which is not a file this archive wrote`);
-        }
-        await link(join(x.dest, linkFrom), target);
-        x.made.push(target);
-        x.files.add(rel);
-    }
-    else if (header.type === 'symlink') {
-        await symlink(header.linkname, target);
-        x.made.push(target);
-    }
-    else {
-        const handle = await open(target, CREATE_FILE, header.mode & 0o755);
-        x.made.push(target);
-        await pipeline(stream, handle.createWriteStream());
-        x.files.add(rel);
-    }
-}
-/** Counts an entry against the caps. */
-function count(x, name, size, options) {
-    x.entries += 1;
-    x.bytes += size;
-    const maxEntries = options.maxEntries ?? 100_000;
-    const maxBytes = options.maxBytes ?? 2 * 1024 ** 3;
-    if (x.entries > maxEntries) {
-        throw new UnsafeArchiveError(x.archive, name, `is past the limit of ${maxEntries} entries`);
-    }
-    if (x.bytes > maxBytes) {
-        throw new UnsafeArchiveError(x.archive, name, `takes the archive past the limit of ${maxBytes} bytes (a gzip bomb?)`);
-    }
-}
-/** Removes what a refused extraction created, newest first. */
-async function undo(x) {
-    for (const path of [...x.made].reverse()) {
-        const info = await lstat(path).catch(() => undefined);
-        if (info?.isDirectory())
-            await rmdir(path).catch(() => undefined);
-        else if (info)
-            await rm(path, { force: true }).catch(() => undefined);
-    }
-}
-/** Extracts a .tar.gz into `dest`; returns the relative paths written. */
-async function extract_extractTarGz(archive, dest, options = {}) {
-    await mkdir(dest, { recursive: true });
-    const x = { archive, dest, made: [], files: new Set(), entries: 0, bytes: 0 };
-    const written = [];
-    const reader = extract();
-    reader.on('entry', (header, stream, next) => {
-        const go = async () => {
-            count(x, header.name, header.size, options);
-            const path = checkEntry(archive, header.name, header.type, header.linkname);
-            const to = options.select ? options.select(path, header.type) : path;
-            if (to === undefined || path === '' || path === '.') {
-                await drain(stream);
-                return;
-            }
-            // A hard link names an earlier entry, relative to the archive root.
-            const linkFrom = header.type === 'link'
-                ? options.select
-                    ? options.select(checkEntry(archive, header.linkname, 'file'), 'file')
-                    : checkEntry(archive, header.linkname, 'file')
-                : undefined;
-            await writeEntry(x, header, stream, to, linkFrom && posix.normalize(linkFrom));
-            if (header.type === 'file') {
-                written.push(to);
-                return;
-            }
-            await drain(stream);
-            if (header.type !== 'directory')
-                written.push(to);
-        };
-        go().then(() => {
-            next();
-        }, (err) => {
-            // The entry's own stream is torn down with the reader; its error is this one.
-            stream.on('error', () => undefined);
-            reader.destroy(err instanceof Error ? err : new Error(String(err)));
-        });
-    });
-    try {
-        await pipeline(createReadStream(archive), createGunzip(), reader);
-    }
-    catch (err) {
-        await undo(x);
-        throw err;
-    }
-    return written;
-}
-//# sourceMappingURL=extract.js.map
 // EXTERNAL MODULE: ./node_modules/@actions/tool-cache/node_modules/semver/index.js
-var tool_cache_node_modules_semver = __nccwpck_require__(885);
+var node_modules_semver = __nccwpck_require__(885);
 ;// CONCATENATED MODULE: ./node_modules/@actions/tool-cache/lib/manifest.js
 var manifest_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -48525,7 +45491,7 @@ function cacheDir(sourceDir, tool, version, arch) {
  */
 function cacheFile(sourceFile, targetFile, tool, version, arch) {
     return tool_cache_awaiter(this, void 0, void 0, function* () {
-        version = tool_cache_node_modules_semver.clean(version) || version;
+        version = node_modules_semver.clean(version) || version;
         arch = arch || external_os_namespaceObject.arch();
         core_debug(`Caching tool ${tool} ${version} ${arch}`);
         core_debug(`source file: ${sourceFile}`);
@@ -48568,7 +45534,7 @@ function find(toolName, versionSpec, arch) {
     // check for the explicit version in the cache
     let toolPath = '';
     if (versionSpec) {
-        versionSpec = tool_cache_node_modules_semver.clean(versionSpec) || '';
+        versionSpec = node_modules_semver.clean(versionSpec) || '';
         const cachePath = external_path_namespaceObject.join(_getCacheDirectory(), toolName, versionSpec, arch);
         core_debug(`checking cache: ${cachePath}`);
         if (external_fs_.existsSync(cachePath) && external_fs_.existsSync(`${cachePath}.complete`)) {
@@ -48659,7 +45625,7 @@ function _createExtractFolder(dest) {
 }
 function _createToolPath(tool, version, arch) {
     return tool_cache_awaiter(this, void 0, void 0, function* () {
-        const folderPath = external_path_namespaceObject.join(_getCacheDirectory(), tool, tool_cache_node_modules_semver.clean(version) || version, arch || '');
+        const folderPath = external_path_namespaceObject.join(_getCacheDirectory(), tool, node_modules_semver.clean(version) || version, arch || '');
         core_debug(`destination ${folderPath}`);
         const markerPath = `${folderPath}.complete`;
         yield rmRF(folderPath);
@@ -48669,7 +45635,7 @@ function _createToolPath(tool, version, arch) {
     });
 }
 function _completeToolPath(tool, version, arch) {
-    const folderPath = external_path_namespaceObject.join(_getCacheDirectory(), tool, tool_cache_node_modules_semver.clean(version) || version, arch || '');
+    const folderPath = external_path_namespaceObject.join(_getCacheDirectory(), tool, node_modules_semver.clean(version) || version, arch || '');
     const markerPath = `${folderPath}.complete`;
     external_fs_.writeFileSync(markerPath, '');
     core_debug('finished caching tool');
@@ -48680,9 +45646,9 @@ function _completeToolPath(tool, version, arch) {
  * @param versionSpec      version string to check
  */
 function isExplicitVersion(versionSpec) {
-    const c = tool_cache_node_modules_semver.clean(versionSpec) || '';
+    const c = node_modules_semver.clean(versionSpec) || '';
     core_debug(`isExplicit: ${c}`);
-    const valid = tool_cache_node_modules_semver.valid(c) != null;
+    const valid = node_modules_semver.valid(c) != null;
     core_debug(`explicit? ${valid}`);
     return valid;
 }
@@ -48696,14 +45662,14 @@ function evaluateVersions(versions, versionSpec) {
     let version = '';
     core_debug(`evaluating ${versions.length} versions`);
     versions = versions.sort((a, b) => {
-        if (tool_cache_node_modules_semver.gt(a, b)) {
+        if (node_modules_semver.gt(a, b)) {
             return 1;
         }
         return -1;
     });
     for (let i = versions.length - 1; i >= 0; i--) {
         const potential = versions[i];
-        const satisfied = tool_cache_node_modules_semver.satisfies(potential, versionSpec);
+        const satisfied = node_modules_semver.satisfies(potential, versionSpec);
         if (satisfied) {
             version = potential;
             break;
@@ -48750,6 +45716,54 @@ function _unique(values) {
     return Array.from(new Set(values));
 }
 //# sourceMappingURL=tool-cache.js.map
+;// CONCATENATED MODULE: ./packages/bundle/lib/checksums.js
+/**
+ * Upstream checksum files, each project in its own format:
+ *  - KubeEdge: checksum_<asset>.txt, a bare SHA-512 hex digest;
+ *  - k3s sha256sum-<arch>.txt, containerd .sha256sum, runc runc.sha256sum, CNI .sha256,
+ *    Helm .sha256sum, Node.js SHASUMS256.txt: `<hex>  <name>` lines (sha256sum's format).
+ */
+
+
+const HEX_LENGTH = { sha256: 64, sha512: 128 };
+/**
+ * The digest for `entry` in a checksum file's `text`. `source` (its URL) names the file in
+ * errors. A `bare` file holds one digest; a `sum` file lists `<hex>  <name>` lines.
+ */
+function parseChecksum(text, options) {
+    const length = HEX_LENGTH[options.algorithm];
+    const hex = new RegExp(`^[a-fA-F0-9]{${length}}$`);
+    const lines = text
+        .split('\n')
+        .map(l => l.trim())
+        .filter(Boolean);
+    if (options.format === 'bare') {
+        const first = lines[0]?.split(/\s+/)[0] ?? '';
+        if (!hex.test(first)) {
+            throw new Error(`checksum file ${options.source} does not hold a ${options.algorithm} digest (${length} hex digits)`);
+        }
+        return first.toLowerCase();
+    }
+    for (const line of lines) {
+        const m = /^([a-fA-F0-9]+)\s+\*?(.+)$/.exec(line);
+        if (!m?.[1] || !m[2])
+            continue;
+        const name = m[2].trim();
+        if (name === options.entry || name.split('/').pop() === options.entry) {
+            if (!hex.test(m[1]))
+                throw new Error(`checksum file ${options.source}: the digest for ${options.entry} is not ${options.algorithm}`);
+            return m[1].toLowerCase();
+        }
+    }
+    throw new Error(`checksum file ${options.source} lists no entry for ${options.entry}`);
+}
+async function hashFile(file, algorithm) {
+    const hash = (0,external_node_crypto_.createHash)(algorithm);
+    for await (const chunk of (0,external_node_fs_namespaceObject.createReadStream)(file, { highWaterMark: 1024 * 1024 }))
+        hash.update(chunk);
+    return hash.digest('hex');
+}
+//# sourceMappingURL=checksums.js.map
 ;// CONCATENATED MODULE: ./packages/bundle/lib/assets.js
 /**
  * Release assets: which files each side and arch needs, where they come from, and how each
@@ -48773,7 +45787,7 @@ const sumFile = (url, entry) => ({
  * The built-in spec's base URLs, filled with this spec's versions: where upstream publishes
  * each download. bundle.json records these, whichever mirror served the bytes.
  */
-function assets_canonicalSources(spec) {
+function canonicalSources(spec) {
     return defaultSpec({ versions: spec.versions }).sources;
 }
 /** How a verification reads in bundle.json and in errors. */
@@ -48785,8 +45799,8 @@ function describeVerification(v) {
     return `${v.algorithm} from ${v.url}`;
 }
 /** This side's assets, each with where upstream publishes it and how it is verified there. */
-function assets_sideAssetsWithCanonical(spec, side, arch) {
-    const canonical = sideAssets({ ...spec, sources: assets_canonicalSources(spec) }, side, arch);
+function sideAssetsWithCanonical(spec, side, arch) {
+    const canonical = sideAssets({ ...spec, sources: canonicalSources(spec) }, side, arch);
     return sideAssets(spec, side, arch).map((asset, i) => {
         const upstream = canonical[i] ?? asset;
         return {
@@ -48936,7 +45950,7 @@ async function expectedDigest(asset) {
     const file = await download(v.url);
     try {
         const text = await (0,promises_namespaceObject.readFile)(file, 'utf8');
-        const hex = checksums_parseChecksum(text, {
+        const hex = parseChecksum(text, {
             algorithm: v.algorithm,
             format: v.format,
             entry: v.entry,
@@ -48952,18 +45966,18 @@ async function expectedDigest(asset) {
  * Downloads and verifies an asset, or takes it from the tool cache (verified again).
  * A mismatch fails naming the URL, the expected and the actual digest, and keeps nothing.
  */
-async function assets_fetchAsset(asset, warn = () => undefined) {
+async function fetchAsset(asset, warn = () => undefined) {
     const expected = await expectedDigest(asset);
     if (expected) {
         const key = cacheKey(asset, expected.hex);
         const dir = find(key.tool, key.version);
         if (dir) {
             const path = `${dir}/${(0,external_node_path_namespaceObject.basename)(new URL(asset.url).pathname)}`;
-            if ((await checksums_hashFile(path, expected.algorithm).catch(() => '')) === expected.hex) {
+            if ((await hashFile(path, expected.algorithm).catch(() => '')) === expected.hex) {
                 return {
                     asset,
                     path,
-                    sha256: await checksums_hashFile(path, 'sha256'),
+                    sha256: await hashFile(path, 'sha256'),
                     verifiedBy: expected.by,
                     cached: true
                 };
@@ -48972,13 +45986,13 @@ async function assets_fetchAsset(asset, warn = () => undefined) {
     }
     const file = await download(asset.url);
     if (expected) {
-        const actual = await checksums_hashFile(file, expected.algorithm);
+        const actual = await hashFile(file, expected.algorithm);
         if (actual !== expected.hex) {
             await (0,promises_namespaceObject.rm)(file, { force: true });
             throw new Error(`checksum mismatch for ${asset.url}: expected ${expected.algorithm} ${expected.hex}, got ${actual} (verified with ${expected.by})`);
         }
     }
-    const sha256 = await checksums_hashFile(file, 'sha256');
+    const sha256 = await hashFile(file, 'sha256');
     if (!expected) {
         // The upstream URL: warnings go into bundle.json, which names no mirror.
         warn(`${asset.canonical?.url ?? asset.url} has no published checksum and no pin in the spec; it is recorded (sha256 ${sha256}), not verified. Pin it in the spec.`);
@@ -49002,190 +46016,6 @@ async function assets_fetchAsset(asset, warn = () => undefined) {
     };
 }
 //# sourceMappingURL=assets.js.map
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: ./packages/bundle/lib/targz.js
-/**
- * A deterministic, parallel .tar.gz writer.
- *
- * The tar stream comes from tar-stream: entries sorted by path, mtime from
- * SOURCE_DATE_EPOCH (or 0), uid/gid 0, no user names, modes normalized to 0755/0644.
- * It is cut into chunks that are gzipped independently, on the libuv thread pool (so on
- * every core), and written in order as consecutive gzip members: a standard .tar.gz that
- * GNU tar, busybox tar and gunzip read. A chunk whose sample does not compress (image
- * blobs, .tgz, .zst: already compressed) is stored at deflate level 0; the rest is
- * compressed at DEFAULT_LEVEL. Everything depends on content alone, so the same tree gives the
- * same bytes. The output is written to a temporary name and renamed when complete.
- */
-
-
-
-
-
-
-
-
-
-
-const gzipAsync = (0,external_node_util_.promisify)(external_node_zlib_.gzip);
-const CHUNK = (/* unused pure expression or super */ null && (4 * 1024 * 1024));
-/**
- * Deflate level for compressible chunks. Measured on ELF binaries (npm run bench):
- * level 4 took 0.66x the time of level 6 for +0.5% size; levels 1-3 were no faster.
- */
-const DEFAULT_LEVEL = 4;
-const SAMPLE = (/* unused pure expression or super */ null && (16 * 1024));
-/** Every file and directory under `root`, sorted, named `prefix/...`; links are refused. */
-async function targz_walkTree(root, prefix) {
-    const entries = [
-        { name: `${prefix}/`, type: 'directory', size: 0, executable: true }
-    ];
-    const visit = async (dir) => {
-        for (const name of (await readdir(dir)).sort()) {
-            const full = join(dir, name);
-            const info = await lstat(full);
-            const rel = `${prefix}/${relative(root, full).split(sep).join('/')}`;
-            if (info.isDirectory()) {
-                entries.push({ name: `${rel}/`, type: 'directory', size: 0, executable: true });
-                await visit(full);
-            }
-            else if (info.isFile()) {
-                entries.push({
-                    name: rel,
-                    type: 'file',
-                    source: full,
-                    size: info.size,
-                    executable: (info.mode & 0o111) !== 0
-                });
-            }
-            else {
-                throw new Error(`${full}: only files and directories go into a bundle (found a link or special file)`);
-            }
-        }
-    };
-    await visit(root);
-    return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-}
-/** True when a sample of `chunk` barely compresses: store it instead. */
-function looksCompressed(chunk) {
-    const sample = chunk.subarray(0, SAMPLE);
-    if (sample.length < 512)
-        return false;
-    return deflateRawSync(sample, { level: 1 }).length > sample.length * 0.9;
-}
-/** Writes `entries` as a deterministic .tar.gz at `target`. */
-async function targz_writeTarGz(target, entries, options = {}) {
-    const mtime = options.mtime ?? archiveMtime();
-    const parallelism = Math.max(1, options.parallelism ?? availableParallelism());
-    const level = options.level ?? DEFAULT_LEVEL;
-    await mkdir(dirname(target), { recursive: true });
-    const temp = temporaryPath(target);
-    const out = createWriteStream(temp);
-    // Any failure, reading or writing, ends the tar stream the consumer loop reads.
-    const tar = pack();
-    out.on('error', err => {
-        tar.destroy(err);
-    });
-    const hash = createHash('sha256');
-    let bytes = 0;
-    let stored = 0;
-    let compressed = 0;
-    const total = entries.reduce((n, e) => n + (e.type === 'file' ? e.size : 0), 0);
-    let read = 0;
-    // Compressed members come back in any order; they are written in order.
-    const pending = [];
-    const inFlightLimit = parallelism * 2;
-    const writeNext = async () => {
-        const member = await pending.shift();
-        if (!member)
-            return;
-        hash.update(member);
-        bytes += member.length;
-        if (!out.write(member))
-            await new Promise(resolve => out.once('drain', () => {
-                resolve();
-            }));
-    };
-    const submit = async (chunk) => {
-        const store = looksCompressed(chunk);
-        if (store)
-            stored += 1;
-        else
-            compressed += 1;
-        pending.push(gzipAsync(chunk, { level: store ? 0 : level }));
-        while (pending.length >= inFlightLimit)
-            await writeNext();
-    };
-    const produce = (async () => {
-        for (const entry of entries) {
-            const header = {
-                name: entry.name,
-                mtime,
-                uid: 0,
-                gid: 0,
-                uname: '',
-                gname: '',
-                mode: entry.type === 'directory' || entry.executable ? 0o755 : 0o644,
-                type: entry.type,
-                size: entry.type === 'file' ? entry.size : 0
-            };
-            if (entry.type === 'directory') {
-                tar.entry(header);
-            }
-            else {
-                await pipeline(createReadStream(entry.source ?? '', { highWaterMark: 1024 * 1024 }), tar.entry(header));
-            }
-        }
-        tar.finalize();
-    })().catch((err) => {
-        tar.destroy(err instanceof Error ? err : new Error(String(err)));
-        throw err;
-    });
-    try {
-        let buffer = [];
-        let buffered = 0;
-        for await (const piece of tar) {
-            let data = piece;
-            read = Math.min(total, read + data.length);
-            options.onProgress?.(read, total);
-            while (data.length > 0) {
-                const take = Math.min(CHUNK - buffered, data.length);
-                buffer.push(data.subarray(0, take));
-                buffered += take;
-                data = data.subarray(take);
-                if (buffered === CHUNK) {
-                    await submit(Buffer.concat(buffer));
-                    buffer = [];
-                    buffered = 0;
-                }
-            }
-        }
-        if (buffered > 0)
-            await submit(Buffer.concat(buffer));
-        await produce;
-        while (pending.length > 0)
-            await writeNext();
-        await new Promise((resolve, reject) => {
-            out.end((err) => {
-                if (err)
-                    reject(err);
-                else
-                    resolve();
-            });
-        });
-        await rename(temp, target);
-    }
-    catch (err) {
-        tar.destroy();
-        out.destroy();
-        await Promise.allSettled(pending);
-        await produce.catch(() => undefined);
-        await rm(temp, { force: true });
-        throw err;
-    }
-    return { path: target, bytes, sha256: hash.digest('hex'), stored, compressed };
-}
-//# sourceMappingURL=targz.js.map
 ;// CONCATENATED MODULE: ./packages/bundle/lib/crds.js
 /**
  * CRDs and charts for the cloud bundle: the Istio CRDs EdgeMesh needs and the EdgeMesh
@@ -49209,7 +46039,7 @@ class CrdError extends Error {
     }
 }
 /** Checks a CRD file's text; returns what it defines. */
-function crds_validateCrd(text, file) {
+function validateCrd(text, file) {
     let docs;
     try {
         docs = loadAll(text).filter(d => d !== null && d !== undefined);
@@ -49277,7 +46107,7 @@ async function checkChart(file, shownAs) {
     return chart;
 }
 /** The Istio CRDs and the EdgeMesh chart the spec names. */
-function crds_edgemeshSources(spec) {
+function edgemeshSources(spec) {
     return {
         crds: Object.entries(spec.pins.istioCrds).map(([file, sha256]) => ({
             url: `${spec.sources.edgemesh}/build/crds/istio/${file}`,
@@ -49312,7 +46142,7 @@ function asset(source, prefix) {
 }
 async function placeAtomically(from, to) {
     await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.join)(to, '..'), { recursive: true });
-    const temp = archive_temporaryPath(to);
+    const temp = temporaryPath(to);
     try {
         await (0,promises_namespaceObject.copyFile)(from, temp);
         await (0,promises_namespaceObject.rename)(temp, to);
@@ -49326,16 +46156,16 @@ async function placeAtomically(from, to) {
  * Fetches, verifies and validates CRDs into dir/crds/istio/ and charts into dir/charts/.
  * Everything is checked before anything is written.
  */
-async function crds_fetchCrds(options) {
+async function fetchCrds(options) {
     const crds = [];
     for (const source of options.crds) {
-        const got = await assets_fetchAsset(asset(source, 'crd'), options.warn);
+        const got = await fetchAsset(asset(source, 'crd'), options.warn);
         const file = (0,external_node_path_namespaceObject.basename)(new URL(source.url).pathname);
-        crds.push({ got, infos: crds_validateCrd(await (0,promises_namespaceObject.readFile)(got.path, 'utf8'), source.url), file });
+        crds.push({ got, infos: validateCrd(await (0,promises_namespaceObject.readFile)(got.path, 'utf8'), source.url), file });
     }
     const charts = [];
     for (const source of options.charts) {
-        const got = await assets_fetchAsset(asset(source, 'chart'), options.warn);
+        const got = await fetchAsset(asset(source, 'chart'), options.warn);
         charts.push({
             got,
             chart: await checkChart(got.path, source.url),
@@ -49370,1503 +46200,727 @@ async function crds_fetchCrds(options) {
     return result;
 }
 //# sourceMappingURL=crds.js.map
-;// CONCATENATED MODULE: ./packages/bundle/lib/texts.js
+// EXTERNAL MODULE: ./packages/bundle/node_modules/semver/index.js
+var bundle_node_modules_semver = __nccwpck_require__(5093);
+;// CONCATENATED MODULE: ./packages/oci/lib/reference.js
 /**
- * The text files every bundle carries: install.sh and README.txt. Their text lives in
- * install-scripts/ at the top of the repository (real files, linted with shellcheck); it
- * is read from there, or from beside the built action, where ncc copies what is read
- * through `new URL(..., import.meta.url)`.
+ * Image references, parsed and normalized as Docker does:
+ *   eclipse-mosquitto:2.0 -> docker.io/library/eclipse-mosquitto:2.0
+ * A first path component holding '.' or ':', equal to 'localhost', or with upper-case
+ * letters names the registry; otherwise the registry is docker.io, and a single-component
+ * name there gets 'library/'. No tag and no digest means ':latest'.
  */
-
-/** The shipped texts; each URL is a literal so that ncc finds and copies the file. */
-const FILES = {
-    'install.sh': __nccwpck_require__.ab + "install.sh",
-    'README.cloud.txt': __nccwpck_require__.ab + "README.cloud.txt",
-    'README.edge.txt': __nccwpck_require__.ab + "README.edge.txt",
-    'README.no-installer.txt': __nccwpck_require__.ab + "README.no-installer.txt",
-    'README.footer.txt': __nccwpck_require__.ab + "README.footer.txt"
-};
-/** One file of install-scripts/, with a clear error when the build left it behind. */
-function installScript(name) {
-    try {
-        return readFileSync(FILES[name], 'utf8');
-    }
-    catch (err) {
-        throw new Error(`install-scripts/${name} is missing (${err.message}): it ships in every bundle; rebuild with npm run build`, { cause: err });
+const DOCKER_HUB = 'docker.io';
+/** The API host behind docker.io. */
+const DOCKER_HUB_API = 'registry-1.docker.io';
+class ReferenceError extends Error {
+    reference;
+    constructor(reference, reason) {
+        super(`invalid image reference "${reference}": ${reason}`);
+        this.reference = reference;
+        this.name = 'ReferenceError';
     }
 }
-/** Fills {{key}} placeholders; a placeholder without a value is an error, not a blank. */
-function fill(template, values, what) {
-    return template.replace(/\{\{([a-z0-9_]+)\}\}|@([A-Z_]+)@/g, (_, curly, at) => {
-        const key = curly ?? (at ?? '').toLowerCase();
-        const value = values[key];
-        if (value === undefined)
-            throw new Error(`${what}: no value for the placeholder ${key}`);
-        return value;
-    });
-}
-/**
- * install.sh: runs install.js with node >= 18 from PATH, or else with the node runtime in
- * runtime/ (unpacked to a temporary directory). POSIX sh; no bashisms.
- */
-function texts_installSh(nodeTarball) {
-    // The name lands in a shell script: only a plain file name (spec versions are checked too).
-    if (!/^[A-Za-z0-9][A-Za-z0-9._+-]{0,200}$/.test(nodeTarball))
-        throw new Error(`install.sh: the node runtime's file name ${JSON.stringify(nodeTarball)} is not a plain file name (letters, digits, . _ + -); check versions.node and sources.node in the spec`);
-    return fill(installScript('install.sh'), { node_tarball: nodeTarball }, 'install.sh');
-}
-/** README.txt: the offline install steps for this side, and how to verify. */
-function texts_readmeTxt(spec, side, arch, name, hasInstaller) {
-    const v = spec.versions;
-    const body = fill(installScript(side === 'cloud' ? 'README.cloud.txt' : 'README.edge.txt'), {
-        name,
-        underline: '='.repeat(name.length),
-        arch,
-        kubeedge: v.kubeedge,
-        k3s: v.k3s,
-        edgemesh: v.edgemesh,
-        containerd: v.containerd,
-        runc: v.runc,
-        cni: v.cni,
-        mosquitto: spec.mosquitto.enabled ? ', mosquitto' : ''
-    }, `README.${side}.txt`);
-    const note = hasInstaller ? '' : `${installScript('README.no-installer.txt')}\n`;
-    return `${body}\n${note}${installScript('README.footer.txt')}`;
-}
-//# sourceMappingURL=texts.js.map
-;// CONCATENATED MODULE: ./packages/bundle/lib/package/place.js
-/** Phase 4, place: verified downloads into the tree, and the installer, install.sh, README. */
-
-
-
-
-
-/** Puts a verified download where its placement says; returns the paths written. */
-async function place_place(fetched, root) {
-    const p = fetched.asset.place;
-    if (p.kind === 'file') {
-        const target = join(root, p.path);
-        await mkdir(dirname(target), { recursive: true });
-        await copyFile(fetched.path, target);
-        await chmod(target, p.mode ?? 0o644);
-        return [p.path];
+const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const DOMAIN = /^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?$/;
+const TAG = /^[\w][\w.-]{0,127}$/;
+const DIGEST = /^sha256:[a-f0-9]{64}$/;
+function parseReference(input) {
+    const ref = input.trim();
+    if (ref === '')
+        throw new ReferenceError(input, 'it is empty');
+    if (/\s/.test(ref))
+        throw new ReferenceError(input, 'it contains white space');
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(ref)) {
+        throw new ReferenceError(input, 'give a reference, not a URL (drop the scheme)');
     }
-    if (p.kind === 'extract') {
-        const written = await extractTarGz(fetched.path, root, { select: path => p.files[path] });
-        const missing = Object.keys(p.files).filter(f => !written.includes(p.files[f] ?? ''));
-        if (missing.length > 0) {
-            throw new Error(`${fetched.asset.url} does not hold ${missing.join(', ')}`);
+    let rest = ref;
+    let digest;
+    const at = rest.indexOf('@');
+    if (at >= 0) {
+        digest = rest.slice(at + 1);
+        rest = rest.slice(0, at);
+        if (!DIGEST.test(digest)) {
+            throw new ReferenceError(input, `digest "${digest}" is not sha256:<64 lower-case hex digits>`);
         }
-        for (const w of written)
-            await chmod(join(root, w), p.mode ?? 0o644);
-        return written;
     }
-    const written = await extractTarGz(fetched.path, join(root, p.dir), {
-        select: (path, type) => (type === 'file' && !path.includes('/') ? path : undefined)
-    });
-    if (written.length === 0)
-        throw new Error(`${fetched.asset.url} holds no files`);
-    for (const w of written)
-        await chmod(join(root, p.dir, w), 0o755);
-    return written.map(w => `${p.dir}/${w}`);
+    let tag;
+    const lastSlash = rest.lastIndexOf('/');
+    const colon = rest.lastIndexOf(':');
+    if (colon > lastSlash) {
+        tag = rest.slice(colon + 1);
+        rest = rest.slice(0, colon);
+        if (!TAG.test(tag)) {
+            throw new ReferenceError(input, `tag "${tag}" is not valid (letters, digits, _ . -; at most 128)`);
+        }
+    }
+    let registry = DOCKER_HUB;
+    let path = rest;
+    const slash = rest.indexOf('/');
+    if (slash >= 0) {
+        const first = rest.slice(0, slash);
+        if (/[.:]/.test(first) || first === 'localhost' || first.toLowerCase() !== first) {
+            registry = first;
+            path = rest.slice(slash + 1);
+            if (!DOMAIN.test(registry)) {
+                throw new ReferenceError(input, `registry "${registry}" is not a valid host[:port]`);
+            }
+            const port = registry.includes(':') ? Number(registry.slice(registry.indexOf(':') + 1)) : 1;
+            if (port < 1 || port > 65535) {
+                throw new ReferenceError(input, `registry "${registry}" has port ${port}; a port is a number from 1 to 65535`);
+            }
+        }
+    }
+    if (registry === 'index.docker.io')
+        registry = DOCKER_HUB;
+    if (path === '')
+        throw new ReferenceError(input, 'the repository name is missing');
+    if (registry === DOCKER_HUB && !path.includes('/'))
+        path = `library/${path}`;
+    for (const component of path.split('/')) {
+        if (!COMPONENT.test(component)) {
+            const why = component.toLowerCase() !== component
+                ? 'repository names must be lower-case'
+                : 'use lower-case letters, digits and separators . _ __ -';
+            throw new ReferenceError(input, `path component "${component}" is not valid: ${why}`);
+        }
+    }
+    if (`${registry}/${path}`.length > 255) {
+        throw new ReferenceError(input, 'the name is longer than 255 characters');
+    }
+    if (tag === undefined && digest === undefined)
+        tag = 'latest';
+    return { registry, repository: path, ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) };
 }
-/** install.js (when built), install.sh and README.txt; returns whether install.js is in. */
-async function place_placeInstaller(build, installer, assets) {
-    const { root } = build;
-    const hasInstaller = installer !== undefined && existsSync(installer);
-    if (hasInstaller && installer) {
-        await copyFile(installer, join(root, 'install.js'));
-        await chmod(join(root, 'install.js'), 0o755);
-        // install.js is an ES module; node 18 needs to be told so.
-        await writeFile(join(root, 'package.json'), '{ "type": "module", "private": true }\n');
-    }
-    else {
-        build.warn('the installer (dist/installer/install.js) is not built yet: the bundle leaves its place (install.js)');
-    }
-    const nodeTarball = basename(assets.find(a => a.asset.name === 'node')?.asset.url ?? 'node.tar.gz');
-    await writeFile(join(root, 'install.sh'), installSh(nodeTarball), { mode: 0o755 });
-    await chmod(join(root, 'install.sh'), 0o755);
-    await writeFile(join(root, 'README.txt'), readmeTxt(build.spec, build.side, build.arch, build.name, hasInstaller));
-    return hasInstaller;
+/** registry/repository, without tag or digest. */
+function repositoryName(ref) {
+    return `${ref.registry}/${ref.repository}`;
 }
-//# sourceMappingURL=place.js.map
-;// CONCATENATED MODULE: ./packages/bundle/lib/package/assets.js
-/** Phase 3, assets: release assets, CRDs and charts, and the spec's own files, each verified. */
-
-
-
-
-
-
-
-/** This side's release assets, each verified, then placed. */
-async function assets_fetchReleaseAssets(build) {
-    const assets = [];
-    for (const asset of sideAssetsWithCanonical(build.spec, build.side, build.arch)) {
-        build.logger?.info(`asset ${asset.name}: ${asset.url}`);
-        const fetched = await fetchAsset(asset, build.warn);
-        await place(fetched, build.root);
-        assets.push(fetched);
-    }
-    return assets;
+/** The full normalized reference: registry/repository[:tag][@digest]. */
+function formatReference(ref) {
+    return `${repositoryName(ref)}${ref.tag ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`;
+}
+/** The manifest reference to ask the registry for: the digest when pinned, else the tag. */
+function manifestReference(ref) {
+    return ref.digest ?? ref.tag ?? 'latest';
 }
 /**
- * The downloads verified by nothing (no published checksum, no pin in the spec), listed in
- * the build log; bundle.json records their sha256, and the job summary lists them.
+ * A file name for a per-image archive, as the operator docs name them:
+ * docker.io/kubeedge/cloudcore:v1.22.0 -> docker.io-kubeedge-cloudcore-v1.22.0.tar
  */
-function assets_reportUnverified(build, assets) {
-    const unverified = assets
-        .filter(a => a.asset.verify.kind === 'unpinned')
-        .map(a => ({ name: a.asset.name, url: a.asset.url, sha256: a.sha256 }));
-    for (const u of unverified) {
-        build.logger?.info(`verified by nothing: ${u.name} from ${u.url}, sha256 ${u.sha256} (recorded in bundle.json; pin it in the spec)`);
-    }
-    return unverified;
+function archiveFileName(ref) {
+    const version = ref.tag ?? ref.digest?.replace(':', '-') ?? 'latest';
+    return `${ref.registry}/${ref.repository}-${version}.tar`.replace(/[/:@]/g, '-');
 }
-/** CRDs and charts (cloud, with EdgeMesh): from a fetch-crds directory, or fetched. */
-async function assets_gatherCrds(build, crdsDir) {
-    const { spec, root } = build;
-    if (build.side !== 'cloud' || !spec.edgemesh.enabled)
-        return [];
-    if (!crdsDir) {
-        const got = await fetchCrds({ ...edgemeshSources(spec), dir: root, warn: build.warn });
-        return got.crds.map(c => ({ name: c.name, file: relative(root, c.path), sha256: c.sha256 }));
-    }
-    const crds = [];
-    const istio = join(crdsDir, 'crds', 'istio');
-    for (const file of Object.keys(spec.pins.istioCrds)) {
-        const from = join(istio, file);
-        if (!existsSync(from))
-            throw new Error(`crds-dir ${crdsDir}: crds/istio/${file} is missing`);
-        for (const info of validateCrd(await readFile(from, 'utf8'), from)) {
-            crds.push({
-                name: info.name,
-                file: `crds/istio/${file}`,
-                sha256: await hashFile(from, 'sha256')
+//# sourceMappingURL=reference.js.map
+;// CONCATENATED MODULE: ./packages/bundle/lib/default-spec.js
+/**
+ * The built-in kedge.yaml. Copy it (`kedge.yaml` at the repository root is the same text,
+ * kept equal by a test) and change what you need; every field is required except where
+ * the schema says otherwise.
+ */
+const DEFAULT_SPEC_YAML = `# kedge bundle spec: what the cloud and edge bundles carry, and where it comes from.
+# {name} placeholders take the value of versions.<name>.
+apiVersion: kedge.dev/v1alpha1
+kind: BundleSpec
+
+# Each pin is the newest patch of its minor that upstream's tags showed when it was chosen
+# (kubeedge/kubeedge, containerd/containerd, opencontainers/runc, helm/helm; 2026-08):
+# patches carry security and bug fixes and nothing else. Bundle names follow kubeedge.
+versions:
+  # v1.22.2 (2026-07): security backports over v1.22.0 (NodeUpgradeJob/ConfigUpdateJob
+  # command injection, tar path traversal, viaduct DoS).
+  kubeedge: v1.22.2
+  edgemesh: v1.17.0
+  k3s: v1.34.2+k3s1
+  # containerd 1.7 (LTS line): KubeEdge needs >= 1.6, and the edge installer writes a
+  # config version 2 file with sandbox_image under the CRI plugin, the layout KubeEdge's own
+  # docs and CI use. 2.x moved that setting (pinned_images, config version 3).
+  # 1.7.34 (2026-07): the newest 1.7 patch.
+  containerd: 1.7.34
+  # v1.3.6 (2026-06): the newest 1.3 patch; fixes CVE-2026-41579 (/dev symlink in an image)
+  # and a v1.3.0 regression that could leave runc exec/run stuck.
+  runc: v1.3.6
+  cni: v1.5.1
+  # v3.19.5 (2026-01): the newest 3.19 patch.
+  helm: v3.19.5
+  # Node.js LTS for hosts without node >= 18 (install.sh falls back to it).
+  node: v24.11.0
+
+# Base URLs of every download; point them at a mirror or an artifact store.
+sources:
+  kubeedge: https://github.com/kubeedge/kubeedge/releases/download
+  k3s: https://github.com/k3s-io/k3s/releases/download
+  k3sInstallScript: https://raw.githubusercontent.com/k3s-io/k3s/{k3s}/install.sh
+  containerd: https://github.com/containerd/containerd/releases/download
+  runc: https://github.com/opencontainers/runc/releases/download
+  cni: https://github.com/containernetworking/plugins/releases/download
+  helm: https://get.helm.sh
+  node: https://nodejs.org/dist
+  edgemesh: https://raw.githubusercontent.com/kubeedge/edgemesh/{edgemesh}
+
+# sha256 of downloads that publish no checksum of their own.
+pins:
+  # k3s publishes no checksum for install.sh, and kedge could not confirm one at the tag.
+  # Empty: the build records its sha256 in bundle.json and warns; pin it here.
+  k3sInstallScript: ""
+  # k3s's sha256sum-<arch>.txt lists the binary and the airgap image tarballs, not
+  # k3s-images.txt (k3s release workflow); the file is scripts/airgap/image-list.txt at the
+  # k3s tag. Empty: the build records its sha256 in bundle.json and lists it under
+  # "verified by nothing" in the build log and job summary; pin it here.
+  k3sImagesTxt: ""
+  # build/helm/edgemesh.tgz and build/crds/istio/*.yaml at kubeedge/edgemesh v1.17.0.
+  edgemeshChart: 49614b252d76a083030799c67ba44c26af528a84aebbb523c277d19e34b6f3a4
+  istioCrds:
+    crd-destinationrule.yaml: 468ec2b7cc1d5a8db67c2fa4a674f310436236a6b94aa7d9658128c4c0fe197c
+    crd-gateway.yaml: 390beddcf0f5f1cefeba039f062d2b1237269f0ed8919e51a114c7796e5d895b
+    crd-virtualservice.yaml: 7112f3df4339d3b45bb0328fe6718b343084e24b12eb32396a7df2d3bf3f45e3
+
+edgemesh:
+  enabled: true
+
+# The cloudcore chart runs a mosquitto DaemonSet on edge nodes with this image; the edge
+# bundle preloads it and the cloud installer points the chart at it
+# (mosquitto.image.repository and .tag, from bundle.json). enabled: false turns the
+# DaemonSet off instead.
+mosquitto:
+  enabled: true
+  image: eclipse-mosquitto:1.6.15
+
+# k3s's servicelb runs an svclb-* DaemonSet (rancher/klipper-lb, hostPorts 80/443) on every
+# node that has no control-plane taint, KubeEdge edge nodes included. false: the installer
+# passes --disable=servicelb. true: keep it; the edge bundle then carries klipper-lb (the
+# image k3s-images.txt names).
+k3s:
+  servicelb: false
+
+# The cloudcore chart's optional components, off by default as in the chart (KubeEdge v1.22
+# manifests/charts/cloudcore/values.yaml). true: the cloud bundle carries the image and the
+# installer enables the component (controllerManager.enable / admission.enable).
+cloudcore:
+  controllerManager: false
+  admission: false
+
+# The pod sandbox image the edge installer's containerd config names (and preloads).
+sandboxImage: kubeedge/pause:3.6
+
+registry:
+  # e.g. docker.io=https://mirror.example.com, tried before the origin
+  mirrors: []
+  # host:port of registries reached over plain HTTP
+  insecure: []
+  # When every mirror fails, try the registry itself (false: stay on the mirrors).
+  fallbackToOrigin: true
+
+sides:
+  cloud:
+    images:
+      - kubeedge/cloudcore:{kubeedge}
+      - kubeedge/iptables-manager:{kubeedge}
+      - kubeedge/edgemesh-agent:{edgemesh}
+    # Add the images of the k3s release's k3s-images.txt (resolved at build time).
+    k3sImages: true
+    # Your own files: { url, sha256, path } (path under files/ in the bundle).
+    files: []
+  edge:
+    images:
+      - kubeedge/installation-package:{kubeedge}
+      - kubeedge/edgemesh-agent:{edgemesh}
+      - kubeedge/pause:3.6
+      - eclipse-mosquitto:1.6.15
+    files: []
+`;
+//# sourceMappingURL=default-spec.js.map
+;// CONCATENATED MODULE: ./packages/bundle/lib/schema.js
+/**
+ * A small declarative schema for kedge.yaml. Errors name the path, the value and what was
+ * expected: `sides.edge.images[2]: "kubeedge/pause" has no tag`. Unknown keys are errors
+ * too, so a misspelt field cannot silently do nothing.
+ */
+function show(value) {
+    if (typeof value === 'string')
+        return JSON.stringify(value);
+    if (value === null || value === undefined)
+        return String(value);
+    if (Array.isArray(value))
+        return 'a list';
+    if (typeof value === 'object')
+        return 'a mapping';
+    return JSON.stringify(value);
+}
+const at = (path, key) => (path ? `${path}.${key}` : key);
+/** Returns every problem of `value` against `schema`, each as `path: what`. */
+function validate(value, schema, path = '') {
+    const where = path || '(top level)';
+    switch (schema.kind) {
+        case 'string': {
+            if (typeof value !== 'string')
+                return [`${where}: ${show(value)} is not a string`];
+            if (schema.pattern && !schema.pattern.test(value)) {
+                return [
+                    `${where}: ${show(value)} is not ${schema.expect ?? `matching ${String(schema.pattern)}`}`
+                ];
+            }
+            const problem = schema.check?.(value);
+            return problem ? [`${where}: ${show(value)} ${problem}`] : [];
+        }
+        case 'boolean':
+            return typeof value === 'boolean' ? [] : [`${where}: ${show(value)} is not true or false`];
+        case 'array':
+            if (!Array.isArray(value))
+                return [`${where}: ${show(value)} is not a list`];
+            return value.flatMap((item, i) => validate(item, schema.items, `${path}[${i}]`));
+        case 'map': {
+            if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+                return [`${where}: ${show(value)} is not a mapping`];
+            }
+            return Object.entries(value).flatMap(([key, v]) => {
+                if (schema.keyPattern && !schema.keyPattern.test(key)) {
+                    return [`${at(path, key)}: key ${show(key)} is not ${schema.keyExpect ?? 'valid'}`];
+                }
+                return validate(v, schema.values, at(path, key));
             });
         }
-        await mkdir(join(root, 'crds', 'istio'), { recursive: true });
-        await copyFile(from, join(root, 'crds', 'istio', file));
-    }
-    const chart = join(crdsDir, 'charts', 'edgemesh.tgz');
-    if (!existsSync(chart))
-        throw new Error(`crds-dir ${crdsDir}: charts/edgemesh.tgz is missing`);
-    await mkdir(join(root, 'charts'), { recursive: true });
-    await copyFile(chart, join(root, 'charts', 'edgemesh.tgz'));
-    return crds;
-}
-/** The spec's own files (files/), each pinned by sha256. */
-async function assets_fetchOwnFiles(build) {
-    const fetchedFiles = [];
-    for (const [i, file] of build.spec.sides[build.side].files.entries()) {
-        const fetched = await fetchAsset({
-            name: `file-${i}-${basename(file.path)}`,
-            url: file.url,
-            verify: { kind: 'pinned', sha256: file.sha256 },
-            place: { kind: 'file', path: `files/${file.path}` }
-        }, build.warn);
-        await place(fetched, build.root);
-        fetchedFiles.push(fetched);
-    }
-    return fetchedFiles;
-}
-//# sourceMappingURL=assets.js.map
-;// CONCATENATED MODULE: ./packages/bundle/lib/package/archive.js
-/** Phase 7, archive: <name>.tar.gz from the staged tree, then <name>.bundle.json beside it. */
-
-
-
-
-async function archive_writeArchive(build, outputDir, manifestText, progress) {
-    const bundle = join(outputDir, `${build.name}.tar.gz`);
-    const result = await writeTarGz(bundle, await walkTree(build.root, build.name), {
-        ...(progress ? { onProgress: progress.bytes.bind(progress) } : {})
-    });
-    const manifest = await archive_writeBeside(outputDir, `${build.name}.bundle.json`, manifestText);
-    build.logger?.info(`bundle ${bundle}: ${result.bytes} bytes, sha256 ${result.sha256}`);
-    return { bundle, sha256: result.sha256, size: result.bytes, manifest };
-}
-/** A file beside the tarball, written through a temporary name. */
-async function archive_writeBeside(outputDir, name, text) {
-    const path = join(outputDir, name);
-    const temp = temporaryPath(path);
-    await writeFile(temp, text);
-    await rename(temp, path);
-    return path;
-}
-//# sourceMappingURL=archive.js.map
-;// CONCATENATED MODULE: ./packages/bundle/lib/package/resolve.js
-/** Phase 1, resolve: the bundle's name and the warnings the spec alone gives. */
-
-
-/**
- * The image the cloudcore chart's mosquitto DaemonSet runs by default (KubeEdge v1.22 chart);
- * another one in the spec goes to the chart as mosquitto.image.repository and .tag.
- */
-const CHART_MOSQUITTO_IMAGE = 'eclipse-mosquitto:1.6.15';
-/** A version as it may stand in a file name: no leading v, `+` (GitHub renames such assets) as `-`. */
-const fileVersion = (version) => version.replace(/^v/, '').replace(/\+/g, '-');
-/**
- * kubeedge-cloud-1.22.2-k3s-1.34.2-k3s1-amd64 / kubeedge-edge-1.22.2-arm64. Only characters
- * GitHub keeps in a release asset's name; bundle.json keeps the versions as they are.
- */
-function bundleName(spec, side, arch) {
-    const ke = fileVersion(spec.versions.kubeedge);
-    return side === 'cloud'
-        ? `kubeedge-cloud-${ke}-k3s-${fileVersion(spec.versions.k3s)}-${arch}`
-        : `kubeedge-edge-${ke}-${arch}`;
-}
-/** An image reference in its canonical form (docker.io/library/..., :latest added). */
-const resolve_normalize = (image) => formatReference(parseReference(image));
-/** The build's identity and a warning collector, with the spec's own warnings in it. */
-function resolve_resolve(spec, side, arch, logger) {
-    const warnings = [];
-    const warn = (m) => {
-        warnings.push(m);
-        logger?.warn(m);
-    };
-    const skew = skewWarning(spec);
-    if (skew && side === 'cloud')
-        warn(skew);
-    return {
-        spec,
-        side,
-        arch,
-        name: bundleName(spec, side, arch),
-        warnings,
-        warn,
-        ...(logger ? { logger } : {})
-    };
-}
-//# sourceMappingURL=resolve.js.map
-;// CONCATENATED MODULE: ./packages/bundle/lib/package/check.js
-/** Phase 5, check: an images archive made elsewhere must hold what this bundle's pods run. */
-
-
-
-/** Fails when a fetch-images archive misses an image the side's workloads (or k3s) run. */
-function check_checkImportedImages(build, images, k3sImages, archivePath) {
-    const { spec, side } = build;
-    const archived = new Set(images.map(i => i.name));
-    // Each once: on the edge, klipper-lb is both a k3s image and a DaemonSet's.
-    const must = [...new Set([...requiredImages(spec, side, k3sImages), ...k3sImages].map(normalize))];
-    const missing = must.filter(i => !archived.has(i));
-    if (missing.length > 0) {
-        throw new Error(`the ${side} bundle would miss images its workloads run (pods would hang in ImagePullBackOff):\n  ${missing.join('\n  ')}\nadd them to the images fetch-images fetches (${archivePath} has ${images.length})`);
-    }
-}
-/** Fails when an archive holds an image (platform from its config) for another platform. */
-function check_checkImportedPlatforms(build, images, archivePath) {
-    const want = parsePlatform(`linux/${build.arch}`);
-    const wrong = images.filter(i => !platformMatches(want, parsePlatform(i.platform)));
-    if (wrong.length > 0) {
-        throw new Error(`images-archive ${archivePath} holds images for another platform than the bundle's ${formatPlatform(want)} (arch: ${build.arch}):\n  ${wrong.map(i => `${i.name} (${i.platform})`).join('\n  ')}\nfetch them with platform: ${formatPlatform(want)}, or set arch to match the archive`);
-    }
-}
-//# sourceMappingURL=check.js.map
-;// CONCATENATED MODULE: ./packages/bundle/lib/package/images.js
-/** Phase 2, images: this side's list, plus k3s's own on the cloud, in one archive. */
-
-
-
-
-
-/**
- * The images k3s runs, from the placed meta/k3s-images.txt: on the cloud all of them (unless
- * turned off); on the edge klipper-lb alone, when servicelb is kept (its svclb-* DaemonSet
- * lands on edge nodes).
- */
-async function images_k3sImageList(build) {
-    const { spec, side } = build;
-    const wanted = side === 'cloud' ? spec.sides.cloud.k3sImages !== false : spec.k3s.servicelb;
-    if (!wanted)
-        return [];
-    const list = (await readFile(join(build.root, 'meta', 'k3s-images.txt'), 'utf8'))
-        .split('\n')
-        .map(l => l.trim())
-        .filter(l => l && !l.startsWith('#'));
-    if (side === 'cloud')
-        return list;
-    const klipper = klipperLbImage(list);
-    if (!klipper) {
-        throw new Error(`k3s.servicelb is true, but k3s-images.txt of k3s ${spec.versions.k3s} lists no rancher/klipper-lb image: the edge bundle cannot carry what servicelb's svclb-* DaemonSet runs on edge nodes. Set k3s.servicelb: false (the installer then disables servicelb).`);
-    }
-    return [klipper];
-}
-/**
- * Reads an images-archive before anything is fetched: what it holds comes from its own
- * index.json, manifests and configs (never from a report beside it), and every image must
- * be for the bundle's platform.
- */
-async function images_readImportedArchive(build, imagesArchive) {
-    const path = resolve(imagesArchive);
-    const info = await stat(path).catch(() => undefined);
-    if (!info?.isFile()) {
-        throw new Error(`input images-archive: no file at ${path}; give the archive fetch-images wrote (its "archive" output), or leave images-archive empty to fetch the images here`);
-    }
-    const images = (await readArchiveImages(path)).map(i => ({
-        ...i,
-        reference: i.name,
-        archive: `images/${build.side}-images.tar`,
-        // readArchiveImages checked each manifest against the digest the archive's index names.
-        verifiedBy: 'digest'
-    }));
-    checkImportedPlatforms(build, images, path);
-    return { path, images };
-}
-/** images/<side>-images.tar and meta/images.json: imported from fetch-images, or fetched. */
-async function images_gatherImages(build, options, k3sImages, imported) {
-    const { side, root } = build;
-    const archive = join(root, 'images', `${side}-images.tar`);
-    const imagesJson = join(root, 'meta', 'images.json');
-    await mkdir(dirname(archive), { recursive: true });
-    let images;
-    if (imported) {
-        checkImportedImages(build, imported.images, k3sImages, imported.path);
-        await copyFile(imported.path, archive);
-        images = imported.images;
-    }
-    else {
-        images = await fetchSideImages(build, options, k3sImages, archive, imagesJson);
-    }
-    await writeFile(imagesJson, `${JSON.stringify(images, null, 2)}\n`);
-    return images;
-}
-async function fetchSideImages(build, options, k3sImages, archive, imagesJson) {
-    const { spec, side, arch, logger } = build;
-    const client = {
-        ...options.client,
-        ...(spec.registry.fallbackToOrigin === false ? { fallbackToOrigin: false } : {}),
-        mirrors: new Map([
-            ...parseMirrors(spec.registry.mirrors.join('\n')),
-            ...(options.client?.mirrors ?? new Map())
-        ]),
-        insecure: [...spec.registry.insecure, ...(options.client?.insecure ?? [])]
-    };
-    const fetched = await fetchImages({
-        images: [...sideImages(spec, side), ...k3sImages],
-        platform: `linux/${arch}`,
-        output: archive,
-        imagesJson,
-        ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
-        client,
-        ...(logger ? { logger } : {}),
-        ...(options.progress ? { onProgress: options.progress.bytes.bind(options.progress) } : {})
-    });
-    return fetched.images.map(i => ({ ...i, archive: `images/${side}-images.tar` }));
-}
-//# sourceMappingURL=images.js.map
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: ./packages/bundle/lib/package/meta.js
-/** Phase 6, meta: meta/bundle.json (what the bundle holds and how it was verified), SHA256SUMS. */
-
-
-
-
-
-
-/** Every file under root, relative, with / separators, sorted. */
-async function meta_listFiles(root) {
-    const out = [];
-    const visit = async (dir) => {
-        for (const name of (await readdir(dir)).sort()) {
-            const full = join(dir, name);
-            if ((await stat(full)).isDirectory())
-                await visit(full);
-            else
-                out.push(relative(root, full).split('\\').join('/'));
+        case 'object': {
+            if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+                return [`${where}: ${show(value)} is not a mapping`];
+            }
+            const record = value;
+            const problems = [];
+            for (const [key, field] of Object.entries(schema.fields)) {
+                if (!Object.hasOwn(record, key) || record[key] === undefined) {
+                    if (!field.optional)
+                        problems.push(`${at(path, key)}: missing`);
+                    continue;
+                }
+                problems.push(...validate(record[key], field, at(path, key)));
+            }
+            for (const key of Object.keys(record)) {
+                if (!Object.hasOwn(schema.fields, key)) {
+                    problems.push(`${at(path, key)}: unknown field (expected one of ${Object.keys(schema.fields).join(', ')})`);
+                }
+            }
+            return problems;
         }
-    };
-    await visit(root);
-    return out.sort();
+    }
 }
-function gitSha() {
-    if (process.env.GITHUB_SHA)
-        return process.env.GITHUB_SHA;
+//# sourceMappingURL=schema.js.map
+;// CONCATENATED MODULE: ./packages/bundle/lib/spec.js
+/**
+ * The bundle spec, kedge.yaml: pinned versions, where every download comes from (each
+ * with a base-URL override), registry mirrors, and what each side's bundle carries.
+ * Strings may use {kubeedge} {edgemesh} {k3s} {containerd} {runc} {cni} {helm} {node}
+ * placeholders, filled from `versions`.
+ */
+
+
+
+
+
+const SIDES = ['cloud', 'edge'];
+const ARCHES = (/* unused pure expression or super */ null && (['amd64', 'arm64']));
+const SHA256 = /^[a-f0-9]{64}$/;
+const VERSION_KEYS = [
+    'kubeedge',
+    'edgemesh',
+    'k3s',
+    'containerd',
+    'runc',
+    'cni',
+    'helm',
+    'node'
+];
+/**
+ * Values that later reach a shell, a TOML or a YAML file are held to strict patterns here,
+ * when the spec is read: no whitespace, quotes, `$`, backticks, `;`, backslashes or braces
+ * (a brace left over is a misspelt {placeholder}).
+ */
+const URL_PATTERN = /^https?:\/\/[A-Za-z0-9._~:/?#[\]@!&()*+,=%-]+$/;
+const url = {
+    kind: 'string',
+    pattern: URL_PATTERN,
+    expect: 'an http(s) URL (letters, digits and ._~:/?#[]@!&()*+,=%- only; no quotes, $, `, ;, spaces or braces)'
+};
+const sha = {
+    kind: 'string',
+    pattern: SHA256,
+    expect: 'a sha256 (64 lower-case hex digits)'
+};
+/**
+ * Versions reach file names, URLs, install.sh and the installer's commands: only
+ * v1.22.0, 1.7.29, v1.34.2+k3s1, v1.0.0-rc.1 and the like (the installer checks the same).
+ */
+const VERSION = /^v?\d{1,4}\.\d{1,4}\.\d{1,4}(?:[-+][A-Za-z0-9][A-Za-z0-9.+-]{0,63})?$/;
+const version = {
+    kind: 'string',
+    check: v => VERSION.test(v) && bundle_node_modules_semver.valid(bundle_node_modules_semver.coerce(v, { includePrerelease: true }))
+        ? undefined
+        : 'is not a version like v1.22.0 (digits, dots, and a -suffix or +suffix of letters, digits, . + -)'
+};
+/** What an image reference may hold at all: registry, path, tag and digest characters. */
+const IMAGE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._/:@-]*$/;
+/** `name:tag` (a digest may follow): the tag is after the last `:` that follows the last `/`. */
+const hasTag = (v) => {
+    const name = v.split('@')[0] ?? v;
+    return name.lastIndexOf(':') > name.lastIndexOf('/');
+};
+function checkImage(v) {
+    if (!IMAGE_PATTERN.test(v))
+        return 'is not an image reference (letters, digits and ._/:@- only)';
     try {
-        return execFileSync('git', ['rev-parse', 'HEAD'], {
-            encoding: 'utf8',
-            stdio: ['ignore', 'pipe', 'ignore']
-        }).trim();
+        parseReference(v);
     }
-    catch {
-        return null;
+    catch (err) {
+        return `is not an image reference: ${err.message.replace(/^invalid image reference "[^"]*": /, '')}`;
     }
+    return hasTag(v) || v.includes('@') ? undefined : 'has no tag (pin a tag or a digest)';
 }
-/**
- * The spec as bundle.json records it: the upstream base URLs, no registry mirrors or
- * insecure registries. What served the bytes goes to the build log and the job summary.
- */
-function recordedSpec(spec) {
-    return {
-        ...spec,
-        sources: canonicalSources(spec),
-        registry: { ...spec.registry, mirrors: [], insecure: [] }
-    };
-}
-/** Writes meta/bundle.json: the resolved spec, images, files with sha256 and size, build info. */
-async function meta_writeManifest(build, contents) {
-    const { spec, root } = build;
-    const epoch = process.env.SOURCE_DATE_EPOCH;
-    const files = [];
-    for (const file of await meta_listFiles(root)) {
-        const full = join(root, file);
-        files.push({
-            path: file,
-            sha256: await hashFile(full, 'sha256'),
-            size: (await stat(full)).size
-        });
-    }
-    const manifest = {
-        schemaVersion: 1,
-        name: build.name,
-        side: build.side,
-        arch: build.arch,
-        versions: spec.versions,
-        // The installer passes repository and tag to the cloudcore chart.
-        mosquitto: { ...spec.mosquitto, ...chartImage(spec.mosquitto.image) },
-        edgemesh: spec.edgemesh,
-        // servicelb false: the installer passes --disable=servicelb to k3s.
-        k3s: spec.k3s,
-        // The chart's optional components: the installer enables those that are true.
-        cloudcore: spec.cloudcore,
-        sandboxImage: spec.sandboxImage,
-        installer: contents.hasInstaller ? 'install.js' : null,
-        images: contents.images.map(i => ({
-            name: i.name,
-            reference: i.reference,
-            platform: i.platform,
-            indexDigest: i.indexDigest,
-            manifestDigest: i.manifestDigest,
-            configDigest: i.configDigest,
-            size: i.size
-        })),
-        // Upstream's URL and checksum, never the mirror's: the same content gives the same bundle.
-        assets: contents.assets.map(a => ({
-            name: a.asset.name,
-            url: a.asset.canonical?.url ?? a.asset.url,
-            sha256: a.sha256,
-            verifiedBy: a.asset.canonical?.verifiedBy ?? a.verifiedBy
-        })),
-        crds: contents.crds,
-        files,
-        warnings: build.warnings,
-        spec: recordedSpec(spec),
-        build: {
-            kedge: '0.1.0',
-            gitSha: contents.gitSha ?? gitSha(),
-            time: epoch ? new Date(Number(epoch) * 1000).toISOString() : null
-        }
-    };
-    const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
-    await writeFile(join(root, 'meta', 'bundle.json'), manifestText);
-    return manifestText;
-}
-/** SHA256SUMS over every file (itself excepted), for sha256sum -c. */
-async function meta_writeSums(root) {
-    const sums = [];
-    for (const file of await meta_listFiles(root)) {
-        sums.push(`${await hashFile(join(root, file), 'sha256')}  ${file}`);
-    }
-    await writeFile(join(root, 'SHA256SUMS'), `${sums.join('\n')}\n`);
-}
-//# sourceMappingURL=meta.js.map
-;// CONCATENATED MODULE: ./packages/bundle/lib/sbom.js
-/**
- * The bundle's SBOM: CycloneDX 1.5 JSON, in meta/sbom.cdx.json and beside the tarball as
- * <name>.cdx.json. It lists every image (manifest digest, pkg:oci purl, platform), every
- * release asset as downloaded (version, sha256, URL, how it was verified), every binary and
- * file placed from them (version, sha256), the charts and the CRDs. Written by hand (the
- * format is plain JSON; the tests validate it against the CycloneDX schema) and
- * deterministic: no timestamp unless SOURCE_DATE_EPOCH, a serial number derived from the
- * content.
- */
-
-
-
-
-
-const SBOM_FILE = 'meta/sbom.cdx.json';
-/** The version each release asset comes at (the spec's `versions` key). */
-const ASSET_VERSION = {
-    keadm: 'kubeedge',
-    node: 'node',
-    k3s: 'k3s',
-    'k3s-images.txt': 'k3s',
-    'k3s-install.sh': 'k3s',
-    helm: 'helm',
-    containerd: 'containerd',
-    runc: 'runc',
-    'cni-plugins': 'cni'
+const spec_image = { kind: 'string', check: checkImage };
+/** The chart takes mosquitto.image.repository and .tag: the image needs a tag. */
+const taggedImage = {
+    kind: 'string',
+    check: v => checkImage(v) ??
+        (hasTag(v)
+            ? undefined
+            : 'has no tag (the cloudcore chart takes mosquitto.image.repository and .tag)')
 };
-const sbom_sha256 = (hex) => [{ alg: 'SHA-256', content: hex }];
-/** pkg:oci/<name>@sha256%3A<hex>?arch=…&repository_url=<registry>/<repository>&tag=… */
-function imagePurl(image, arch) {
-    const ref = parseReference(image.name);
-    const last = ref.repository.split('/').pop() ?? ref.repository;
-    const query = [
-        `arch=${encodeURIComponent(arch)}`,
-        `repository_url=${encodeURIComponent(`${ref.registry}/${ref.repository}`)}`,
-        ...(ref.tag ? [`tag=${encodeURIComponent(ref.tag)}`] : [])
-    ].join('&');
-    return `pkg:oci/${last.toLowerCase()}@${encodeURIComponent(image.manifestDigest)}?${query}`;
-}
-function imageComponent(image, arch) {
-    const ref = parseReference(image.name);
-    return {
-        type: 'container',
-        'bom-ref': `image:${image.name}`,
-        name: `${ref.registry}/${ref.repository}`,
-        version: ref.tag ?? image.manifestDigest,
-        purl: imagePurl(image, arch),
-        hashes: sbom_sha256(image.manifestDigest.replace(/^sha256:/, '')),
-        properties: [
-            { name: 'kedge:reference', value: image.name },
-            { name: 'kedge:platform', value: image.platform },
-            { name: 'kedge:manifestDigest', value: image.manifestDigest },
-            { name: 'kedge:configDigest', value: image.configDigest },
-            ...(image.indexDigest ? [{ name: 'kedge:indexDigest', value: image.indexDigest }] : [])
-        ]
-    };
-}
-const assetVersion = (a, spec) => {
-    const key = ASSET_VERSION[a.asset.name];
-    return key ? spec.versions[key] : undefined;
+const relativePath = {
+    kind: 'string',
+    check: v => {
+        // eslint-disable-next-line no-control-regex
+        if (/[\u0000-\u001f\u007f]/.test(v))
+            return 'holds a control character (a newline, tab, ...): name the file without one';
+        if (!/^[A-Za-z0-9._+/-]+$/.test(v))
+            return 'is not a plain relative path (letters, digits and ._+/- only)';
+        return v.startsWith('/') || v.split('/').some(p => p === '..' || p === '.' || p === '')
+            ? 'is not a relative path inside the bundle (no leading /, no . or .. parts)'
+            : undefined;
+    }
 };
-function assetComponent(a, spec) {
-    const version = assetVersion(a, spec);
-    return {
-        type: 'application',
-        'bom-ref': `asset:${a.asset.name}`,
-        name: a.asset.name,
-        ...(version ? { version } : {}),
-        hashes: sbom_sha256(a.sha256),
-        // upstream's URL, not the mirror that served it: two builds from two mirrors are identical
-        externalReferences: [{ type: 'distribution', url: a.asset.canonical?.url ?? a.asset.url }],
-        properties: [{ name: 'kedge:verifiedBy', value: a.asset.canonical?.verifiedBy ?? a.verifiedBy }]
-    };
-}
-/** The bundle paths an asset was placed at (its files, or every file of its directory). */
-async function placedPaths(a, root) {
-    const p = a.asset.place;
-    if (p.kind === 'file')
-        return [p.path];
-    if (p.kind === 'extract')
-        return Object.values(p.files);
-    return (await readdir(join(root, p.dir))).sort().map(f => `${p.dir}/${f}`);
-}
-async function fileComponent(path, root, from) {
-    return {
-        type: 'file',
-        'bom-ref': `file:${path}`,
-        name: path,
-        ...(from.version ? { version: from.version } : {}),
-        hashes: sbom_sha256(await hashFile(join(root, path), 'sha256')),
-        properties: [
-            ...(from.ref ? [{ name: 'kedge:from', value: from.ref }] : []),
-            ...(from.properties ?? [])
-        ]
-    };
-}
-/** Every component: images, assets, the files placed from them, the charts, the CRDs. */
-async function components(input) {
-    const { root, spec } = input;
-    const out = input.images.map(i => imageComponent(i, input.arch));
-    const placed = new Set();
-    for (const a of input.assets) {
-        out.push(assetComponent(a, spec));
-        const version = assetVersion(a, spec);
-        for (const path of await placedPaths(a, root)) {
-            placed.add(path);
-            out.push(await fileComponent(path, root, {
-                ...(version ? { version } : {}),
-                ref: `asset:${a.asset.name}`
-            }));
-        }
+const flag = { kind: 'boolean' };
+const side = (withK3s) => ({
+    kind: 'object',
+    fields: {
+        images: { kind: 'array', items: spec_image },
+        files: {
+            kind: 'array',
+            optional: true,
+            items: { kind: 'object', fields: { url, sha256: sha, path: relativePath } }
+        },
+        ...(withK3s ? { k3sImages: { kind: 'boolean', optional: true } } : {})
     }
-    const charts = await readdir(join(root, 'charts')).catch(() => []);
-    for (const chart of charts.sort()) {
-        const path = `charts/${chart}`;
-        if (!placed.has(path))
-            out.push(await fileComponent(path, root, {
-                version: spec.versions.edgemesh,
-                properties: [{ name: 'kedge:kind', value: 'helm-chart' }]
-            }));
-    }
-    for (const crd of input.crds) {
-        out.push({
-            type: 'file',
-            'bom-ref': `crd:${crd.name}`,
-            name: crd.file,
-            version: spec.versions.edgemesh,
-            hashes: sbom_sha256(crd.sha256),
-            properties: [
-                { name: 'kedge:kind', value: 'crd' },
-                { name: 'kedge:crd', value: crd.name }
-            ]
-        });
-    }
-    return out;
-}
-/** The SBOM document for one bundle. */
-async function makeSbom(input) {
-    const list = await components(input);
-    const epoch = process.env.SOURCE_DATE_EPOCH;
-    const digest = createHash('sha256').update(input.name).update(JSON.stringify(list)).digest('hex');
-    const uuid = `${digest.slice(0, 8)}-${digest.slice(8, 12)}-5${digest.slice(13, 16)}-a${digest.slice(17, 20)}-${digest.slice(20, 32)}`;
-    return {
-        bomFormat: 'CycloneDX',
-        specVersion: '1.5',
-        serialNumber: `urn:uuid:${uuid}`,
-        version: 1,
-        metadata: {
-            ...(epoch ? { timestamp: new Date(Number(epoch) * 1000).toISOString() } : {}),
-            tools: { components: [{ type: 'application', name: 'kedge', version: '0.1.0' }] },
-            component: {
-                type: 'application',
-                'bom-ref': `bundle:${input.name}`,
-                name: input.name,
-                version: input.spec.versions.kubeedge,
-                description: `KubeEdge ${input.spec.versions.kubeedge} ${input.side} bundle for linux/${input.arch} (offline install)`,
-                properties: [
-                    { name: 'kedge:side', value: input.side },
-                    { name: 'kedge:arch', value: input.arch }
-                ]
+});
+const SPEC_SCHEMA = {
+    kind: 'object',
+    fields: {
+        apiVersion: { kind: 'string', pattern: /^kedge\.dev\/v1alpha1$/, expect: 'kedge.dev/v1alpha1' },
+        kind: { kind: 'string', pattern: /^BundleSpec$/, expect: 'BundleSpec' },
+        versions: { kind: 'object', fields: Object.fromEntries(VERSION_KEYS.map(k => [k, version])) },
+        sources: {
+            kind: 'object',
+            fields: Object.fromEntries([
+                'kubeedge',
+                'k3s',
+                'k3sInstallScript',
+                'containerd',
+                'runc',
+                'cni',
+                'helm',
+                'node',
+                'edgemesh'
+            ].map(k => [k, url]))
+        },
+        pins: {
+            kind: 'object',
+            fields: {
+                k3sInstallScript: {
+                    kind: 'string',
+                    pattern: /^([a-f0-9]{64})?$/,
+                    expect: 'a sha256 or empty'
+                },
+                k3sImagesTxt: {
+                    kind: 'string',
+                    pattern: /^([a-f0-9]{64})?$/,
+                    expect: 'a sha256 or empty',
+                    optional: true
+                },
+                edgemeshChart: sha,
+                istioCrds: {
+                    kind: 'map',
+                    values: sha,
+                    keyPattern: /^[a-z0-9-]+\.yaml$/,
+                    keyExpect: 'a CRD file name like crd-gateway.yaml'
+                }
             }
         },
-        components: list,
-        dependencies: [{ ref: `bundle:${input.name}`, dependsOn: list.map(c => c['bom-ref']) }]
-    };
-}
-/** Writes meta/sbom.cdx.json; returns its text (also published beside the tarball). */
-async function sbom_writeSbom(input) {
-    const text = `${JSON.stringify(await makeSbom(input), null, 2)}\n`;
-    await writeFile(join(input.root, SBOM_FILE), text);
-    return text;
-}
-//# sourceMappingURL=sbom.js.map
-;// CONCATENATED MODULE: ./packages/bundle/lib/sign.js
-/**
- * Signs a bundle's SHA256SUMS at build time, as openssl does, so a site checks it with
- * the public key alone (install.js --trust-key, or openssl by hand):
- *   ECDSA P-256 key: DER signature over SHA-256 (openssl dgst -sha256 -sign)
- *   Ed25519 key:     raw 64-byte signature (openssl pkeyutl -sign -rawin)
- * The signature sits beside SHA256SUMS as SHA256SUMS.sig; SHA256SUMS lists every other
- * file, so the signature covers the whole bundle.
- */
-
-
-
-const SIGNATURE_FILE = 'SHA256SUMS.sig';
-/** Reads a PEM private key (ECDSA P-256 or Ed25519); a clear error for anything else. */
-function sign_signingKey(pem, source) {
-    let key;
-    try {
-        key = createPrivateKey(pem);
-    }
-    catch (err) {
-        throw new Error(`${source}: not a PEM private key (${err.message.split('\n')[0] ?? ''}); make one with: openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out kedge-release.key.pem`, { cause: err });
-    }
-    const type = key.asymmetricKeyType;
-    const curve = key.asymmetricKeyDetails?.namedCurve;
-    if (type !== 'ed25519' && !(type === 'ec' && curve === 'prime256v1'))
-        throw new Error(`${source}: a ${type ?? 'unknown'}${curve ? ` (${curve})` : ''} key; kedge signs with ECDSA P-256 or Ed25519 only`);
-    return key;
-}
-/** Signs <root>/SHA256SUMS into <root>/SHA256SUMS.sig. */
-async function sign_signSums(root, key) {
-    const data = await readFile(join(root, 'SHA256SUMS'));
-    const signature = sign(key.asymmetricKeyType === 'ed25519' ? null : 'sha256', data, key);
-    await writeFile(join(root, SIGNATURE_FILE), signature);
-}
-//# sourceMappingURL=sign.js.map
-;// CONCATENATED MODULE: ./packages/bundle/lib/package/index.js
-/**
- * packageBundle: one side's bundle for one arch, as a deterministic tar.gz.
- *
- * Layout of the single top directory (named like the tarball):
- *   install.js, install.sh, README.txt, SHA256SUMS,
- *   bin/ (k3s, keadm, helm | containerd, ctr, shim, runc, keadm), cni/bin/ (edge),
- *   images/<side>-images.tar, charts/, crds/istio/ (cloud), runtime/ (node), files/ (yours),
- *   meta/bundle.json, meta/images.json, meta/sbom.cdx.json, meta/k3s-images.txt (cloud);
- *   SHA256SUMS.sig when a signing key is given.
- * Everything is assembled in a staging directory beside the output, verified, and only
- * then written as <name>.tar.gz (temporary name, then rename) with <name>.bundle.json and
- * <name>.cdx.json (the SBOM).
- *
- * Phases, one file each: resolve → assets (release assets, placed as they come: the cloud's
- * image list is one of them) → images (→ check) → assets (CRDs, your files) → place
- * (installer, texts) → meta → archive.
- */
-
-
-
-
-
-
-
-
-
-
-
-async function packageBundle(options) {
-    const phase = (name) => options.progress?.phase(name);
-    phase('check the spec and inputs');
-    const resolved = resolve(options.spec, options.side, options.arch, options.logger);
-    const imported = options.imagesArchive
-        ? await readImportedArchive(resolved, options.imagesArchive)
-        : undefined;
-    await mkdir(options.outputDir, { recursive: true });
-    const staging = await mkdtemp(join(options.outputDir, `.${resolved.name}.staging-`));
-    const build = { ...resolved, root: join(staging, resolved.name) };
-    // Checked before any download: a bad key fails the build at once.
-    const key = options.signingKey ? signingKey(options.signingKey, 'signing-key') : undefined;
-    try {
-        await mkdir(join(build.root, 'meta'), { recursive: true });
-        phase('release assets');
-        const assets = await fetchReleaseAssets(build);
-        phase(imported ? 'images (from images-archive)' : 'images');
-        const images = await gatherImages(build, options, await k3sImageList(build), imported);
-        phase('CRDs, charts and your files');
-        const crds = await gatherCrds(build, options.crdsDir);
-        assets.push(...(await fetchOwnFiles(build)));
-        const unverified = reportUnverified(build, assets);
-        phase('installer, metadata and SHA256SUMS');
-        const hasInstaller = await placeInstaller(build, options.installer, assets);
-        const sbomText = await writeSbom({ ...build, spec: build.spec, images, assets, crds });
-        const manifestText = await writeManifest(build, {
-            images,
-            assets,
-            crds,
-            hasInstaller,
-            gitSha: options.gitSha
-        });
-        await writeSums(build.root);
-        if (key)
-            await signSums(build.root, key);
-        phase('archive');
-        const out = await writeArchive(build, options.outputDir, manifestText, options.progress);
-        const sbom = await writeBeside(options.outputDir, `${build.name}.cdx.json`, sbomText);
-        const downloads = assets.map(a => ({
-            name: a.asset.name,
-            url: a.asset.url,
-            recordedUrl: a.asset.canonical?.url ?? a.asset.url,
-            sha256: a.sha256,
-            verifiedBy: a.verifiedBy
-        }));
-        return {
-            name: build.name,
-            ...out,
-            sbom,
-            images,
-            warnings: build.warnings,
-            unverified,
-            downloads
-        };
-    }
-    finally {
-        await rm(staging, { recursive: true, force: true });
-    }
-}
-//# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./packages/bundle/lib/delta/base.js
-/**
- * The base of a delta: the previous release's bundle.json (a path or an http(s) URL; the
- * old tarball is not needed), and the sha256 of the base tarball, given or read from the
- * release's SHA256SUMS beside that bundle.json.
- */
-
-
-
-
-
-const isUrl = (s) => /^https?:\/\//i.test(s);
-async function readText(source) {
-    if (isUrl(source)) {
-        let res;
-        try {
-            res = await fetch(source, { signal: AbortSignal.timeout(60000) });
-        }
-        catch (err) {
-            throw new Error(`base ${source}: cannot fetch it (${err instanceof Error ? err.message : String(err)}); check the URL, or pass the bundle.json as a file`, { cause: err });
-        }
-        if (!res.ok)
-            throw new Error(`base ${source}: HTTP ${res.status}; check the URL`);
-        return res.text();
-    }
-    if (!existsSync(source))
-        throw new Error(`base ${source}: no such file`);
-    return readFile(source, 'utf8');
-}
-/** Checks that `value` is a kedge bundle.json; `source` names it in errors. */
-function base_parseBundleJson(text, source) {
-    let doc;
-    try {
-        doc = JSON.parse(text);
-    }
-    catch {
-        throw new Error(`${source} is not JSON: pass the bundle.json (meta/bundle.json or <name>.bundle.json)`);
-    }
-    const missing = ['name', 'side', 'arch', 'images', 'files'].filter(k => doc[k] === undefined);
-    if (doc.schemaVersion !== 1 || missing.length > 0) {
-        throw new Error(`${source} is not a kedge bundle.json (schemaVersion 1 with name, side, arch, images, files)${missing.length ? `; it lacks ${missing.join(', ')}` : ''}`);
-    }
-    return doc;
-}
-function sumsBeside(source) {
-    if (isUrl(source))
-        return new URL('SHA256SUMS', source).toString();
-    return join(dirname(source), 'SHA256SUMS');
-}
-/** Loads the base; its tarball's sha256 is `sha256`, or else its line in SHA256SUMS beside. */
-async function base_loadBase(source, sha256) {
-    const text = await readText(source);
-    const json = base_parseBundleJson(text, `base ${source}`);
-    const jsonSha256 = createHash('sha256').update(text).digest('hex');
-    const tarball = `${json.name}.tar.gz`;
-    if (sha256 !== undefined) {
-        if (!/^[a-f0-9]{64}$/.test(sha256)) {
-            throw new Error(`base-sha256 "${sha256}" is not a sha256 (64 lower-case hex digits) of ${tarball}`);
-        }
-        return { json, jsonSha256, sha256, source };
-    }
-    const sums = sumsBeside(source);
-    let sumsText;
-    try {
-        sumsText = await readText(sums);
-    }
-    catch {
-        throw new Error(`base ${basename(source)}: the sha256 of ${tarball} is needed (a delta names its base), and there is no SHA256SUMS at ${sums}; pass base-sha256 (the line for ${tarball} in the base release's SHA256SUMS)`);
-    }
-    const found = parseChecksum(sumsText, {
-        algorithm: 'sha256',
-        format: 'sum',
-        entry: tarball,
-        source: sums
-    });
-    return { json, jsonSha256, sha256: found, source };
-}
-//# sourceMappingURL=base.js.map
-;// CONCATENATED MODULE: ./packages/bundle/lib/delta/layout.js
-/**
- * Reading a kedge images archive (an uncompressed ustar holding an OCI image layout) by
- * offsets: where each entry's header and data sit, index.json, and each platform manifest.
- * kedge's archive writer (@kedge/oci) writes plain ustar entries (no pax or GNU headers), so
- * an entry is a 512-byte header and its data padded to 512 bytes. That lets a delta copy the
- * kept entries byte for byte, headers included, without re-packing.
- */
-
-
-
-const IMAGE_NAME = 'io.containerd.image.name';
-function layout_field(block, offset, length) {
-    const raw = block.subarray(offset, offset + length);
-    const nul = raw.indexOf(0);
-    return raw.subarray(0, nul < 0 ? raw.length : nul).toString('utf8');
-}
-/** Every entry of an uncompressed ustar file, by name; refuses what kedge does not write. */
-async function readTarSpans(file) {
-    const spans = new Map();
-    const fh = await open(file, 'r');
-    try {
-        const total = (await fh.stat()).size;
-        const block = Buffer.alloc(BLOCK);
-        let offset = 0;
-        while (offset + BLOCK <= total) {
-            await fh.read(block, 0, BLOCK, offset);
-            if (block.every(b => b === 0))
-                break;
-            const prefix = layout_field(block, 345, 155);
-            const name = prefix ? `${prefix}/${layout_field(block, 0, 100)}` : layout_field(block, 0, 100);
-            const type = String.fromCharCode(block[156] ?? 0);
-            const size = parseInt(layout_field(block, 124, 12).trim() || '0', 8);
-            if (!['0', '\0', '5'].includes(type) || !Number.isFinite(size)) {
-                throw new Error(`${file}: entry "${name}" is not a plain file or directory (tar type "${type}"): not an images archive kedge wrote; rebuild the full bundle with kedge`);
+        edgemesh: { kind: 'object', fields: { enabled: { kind: 'boolean' } } },
+        mosquitto: { kind: 'object', fields: { enabled: flag, image: taggedImage } },
+        k3s: { kind: 'object', optional: true, fields: { servicelb: flag } },
+        cloudcore: {
+            kind: 'object',
+            optional: true,
+            fields: { controllerManager: flag, admission: flag }
+        },
+        sandboxImage: spec_image,
+        registry: {
+            kind: 'object',
+            fields: {
+                mirrors: {
+                    kind: 'array',
+                    items: {
+                        kind: 'string',
+                        pattern: new RegExp(`^[A-Za-z0-9.-]+(:\\d+)?=${URL_PATTERN.source.slice(1)}`),
+                        expect: 'registry=URL (host[:port]=http(s)://..., no quotes, $, `, ;, spaces)'
+                    }
+                },
+                fallbackToOrigin: { kind: 'boolean', optional: true },
+                insecure: {
+                    kind: 'array',
+                    items: { kind: 'string', pattern: /^[A-Za-z0-9.-]+(:\d+)?$/, expect: 'host[:port]' }
+                }
             }
-            const end = offset + BLOCK + Math.ceil(size / BLOCK) * BLOCK;
-            if (end > total)
-                throw new Error(`${file}: truncated at entry "${name}"; copy it again`);
-            spans.set(name, { name, header: offset, data: offset + BLOCK, size, end });
-            offset = end;
-        }
+        },
+        sides: { kind: 'object', fields: { cloud: side(true), edge: side(false) } }
     }
-    finally {
-        await fh.close();
+};
+class SpecError extends Error {
+    source;
+    problems;
+    constructor(source, problems) {
+        super(`${source}: ${problems.length === 1 ? 'a problem' : `${problems.length} problems`}:\n  ${problems.join('\n  ')}`);
+        this.source = source;
+        this.problems = problems;
+        this.name = 'SpecError';
     }
-    return spans;
 }
-/** The bytes of one entry. */
-async function readSpan(fh, span) {
-    const buf = Buffer.alloc(span.size);
-    await fh.read(buf, 0, span.size, span.data);
-    return buf;
-}
-function layout_blobEntry(digest) {
-    return `blobs/sha256/${digest.slice('sha256:'.length)}`;
-}
-function layout_sha256Of(data) {
-    return `sha256:${createHash('sha256').update(data).digest('hex')}`;
-}
-/** Parses an image manifest's config and layers; `what` names it in errors. */
-function layout_parseManifest(body, what) {
-    const doc = JSON.parse(body.toString('utf8'));
-    if (!doc.config?.digest || !Array.isArray(doc.layers)) {
-        throw new Error(`${what} is not an image manifest (no config or layers)`);
+/** Fills {name} placeholders from `versions` in every string. */
+function expand(value, versions) {
+    if (typeof value === 'string') {
+        return value.replace(/\{([a-z0-9]+)\}/g, (whole, key) => typeof versions[key] === 'string' ? versions[key] : whole);
     }
-    return {
-        config: { digest: doc.config.digest, size: doc.config.size ?? 0 },
-        layers: doc.layers.map((l, i) => {
-            if (!l.digest)
-                throw new Error(`${what}: layer ${i} has no digest`);
-            return { digest: l.digest, size: l.size ?? 0 };
-        })
-    };
-}
-/** index.json and every platform manifest of an images archive. */
-async function layout_readImagesLayout(file) {
-    const spans = await readTarSpans(file);
-    const indexSpan = spans.get('index.json');
-    if (!spans.has('oci-layout') || !indexSpan) {
-        throw new Error(`${file} holds no OCI image layout (oci-layout, index.json): not a kedge images archive`);
+    if (Array.isArray(value))
+        return value.map(v => expand(v, versions));
+    if (typeof value === 'object' && value !== null) {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expand(v, versions)]));
     }
-    const fh = await open(file, 'r');
-    try {
-        const index = JSON.parse((await readSpan(fh, indexSpan)).toString('utf8'));
-        const manifests = [];
-        for (const m of index.manifests ?? []) {
-            const span = spans.get(layout_blobEntry(m.digest));
-            if (!span)
-                throw new Error(`${file}: index.json lists ${m.digest}, which it does not hold`);
-            const body = await readSpan(fh, span);
-            if (layout_sha256Of(body) !== m.digest)
-                throw new Error(`${file}: blob ${m.digest} does not match its digest`);
-            manifests.push({
-                name: m.annotations?.[IMAGE_NAME] ?? m.digest,
-                digest: m.digest,
-                size: m.size,
-                ...layout_parseManifest(body, `${file}: manifest ${m.digest}`)
+    return value;
+}
+/** A spec is a short file: these bound the text, and the values after YAML alias expansion. */
+const SPEC_LIMITS = { bytes: 256 * 1024, values: 20_000, depth: 32 };
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+const spec_at = (path, key) => (path ? `${path}.${key}` : key);
+const isMapping = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+/**
+ * Problems of shape found before anything else reads the document: keys that could reach
+ * Object.prototype, and documents that expand (YAML aliases: `*a` repeats `&a`) to more
+ * values than any spec has, which would make every later walk exponential.
+ */
+function shapeProblems(doc) {
+    const problems = [];
+    let values = 0;
+    const visit = (value, path, depth) => {
+        values += 1;
+        if (values > SPEC_LIMITS.values || depth > SPEC_LIMITS.depth)
+            throw new RangeError(path);
+        if (Array.isArray(value)) {
+            value.forEach((v, i) => {
+                visit(v, `${path}[${i}]`, depth + 1);
             });
         }
-        return { file, spans, manifests };
-    }
-    finally {
-        await fh.close();
-    }
-}
-/** Reads one blob of the archive when it holds it (verified), else undefined. */
-async function layout_readLayoutBlob(layout, digest) {
-    const span = layout.spans.get(layout_blobEntry(digest));
-    if (!span)
-        return undefined;
-    const fh = await open(layout.file, 'r');
-    try {
-        const body = await readSpan(fh, span);
-        if (layout_sha256Of(body) !== digest)
-            throw new Error(`${layout.file}: blob ${digest} does not match its digest`);
-        return body;
-    }
-    finally {
-        await fh.close();
-    }
-}
-//# sourceMappingURL=layout.js.map
-;// CONCATENATED MODULE: ./packages/bundle/lib/delta/images.js
-/**
- * The image half of a delta: which blobs the base bundle already carried (by digest), and
- * the delta's images archive, which is the full archive minus those layers.
- *
- * The base's blobs are its images' manifests, configs and layers. bundle.json lists each
- * image's manifest and config digest; the layers are read from the manifest, which is taken
- * from the new archive when it holds it (an unchanged image) or else fetched by digest from
- * the registry (immutable, verified against the digest).
- *
- * The delta archive keeps oci-layout, index.json, every manifest and config (small) and the
- * layers the base lacks; it drops the Docker manifest.json and repositories, whose layer
- * files would be missing. containerd imports such an archive when the absent layers are in
- * its content store already (docs/upstream-facts.md, section 14).
- */
-
-
-
-/** The registry, as the base bundle's spec reached it (mirrors, insecure hosts), plus `client`. */
-function images_registryManifestSource(base, client = {}) {
-    const spec = base.spec;
-    const registry = spec?.registry ?? {};
-    const rc = new RegistryClient({
-        ...client,
-        ...(registry.fallbackToOrigin === false ? { fallbackToOrigin: false } : {}),
-        mirrors: new Map([
-            ...parseMirrors((registry.mirrors ?? []).join('\n')),
-            ...(client.mirrors ?? new Map())
-        ]),
-        insecure: [...(registry.insecure ?? []), ...(client.insecure ?? [])]
-    });
-    return async (name, digest) => (await rc.getManifest(parseReference(name), digest)).body;
-}
-/** Every blob digest the base bundle's images archive held. */
-async function images_baseBlobs(base, layout, fetchManifest) {
-    const blobs = new Set();
-    for (const image of base.images) {
-        blobs.add(image.manifestDigest);
-        blobs.add(image.configDigest);
-        let body = await readLayoutBlob(layout, image.manifestDigest);
-        if (!body) {
-            try {
-                body = await fetchManifest(image.name, image.manifestDigest);
+        else if (isMapping(value)) {
+            for (const key of Object.keys(value)) {
+                if (FORBIDDEN_KEYS.has(key))
+                    problems.push(`${spec_at(path, key)}: the key "${key}" is not allowed`);
+                else
+                    visit(value[key], spec_at(path, key), depth + 1);
             }
-            catch (err) {
-                throw new Error(`base image ${image.name}@${image.manifestDigest}: cannot read its manifest to learn its layers (${err instanceof Error ? err.message : String(err)}); the delta needs the registry the base was built from`, { cause: err });
-            }
-            if (sha256Of(body) !== image.manifestDigest) {
-                throw new Error(`base image ${image.name}: the registry served a manifest that does not match ${image.manifestDigest}`);
-            }
-        }
-        const { layers } = parseManifest(body, `base image ${image.name}@${image.manifestDigest}`);
-        for (const l of layers)
-            blobs.add(l.digest);
-    }
-    return blobs;
-}
-/** Which layers of `layout` the base already has. Manifests and configs are always kept. */
-function images_planDeltaImages(layout, base) {
-    const layers = new Map();
-    const small = new Map();
-    for (const m of layout.manifests) {
-        small.set(m.digest, m.size);
-        small.set(m.config.digest, m.config.size);
-        for (const l of m.layers)
-            layers.set(l.digest, l.size);
-    }
-    const omitted = [];
-    const kept = [...small].map(([digest, size]) => ({ digest, size }));
-    for (const [digest, size] of layers) {
-        if (small.has(digest))
-            continue;
-        if (base.has(digest))
-            omitted.push({ digest, size });
-        else
-            kept.push({ digest, size });
-    }
-    const byDigest = (a, b) => a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0;
-    return { omitted: omitted.sort(byDigest), kept: kept.sort(byDigest) };
-}
-const DROPPED = new Set(['manifest.json', 'repositories']);
-/**
- * Writes the delta images archive: the full archive's entries, byte for byte (headers
- * included), minus the omitted layers and the Docker files. Temporary name, then rename.
- */
-async function images_writeDeltaImages(layout, plan, output) {
-    const omit = new Set(plan.omitted.map(o => blobEntry(o.digest)));
-    const spans = [...layout.spans.values()]
-        .filter(s => !omit.has(s.name) && !DROPPED.has(s.name))
-        .sort((a, b) => a.header - b.header);
-    const temp = temporaryPath(output);
-    const src = await open(layout.file, 'r');
-    const dst = await open(temp, 'w');
-    try {
-        let written = 0;
-        const buf = Buffer.alloc(1024 * 1024);
-        const copy = async (span) => {
-            for (let at = span.header; at < span.end;) {
-                const n = Math.min(buf.length, span.end - at);
-                const { bytesRead } = await src.read(buf, 0, n, at);
-                if (bytesRead !== n)
-                    throw new Error(`${layout.file}: short read at ${at}`);
-                await dst.write(buf, 0, n, written);
-                written += n;
-                at += n;
-            }
-        };
-        for (const span of spans)
-            await copy(span);
-        // End of archive: two zero blocks.
-        await dst.write(Buffer.alloc(1024), 0, 1024, written);
-        written += 1024;
-        await dst.close();
-        await rename(temp, output);
-        return written;
-    }
-    catch (err) {
-        await dst.close().catch(() => undefined);
-        await rm(temp, { force: true });
-        throw err;
-    }
-    finally {
-        await src.close();
-    }
-}
-//# sourceMappingURL=images.js.map
-;// CONCATENATED MODULE: ./packages/bundle/lib/delta/files.js
-/**
- * The file half of a delta: opening the new full bundle (directory or .tar.gz), checking it
- * against its SHA256SUMS, and copying what the delta keeps (modes included).
- */
-
-
-
-
-/** Files a delta always carries, whatever the base had. */
-function alwaysKept(path) {
-    return (['install.js', 'install.sh', 'package.json', 'README.txt'].includes(path) ||
-        path.startsWith('meta/') ||
-        path.startsWith('runtime/') ||
-        path.startsWith('images/'));
-}
-/** The extracted top directory of the new bundle: `bundle` itself, or its .tar.gz unpacked into `staging`. */
-async function files_openBundle(bundle, staging) {
-    if ((await stat(bundle)).isDirectory())
-        return bundle;
-    const dir = join(staging, 'full');
-    await extractTarGz(bundle, dir);
-    const tops = await readdir(dir);
-    if (tops.length !== 1 || !tops[0])
-        throw new Error(`${bundle} does not hold one top directory: not a kedge bundle`);
-    return join(dir, tops[0]);
-}
-/** Verifies `root` against its SHA256SUMS: the delta is built from what was released. */
-async function files_verifySums(root) {
-    const text = await readFile(join(root, 'SHA256SUMS'), 'utf8').catch(() => {
-        throw new Error(`${root} has no SHA256SUMS: not a complete kedge bundle`);
-    });
-    for (const line of text.split('\n').filter(Boolean)) {
-        const m = /^([a-f0-9]{64}) {2}(.+)$/.exec(line);
-        if (!m?.[1] || !m[2])
-            throw new Error(`${root}/SHA256SUMS: bad line "${line}"`);
-        if ((await hashFile(join(root, m[2]), 'sha256').catch(() => '')) !== m[1]) {
-            throw new Error(`${root}/${m[2]} is missing or differs from SHA256SUMS: rebuild or copy the full bundle again`);
-        }
-    }
-}
-async function files_listFiles(root) {
-    const out = [];
-    const visit = async (dir) => {
-        for (const name of (await readdir(dir)).sort()) {
-            const full = join(dir, name);
-            if ((await stat(full)).isDirectory())
-                await visit(full);
-            else
-                out.push(relative(root, full).split('\\').join('/'));
         }
     };
-    await visit(root);
-    return out.sort();
-}
-/** Copies what the delta keeps; returns the files it leaves out. */
-async function files_placeFiles(from, to, target, base) {
-    const baseFiles = new Map(base.files.map(f => [f.path, f.sha256]));
-    const omitted = [];
-    for (const path of await files_listFiles(from)) {
-        if (path === 'SHA256SUMS' || path === 'meta/bundle.json' || path.startsWith('images/'))
-            continue;
-        const file = target.files.find(f => f.path === path);
-        if (file && !alwaysKept(path) && baseFiles.get(path) === file.sha256) {
-            omitted.push({ path, sha256: file.sha256, size: file.size });
-            continue;
-        }
-        await mkdir(dirname(join(to, path)), { recursive: true });
-        await copyFile(join(from, path), join(to, path));
-        const mode = (await stat(join(from, path))).mode & 0o777;
-        await chmod(join(to, path), mode);
+    try {
+        visit(doc, '', 0);
     }
-    return omitted;
-}
-//# sourceMappingURL=files.js.map
-;// CONCATENATED MODULE: ./packages/bundle/lib/delta/verify.js
-/**
- * The completeness check of a delta bundle's directory. A full bundle's images archive must
- * hold every blob its manifests reference; a delta's must hold each one or list it in
- * delta.omittedBlobs (the base carried it). The files a delta leaves out must be absent and
- * listed. buildDelta runs this before it writes the tarball.
- */
-
-
-
-
-
-/** What is wrong with the delta in `root` (its extracted top directory); empty when complete. */
-async function verify_verifyDelta(root) {
-    const json = JSON.parse(await readFile(join(root, 'meta', 'bundle.json'), 'utf8'));
-    const delta = deltaSection(json);
-    if (!delta)
-        return [`${root}: meta/bundle.json has no delta section: not a delta bundle`];
-    const problems = [];
-    const archive = `images/${json.side}-images.tar`;
-    const layout = await readImagesLayout(join(root, archive));
-    const omitted = new Set(delta.omittedBlobs.map(b => b.digest));
-    const referenced = new Set();
-    const absent = new Map();
-    for (const m of layout.manifests) {
-        referenced.add(m.digest);
-        for (const b of [m.config, ...m.layers]) {
-            referenced.add(b.digest);
-            const held = layout.spans.has(blobEntry(b.digest));
-            if (!held && !omitted.has(b.digest))
-                absent.set(b.digest, [...(absent.get(b.digest) ?? []), m.name]);
-            if (held && omitted.has(b.digest)) {
-                problems.push(`${archive}: ${b.digest} is listed as left out, but the archive holds it`);
-            }
-        }
-    }
-    for (const [digest, images] of absent) {
-        problems.push(`${archive}: ${images.join(', ')} need(s) ${digest}, which is neither in the archive nor listed as left out`);
-    }
-    for (const d of omitted) {
-        if (!referenced.has(d))
-            problems.push(`delta.omittedBlobs lists ${d}, which no image of this bundle uses`);
-    }
-    for (const f of delta.omittedFiles) {
-        if (existsSync(join(root, f.path)))
-            problems.push(`${f.path} is listed as left out, but the delta holds it`);
-    }
-    for (const f of json.files) {
-        if (!existsSync(join(root, f.path)))
-            problems.push(`${f.path} is in bundle.json files, but missing`);
+    catch (err) {
+        if (!(err instanceof RangeError))
+            throw err;
+        return [
+            `the document expands to more than ${SPEC_LIMITS.values} values or ${SPEC_LIMITS.depth} levels (near ${err.message || 'the top'}; YAML aliases?); a spec needs far fewer`
+        ];
     }
     return problems;
 }
-//# sourceMappingURL=verify.js.map
-;// CONCATENATED MODULE: ./packages/bundle/lib/delta/build.js
-/**
- * buildDelta: from the base release's bundle.json and a new full bundle (directory or
- * .tar.gz), the delta bundle kubeedge-<side>-<new>-from-<old>-<arch>.tar.gz. It leaves out
- * every image layer the base carried (by digest) and every file whose path and sha256 are
- * unchanged. It always keeps the installer, its wrapper and runtime, the README, meta/ and
- * the images archive (manifests and configs at least). Its meta/bundle.json is the new
- * bundle's, with `files` describing the delta and a `delta` section naming the base
- * (tarball sha256 included); SHA256SUMS covers every file, as in a full bundle.
- */
-
-
-
-
-
-
-
-
-
-
-
-const sha256Text = (text) => createHash('sha256').update(text).digest('hex');
-/** kubeedge-edge-1.22.2-amd64 from kubeedge-edge-1.22.0-amd64: kubeedge-edge-1.22.2-from-1.22.0-amd64 */
-function deltaBundleName(target, base) {
-    const head = `kubeedge-${target.side}-`;
-    const tail = `-${target.arch}`;
-    const strip = (name) => {
-        if (!name.startsWith(head) || !name.endsWith(tail)) {
-            throw new Error(`bundle name ${name} does not follow kubeedge-${target.side}-<version>-${target.arch}`);
-        }
-        return name.slice(head.length, name.length - tail.length);
-    };
-    return `${head}${strip(target.name)}-from-${strip(base.name)}${tail}`;
-}
-function checkPair(target, base) {
-    const b = base.json;
-    if (b.side !== target.side || b.arch !== target.arch) {
-        throw new Error(`base ${b.name} is a ${b.side} ${b.arch} bundle, the new bundle ${target.name} a ${target.side} ${target.arch} one: a delta needs the same side and arch`);
+function loadSpecYaml(text, source) {
+    const bytes = Buffer.byteLength(text);
+    if (bytes > SPEC_LIMITS.bytes) {
+        throw new SpecError(source, [`${bytes} bytes; a spec is at most ${SPEC_LIMITS.bytes} bytes`]);
     }
-    if (b.name === target.name) {
-        throw new Error(`base ${base.source} is ${b.name}, the same bundle as the new one: there is nothing to leave out`);
-    }
-    if (b.delta || target.delta) {
-        throw new Error('a delta is built between full bundles: the base or the new bundle is itself a delta');
-    }
-}
-/** The delta's images archive; returns the omitted layers and both archive sizes. */
-async function deltaImages(from, to, target, base, options) {
-    const rel = `images/${target.side}-images.tar`;
-    const layout = await readImagesLayout(join(from, rel));
-    const fetchManifest = options.fetchManifest ?? registryManifestSource(base.json, options.client);
-    const plan = planDeltaImages(layout, await baseBlobs(base.json, layout, fetchManifest));
-    await mkdir(join(to, 'images'), { recursive: true });
-    const delta = await writeDeltaImages(layout, plan, join(to, rel));
-    options.logger?.info(`${rel}: ${plan.omitted.length} layer(s) left out (the base has them), ${plan.kept.length} blob(s) kept`);
-    return { omitted: plan.omitted, full: (await stat(join(from, rel))).size, delta };
-}
-/** meta/bundle.json and SHA256SUMS of the delta in `root`; returns the bundle.json text. */
-async function writeMeta(root, target, name, delta) {
-    const files = [];
-    for (const path of await listFiles(root)) {
-        if (path === 'meta/bundle.json' || path === 'SHA256SUMS')
-            continue;
-        files.push({
-            path,
-            sha256: await hashFile(join(root, path), 'sha256'),
-            size: (await stat(join(root, path))).size
-        });
-    }
-    const text = `${JSON.stringify({ ...target, name, files, delta }, null, 2)}\n`;
-    await writeFile(join(root, 'meta', 'bundle.json'), text);
-    const sums = [];
-    for (const path of await listFiles(root)) {
-        if (path !== 'SHA256SUMS')
-            sums.push(`${await hashFile(join(root, path), 'sha256')}  ${path}`);
-    }
-    await writeFile(join(root, 'SHA256SUMS'), `${sums.join('\n')}\n`);
-    return text;
-}
-async function build_buildDelta(options) {
-    const base = await loadBase(options.base, options.baseSha256);
-    await mkdir(options.outputDir, { recursive: true });
-    const staging = await mkdtemp(join(options.outputDir, '.delta.staging-'));
+    let doc;
     try {
-        const from = await openBundle(options.bundle, staging);
-        const targetText = await readFile(join(from, 'meta', 'bundle.json'), 'utf8');
-        const target = parseBundleJson(targetText, `${options.bundle} (meta/bundle.json)`);
-        checkPair(target, base);
-        await verifySums(from);
-        const name = deltaBundleName(target, base.json);
-        const root = join(staging, 'delta', name);
-        await mkdir(join(root, 'meta'), { recursive: true });
-        const omittedFiles = await placeFiles(from, root, target, base.json);
-        const images = await deltaImages(from, root, target, base, options);
-        const delta = {
-            base: {
-                name: base.json.name,
-                sha256: base.sha256,
-                bundleJsonSha256: base.jsonSha256,
-                versions: base.json.versions
-            },
-            target: { name: target.name, bundleJsonSha256: sha256Text(targetText) },
-            omittedFiles,
-            omittedBlobs: images.omitted
-        };
-        const text = await writeMeta(root, target, name, delta);
-        const problems = await verifyDelta(root);
-        if (problems.length > 0) {
-            throw new Error(`the delta ${name} is not complete; not writing it:\n  ${problems.join('\n  ')}`);
-        }
-        const bundle = join(options.outputDir, `${name}.tar.gz`);
-        const written = await writeTarGz(bundle, await walkTree(root, name));
-        const manifest = join(options.outputDir, `${name}.bundle.json`);
-        const temp = temporaryPath(manifest);
-        await writeFile(temp, text);
-        await rename(temp, manifest);
-        options.logger?.info(`delta ${bundle}: ${written.bytes} bytes, sha256 ${written.sha256}; base ${base.json.name} (${base.sha256})`);
-        return {
-            name,
-            bundle,
-            sha256: written.sha256,
-            size: written.bytes,
-            manifest,
-            base: { name: base.json.name, sha256: base.sha256 },
-            delta,
-            imagesArchive: { full: images.full, delta: images.delta }
-        };
+        doc = load(text);
     }
-    finally {
-        await rm(staging, { recursive: true, force: true });
+    catch (err) {
+        throw new SpecError(source, [`not valid YAML: ${err.message.split('\n')[0] ?? ''}`]);
     }
+    const problems = shapeProblems(doc);
+    if (problems.length > 0)
+        throw new SpecError(source, problems);
+    return doc;
 }
-//# sourceMappingURL=build.js.map
-;// CONCATENATED MODULE: ./packages/bundle/lib/delta/cli.js
+/** The lists a user spec appends to the built-in ones; every other value replaces. */
+const APPENDED = /^sides\.(cloud|edge)\.(images|files)$/;
+/** `over` deep-merged into `base`: mappings merged key by key, APPENDED lists appended. */
+function mergeSpec(base, over, path = '') {
+    if (over === undefined)
+        return base;
+    if (isMapping(base) && isMapping(over)) {
+        const out = { ...base };
+        for (const [key, value] of Object.entries(over)) {
+            out[key] = Object.hasOwn(base, key) ? mergeSpec(base[key], value, spec_at(path, key)) : value;
+        }
+        return out;
+    }
+    if (Array.isArray(base) && Array.isArray(over) && APPENDED.test(path)) {
+        return [...base, ...over];
+    }
+    return over;
+}
+/** The spec's versions with `overrides` applied: what the placeholders are filled from. */
+function versionsOf(doc, overrides) {
+    const versions = isMapping(doc) && isMapping(doc.versions) ? { ...doc.versions } : {};
+    for (const [key, value] of Object.entries(overrides.versions ?? {})) {
+        if (value)
+            versions[key] = value;
+    }
+    return versions;
+}
+/** SPEC_SCHEMA with every mapping field optional (list items stay whole): a user spec. */
+function partial(schema) {
+    if (schema.kind !== 'object')
+        return schema;
+    return {
+        kind: 'object',
+        fields: Object.fromEntries(Object.entries(schema.fields).map(([k, f]) => [k, { ...partial(f), optional: true }]))
+    };
+}
+const USER_SCHEMA = partial(SPEC_SCHEMA);
+/** Placeholders filled, validated, images listed once. */
+function finishSpec(doc, source, versions) {
+    const expanded = expand(isMapping(doc) ? { ...doc, versions } : doc, versions);
+    const problems = validate(expanded, SPEC_SCHEMA);
+    if (problems.length > 0)
+        throw new SpecError(source, problems);
+    const spec = expanded;
+    // files may be left out, and the later fields too; the rest of kedge can rely on them.
+    for (const s of SIDES) {
+        ;
+        spec.sides[s].files ??= [];
+        spec.sides[s].images = [...new Set(spec.sides[s].images)];
+    }
+    ;
+    spec.pins.k3sImagesTxt ??= '';
+    spec.k3s ??= { servicelb: false };
+    spec.cloudcore ??= { controllerManager: false, admission: false };
+    return spec;
+}
 /**
- * `kedge delta` (npm run delta, dist/delta/index.js): the delta bundle of a new full bundle
- * against a previous release's bundle.json.
- *   kedge delta --base URL|FILE [--base-sha256 HEX] --bundle NEW.tar.gz|DIR [--output-dir DIR]
- *               [--mirror registry=URL ...] [--insecure host:port ...] [--json]
- * Exit 0 with the delta written, 2 on bad usage, 1 when the delta cannot be built.
+ * Parses a user spec, which extends the built-in one: deep-merged, with its lists of images
+ * and files appended, so a spec may hold only what it changes. The user's document is
+ * validated on its own first, so every problem names its path in that file; all are
+ * reported at once. `versions` overrides apply before placeholders are filled in.
  */
-
-
-
-
-const USAGE = 'usage: kedge delta --base URL|FILE [--base-sha256 HEX] --bundle NEW.tar.gz|DIR [--output-dir DIR] [--mirror registry=URL ...] [--insecure host:port ...] [--json]';
-const mib = (n) => `${(n / 1048576).toFixed(1)} MiB`;
-function cli_summary(d, fullSize) {
+function parseSpec(text, source, overrides = {}) {
+    const user = loadSpecYaml(text, source);
+    const merged = mergeSpec(loadSpecYaml(DEFAULT_SPEC_YAML, 'the built-in spec'), user);
+    const versions = versionsOf(merged, overrides);
+    const problems = validate(expand(user, versions), USER_SCHEMA);
+    if (problems.length > 0)
+        throw new SpecError(source, problems);
+    return finishSpec(merged, source, versions);
+}
+function spec_defaultSpec(overrides = {}) {
+    const doc = loadSpecYaml(DEFAULT_SPEC_YAML, 'the built-in spec');
+    return finishSpec(doc, 'the built-in spec', versionsOf(doc, overrides));
+}
+/** The newest Kubernetes minor each KubeEdge minor is tested with (its embedded kubelet). */
+const TESTED_KUBERNETES = { 20: 30, 21: 30, 22: 31 };
+/** A warning when k3s's Kubernetes minor is above what the KubeEdge version is tested with. */
+function spec_skewWarning(spec) {
+    const kubeedge = semver.coerce(spec.versions.kubeedge);
+    const k3s = semver.coerce(spec.versions.k3s);
+    if (!kubeedge || !k3s)
+        return undefined;
+    const tested = TESTED_KUBERNETES[kubeedge.minor];
+    if (tested === undefined) {
+        return `KubeEdge ${spec.versions.kubeedge}: kedge does not know which Kubernetes versions it is tested with; check its compatibility matrix against k3s ${spec.versions.k3s}`;
+    }
+    if (k3s.minor > tested) {
+        return `k3s ${spec.versions.k3s} runs Kubernetes 1.${k3s.minor}, above 1.${tested}, the newest KubeEdge ${spec.versions.kubeedge} is tested with (its edge kubelet is 1.${tested}); within Kubernetes' skew policy but outside KubeEdge's tested matrix`;
+    }
+    return undefined;
+}
+/**
+ * The images a side's workloads will run, which its bundle must carry (besides the k3s
+ * images on the cloud, checked against k3s-images.txt).
+ */
+function requiredImages(spec, s, k3sImages = []) {
+    const ke = spec.versions.kubeedge;
+    if (s === 'edge') {
+        return [
+            `kubeedge/installation-package:${ke}`,
+            spec.sandboxImage,
+            ...edgeDaemonSets(spec, k3sImages).map(d => d.image)
+        ];
+    }
     return [
-        `${d.bundle}: ${mib(d.size)}, sha256 ${d.sha256}`,
-        `  base ${d.base.name} (${d.base.sha256})`,
-        `  left out: ${d.delta.omittedFiles.length} unchanged file(s), ${d.delta.omittedBlobs.length} image layer(s) the base carried`,
-        `  images archive: ${mib(d.imagesArchive.delta)} of ${mib(d.imagesArchive.full)}${fullSize ? `; the delta is ${((100 * d.size) / fullSize).toFixed(1)} % of the full bundle` : ''}`
+        `kubeedge/cloudcore:${ke}`,
+        `kubeedge/iptables-manager:${ke}`,
+        ...(spec.cloudcore.controllerManager ? [`kubeedge/controller-manager:${ke}`] : []),
+        ...(spec.cloudcore.admission ? [`kubeedge/admission:${ke}`] : []),
+        ...(spec.edgemesh.enabled ? [`kubeedge/edgemesh-agent:${spec.versions.edgemesh}`] : [])
     ];
 }
-/** Runs the command; returns the exit code. */
-async function deltaMain(argv, write = s => process.stdout.write(s), stat = p => existsSync(p) && statSync(p).isFile() ? statSync(p).size : undefined) {
-    let v;
-    try {
-        v = parseArgs({
-            args: argv,
-            options: {
-                base: { type: 'string' },
-                'base-sha256': { type: 'string' },
-                bundle: { type: 'string' },
-                'output-dir': { type: 'string' },
-                mirror: { type: 'string', multiple: true },
-                insecure: { type: 'string', multiple: true },
-                json: { type: 'boolean' },
-                help: { type: 'boolean' }
-            }
-        }).values;
-    }
-    catch (err) {
-        process.stderr.write(`kedge delta: ${err.message}\n${USAGE}\n`);
-        return 2;
-    }
-    if (v.help) {
-        write(`${USAGE}\n`);
-        return 0;
-    }
-    if (!v.base || !v.bundle) {
-        process.stderr.write(`kedge delta: --base and --bundle are required\n${USAGE}\n`);
-        return 2;
-    }
-    const logger = {
-        debug: () => undefined,
-        info: m => {
-            if (!v.json)
-                process.stderr.write(`${m}\n`);
-        },
-        warn: m => {
-            process.stderr.write(`warning: ${m}\n`);
-        }
+/**
+ * An image as a chart takes it (`image.repository`, `image.tag`): the reference as written,
+ * split at its tag; a digest stays with the tag (`1.6.15@sha256:...`).
+ */
+function chartImage(reference) {
+    const [name = reference, digest] = reference.split('@');
+    const colon = name.lastIndexOf(':');
+    if (colon <= name.lastIndexOf('/'))
+        throw new Error(`image ${reference} has no tag`);
+    return {
+        repository: name.slice(0, colon),
+        tag: `${name.slice(colon + 1)}${digest ? `@${digest}` : ''}`
     };
-    try {
-        const result = await buildDelta({
-            base: v.base,
-            ...(v['base-sha256'] ? { baseSha256: v['base-sha256'] } : {}),
-            bundle: v.bundle,
-            outputDir: v['output-dir'] ?? '.',
-            client: { mirrors: parseMirrors(v.mirror ?? []), insecure: v.insecure ?? [] },
-            logger
-        });
-        if (v.json)
-            write(`${JSON.stringify(result)}\n`);
-        else
-            write(`${cli_summary(result, stat(v.bundle)).join('\n')}\n`);
-        return 0;
-    }
-    catch (err) {
-        process.stderr.write(`kedge delta: ${err instanceof Error ? err.message : String(err)}\n`);
-        return 1;
-    }
 }
-//# sourceMappingURL=cli.js.map
-;// CONCATENATED MODULE: ./packages/bundle/lib/delta/index.js
-
-
-
-
-
-
-
-
-//# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./packages/bundle/lib/index.js
-
-
-
-
-
-
-
-
-
-
-
-
-
-//# sourceMappingURL=index.js.map
+/** klipper-lb as k3s-images.txt names it (the image of servicelb's svclb-* DaemonSets). */
+function klipperLbImage(k3sImages) {
+    return k3sImages.find(i => /(^|\/)rancher\/klipper-lb:/.test(i));
+}
+/**
+ * The cloud-side DaemonSets whose pods land on edge nodes, so the edge bundle must carry
+ * their images: EdgeMesh's agent, the cloudcore chart's mosquitto (when enabled), and k3s
+ * servicelb's svclb-* (when kept: they tolerate only control-plane taints and have no node
+ * affinity, so they land on every node). `k3sImages` is k3s-images.txt, for klipper-lb.
+ */
+function edgeDaemonSets(spec, k3sImages = []) {
+    const out = [];
+    if (spec.mosquitto.enabled)
+        out.push({ daemonSet: 'edge-eclipse-mosquitto (cloudcore chart)', image: spec.mosquitto.image });
+    if (spec.edgemesh.enabled)
+        out.push({
+            daemonSet: 'edgemesh-agent (EdgeMesh chart)',
+            image: `kubeedge/edgemesh-agent:${spec.versions.edgemesh}`
+        });
+    const klipper = klipperLbImage(k3sImages);
+    if (spec.k3s.servicelb && klipper)
+        out.push({ daemonSet: 'svclb-* (k3s servicelb, k3s.servicelb: true)', image: klipper });
+    return out;
+}
+/** Every image a side's bundle carries: its list plus the ones it must carry. */
+function sideImages(spec, s) {
+    return [...new Set([...spec.sides[s].images, ...requiredImages(spec, s)])];
+}
+//# sourceMappingURL=spec.js.map
 ;// CONCATENATED MODULE: ./packages/actions/lib/spec-input.js
 /** The spec input shared by the bundle actions: a kedge.yaml path, or the built-in spec. */
 
@@ -50901,7 +46955,7 @@ function warnSkew(spec) {
 function readSources() {
     const wanted = getInput('edgemesh-version');
     const base = readSpec();
-    const sources = crds_edgemeshSources(wanted ? readSpec({ versions: { edgemesh: wanted } }) : base);
+    const sources = edgemeshSources(wanted ? readSpec({ versions: { edgemesh: wanted } }) : base);
     if (wanted && wanted !== base.versions.edgemesh) {
         // The spec's pins are for its own EdgeMesh version.
         warning(`edgemesh-version ${wanted} differs from the spec's ${base.versions.edgemesh}: its CRDs and chart are not pinned; their sha256 is recorded. Pin them in a spec.`);
@@ -50917,7 +46971,7 @@ function readSources() {
 }
 async function run() {
     try {
-        const result = await crds_fetchCrds({
+        const result = await fetchCrds({
             ...readSources(),
             dir: (0,external_node_path_namespaceObject.resolve)(getInput('output-dir') || 'kedge-crds'),
             warn: m => {

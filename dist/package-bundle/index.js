@@ -41292,7 +41292,7 @@ function copyFile(srcFile, destFile, force) {
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(11052);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(94491);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 //# sourceMappingURL=index.js.map
@@ -41301,7 +41301,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 11052:
+/***/ 94491:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -45088,2337 +45088,6 @@ function archiveFileName(ref) {
     return `${ref.registry}/${ref.repository}-${version}.tar`.replace(/[/:@]/g, '-');
 }
 //# sourceMappingURL=reference.js.map
-;// CONCATENATED MODULE: ./packages/oci/lib/platform.js
-/**
- * Platforms (os/architecture[/variant]) and choosing one manifest from an index.
- * Matching follows containerd's normalization: arm64 means arm64/v8, arm means arm/v7,
- * amd64 matches amd64/v1; x86_64 and aarch64 are aliases. Attestation entries
- * (unknown/unknown) are never chosen.
- */
-const ARCH_ALIASES = {
-    x86_64: 'amd64',
-    'x86-64': 'amd64',
-    aarch64: 'arm64',
-    armhf: 'arm',
-    armel: 'arm'
-};
-function parsePlatform(input) {
-    const parts = input.trim().toLowerCase().split('/');
-    const [os, arch, variant] = parts;
-    if (parts.length < 2 || parts.length > 3 || !os || !arch || parts.some(p => p === '')) {
-        throw new Error(`invalid platform "${input}": expected os/architecture[/variant], e.g. linux/arm64 or linux/arm/v7`);
-    }
-    return normalizePlatform({ os, architecture: arch, ...(variant ? { variant } : {}) });
-}
-/** Fills in the default variant (arm64 -> v8, arm -> v7) and resolves aliases. */
-function normalizePlatform(p) {
-    const architecture = ARCH_ALIASES[p.architecture] ?? p.architecture;
-    let variant = p.variant;
-    if (architecture === 'arm64' && (!variant || variant === '8'))
-        variant = 'v8';
-    if (architecture === 'arm' && !variant)
-        variant = 'v7';
-    if (architecture === 'arm' && /^[5-8]$/.test(variant ?? ''))
-        variant = `v${variant ?? ''}`;
-    if (architecture === 'amd64' && variant === 'v1')
-        variant = undefined;
-    return { os: p.os, architecture, ...(variant ? { variant } : {}) };
-}
-function formatPlatform(p) {
-    return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
-}
-/** True when an image built for `have` runs as `want`, after normalization. */
-function platformMatches(want, have) {
-    const w = normalizePlatform(want);
-    const h = normalizePlatform(have);
-    if (w.os !== h.os || w.architecture !== h.architecture)
-        return false;
-    // amd64 without a variant accepts every amd64 level; otherwise variants must agree.
-    if (w.architecture === 'amd64' && !w.variant)
-        return true;
-    return (w.variant ?? '') === (h.variant ?? '');
-}
-function isAttestation(entry) {
-    return (entry.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
-        entry.platform?.os === 'unknown' ||
-        entry.platform?.architecture === 'unknown');
-}
-/** The runnable platforms an index offers (attestations left out), for messages. */
-function offeredPlatforms(entries) {
-    return entries
-        .filter(e => e.platform && !isAttestation(e))
-        .map(e => formatPlatform(e.platform));
-}
-/** Chooses the entry for `want`, or undefined. Attestations are never chosen. */
-function selectManifest(entries, want) {
-    return entries.find(e => e.platform && !isAttestation(e) && platformMatches(want, e.platform));
-}
-//# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ./packages/oci/lib/auth.js
-/**
- * Registry credentials and the token flow.
- * Credentials come from action inputs (one registry) or a docker config.json `auths` map;
- * they are looked up by the host actually contacted, so they never go to another registry.
- */
-
-/** Canonical host for credential lookup: scheme and path dropped, Docker Hub aliases folded. */
-function credentialHost(key) {
-    let host = key.trim().replace(/^[a-z]+:\/\//i, '');
-    host = host.split('/')[0] ?? host;
-    host = host.toLowerCase();
-    if (host === 'index.docker.io' || host === DOCKER_HUB_API || host === 'registry.hub.docker.com') {
-        return DOCKER_HUB;
-    }
-    return host;
-}
-class CredentialStore {
-    byHost = new Map();
-    set(host, credential) {
-        this.byHost.set(credentialHost(host), credential);
-    }
-    get(host) {
-        return this.byHost.get(credentialHost(host));
-    }
-    get size() {
-        return this.byHost.size;
-    }
-    /** Every secret held, for masking in logs. */
-    secrets() {
-        return [...this.byHost.values()].flatMap(c => [
-            c.password,
-            Buffer.from(`${c.username}:${c.password}`).toString('base64')
-        ]);
-    }
-    /**
-     * Adds the `auths` entries of a docker config.json. `source` names it in errors.
-     * Entries given as `auth` (base64 user:password) or as username/password are read;
-     * credential helpers (credsStore, credHelpers) cannot run here and are reported.
-     */
-    addDockerConfig(content, source) {
-        let doc;
-        try {
-            doc = JSON.parse(content);
-        }
-        catch (err) {
-            throw new Error(`registry-auth (${source}) is not valid JSON: ${err.message}`, {
-                cause: err
-            });
-        }
-        if (typeof doc !== 'object' || doc === null) {
-            throw new Error(`registry-auth (${source}) must be a JSON object with an "auths" map`);
-        }
-        const notes = [];
-        const { auths, credsStore, credHelpers } = doc;
-        if (credsStore || credHelpers) {
-            notes.push(`registry-auth (${source}) names credential helpers; kedge reads only "auths" entries`);
-        }
-        for (const [key, entry] of Object.entries(auths ?? {})) {
-            let username = entry.username;
-            let password = entry.password;
-            if (entry.auth) {
-                const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
-                const colon = decoded.indexOf(':');
-                if (colon < 0) {
-                    throw new Error(`registry-auth (${source}): auths["${key}"].auth is not base64 of "user:password"`);
-                }
-                username = decoded.slice(0, colon);
-                password = decoded.slice(colon + 1);
-            }
-            if (username && password)
-                this.set(key, { username, password });
-        }
-        return notes;
-    }
-}
-function basicAuth(c) {
-    return `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
-}
-/** Parses `WWW-Authenticate: Bearer realm="...",service="...",scope="..."`. */
-function parseChallenge(header) {
-    if (!header)
-        return undefined;
-    const match = /^\s*(\w+)\s*(.*)$/.exec(header);
-    if (!match)
-        return undefined;
-    const params = {};
-    for (const m of (match[2] ?? '').matchAll(/(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))/g)) {
-        const key = m[1];
-        if (key)
-            params[key.toLowerCase()] = (m[2] ?? m[3] ?? '').replace(/\\(.)/g, '$1');
-    }
-    return { scheme: (match[1] ?? '').toLowerCase(), params };
-}
-//# sourceMappingURL=auth.js.map
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(77598);
-// EXTERNAL MODULE: external "node:http"
-var external_node_http_ = __nccwpck_require__(37067);
-// EXTERNAL MODULE: external "node:https"
-var external_node_https_ = __nccwpck_require__(44708);
-;// CONCATENATED MODULE: ./packages/oci/lib/http.js
-/**
- * A small HTTP(S) transport on node:http/node:https with keep-alive agents. Node's fetch
- * (undici, web streams) measured ~1.7x slower for large blob bodies on loopback; blobs are
- * the bulk of kedge's work, so requests go through here.
- */
-
-
-const agents = {
-    'http:': new external_node_http_.Agent({ keepAlive: true, maxSockets: 64 }),
-    'https:': new external_node_https_.Agent({ keepAlive: true, maxSockets: 64 })
-};
-function header(res, name) {
-    const value = res.headers[name.toLowerCase()];
-    return Array.isArray(value) ? value[0] : value;
-}
-/** Sends one request; resolves when the status line and headers arrived. */
-function request(url, options) {
-    const target = new URL(url);
-    const send = target.protocol === 'https:'
-        ? external_node_https_.request
-        : target.protocol === 'http:'
-            ? external_node_http_.request
-            : undefined;
-    if (!send)
-        return Promise.reject(new Error(`unsupported URL scheme in ${url}`));
-    return new Promise((resolve, reject) => {
-        const req = send(target, {
-            method: options.method ?? 'GET',
-            headers: { 'user-agent': 'kedge', ...options.headers },
-            agent: agents[target.protocol]
-        }, res => {
-            resolve({ status: res.statusCode ?? 0, url, headers: res.headers, body: res });
-        });
-        req.setTimeout(options.idleTimeoutMs, () => {
-            req.destroy(new Error(`no data from ${target.host} for ${options.idleTimeoutMs} ms`));
-        });
-        req.on('error', reject);
-        req.end();
-    });
-}
-/** Reads a whole (small) body, refusing more than `limit` bytes. */
-async function readBody(res, limit) {
-    const declared = Number(header(res, 'content-length') ?? 0);
-    if (declared > limit) {
-        res.body.destroy();
-        throw new Error(`${res.url} answers ${declared} bytes, over the ${limit}-byte limit`);
-    }
-    const chunks = [];
-    let size = 0;
-    for await (const chunk of res.body) {
-        const buf = chunk;
-        size += buf.length;
-        if (size > limit) {
-            res.body.destroy();
-            throw new Error(`${res.url} sent more than ${limit} bytes`);
-        }
-        chunks.push(buf);
-    }
-    return Buffer.concat(chunks);
-}
-/** Frees the connection of an answer whose body is not wanted. */
-function discard(res) {
-    res.body.resume();
-}
-//# sourceMappingURL=http.js.map
-;// CONCATENATED MODULE: ./packages/oci/lib/log.js
-const silentLogger = {
-    info: () => undefined,
-    warn: () => undefined,
-    debug: () => undefined
-};
-//# sourceMappingURL=log.js.map
-// EXTERNAL MODULE: external "node:util"
-var external_node_util_ = __nccwpck_require__(57975);
-;// CONCATENATED MODULE: ./packages/oci/lib/errors.js
-/** Error helpers: recognizing errors across realms and saying what went wrong. */
-
-/** True for any Error, also one made in another realm (Node's own fetch, a vm context). */
-function isError(value) {
-    return value instanceof Error || external_node_util_.types.isNativeError(value);
-}
-/**
- * A network error with its causes, which Node's fetch hides behind "fetch failed":
- * "fetch failed: connect ECONNREFUSED 127.0.0.1:1 (ECONNREFUSED)".
- */
-function describeError(err) {
-    const parts = [];
-    let current = err;
-    for (let depth = 0; depth < 4 && current !== undefined && current !== null; depth++) {
-        if (!isError(current)) {
-            parts.push(typeof current === 'string' ? current : (0,external_node_util_.inspect)(current));
-            break;
-        }
-        const code = current.code;
-        const text = current.message +
-            (typeof code === 'string' && !current.message.includes(code) ? ` (${code})` : '');
-        const tidy = text.replace(/\s+/g, ' ').trim();
-        if (tidy && !parts.includes(tidy))
-            parts.push(tidy);
-        current = current.cause;
-    }
-    return parts.join(': ');
-}
-/** A hint for a TLS failure against a server that may speak plain HTTP. */
-function tlsHint(description, host) {
-    return /EPROTO|wrong version number|packet length too long|ERR_SSL/i.test(description)
-        ? `; if ${host} serves plain HTTP, list it in insecure-registries`
-        : '';
-}
-//# sourceMappingURL=errors.js.map
-;// CONCATENATED MODULE: ./packages/oci/lib/retry.js
-/** Retries with exponential backoff and full jitter. */
-const defaultRetry = {
-    attempts: 5,
-    baseDelayMs: 500,
-    maxDelayMs: 15000,
-    budgetMs: 15 * 60 * 1000
-};
-/**
- * Why retrying must stop, or '' to go on: `idle` tries in a row brought nothing, or the
- * next try would start `elapsedMs` after the first failure, past the budget.
- */
-function retryExhausted(options, idle, elapsedMs) {
-    if (idle >= options.attempts)
-        return `${idle} tries in a row made no progress`;
-    if (elapsedMs > options.budgetMs) {
-        const budget = options.budgetMs < 10000
-            ? `${options.budgetMs} ms`
-            : `${Math.round(options.budgetMs / 1000)} s`;
-        return `the retry budget of ${budget} is spent`;
-    }
-    return '';
-}
-/** The wait before try number `attempt + 1` (attempt counts from 1). */
-function backoffDelay(attempt, options, retryAfterMs) {
-    const ceiling = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (attempt - 1));
-    const jittered = Math.random() * ceiling;
-    // The server's Retry-After is honoured in full; the retry budget decides whether to wait.
-    return retryAfterMs !== undefined ? Math.max(retryAfterMs, jittered) : jittered;
-}
-function sleep(ms) {
-    return new Promise(resolve => setTimeout(resolve, ms));
-}
-/** An HTTP answer worth trying again: 408, 429 and 5xx. */
-function retryableStatus(status) {
-    return status === 408 || status === 429 || status >= 500;
-}
-/** Parses Retry-After (seconds or an HTTP date) into milliseconds. */
-function retryAfterMs(header) {
-    if (!header)
-        return undefined;
-    const seconds = Number(header);
-    if (Number.isFinite(seconds))
-        return Math.max(0, seconds * 1000);
-    const date = Date.parse(header);
-    return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
-}
-//# sourceMappingURL=retry.js.map
-;// CONCATENATED MODULE: ./packages/oci/lib/ratelimit.js
-
-function first(headers, name) {
-    const value = headers[name];
-    return Array.isArray(value) ? value[0] : value;
-}
-/** `100;w=21600` -> [100, 21600] */
-function quota(value) {
-    if (!value)
-        return [undefined, undefined];
-    const [count, ...params] = value.split(';').map(s => s.trim());
-    const window = params.find(p => p.startsWith('w='))?.slice(2);
-    const n = Number(count);
-    const w = Number(window);
-    return [Number.isFinite(n) ? n : undefined, window && Number.isFinite(w) ? w : undefined];
-}
-/** The rate-limit headers of an answer, or undefined when it sent none. */
-function readRateLimit(host, headers) {
-    const [limit, windowSeconds] = quota(first(headers, 'ratelimit-limit'));
-    const [remaining] = quota(first(headers, 'ratelimit-remaining'));
-    const reset = first(headers, 'ratelimit-reset');
-    const resetMs = retryAfterMs(first(headers, 'retry-after') ?? null) ?? retryAfterMs(reset ?? null);
-    if (limit === undefined && remaining === undefined && resetMs === undefined)
-        return undefined;
-    return {
-        host,
-        ...(limit !== undefined ? { limit } : {}),
-        ...(remaining !== undefined ? { remaining } : {}),
-        ...(windowSeconds !== undefined ? { windowSeconds } : {}),
-        ...(resetMs !== undefined ? { resetMs } : {})
-    };
-}
-/** One line for logs and summaries: `registry-1.docker.io: 7 of 10 pulls left per 3600 s`. */
-function describeRateLimit(info) {
-    const window = info.windowSeconds !== undefined ? ` per ${info.windowSeconds} s` : '';
-    const left = info.remaining !== undefined && info.limit !== undefined
-        ? `${info.remaining} of ${info.limit} pulls left${window}`
-        : info.limit !== undefined
-            ? `limit ${info.limit} pulls${window}`
-            : 'rate limited';
-    return `${info.host}: ${left}`;
-}
-/** A 429 whose reset comes later than the run may wait: fail now, and say what to do. */
-class RateLimitError extends Error {
-    info;
-    constructor(info, what, budgetMs) {
-        const resetS = Math.ceil((info.resetMs ?? 0) / 1000);
-        const at = new Date(Date.now() + (info.resetMs ?? 0)).toISOString().replace(/\.\d+Z$/, 'Z');
-        const docker = /(^|\.)docker\.io$/.test(info.host);
-        super(`${info.host} refused ${what} with HTTP 429 Too Many Requests (${describeRateLimit(info)}); ` +
-            `the limit resets in ${resetS} s (at ${at}), later than kedge may wait (${Math.round(budgetMs / 1000)} s). ` +
-            (docker
-                ? 'Log in to Docker Hub to raise the limit (100 pulls an hour per user instead of 10 per address): run docker/login-action before this step, or give username and password (a token), or use a mirror.'
-                : 'Authenticate to the registry (username/password, registry-auth or docker/login-action), use a mirror, or run again after the reset.'));
-        this.info = info;
-        this.name = 'RateLimitError';
-    }
-}
-/**
- * For a 429 whose reset (Retry-After / ratelimit-reset) comes after the retry budget
- * (counted from `firstFailure`): the error to fail with at once. Otherwise undefined.
- */
-function rateLimitStop(err, what, budgetMs, firstFailure) {
-    if (err?.status !== 429 || err.rateLimit?.resetMs === undefined)
-        return undefined;
-    if (Date.now() - firstFailure + err.rateLimit.resetMs <= budgetMs)
-        return undefined;
-    return new RateLimitError(err.rateLimit, what, budgetMs);
-}
-//# sourceMappingURL=ratelimit.js.map
-;// CONCATENATED MODULE: ./packages/oci/lib/client.js
-/**
- * A registry client for the distribution HTTP API v2: manifests and blobs, anonymous or
- * with credentials, the Bearer-token challenge flow, mirrors tried before the origin,
- * plain HTTP only for registries listed as insecure, and redirects followed by hand so
- * that Authorization is dropped when a redirect leaves the host (blob CDNs).
- */
-
-
-
-
-
-
-
-
-const MANIFEST_TYPES = {
-    ociIndex: 'application/vnd.oci.image.index.v1+json',
-    ociManifest: 'application/vnd.oci.image.manifest.v1+json',
-    dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
-    dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json'
-};
-const ACCEPT = Object.values(MANIFEST_TYPES).join(', ');
-const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
-const MAX_REDIRECTS = 5;
-/** An HTTP error answer; `retryable` tells the retry loops what to do. */
-class HttpError extends Error {
-    url;
-    status;
-    retryAfterMs;
-    rateLimit;
-    constructor(url, status, message, 
-    /** From Retry-After, when the server sent one. */
-    retryAfterMs, 
-    /** The answer's rate-limit headers, when it sent any. */
-    rateLimit) {
-        super(message);
-        this.url = url;
-        this.status = status;
-        this.retryAfterMs = retryAfterMs;
-        this.rateLimit = rateLimit;
-        this.name = 'HttpError';
-    }
-    get retryable() {
-        return retryableStatus(this.status);
-    }
-}
-/**
- * A URL without its userinfo (`https://user:pass@host/x` -> `https://host/x`), for anything
- * recorded or logged. Text that does not parse as a URL has any `//userinfo@` cut out.
- */
-function redactUrl(url) {
-    try {
-        const parsed = new URL(url);
-        if (!parsed.username && !parsed.password)
-            return url;
-        parsed.username = '';
-        parsed.password = '';
-        return parsed.href.replace(/\/$/, url.endsWith('/') ? '/' : '');
-    }
-    catch {
-        return url.replace(/\/\/[^/@\s]*@/g, '//');
-    }
-}
-/** Splits a URL's userinfo off: the URL without it, and the credential it held. */
-function splitUserinfo(url) {
-    const parsed = new URL(url);
-    if (!parsed.username && !parsed.password)
-        return { url };
-    const credential = {
-        username: decodeURIComponent(parsed.username),
-        password: decodeURIComponent(parsed.password)
-    };
-    return { url: redactUrl(url), credential };
-}
-/**
- * Parses mirror settings: `docker.io=https://mirror.example` entries, newline- or
- * comma-separated. A mirror URL ending in /v2 is used as the API root as it is.
- */
-function client_parseMirrors(input) {
-    const mirrors = new Map();
-    const items = (Array.isArray(input) ? input : (input ?? '').split(/[\n,]/))
-        .map(s => s.trim())
-        .filter(s => s !== '' && !s.startsWith('#'));
-    for (const item of items) {
-        const eq = item.indexOf('=');
-        const host = eq > 0 ? item.slice(0, eq).trim() : '';
-        const url = eq > 0 ? item.slice(eq + 1).trim() : '';
-        let parsed;
-        try {
-            parsed = new URL(url);
-        }
-        catch {
-            parsed = undefined;
-        }
-        if (!host || !parsed || !/^https?:$/.test(parsed.protocol)) {
-            throw new Error(`mirror "${redactUrl(item)}" is not registry=URL, e.g. docker.io=https://mirror.example`);
-        }
-        const key = host === 'index.docker.io' ? DOCKER_HUB : host;
-        mirrors.set(key, [...(mirrors.get(key) ?? []), url.replace(/\/+$/, '')]);
-    }
-    return mirrors;
-}
-function sha256Digest(data) {
-    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(data).digest('hex')}`;
-}
-class RegistryClient {
-    credentials;
-    mirrors;
-    insecure;
-    logger;
-    retry;
-    idleTimeoutMs;
-    fallbackToOrigin;
-    tokens = new Map();
-    limits = new Map();
-    constructor(options = {}) {
-        this.credentials = options.credentials ?? new CredentialStore();
-        this.mirrors = this.takeMirrorCredentials(options.mirrors ?? new Map());
-        this.insecure = new Set([...(options.insecure ?? [])].map(h => h.trim()).filter(Boolean));
-        this.logger = options.logger ?? silentLogger;
-        this.retry = { ...defaultRetry, ...options.retry };
-        this.idleTimeoutMs = options.idleTimeoutMs ?? 60000;
-        this.fallbackToOrigin = options.fallbackToOrigin ?? true;
-    }
-    /**
-     * Mirror URLs with userinfo (`https://user:pass@mirror`): the credential goes to the
-     * store for the mirror's host (unless one is set) and the URL is kept without it, so it
-     * is never logged or recorded. Callers mask the secrets (`credentials.secrets()`).
-     */
-    takeMirrorCredentials(mirrors) {
-        const clean = new Map();
-        for (const [registry, urls] of mirrors) {
-            clean.set(registry, urls.map(raw => {
-                const { url, credential } = splitUserinfo(raw);
-                const host = new URL(url).host;
-                if (credential && !this.credentials.get(host))
-                    this.credentials.set(host, credential);
-                return url;
-            }));
-        }
-        return clean;
-    }
-    isInsecure(host) {
-        return this.insecure.has(host);
-    }
-    /** Mirrors first, then the origin. */
-    endpoints(registry) {
-        const list = [];
-        for (const base of this.mirrors.get(registry) ?? []) {
-            const url = new URL(base);
-            if (url.protocol === 'http:' && !this.isInsecure(url.host)) {
-                throw new Error(`mirror ${base} for ${registry} is plain HTTP; list ${url.host} in insecure-registries to allow it`);
-            }
-            list.push({ registry, api: base.endsWith('/v2') ? base : `${base}/v2`, mirror: true });
-        }
-        if (list.length > 0 && !this.fallbackToOrigin)
-            return list;
-        const host = registry === DOCKER_HUB ? DOCKER_HUB_API : registry;
-        const scheme = this.isInsecure(registry) ? 'http' : 'https';
-        list.push({ registry, api: `${scheme}://${host}/v2`, mirror: false });
-        return list;
-    }
-    /** Sends a request, following redirects by hand: Authorization stays with its origin. */
-    async send(url, headers, method = 'GET') {
-        let current = url;
-        let sendHeaders = { ...headers };
-        const origin = new URL(url).origin;
-        for (let hop = 0;; hop++) {
-            const res = await request(current, {
-                method,
-                headers: sendHeaders,
-                idleTimeoutMs: this.idleTimeoutMs
-            });
-            const location = header(res, 'location');
-            if (res.status < 300 || res.status >= 400 || !location)
-                return res;
-            discard(res);
-            if (hop >= MAX_REDIRECTS)
-                throw new HttpError(current, res.status, `too many redirects from ${url}`);
-            const next = new URL(location, current);
-            if (next.protocol === 'http:' &&
-                new URL(current).protocol === 'https:' &&
-                !this.isInsecure(next.host)) {
-                throw new HttpError(current, res.status, `refusing a redirect from HTTPS to plain HTTP ${next.href}`);
-            }
-            if (next.origin !== origin) {
-                sendHeaders = Object.fromEntries(Object.entries(sendHeaders).filter(([name]) => name.toLowerCase() !== 'authorization'));
-            }
-            current = next.href;
-        }
-    }
-    tokenKey(endpoint, repository) {
-        return `${endpoint.api}|${repository}`;
-    }
-    credentialFor(endpoint) {
-        return this.credentials.get(endpoint.mirror ? new URL(endpoint.api).host : endpoint.registry);
-    }
-    /** The last rate-limit headers each host sent (Docker Hub's ratelimit-remaining). */
-    rateLimits() {
-        return [...this.limits.values()];
-    }
-    noteRateLimit(res) {
-        const info = readRateLimit(new URL(res.url).host, res.headers);
-        if (info && (info.limit !== undefined || info.remaining !== undefined)) {
-            this.limits.set(info.host, info);
-        }
-    }
-    /** Sends a request with whatever auth is known, answering one 401 challenge. */
-    async request(endpoint, repository, path, headers = {}, method = 'GET') {
-        const url = `${endpoint.api}/${repository}/${path}`;
-        const key = this.tokenKey(endpoint, repository);
-        const withAuth = () => {
-            const token = this.tokens.get(key);
-            return token ? { ...headers, authorization: token } : headers;
-        };
-        const first = await this.send(url, withAuth(), method);
-        this.noteRateLimit(first);
-        if (first.status !== 401)
-            return first;
-        discard(first);
-        const challengeHeader = header(first, 'www-authenticate');
-        const challenge = parseChallenge(challengeHeader ?? null);
-        const credential = this.credentialFor(endpoint);
-        if (challenge?.scheme === 'bearer' && challenge.params.realm) {
-            this.tokens.set(key, `Bearer ${await this.fetchToken(endpoint, repository, challenge.params)}`);
-        }
-        else if (challenge?.scheme === 'basic' && credential) {
-            this.tokens.set(key, basicAuth(credential));
-        }
-        else {
-            throw new HttpError(url, 401, `${endpoint.registry} asks for credentials for ${repository} (${challengeHeader ?? 'no challenge'}); give username/password or registry-auth`);
-        }
-        const second = await this.send(url, withAuth(), method);
-        this.noteRateLimit(second);
-        if (second.status === 401 || second.status === 403) {
-            discard(second);
-            const hint = credential
-                ? 'check the credentials'
-                : 'the repository may be private: give username/password or registry-auth';
-            throw new HttpError(url, second.status, `${endpoint.registry} denied access to ${repository} (HTTP ${second.status}); ${hint}`);
-        }
-        return second;
-    }
-    async fetchToken(endpoint, repository, params) {
-        const realm = new URL(params.realm ?? '');
-        const endpointPlain = endpoint.api.startsWith('http:');
-        if (realm.protocol === 'http:' && !endpointPlain && !this.isInsecure(realm.host)) {
-            throw new Error(`token realm ${realm.href} of ${endpoint.registry} is plain HTTP; list ${realm.host} in insecure-registries to allow it`);
-        }
-        if (params.service)
-            realm.searchParams.set('service', params.service);
-        realm.searchParams.set('scope', params.scope ?? `repository:${repository}:pull`);
-        const credential = this.credentialFor(endpoint);
-        const headers = credential
-            ? { authorization: basicAuth(credential) }
-            : {};
-        for (let attempt = 1;; attempt++) {
-            try {
-                const res = await this.send(realm.href, headers);
-                const body = await readBody(res, 1024 * 1024);
-                if (res.status !== 200) {
-                    const text = body.toString('utf8').slice(0, 200);
-                    throw new HttpError(realm.href, res.status, `token request to ${realm.origin}${realm.pathname} failed: HTTP ${res.status} ${text}`);
-                }
-                let parsed;
-                try {
-                    parsed = JSON.parse(body.toString('utf8'));
-                }
-                catch {
-                    throw new Error(`token response from ${realm.origin}${realm.pathname} is not JSON`);
-                }
-                const token = parsed.token ?? parsed.access_token;
-                if (!token)
-                    throw new Error(`token response from ${realm.origin}${realm.pathname} has no token`);
-                return token;
-            }
-            catch (err) {
-                if (!this.shouldRetry(err) || attempt >= this.retry.attempts)
-                    throw err;
-                await sleep(backoffDelay(attempt, this.retry));
-            }
-        }
-    }
-    /** Network failures and retryable statuses; not auth or 404. */
-    shouldRetry(err) {
-        if (err instanceof HttpError)
-            return err.retryable;
-        return isError(err);
-    }
-    /**
-     * Fetches a manifest (by tag or digest), trying mirrors first, retrying transient
-     * failures. The body's digest is checked against a requested digest, and against the
-     * registry's Docker-Content-Digest header when it sends one.
-     */
-    async getManifest(ref, reference) {
-        const failures = [];
-        for (const endpoint of this.endpoints(ref.registry)) {
-            try {
-                const got = await this.withRetries(() => this.getManifestOnce(endpoint, ref, reference), `manifest ${reference} of ${ref.repository}`);
-                if (failures.length > 0) {
-                    this.logger.info(`${ref.repository}:${reference}: served by ${endpoint.api}`);
-                }
-                return got;
-            }
-            catch (err) {
-                const description = describeError(err);
-                const message = description + tlsHint(description, new URL(endpoint.api).host);
-                if (err instanceof RateLimitError)
-                    throw err;
-                failures.push(`${endpoint.api}: ${message}`);
-                if (endpoint.mirror) {
-                    this.logger.warn(`mirror ${endpoint.api} failed for ${ref.repository}:${reference} (${message}); trying the next source`);
-                }
-            }
-        }
-        throw new Error(`cannot fetch manifest ${reference} of ${ref.registry}/${ref.repository}: ${failures.join('; ')}`);
-    }
-    /**
-     * Asks for a manifest's digest with HEAD (which Docker Hub does not count as a pull):
-     * the first source that answers 200 gives its Docker-Content-Digest, size and type.
-     * Undefined when none does; the caller then GETs, which reports errors properly.
-     */
-    async headManifest(ref, reference) {
-        for (const endpoint of this.endpoints(ref.registry)) {
-            try {
-                const res = await this.request(endpoint, ref.repository, `manifests/${reference}`, { accept: ACCEPT }, 'HEAD');
-                discard(res);
-                if (res.status !== 200)
-                    continue;
-                const digest = header(res, 'docker-content-digest');
-                const size = Number(header(res, 'content-length'));
-                if (!digest?.startsWith('sha256:') || !Number.isSafeInteger(size))
-                    return undefined;
-                const mediaType = (header(res, 'content-type') ?? '').split(';')[0]?.trim() ?? '';
-                return { endpoint, url: res.url, digest, size, mediaType };
-            }
-            catch (err) {
-                this.logger.debug(`HEAD ${reference} of ${ref.repository} at ${endpoint.api}: ${describeError(err)}`);
-            }
-        }
-        return undefined;
-    }
-    async withRetries(fn, what) {
-        let firstFailure = 0;
-        for (let attempt = 1;; attempt++) {
-            try {
-                return await fn();
-            }
-            catch (err) {
-                firstFailure ||= Date.now();
-                if (!this.shouldRetry(err))
-                    throw err;
-                const tooLong = rateLimitStop(err instanceof HttpError ? err : undefined, what, this.retry.budgetMs, firstFailure);
-                if (tooLong)
-                    throw tooLong;
-                const after = err instanceof HttpError ? err.retryAfterMs : undefined;
-                const delay = backoffDelay(attempt, this.retry, after);
-                if (retryExhausted(this.retry, attempt, Date.now() + delay - firstFailure))
-                    throw err;
-                await sleep(delay);
-            }
-        }
-    }
-    async getManifestOnce(endpoint, ref, reference) {
-        const res = await this.request(endpoint, ref.repository, `manifests/${reference}`, {
-            accept: ACCEPT
-        });
-        const url = res.url;
-        if (res.status !== 200) {
-            const text = (await readBody(res, 64 * 1024).catch(() => Buffer.alloc(0)))
-                .toString('utf8')
-                .slice(0, 300)
-                .trim();
-            const why = res.status === 404 ? 'not found' : `HTTP ${res.status}`;
-            throw new HttpError(url, res.status, `${why}${text ? `: ${text}` : ''}`, retryAfterMs(header(res, 'retry-after') ?? null), readRateLimit(new URL(url).host, res.headers));
-        }
-        const body = await readBody(res, MAX_MANIFEST_BYTES);
-        const digest = sha256Digest(body);
-        if (reference.startsWith('sha256:') && digest !== reference) {
-            throw new HttpError(url, 502, `manifest digest mismatch: asked for ${reference}, got ${digest}`);
-        }
-        const announced = header(res, 'docker-content-digest');
-        const checkable = announced?.startsWith('sha256:') === true;
-        if (checkable && announced !== digest) {
-            throw new HttpError(url, 502, `manifest digest mismatch: registry says ${announced}, body is ${digest}`);
-        }
-        const type = (header(res, 'content-type') ?? '').split(';')[0]?.trim() ?? '';
-        let mediaType = type;
-        try {
-            const parsed = JSON.parse(body.toString('utf8'));
-            if (parsed.mediaType)
-                mediaType = parsed.mediaType;
-        }
-        catch {
-            throw new Error(`manifest at ${url} is not JSON`);
-        }
-        const verifiedBy = reference.startsWith('sha256:')
-            ? 'digest'
-            : checkable
-                ? 'docker-content-digest'
-                : 'none';
-        return { endpoint, url, digest, mediaType, body, verifiedBy };
-    }
-}
-//# sourceMappingURL=client.js.map
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(51455);
-;// CONCATENATED MODULE: ./packages/oci/lib/cache.js
-/**
- * The content-addressed blob cache on disk: <root>/blobs/sha256/<hex>, and <root>/tmp for
- * the files being written. Nothing in it is trusted:
- *  - `blobs`, `blobs/sha256` and `tmp` must be real directories; a link, file or anything
- *    else in their place is removed and the directory made again, so no write lands
- *    outside the cache;
- *  - an entry is opened without following links, and only when it is a regular file of
- *    exactly the size its descriptor gives; anything else (a link to /dev/zero or
- *    /etc/passwd, a FIFO, a directory, a device) is removed without being opened;
- *  - at most the descriptor's size is read, and the caller re-hashes what it reads.
- * What is removed is fetched again: the cache heals.
- */
-
-
-
-
-function blobHex(digest) {
-    const [algorithm, hex] = digest.split(':');
-    if (algorithm !== 'sha256' || !hex || !/^[a-f0-9]{64}$/.test(hex)) {
-        throw new Error(`unsupported digest ${digest}: only sha256 is supported`);
-    }
-    return hex;
-}
-const READ_FLAGS = external_node_fs_.constants.O_RDONLY | external_node_fs_.constants.O_NOFOLLOW | external_node_fs_.constants.O_NONBLOCK;
-const CREATE_FLAGS = external_node_fs_.constants.O_WRONLY | external_node_fs_.constants.O_CREAT | external_node_fs_.constants.O_EXCL | external_node_fs_.constants.O_NOFOLLOW;
-/** Makes `path` a real directory: whatever else is there (a link, a file) is removed first. */
-async function realDirectory(path) {
-    for (let attempt = 0; attempt < 3; attempt++) {
-        const info = await (0,promises_.lstat)(path).catch(() => undefined);
-        if (info?.isDirectory())
-            return;
-        if (info)
-            await (0,promises_.rm)(path, { force: true, recursive: false }).catch(() => undefined);
-        try {
-            await (0,promises_.mkdir)(path);
-            return;
-        }
-        catch (err) {
-            // Another run made it at the same moment: look again.
-            if (err.code !== 'EEXIST')
-                throw err;
-        }
-    }
-    throw new Error(`cache directory ${path} keeps changing under kedge; use another cache-dir`);
-}
-class BlobCache {
-    root;
-    prepared;
-    runName = `run-${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
-    constructor(root) {
-        this.root = root;
-    }
-    path(digest) {
-        return (0,external_node_path_.join)(this.root, 'blobs', 'sha256', blobHex(digest));
-    }
-    /** Checks (and repairs) the cache's directories once; returns this run's scratch directory. */
-    prepare() {
-        this.prepared ??= (async () => {
-            await (0,promises_.mkdir)(this.root, { recursive: true });
-            for (const dir of [['blobs'], ['blobs', 'sha256'], ['tmp']]) {
-                await realDirectory((0,external_node_path_.join)(this.root, ...dir));
-            }
-            const scratch = (0,external_node_path_.join)(this.root, 'tmp', this.runName);
-            await (0,promises_.mkdir)(scratch);
-            return scratch;
-        })();
-        return this.prepared;
-    }
-    /** Removes an entry, whatever it is (a directory too), without following links. */
-    async drop(digest) {
-        await (0,promises_.rm)(this.path(digest), { recursive: true, force: true });
-    }
-    /** True when the entry looks intact: a regular file of the right size (not re-hashed). */
-    async has(desc) {
-        await this.prepare();
-        const info = await (0,promises_.lstat)(this.path(desc.digest)).catch(() => undefined);
-        return info !== undefined && info.isFile() && info.size === desc.size;
-    }
-    /**
-     * Opens an entry for reading: a regular file of `desc.size` bytes, reached without
-     * following a link. Anything else there is removed. Undefined when nothing usable is there.
-     */
-    async open(desc) {
-        await this.prepare();
-        const path = this.path(desc.digest);
-        const before = await (0,promises_.lstat)(path).catch(() => undefined);
-        if (!before)
-            return undefined;
-        if (!before.isFile() || before.size !== desc.size) {
-            await this.drop(desc.digest);
-            return undefined;
-        }
-        let handle;
-        try {
-            handle = await (0,promises_.open)(path, READ_FLAGS);
-        }
-        catch {
-            await this.drop(desc.digest);
-            return undefined;
-        }
-        const info = await handle.stat();
-        if (!info.isFile() ||
-            info.size !== desc.size ||
-            info.ino !== before.ino ||
-            info.dev !== before.dev) {
-            await handle.close();
-            await this.drop(desc.digest);
-            return undefined;
-        }
-        return handle;
-    }
-    /** A new file in this run's scratch directory, created exclusively (never through a link). */
-    async scratch(digest) {
-        const dir = await this.prepare();
-        const path = (0,external_node_path_.join)(dir, `${blobHex(digest)}.${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`);
-        const handle = await (0,promises_.open)(path, CREATE_FLAGS, 0o644);
-        return {
-            path,
-            handle,
-            discard: async () => {
-                await handle.close().catch(() => undefined);
-                await (0,promises_.rm)(path, { force: true });
-            }
-        };
-    }
-    /** Renames a complete, verified scratch file into place; whatever was there goes. */
-    async commit(part, digest) {
-        await part.handle.close();
-        const final = this.path(digest);
-        try {
-            await (0,promises_.rename)(part.path, final);
-        }
-        catch (err) {
-            // A directory (or a non-empty one) in the blob's place: remove it and try once more.
-            if (!['EISDIR', 'ENOTEMPTY', 'EEXIST', 'ENOTDIR'].includes(err.code ?? ''))
-                throw err;
-            await this.drop(digest);
-            await (0,promises_.rename)(part.path, final);
-        }
-    }
-    /** Removes this run's scratch files; the cache stays. */
-    async cleanup() {
-        if (!this.prepared)
-            return;
-        const dir = await this.prepared.catch(() => undefined);
-        if (dir)
-            await (0,promises_.rm)(dir, { recursive: true, force: true });
-    }
-}
-/**
- * Reads exactly `size` bytes of `handle` in chunks into one reused buffer, handing each to
- * `each` (awaited before the buffer is reused). Throws when the file ends early.
- */
-async function readChunks(handle, size, each, chunkSize = 256 * 1024) {
-    const buffer = Buffer.allocUnsafe(Math.max(1, Math.min(chunkSize, size)));
-    let position = 0;
-    while (position < size) {
-        const want = Math.min(buffer.length, size - position);
-        const { bytesRead } = await handle.read(buffer, 0, want, position);
-        if (bytesRead === 0)
-            throw new Error(`cache entry ended at ${position} of ${size} bytes`);
-        await each(buffer.subarray(0, bytesRead), position);
-        position += bytesRead;
-    }
-}
-//# sourceMappingURL=cache.js.map
-;// CONCATENATED MODULE: ./packages/oci/lib/blobs.js
-/**
- * Blob delivery: each blob goes, verified, into every place that wants it (its slot in
- * one or more archives being written) from the cheapest source:
- *  - bytes already in hand (manifests, configs);
- *  - the content-addressed cache (blobs/sha256/<hex>), re-hashed as it is copied, so a
- *    damaged cache entry is caught, dropped and fetched again;
- *  - the registry: streamed, hashed and written in one pass, teed into the cache.
- * A digest or size mismatch is retried; network errors, 429 and 5xx are retried with
- * backoff and jitter, resuming with Range where the server answers 206. The retry budget
- * is time (since the first failure) and tries in a row that brought no new bytes: a try
- * that made progress does not use it up. A cache entry appears only complete and verified
- * (temporary name, then rename); cache.ts keeps reads and writes inside the cache.
- */
-
-
-
-
-
-
-
-/** The connection broke during a transfer; what arrived is kept for a resume. */
-class TransferError extends Error {
-    url;
-    constructor(message, url, cause) {
-        super(message, { cause });
-        this.url = url;
-        this.name = 'TransferError';
-    }
-}
-/** The bytes from `url` were not the blob asked for (wrong size or digest). */
-class BlobMismatchError extends Error {
-    url;
-    constructor(message, url) {
-        super(message);
-        this.url = url;
-        this.name = 'BlobMismatchError';
-    }
-}
-const sha256 = (data) => `sha256:${(0,external_node_crypto_.createHash)('sha256').update(data).digest('hex')}`;
-class BlobFetcher {
-    cacheDir;
-    retry;
-    onBytes;
-    stats = { bytesFetched: 0, requests: 0, reused: 0, fetched: 0 };
-    cache;
-    /** `cacheDir`: a persistent content-addressed cache, or undefined for none. */
-    constructor(cacheDir, retry = defaultRetry, onBytes = () => undefined) {
-        this.cacheDir = cacheDir;
-        this.retry = retry;
-        this.onBytes = onBytes;
-        this.cache = cacheDir ? new BlobCache(cacheDir) : undefined;
-    }
-    /** Writes bytes in hand (verified) to every target, and to the cache. */
-    async deliverBytes(desc, data, targets) {
-        if (data.length !== desc.size || sha256(data) !== desc.digest) {
-            throw new BlobMismatchError(`bytes in hand for ${desc.digest} do not match it`, 'memory');
-        }
-        await Promise.all(targets.map(t => t.handle.write(data, 0, data.length, t.offset)));
-        await this.storeBytes(desc, data);
-    }
-    /** Puts bytes in hand (already verified) into the cache, unless there. */
-    async storeBytes(desc, data) {
-        if (!this.cache || (await this.cache.has(desc)))
-            return;
-        const part = await this.cache.scratch(desc.digest);
-        try {
-            await part.handle.write(data, 0, data.length, 0);
-            await this.cache.commit(part, desc.digest);
-        }
-        catch (err) {
-            await part.discard();
-            throw err;
-        }
-    }
-    /**
-     * A small blob (a config) as bytes: from the cache when it is there and intact,
-     * else fetched, verified and cached.
-     */
-    async fetchBytes(desc, source, what, limit = 16 * 1024 * 1024) {
-        if (desc.size > limit)
-            throw new Error(`${what}: ${desc.digest} is ${desc.size} bytes, over ${limit}`);
-        const cached = await this.readCached(desc);
-        if (cached) {
-            this.stats.reused += 1;
-            return cached;
-        }
-        const chunks = [];
-        // Downloads write in order; a restart from byte 0 resets the sink.
-        const collector = {
-            write: more => {
-                chunks.push(...more);
-                return Promise.resolve();
-            },
-            reset: () => {
-                chunks.length = 0;
-            }
-        };
-        await this.download(desc, source, what, [collector]);
-        const data = Buffer.concat(chunks);
-        await this.storeBytes(desc, data);
-        return data;
-    }
-    /** A cached blob's bytes (at most its size), verified; undefined (and dropped) if damaged. */
-    async readCached(desc) {
-        const handle = await this.cache?.open(desc);
-        if (!handle || !this.cache)
-            return undefined;
-        const data = Buffer.alloc(desc.size);
-        try {
-            await readChunks(handle, desc.size, (chunk, position) => {
-                chunk.copy(data, position);
-            });
-        }
-        catch {
-            await handle.close();
-            await this.cache.drop(desc.digest);
-            return undefined;
-        }
-        await handle.close();
-        if (sha256(data) === desc.digest)
-            return data;
-        await this.cache.drop(desc.digest);
-        return undefined;
-    }
-    /** Puts a blob into every target: from the cache if intact, else from `source`. */
-    async deliver(desc, targets, source, what) {
-        if (await this.copyFromCache(desc, targets)) {
-            this.stats.reused += 1;
-            return;
-        }
-        const part = this.cache ? await this.cache.scratch(desc.digest) : undefined;
-        const sinks = targets.map(fileSink);
-        if (part)
-            sinks.push(fileSink({ handle: part.handle, offset: 0 }));
-        try {
-            await this.download(desc, source, what, sinks);
-            if (part)
-                await this.cache?.commit(part, desc.digest);
-        }
-        catch (err) {
-            if (part)
-                await part.discard();
-            throw err;
-        }
-    }
-    /** Copies a cached blob into the targets while re-hashing it; false if absent or damaged. */
-    async copyFromCache(desc, targets) {
-        const handle = await this.cache?.open(desc);
-        if (!handle || !this.cache)
-            return false;
-        const hash = (0,external_node_crypto_.createHash)('sha256');
-        let intact = false;
-        const failed = {};
-        try {
-            await readChunks(handle, desc.size, async (chunk, position) => {
-                hash.update(chunk);
-                await Promise.all(targets.map(t => t.handle.write(chunk, 0, chunk.length, t.offset + position))).catch((err) => {
-                    failed.write = err;
-                    throw err;
-                });
-            });
-            intact = `sha256:${hash.digest('hex')}` === desc.digest;
-        }
-        catch (err) {
-            // A failed write to the archive is the run's problem; a failed read, the entry's.
-            if ('write' in failed)
-                throw err;
-        }
-        finally {
-            await handle.close();
-        }
-        // Damaged or truncated: drop it; the caller fetches it again.
-        if (!intact)
-            await this.cache.drop(desc.digest);
-        return intact;
-    }
-    async download(desc, source, what, sinks) {
-        const state = { hash: (0,external_node_crypto_.createHash)('sha256'), received: 0 };
-        let lastError;
-        let lastUrl = '';
-        let tries = 0;
-        let idle = 0;
-        let firstFailure = 0;
-        let why = '';
-        for (;;) {
-            const before = state.received;
-            tries += 1;
-            try {
-                lastUrl = await this.tryOnce(desc, source, sinks, state);
-                this.stats.fetched += 1;
-                return;
-            }
-            catch (err) {
-                lastError = err;
-                if (err instanceof HttpError ||
-                    err instanceof BlobMismatchError ||
-                    err instanceof TransferError) {
-                    lastUrl = err.url;
-                }
-                if (err instanceof BlobMismatchError)
-                    restart(state, sinks);
-                // A try that brought new bytes (kept for a resume) does not use up the budget.
-                idle = state.received > before ? 0 : idle + 1;
-                firstFailure ||= Date.now();
-                const transient = err instanceof BlobMismatchError ||
-                    err instanceof TransferError ||
-                    (err instanceof HttpError ? err.retryable : isError(err) && !isDiskError(err));
-                if (!transient)
-                    break;
-                const tooLong = rateLimitStop(err instanceof HttpError ? err : undefined, `${what}: blob ${desc.digest}`, this.retry.budgetMs, firstFailure);
-                if (tooLong)
-                    throw tooLong;
-                const delay = backoffDelay(Math.max(1, idle), this.retry, err instanceof HttpError ? err.retryAfterMs : undefined);
-                why = retryExhausted(this.retry, idle, Date.now() + delay - firstFailure);
-                if (why)
-                    break;
-                await sleep(delay);
-            }
-        }
-        const cause = lastError instanceof TransferError ||
-            lastError instanceof HttpError ||
-            lastError instanceof BlobMismatchError
-            ? lastError.message
-            : describeError(lastError);
-        throw new Error(`${what}: blob ${desc.digest} (${desc.size} bytes) from ${lastUrl || 'its registry'} failed${why ? ` (${why}; ${tries} tries)` : ''}: ${cause}`, {
-            cause: lastError
-        });
-    }
-    /** One try, resuming from `state.received`. Returns the URL the bytes came from. */
-    async tryOnce(desc, source, sinks, state) {
-        this.stats.requests += 1;
-        const res = await source(state.received);
-        const url = res.url;
-        if (res.status !== 200 && res.status !== 206) {
-            discard(res);
-            throw new HttpError(url, res.status, `HTTP ${res.status}`, retryAfterMs(header(res, 'retry-after') ?? null), readRateLimit(new URL(url).host, res.headers));
-        }
-        if (res.status === 206) {
-            const start = Number(/^bytes (\d+)-/.exec(header(res, 'content-range') ?? '')?.[1] ?? -1);
-            if (start !== state.received) {
-                discard(res);
-                const expected = state.received;
-                restart(state, sinks);
-                throw new HttpError(url, 502, `server resumed at byte ${start}, expected ${expected}`);
-            }
-        }
-        else if (state.received > 0) {
-            // The server ignored Range: start over.
-            restart(state, sinks);
-        }
-        // Chunks are gathered and written together (writev), ~1 MiB at a time: far fewer
-        // write calls than one per socket chunk. `state.received` counts bytes written.
-        let batch = [];
-        let batched = 0;
-        const flush = async () => {
-            if (batch.length === 0)
-                return;
-            const chunks = batch;
-            const position = state.received;
-            batch = [];
-            await Promise.all(sinks.map(s => s.write(chunks, position)));
-            state.received += batched;
-            batched = 0;
-        };
-        try {
-            for await (const chunk of res.body) {
-                const buf = chunk;
-                if (state.received + batched + buf.length > desc.size) {
-                    res.body.destroy();
-                    throw new BlobMismatchError(`more than the expected ${desc.size} bytes`, url);
-                }
-                state.hash.update(buf);
-                batch.push(buf);
-                batched += buf.length;
-                this.stats.bytesFetched += buf.length;
-                this.onBytes(buf.length);
-                if (batched >= WRITE_BATCH)
-                    await flush();
-            }
-            await flush();
-        }
-        catch (err) {
-            if (err instanceof BlobMismatchError || isDiskError(err))
-                throw err;
-            // The connection broke: what arrived is good, so write it and resume after it.
-            await flush();
-            throw new TransferError(`connection broke after ${state.received} of ${desc.size} bytes (${describeError(err)})`, url, err);
-        }
-        if (state.received !== desc.size) {
-            throw new TransferError(`body ended at ${state.received} of ${desc.size} bytes`, url, undefined);
-        }
-        const actual = `sha256:${state.hash.digest('hex')}`;
-        if (actual !== desc.digest)
-            throw new BlobMismatchError(`content hashes to ${actual}`, url);
-        return url;
-    }
-    /** Removes this run's scratch files; the cache stays. */
-    async cleanup() {
-        await this.cache?.cleanup();
-    }
-}
-const WRITE_BATCH = 256 * 1024;
-/** Back to byte 0: a fresh hash, and sinks that forget what they were given. */
-function restart(state, sinks) {
-    state.hash = (0,external_node_crypto_.createHash)('sha256');
-    state.received = 0;
-    for (const sink of sinks)
-        sink.reset?.();
-}
-function fileSink(target) {
-    return {
-        write: async (chunks, position) => {
-            await target.handle.writev(chunks, target.offset + position);
-        }
-    };
-}
-/** A local file-system failure (disk full, permissions): not worth retrying. */
-function isDiskError(err) {
-    const code = err?.code;
-    return (typeof code === 'string' &&
-        ['ENOSPC', 'EDQUOT', 'EACCES', 'EROFS', 'EIO', 'EBADF'].includes(code));
-}
-//# sourceMappingURL=blobs.js.map
-;// CONCATENATED MODULE: ./packages/oci/lib/tar.js
-/**
- * The tar layout of an archive, computed before any byte is written: every entry's header
- * and data offset is a function of the sorted entry list alone. That lets blob downloads
- * write straight into their place in the final file, in any order, each byte once.
- * Headers are POSIX ustar with fixed metadata (uid/gid 0, no user names).
- */
-const BLOCK = 512;
-const padded = (n) => Math.ceil(n / BLOCK) * BLOCK;
-/** Lays `entries` out in the order given (sort them first for a deterministic archive). */
-function planTar(entries) {
-    let offset = 0;
-    const planned = entries.map(entry => {
-        const p = { ...entry, offset, dataOffset: offset + BLOCK };
-        offset += BLOCK + padded(entry.type === 'file' ? entry.size : 0);
-        return p;
-    });
-    return { entries: planned, size: offset + 2 * BLOCK };
-}
-function octal(value, width) {
-    const text = value.toString(8);
-    if (text.length > width - 1)
-        throw new Error(`tar: ${value} does not fit a ${width}-byte field`);
-    return `${text.padStart(width - 1, '0')}\0`;
-}
-/** Splits a path into ustar's prefix (155) and name (100) fields. */
-function splitName(path) {
-    if (Buffer.byteLength(path) <= 100)
-        return { prefix: '', name: path };
-    const cut = path.lastIndexOf('/', 155);
-    const prefix = path.slice(0, cut);
-    const name = path.slice(cut + 1);
-    if (cut <= 0 || Buffer.byteLength(prefix) > 155 || Buffer.byteLength(name) > 100) {
-        throw new Error(`tar: path too long for ustar: ${path}`);
-    }
-    return { prefix, name };
-}
-/** A ustar header block for `entry`, with mode 0644/0755, uid/gid 0 and `mtime`. */
-function ustarHeader(entry, mtime) {
-    const block = Buffer.alloc(BLOCK);
-    const { prefix, name } = splitName(entry.name);
-    const directory = entry.type === 'directory';
-    block.write(name, 0, 100, 'utf8');
-    block.write(octal(directory ? 0o755 : 0o644, 8), 100, 'ascii');
-    block.write(octal(0, 8), 108, 'ascii');
-    block.write(octal(0, 8), 116, 'ascii');
-    block.write(octal(directory ? 0 : entry.size, 12), 124, 'ascii');
-    block.write(octal(Math.floor(mtime.getTime() / 1000), 12), 136, 'ascii');
-    block.write('        ', 148, 'ascii');
-    block.write(directory ? '5' : '0', 156, 'ascii');
-    block.write('ustar\u000000', 257, 'binary');
-    block.write(octal(0, 8), 329, 'ascii');
-    block.write(octal(0, 8), 337, 'ascii');
-    block.write(prefix, 345, 155, 'utf8');
-    let sum = 0;
-    for (const byte of block)
-        sum += byte;
-    block.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'ascii');
-    return block;
-}
-//# sourceMappingURL=tar.js.map
-;// CONCATENATED MODULE: ./packages/oci/lib/archive.js
-/**
- * One deterministic tar for a set of images, readable three ways:
- *  - an OCI image layout (oci-layout, index.json, blobs/sha256/...), which
- *    `ctr images import` (containerd >= 1.6) and k3s's air-gap image directory prefer;
- *  - a Docker manifest.json (+ repositories) over the same blobs, for `docker load`.
- * Every index.json entry names its image by the full normalized reference, both as
- * io.containerd.image.name and as org.opencontainers.image.ref.name (as containerd's own
- * export does), so `oci-archive:<tar>:docker.io/kubeedge/cloudcore:v1.22.0` is unambiguous.
- * Blobs stay as fetched (compressed), shared ones stored once, and every manifest keeps the
- * registry's bytes, digest and media type. A Docker schema 2 manifest is therefore listed
- * with its Docker media type: relabelling it OCI would misdescribe it, converting it would
- * change its digest. The OCI transports of skopeo/podman (containers/image) and umoci skip
- * such entries; they read those images through manifest.json (`docker-archive:`) instead.
- * docs/bundle-format.md records what each client does, measured with the Debian packages.
- *
- * Same inputs, same bytes: entries sorted, mtime fixed (SOURCE_DATE_EPOCH or 0), uid/gid 0,
- * JSON in a fixed order. The layout is planned first (tar.ts), so blob downloads write
- * straight into a temporary file, which is renamed into place only when complete.
- */
-
-
-
-
-const ANNOTATIONS = {
-    imageName: 'io.containerd.image.name',
-    refName: 'org.opencontainers.image.ref.name',
-    /** The digest of the index the platform manifest was chosen from. */
-    indexDigest: 'dev.kedge.image.index.digest'
-};
-/** The mtime for archive entries: SOURCE_DATE_EPOCH when set, else 0. */
-function archiveMtime(env = process.env) {
-    const epoch = Number(env.SOURCE_DATE_EPOCH ?? 0);
-    if (!Number.isInteger(epoch) || epoch < 0) {
-        throw new Error(`SOURCE_DATE_EPOCH=${env.SOURCE_DATE_EPOCH ?? ''} is not a non-negative integer`);
-    }
-    return new Date(epoch * 1000);
-}
-function blobPath(digest) {
-    return `blobs/sha256/${digest.slice('sha256:'.length)}`;
-}
-/** `<archive>.images.json`: the fetch-images report named after its archive. */
-function reportPathFor(archive) {
-    return `${archive}.images.json`;
-}
-const byName = (a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
-/** The JSON documents of the archive, pure data (easy to test). */
-function layoutDocuments(images) {
-    const sorted = [...images].sort(byName);
-    const index = {
-        schemaVersion: 2,
-        mediaType: 'application/vnd.oci.image.index.v1+json',
-        manifests: sorted.map(img => ({
-            mediaType: img.manifest.mediaType,
-            digest: img.manifest.digest,
-            size: img.manifest.size,
-            platform: {
-                architecture: img.platform.architecture,
-                os: img.platform.os,
-                ...(img.platform.variant ? { variant: img.platform.variant } : {})
-            },
-            annotations: {
-                [ANNOTATIONS.imageName]: img.name,
-                [ANNOTATIONS.refName]: img.name,
-                ...(img.indexDigest ? { [ANNOTATIONS.indexDigest]: img.indexDigest } : {})
-            }
-        }))
-    };
-    const manifestJson = sorted.map(img => ({
-        Config: blobPath(img.config.digest),
-        RepoTags: img.tag ? [img.name] : [],
-        Layers: img.layers.map(l => blobPath(l.digest))
-    }));
-    const repositories = {};
-    for (const img of sorted) {
-        const top = img.layers[img.layers.length - 1];
-        if (!img.tag || !top)
-            continue;
-        const repo = img.name.slice(0, img.name.length - img.tag.length - 1);
-        repositories[repo] = { ...repositories[repo], [img.tag]: top.digest.slice('sha256:'.length) };
-    }
-    return { index, manifestJson, repositories };
-}
-/** A temporary name beside `target` that never looks like a finished archive. */
-function temporaryPath(target) {
-    return (0,external_node_path_.join)((0,external_node_path_.dirname)(target), `.${(0,external_node_path_.basename)(target)}.partial-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`);
-}
-/**
- * An archive being written: its layout is planned up front, the temporary file is sized,
- * headers and JSON documents are in place, and each blob's bytes go to `slot(digest)`
- * (positional writes, any order, in parallel). `finish()` renames it into place;
- * `abort()` removes it.
- */
-class ArchiveFile {
-    target;
-    temp;
-    handle;
-    size;
-    slots;
-    constructor(target, temp, handle, size, slots) {
-        this.target = target;
-        this.temp = temp;
-        this.handle = handle;
-        this.size = size;
-        this.slots = slots;
-    }
-    static async create(target, images, mtime = archiveMtime()) {
-        const { index, manifestJson, repositories } = layoutDocuments(images);
-        const blobs = new Map();
-        for (const img of images) {
-            blobs.set(img.manifest.digest, img.manifest.size);
-            blobs.set(img.config.digest, img.config.size);
-            for (const l of img.layers)
-                blobs.set(l.digest, l.size);
-        }
-        const json = (v) => Buffer.from(`${JSON.stringify(v)}\n`);
-        const docs = new Map([
-            ['index.json', json(index)],
-            ['manifest.json', json(manifestJson)],
-            ['oci-layout', json({ imageLayoutVersion: '1.0.0' })],
-            ['repositories', json(repositories)]
-        ]);
-        const entries = [
-            { name: 'blobs/', type: 'directory', size: 0 },
-            { name: 'blobs/sha256/', type: 'directory', size: 0 },
-            ...[...blobs].map(([digest, size]) => ({
-                name: blobPath(digest),
-                type: 'file',
-                size
-            })),
-            ...[...docs].map(([name, data]) => ({ name, type: 'file', size: data.length }))
-        ].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-        const plan = planTar(entries);
-        const temp = temporaryPath(target);
-        const handle = await (0,promises_.open)(temp, 'wx');
-        try {
-            await handle.truncate(plan.size);
-            const slots = new Map();
-            for (const entry of plan.entries) {
-                await handle.write(ustarHeader(entry, mtime), 0, BLOCK, entry.offset);
-                const doc = docs.get(entry.name);
-                if (doc)
-                    await handle.write(doc, 0, doc.length, entry.dataOffset);
-                else if (entry.type === 'file') {
-                    slots.set(`sha256:${entry.name.slice('blobs/sha256/'.length)}`, entry.dataOffset);
-                }
-            }
-            return new ArchiveFile(target, temp, handle, plan.size, slots);
-        }
-        catch (err) {
-            await handle.close();
-            await (0,promises_.rm)(temp, { force: true });
-            throw err;
-        }
-    }
-    /** Where the data of `digest` goes. */
-    slot(digest) {
-        const offset = this.slots.get(digest);
-        if (offset === undefined)
-            throw new Error(`archive ${this.target} has no place for ${digest}`);
-        return offset;
-    }
-    /** Flushes, closes and renames the archive into place; returns its size. */
-    async finish() {
-        await this.handle.close();
-        await (0,promises_.rename)(this.temp, this.target);
-        return this.size;
-    }
-    async abort() {
-        await this.handle.close().catch(() => undefined);
-        await (0,promises_.rm)(this.temp, { force: true });
-    }
-}
-//# sourceMappingURL=archive.js.map
-;// CONCATENATED MODULE: ./packages/oci/lib/archive-read.js
-/**
- * Reads an image archive back: which images it holds, for which platform, with which
- * digests, from the archive itself (index.json, each manifest and each image config), not
- * from a report beside it. Manifests and configs are checked against their digests and
- * every layer must be present at its size, so a truncated or mislabelled archive is an
- * error naming the image. Reads the tar headers only, then the few small JSON blobs.
- */
-
-
-
-
-const INDEX_TYPES = new Set([
-    'application/vnd.oci.image.index.v1+json',
-    'application/vnd.docker.distribution.manifest.list.v2+json'
-]);
-function field(block, start, length) {
-    const raw = block.subarray(start, start + length);
-    const end = raw.indexOf(0);
-    return raw.subarray(0, end < 0 ? raw.length : end).toString('utf8');
-}
-function paxPath(data) {
-    for (const record of data.toString('utf8').split('\n')) {
-        const match = /^\d+ path=(.*)$/.exec(record);
-        if (match)
-            return match[1];
-    }
-    return undefined;
-}
-/** Every regular file of a tar (ustar, pax `path` and GNU long names), by normalized name. */
-async function listTar(handle, where) {
-    const members = new Map();
-    const { size: total } = await handle.stat();
-    const block = Buffer.alloc(512);
-    let offset = 0;
-    let longName;
-    for (;;) {
-        if (offset + 512 > total) {
-            throw new Error(`${where}: the tar is truncated (no end-of-archive block after byte ${offset})`);
-        }
-        await handle.read(block, 0, 512, offset);
-        if (block.every(b => b === 0))
-            break;
-        const size = parseInt(field(block, 124, 12).trim() || '0', 8);
-        const type = field(block, 156, 1) || '0';
-        const prefix = field(block, 345, 155);
-        const data = offset + 512;
-        if (!Number.isFinite(size) || data + size > total) {
-            throw new Error(`${where}: the tar is truncated or damaged at byte ${offset}`);
-        }
-        if (type === 'x' || type === 'L') {
-            const body = Buffer.alloc(size);
-            await handle.read(body, 0, size, data);
-            longName = type === 'L' ? field(body, 0, size) : paxPath(body);
-        }
-        else {
-            const name = longName ?? (prefix ? `${prefix}/${field(block, 0, 100)}` : field(block, 0, 100));
-            longName = undefined;
-            if (type === '0' || type === '7')
-                members.set(name.replace(/^(\.\/)+/, ''), { offset: data, size });
-        }
-        offset = data + Math.ceil(size / 512) * 512;
-    }
-    return members;
-}
-/** An archive opened for reading its JSON documents and blobs. */
-class ArchiveReader {
-    where;
-    handle;
-    members;
-    constructor(where, handle, members) {
-        this.where = where;
-        this.handle = handle;
-        this.members = members;
-    }
-    has(digest, size) {
-        return this.members.get(`blobs/sha256/${digest.slice('sha256:'.length)}`)?.size === size;
-    }
-    async file(name, what) {
-        const member = this.members.get(name);
-        if (!member) {
-            throw new Error(`${this.where}: ${what} is missing (no ${name} in the tar); give the archive fetch-images wrote`);
-        }
-        const body = Buffer.alloc(member.size);
-        await this.handle.read(body, 0, member.size, member.offset);
-        return body;
-    }
-    /** A blob, checked against its digest, parsed as JSON. */
-    async json(digest, what) {
-        if (!/^sha256:[a-f0-9]{64}$/.test(digest)) {
-            throw new Error(`${this.where}: ${what} has an unsupported digest "${digest}"`);
-        }
-        const body = await this.file(`blobs/sha256/${digest.slice(7)}`, what);
-        const actual = `sha256:${(0,external_node_crypto_.createHash)('sha256').update(body).digest('hex')}`;
-        if (actual !== digest) {
-            throw new Error(`${this.where}: ${what} does not match its digest ${digest} (got ${actual})`);
-        }
-        return JSON.parse(body.toString('utf8'));
-    }
-}
-/** The name an index.json entry gives its image: containerd's annotation, else a full ref.name. */
-function entryName(entry) {
-    const a = entry.annotations ?? {};
-    const ref = a[ANNOTATIONS.refName];
-    return a[ANNOTATIONS.imageName] ?? (ref && /[/:@]/.test(ref) ? ref : undefined);
-}
-/** The platform manifests an entry stands for (itself, or the children of an index). */
-async function manifestsOf(reader, entry, name) {
-    if (!INDEX_TYPES.has(entry.mediaType ?? ''))
-        return [entry];
-    const index = await reader.json(entry.digest, `the index of ${name}`);
-    // A multi-platform index may hold only some of its children (containerd's export does that).
-    return (index.manifests ?? []).filter(m => reader.has(m.digest, m.size));
-}
-async function readImage(reader, name, desc, indexDigest) {
-    const manifest = await reader.json(desc.digest, `the manifest of ${name}`);
-    if (!manifest.config)
-        throw new Error(`${reader.where}: the manifest of ${name} has no config`);
-    const config = await reader.json(manifest.config.digest, `the config of ${name}`);
-    if (!config.os || !config.architecture) {
-        throw new Error(`${reader.where}: the config of ${name} names no os/architecture`);
-    }
-    const layers = manifest.layers ?? [];
-    const absent = layers.filter(l => !reader.has(l.digest, l.size));
-    if (absent.length > 0) {
-        throw new Error(`${reader.where}: ${name} misses layers ${absent.map(l => l.digest).join(', ')}; fetch it again`);
-    }
-    const platform = normalizePlatform({
-        os: config.os,
-        architecture: config.architecture,
-        ...(config.variant ? { variant: config.variant } : {})
-    });
-    return {
-        name,
-        platform: formatPlatform(platform),
-        indexDigest,
-        manifestDigest: desc.digest,
-        configDigest: manifest.config.digest,
-        size: [desc, manifest.config, ...layers].reduce((n, b) => n + b.size, 0),
-        layers: layers.length
-    };
-}
-/** The images an archive holds, sorted by name; each (name, manifest) once. */
-async function readArchiveImages(path) {
-    const where = `images archive ${path}`;
-    const handle = await (0,promises_.open)(path, 'r').catch((err) => {
-        const code = err.code ?? String(err);
-        throw new Error(`${where}: cannot open it (${code})`, { cause: err });
-    });
-    try {
-        const reader = new ArchiveReader(where, handle, await listTar(handle, where));
-        const text = (await reader.file('index.json', 'index.json')).toString('utf8');
-        let index;
-        try {
-            index = JSON.parse(text);
-        }
-        catch (err) {
-            throw new Error(`${where}: index.json is not JSON; give the archive fetch-images wrote`, {
-                cause: err
-            });
-        }
-        const seen = new Map();
-        for (const entry of index.manifests ?? []) {
-            const name = entryName(entry);
-            if (!name)
-                continue;
-            const indexDigest = entry.annotations?.[ANNOTATIONS.indexDigest] ?? null;
-            for (const desc of await manifestsOf(reader, entry, name)) {
-                const key = `${name} ${desc.digest}`;
-                const known = seen.get(key);
-                if (!known)
-                    seen.set(key, await readImage(reader, name, desc, indexDigest));
-                else
-                    known.indexDigest ??= indexDigest;
-            }
-        }
-        return [...seen.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    }
-    finally {
-        await handle.close();
-    }
-}
-//# sourceMappingURL=archive-read.js.map
-;// CONCATENATED MODULE: ./packages/oci/lib/limit.js
-/**
- * Runs at most `concurrency` of the given tasks at once. A finishing task hands its slot
- * straight to the next waiting one, so a newcomer can never slip in between.
- */
-function limiter(concurrency) {
-    if (!Number.isInteger(concurrency) || concurrency < 1) {
-        throw new Error(`concurrency must be a whole number >= 1, got ${concurrency}`);
-    }
-    let active = 0;
-    const waiting = [];
-    const release = () => {
-        const next = waiting.shift();
-        if (next)
-            next();
-        else
-            active -= 1;
-    };
-    return async (task) => {
-        if (active < concurrency)
-            active += 1;
-        else
-            await new Promise(resolve => waiting.push(resolve));
-        try {
-            return await task();
-        }
-        finally {
-            release();
-        }
-    };
-}
-//# sourceMappingURL=limit.js.map
-;// CONCATENATED MODULE: ./packages/oci/lib/output.js
-/**
- * Output paths are checked before the first request: a path under /proc or /sys, or one
- * that exists and is not what kedge writes there (a FIFO, a device, a directory where a
- * file goes), fails at once with a clear error instead of hanging or half-writing.
- */
-
-
-/** statfs magic numbers of the kernel's pseudo file systems. */
-const PSEUDO_FS = {
-    0x9fa0: '/proc',
-    0x62656572: '/sys',
-    0x27e0eb: 'a cgroup file system',
-    0x63677270: 'a cgroup file system',
-    0x64626720: 'debugfs'
-};
-function kindOf(info) {
-    if (info.isFile())
-        return 'a regular file';
-    if (info.isDirectory())
-        return 'a directory';
-    if (info.isSymbolicLink())
-        return 'a symbolic link';
-    if (info.isFIFO())
-        return 'a FIFO';
-    if (info.isSocket())
-        return 'a socket';
-    return 'a device';
-}
-/** The pseudo file system `path` (or its nearest existing parent) is on, if any. */
-async function pseudoFileSystem(path) {
-    for (const top of ['/proc', '/sys']) {
-        if (path === top || path.startsWith(`${top}/`))
-            return top;
-    }
-    let at = path;
-    for (;;) {
-        const info = await (0,promises_.statfs)(at).catch(() => undefined);
-        if (info)
-            return PSEUDO_FS[info.type];
-        const up = (0,external_node_path_.dirname)(at);
-        if (up === at)
-            return undefined;
-        at = up;
-    }
-}
-/**
- * Checks where an output goes. `label` names the input in errors (output, images-json);
- * `kind` is what kedge writes there.
- */
-async function checkOutputPath(label, given, kind) {
-    const path = (0,external_node_path_.resolve)(given);
-    const fail = (why) => {
-        throw new Error(`${label} ${given}: it is ${why}; give a path for a new ${kind} on a normal file system`);
-    };
-    const pseudo = await pseudoFileSystem(path);
-    if (pseudo)
-        fail(pseudo.startsWith('/') ? `under ${pseudo}` : `on ${pseudo}`);
-    const info = await (0,promises_.lstat)(path).catch(() => undefined);
-    if (!info)
-        return;
-    if (kind === 'file' && !info.isFile())
-        fail(`${kindOf(info)}, not a regular file`);
-    if (kind === 'directory' && !info.isDirectory())
-        fail(`${kindOf(info)}, not a directory`);
-}
-//# sourceMappingURL=output.js.map
-;// CONCATENATED MODULE: ./packages/oci/lib/resolve.js
-
-
-
-const resolve_INDEX_TYPES = new Set([MANIFEST_TYPES.ociIndex, MANIFEST_TYPES.dockerList]);
-const resolve_DIGEST = /^sha256:[a-f0-9]{64}$/;
-const resolve_MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
-function parseManifest(body, where) {
-    let doc;
-    try {
-        doc = JSON.parse(body.toString('utf8'));
-    }
-    catch {
-        throw new Error(`${where}: the manifest is not JSON`);
-    }
-    if (doc.schemaVersion === 1) {
-        throw new Error(`${where}: schema 1 manifests are deprecated and not supported; push the image again with a current client`);
-    }
-    return doc;
-}
-function checkDescriptor(d, what, where) {
-    if (!d ||
-        typeof d.digest !== 'string' ||
-        !resolve_DIGEST.test(d.digest) ||
-        !Number.isSafeInteger(d.size) ||
-        d.size < 0) {
-        throw new Error(`${where}: the manifest's ${what} descriptor is missing or malformed (kedge supports sha256 digests)`);
-    }
-    return d;
-}
-function mediaTypeOf(body, fallback) {
-    try {
-        return JSON.parse(body.toString('utf8')).mediaType ?? fallback;
-    }
-    catch {
-        return fallback;
-    }
-}
-/** Fetches top manifests once per image for a whole run, revalidating cached ones by HEAD. */
-class ManifestResolver {
-    ctx;
-    tops = new Map();
-    constructor(ctx) {
-        this.ctx = ctx;
-    }
-    /** The image's top manifest (an index or its only manifest), once per run. */
-    top(ref) {
-        const key = formatReference(ref);
-        let got = this.tops.get(key);
-        if (!got) {
-            got = this.fetchTop(ref);
-            this.tops.set(key, got);
-        }
-        return got;
-    }
-    async fetchTop(ref) {
-        const { client, store } = this.ctx;
-        const reference = manifestReference(ref);
-        if (store.cacheDir) {
-            const head = await client.headManifest(ref, reference);
-            if (head &&
-                head.size <= resolve_MAX_MANIFEST_BYTES &&
-                (ref.digest === undefined || head.digest === ref.digest)) {
-                const body = await store.readCached({ digest: head.digest, size: head.size });
-                if (body) {
-                    return {
-                        endpoint: head.endpoint,
-                        url: head.url,
-                        digest: head.digest,
-                        mediaType: mediaTypeOf(body, head.mediaType),
-                        body,
-                        verifiedBy: ref.digest ? 'digest' : 'docker-content-digest'
-                    };
-                }
-            }
-        }
-        const got = await client.getManifest(ref, reference);
-        if (got.verifiedBy === 'none') {
-            this.ctx.logger.warn(`${formatReference(ref)}: ${ref.registry} sent no Docker-Content-Digest for tag ${ref.tag ?? ''}, so its manifest cannot be checked; pin the image by digest to check it (images.json says verifiedBy: none)`);
-        }
-        await store.storeBytes({ digest: got.digest, size: got.body.length }, got.body);
-        return got;
-    }
-    /** A platform manifest by the digest its index entry gives: from the cache, else fetched. */
-    async byDigest(ref, entry) {
-        const { client, store } = this.ctx;
-        if (entry.size <= resolve_MAX_MANIFEST_BYTES) {
-            const body = await store.readCached({ digest: entry.digest, size: entry.size });
-            if (body) {
-                const top = await this.top(ref);
-                return {
-                    endpoint: top.endpoint,
-                    url: top.url,
-                    digest: entry.digest,
-                    mediaType: mediaTypeOf(body, entry.mediaType),
-                    body,
-                    verifiedBy: 'digest'
-                };
-            }
-        }
-        return client.getManifest(ref, entry.digest);
-    }
-    /** Resolves one image for one platform: manifests and config, checked. */
-    async resolve(given, ref, want) {
-        const where = `image "${given}"`;
-        const top = await this.top(ref);
-        let doc = parseManifest(top.body, where);
-        let manifest = top;
-        let indexDigest;
-        let platform;
-        if (resolve_INDEX_TYPES.has(top.mediaType) || Array.isArray(doc.manifests)) {
-            indexDigest = top.digest;
-            const entries = doc.manifests ?? [];
-            const entry = selectManifest(entries, want);
-            if (!entry) {
-                const offered = offeredPlatforms(entries);
-                throw new Error(`${where} has no ${formatPlatform(want)} variant; its index offers ${offered.length ? offered.join(', ') : 'no runnable platform'}`);
-            }
-            platform = normalizePlatform(entry.platform ?? want);
-            checkDescriptor(entry, 'platform manifest', where);
-            manifest = await this.byDigest(ref, entry);
-            doc = parseManifest(manifest.body, where);
-            if (resolve_INDEX_TYPES.has(manifest.mediaType) || Array.isArray(doc.manifests)) {
-                throw new Error(`${where}: the index points at another index; nested indexes are not supported`);
-            }
-        }
-        const config = checkDescriptor(doc.config, 'config', where);
-        const layers = (doc.layers ?? []).map((l, i) => checkDescriptor(l, `layer ${i}`, where));
-        const configBytes = await this.ctx.run(() => this.ctx.store.fetchBytes(config, this.ctx.source(ref, manifest.endpoint, config.digest), where));
-        const have = configPlatform(configBytes, config.digest, where);
-        if (!platformMatches(want, have)) {
-            throw new Error(indexDigest
-                ? `${where}: the index lists ${formatPlatform(want)} but its config says ${formatPlatform(have)}`
-                : `${where} is a single-platform image for ${formatPlatform(have)}, not ${formatPlatform(want)}; use an image (or tag) published for ${formatPlatform(want)}`);
-        }
-        return {
-            given,
-            ref,
-            platform: platform ?? have,
-            endpoint: manifest.endpoint,
-            ...(indexDigest ? { indexDigest } : {}),
-            verifiedBy: top.verifiedBy,
-            manifest: {
-                mediaType: manifest.mediaType,
-                digest: manifest.digest,
-                size: manifest.body.length
-            },
-            manifestBytes: manifest.body,
-            config,
-            configBytes,
-            layers
-        };
-    }
-}
-function configPlatform(bytes, digest, where) {
-    let cfg;
-    try {
-        cfg = JSON.parse(bytes.toString('utf8'));
-    }
-    catch {
-        throw new Error(`${where}: its config ${digest} is not JSON`);
-    }
-    return normalizePlatform({
-        os: cfg.os ?? '',
-        architecture: cfg.architecture ?? '',
-        ...(cfg.variant ? { variant: cfg.variant } : {})
-    });
-}
-//# sourceMappingURL=resolve.js.map
-;// CONCATENATED MODULE: ./packages/oci/lib/fetch.js
-/**
- * fetchImages: references in; per platform one deterministic archive (or one per image)
- * and an images.json report out. Every reference, platform and output path is checked
- * before any network call. Manifests and configs of every image and platform are resolved
- * first (resolve.ts: each image's index once for all platforms, revalidated by HEAD when
- * the cache holds it); then, per platform, the archive layout is planned and each unique
- * blob is fetched once, in parallel, straight into its place in the archive's temporary
- * file (and into the cache, when there is one). An archive is renamed into place only when
- * every blob is in and verified; when a later platform fails, the earlier ones' outputs of
- * this run are removed again.
- */
-
-
-
-
-
-
-
-
-
-
-
-
-
-/** A platform as a file-name part: linux/arm/v7 -> linux-arm-v7. */
-function platformSlug(platform) {
-    return platform.trim().replace(/\//g, '-');
-}
-/**
- * Where one platform's output goes. One platform: `output` and `imagesJson` as given
- * (`<archive>.images.json` beside the archive by default, so two archives in one directory
- * never share a report). Several: the platform goes into the names:
- * `images/edge.tar` -> `images/edge-linux-arm64.tar` with `images/edge-linux-arm64.tar.images.json`;
- * with perImage, `images/` -> `images/linux-arm64/` holding the tars and images.json; a
- * given images-json `meta/images.json` -> `meta/images-linux-arm64.json`.
- */
-function platformOutput(options, platform, several) {
-    const output = (0,external_node_path_.resolve)(options.output);
-    const slug = platformSlug(platform);
-    const withSlug = (path, ext) => path.endsWith(ext) ? `${path.slice(0, -ext.length)}-${slug}${ext}` : `${path}-${slug}`;
-    const out = !several ? output : options.perImage ? (0,external_node_path_.join)(output, slug) : withSlug(output, '.tar');
-    const json = options.imagesJson
-        ? several
-            ? withSlug((0,external_node_path_.resolve)(options.imagesJson), '.json')
-            : (0,external_node_path_.resolve)(options.imagesJson)
-        : options.perImage
-            ? (0,external_node_path_.join)(out, 'images.json')
-            : reportPathFor(out);
-    return { output: out, imagesJson: json };
-}
-/** Splits an image list: newlines or commas, `#` comments, blanks dropped, duplicates once. */
-function parseImageList(text) {
-    const seen = new Set();
-    for (const line of text.split('\n')) {
-        const content = line.replace(/#.*$/, '');
-        for (const item of content.split(',')) {
-            const ref = item.trim();
-            if (ref)
-                seen.add(ref);
-        }
-    }
-    return [...seen];
-}
-/** The references, parsed; every bad one is reported together, before any request. */
-function parseRefs(images) {
-    if (images.length === 0)
-        throw new Error('no images given');
-    const errors = [];
-    const refs = [];
-    const byName = new Set();
-    for (const given of images) {
-        try {
-            const ref = parseReference(given);
-            const key = formatReference(ref);
-            if (!byName.has(key)) {
-                byName.add(key);
-                refs.push({ given, ref });
-            }
-        }
-        catch (err) {
-            if (!(err instanceof ReferenceError))
-                throw err;
-            errors.push(err.message);
-        }
-    }
-    if (errors.length > 0)
-        throw new Error(errors.join('\n'));
-    return refs;
-}
-/** The platforms asked for, parsed, each once, in order. */
-function parsePlatforms(input) {
-    const seen = new Set();
-    const list = [];
-    for (const given of input.split(',').map(p => p.trim())) {
-        if (!given && input.trim())
-            continue;
-        const want = parsePlatform(given);
-        const key = formatPlatform(want);
-        if (!seen.has(key)) {
-            seen.add(key);
-            list.push({ given, want });
-        }
-    }
-    return list;
-}
-/** Blob requests: the endpoint that served the manifest first, then the others. */
-function blobSources(client, logger) {
-    return (ref, preferred, digest) => {
-        const endpoints = [
-            preferred,
-            ...client.endpoints(ref.registry).filter(e => e.api !== preferred.api)
-        ];
-        return async (offset) => {
-            let lastError;
-            for (const [i, endpoint] of endpoints.entries()) {
-                const last = i === endpoints.length - 1;
-                try {
-                    const res = await client.request(endpoint, ref.repository, `blobs/${digest}`, offset > 0 ? { range: `bytes=${offset}-` } : {});
-                    if (res.status === 200 || res.status === 206 || last)
-                        return res;
-                    discard(res);
-                    lastError = new Error(`HTTP ${res.status}`);
-                }
-                catch (err) {
-                    if (last)
-                        throw err;
-                    lastError = err;
-                }
-                logger.warn(`${endpoint.api} failed for blob ${digest} (${describeError(lastError)}); trying ${endpoints[i + 1]?.api ?? ''}`);
-            }
-            throw lastError;
-        };
-    };
-}
-async function fetchImages(options) {
-    const logger = options.logger ?? silentLogger;
-    // Everything the user gave is checked before the first request.
-    const platforms = parsePlatforms(options.platform);
-    const refs = parseRefs(options.images);
-    const several = platforms.length > 1;
-    const plans = platforms.map(p => ({
-        ...p,
-        ...platformOutput(options, p.given, several)
-    }));
-    for (const plan of plans) {
-        await checkOutputPath('output', several ? plan.output : options.output, options.perImage ? 'directory' : 'file');
-        await checkOutputPath('images-json', options.imagesJson && !several ? options.imagesJson : plan.imagesJson, 'file');
-    }
-    const run = limiter(options.concurrency ?? 8);
-    const client = new RegistryClient({ ...options.client, logger });
-    const source = blobSources(client, logger);
-    const ctx = { options, logger, client, source, run };
-    const cacheDir = options.cacheDir ? (0,external_node_path_.resolve)(options.cacheDir) : undefined;
-    const store = new BlobFetcher(cacheDir, client.retry);
-    const resolver = new ManifestResolver({ client, store, logger, source, run });
-    const done = [];
-    try {
-        // Manifests and configs for every image and platform; all failures reported together.
-        const settled = await Promise.allSettled(plans.flatMap(plan => refs.map(({ given, ref }) => resolver.resolve(given, ref, plan.want))));
-        const failures = settled.flatMap(s => s.status === 'rejected' ? [describeError(s.reason)] : []);
-        if (failures.length > 0)
-            throw new Error([...new Set(failures)].join('\n'));
-        const resolved = settled.map(s => s.value);
-        for (const [i, plan] of plans.entries()) {
-            const mine = resolved.slice(i * refs.length, (i + 1) * refs.length);
-            done.push({ ...(await fetchPlatform(ctx, plan, mine, cacheDir)), plan });
-        }
-    }
-    catch (err) {
-        // A later platform failed: the earlier outputs of this run go too.
-        for (const r of done) {
-            for (const file of [...r.archives, r.imagesJson])
-                await (0,promises_.rm)(file, { force: true });
-        }
-        throw err;
-    }
-    finally {
-        await store.cleanup();
-    }
-    return combine(options, done, store.stats, client.rateLimits());
-}
-function combine(options, done, 
-/** Configs (and manifests) fetched while resolving. */
-resolving, rateLimits) {
-    const first = done[0];
-    if (!first)
-        throw new Error('no platform given');
-    const sum = (f) => done.reduce((n, r) => n + f(r), 0);
-    const stat = (key) => sum(r => r.stats[key]) + resolving[key];
-    return {
-        output: done.length > 1 ? (0,external_node_path_.resolve)(options.output) : first.output,
-        archives: done.flatMap(r => r.archives),
-        imagesJson: first.imagesJson,
-        images: done.flatMap(r => r.images),
-        bytes: sum(r => r.bytes),
-        uniqueBlobBytes: sum(r => r.uniqueBlobBytes),
-        stats: {
-            bytesFetched: stat('bytesFetched'),
-            requests: stat('requests'),
-            reused: stat('reused'),
-            fetched: stat('fetched')
-        },
-        platforms: done.map(r => ({
-            platform: r.plan.given,
-            output: r.output,
-            imagesJson: r.imagesJson,
-            archives: r.archives
-        })),
-        rateLimits
-    };
-}
-/** Each unique blob once, with every archive place that wants it. */
-function planJobs(resolved, archiveOf) {
-    const jobs = new Map();
-    for (const r of resolved) {
-        const file = archiveOf.get(r);
-        if (!file)
-            continue;
-        const blobs = [
-            [r.manifest, r.manifestBytes],
-            [r.config, r.configBytes],
-            ...r.layers.map((l) => [l, undefined])
-        ];
-        for (const [desc, bytes] of blobs) {
-            const job = jobs.get(desc.digest) ?? {
-                image: r,
-                desc,
-                ...(bytes ? { bytes } : {}),
-                targets: []
-            };
-            if (!job.targets.some(t => t.handle === file.handle)) {
-                job.targets.push({ handle: file.handle, offset: file.slot(desc.digest) });
-            }
-            jobs.set(desc.digest, job);
-        }
-    }
-    // Largest first: the long transfers start early and the run ends evenly.
-    return [...jobs.values()].sort((a, b) => b.desc.size - a.desc.size);
-}
-/** Plans the archive(s) of one platform: every blob gets its place before a byte is fetched. */
-async function createArchives(ctx, plan, resolved, archives) {
-    const mtime = ctx.options.mtime ?? archiveMtime();
-    const archiveOf = new Map();
-    if (ctx.options.perImage) {
-        await (0,promises_.mkdir)(plan.output, { recursive: true });
-        for (const r of resolved) {
-            const file = await ArchiveFile.create((0,external_node_path_.join)(plan.output, archiveFileName(r.ref)), [toArchive(r)], mtime);
-            archives.push(file);
-            archiveOf.set(r, file);
-        }
-    }
-    else {
-        await (0,promises_.mkdir)((0,external_node_path_.dirname)(plan.output), { recursive: true });
-        const file = await ArchiveFile.create(plan.output, resolved.map(toArchive), mtime);
-        archives.push(file);
-        for (const r of resolved)
-            archiveOf.set(r, file);
-    }
-    return archiveOf;
-}
-/** One platform: plan, fetch every blob into place, finish the archive(s), write images.json. */
-async function fetchPlatform(ctx, plan, resolved, cacheDir) {
-    let fetched = 0;
-    let total = 0;
-    const fetcher = new BlobFetcher(cacheDir, ctx.client.retry, n => {
-        fetched += n;
-        ctx.options.onProgress?.(fetched, total);
-    });
-    const archives = [];
-    try {
-        const archiveOf = await createArchives(ctx, plan, resolved, archives);
-        const jobs = planJobs(resolved, archiveOf);
-        total = jobs.filter(j => !j.bytes).reduce((n, j) => n + j.desc.size, 0);
-        await Promise.all(jobs.map(job => ctx.run(() => job.bytes
-            ? fetcher.deliverBytes(job.desc, job.bytes, job.targets)
-            : fetcher.deliver(job.desc, job.targets, ctx.source(job.image.ref, job.image.endpoint, job.desc.digest), `image "${job.image.given}"`))));
-        let bytes = 0;
-        for (const file of archives)
-            bytes += await file.finish();
-        archives.length = 0;
-        const images = resolved.map(r => report(r, archiveOf.get(r)?.target ?? plan.output));
-        await (0,promises_.mkdir)((0,external_node_path_.dirname)(plan.imagesJson), { recursive: true });
-        const tempJson = temporaryPath(plan.imagesJson);
-        await (0,promises_.writeFile)(tempJson, `${JSON.stringify(images, null, 2)}\n`);
-        await (0,promises_.rename)(tempJson, plan.imagesJson);
-        return {
-            output: plan.output,
-            archives: [...new Set(images.map(i => i.archive))],
-            imagesJson: plan.imagesJson,
-            images,
-            bytes,
-            uniqueBlobBytes: jobs.reduce((n, j) => n + j.desc.size, 0),
-            stats: { ...fetcher.stats },
-            platforms: [],
-            rateLimits: []
-        };
-    }
-    finally {
-        await Promise.all(archives.map(a => a.abort()));
-        await fetcher.cleanup();
-    }
-}
-function report(r, archive) {
-    return {
-        reference: r.given,
-        name: toArchive(r).name,
-        platform: formatPlatform(r.platform),
-        indexDigest: r.indexDigest ?? null,
-        manifestDigest: r.manifest.digest,
-        configDigest: r.config.digest,
-        size: [r.manifest, r.config, ...r.layers].reduce((n, b) => n + b.size, 0),
-        layers: r.layers.length,
-        archive,
-        verifiedBy: r.verifiedBy
-    };
-}
-function toArchive(r) {
-    return {
-        name: formatReference({
-            registry: r.ref.registry,
-            repository: r.ref.repository,
-            ...(r.ref.tag ? { tag: r.ref.tag } : { digest: r.ref.digest })
-        }),
-        ...(r.ref.tag ? { tag: r.ref.tag } : {}),
-        platform: r.platform,
-        manifest: r.manifest,
-        config: r.config,
-        layers: r.layers,
-        ...(r.indexDigest ? { indexDigest: r.indexDigest } : {})
-    };
-}
-//# sourceMappingURL=fetch.js.map
-;// CONCATENATED MODULE: ./packages/oci/lib/index.js
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-//# sourceMappingURL=index.js.map
 ;// CONCATENATED MODULE: ./packages/bundle/lib/default-spec.js
 /**
  * The built-in kedge.yaml. Copy it (`kedge.yaml` at the repository root is the same text,
@@ -48027,6 +45696,245 @@ function sideImages(spec, s) {
     return [...new Set([...spec.sides[s].images, ...requiredImages(spec, s)])];
 }
 //# sourceMappingURL=spec.js.map
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(51455);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(77598);
+;// CONCATENATED MODULE: ./packages/oci/lib/tar.js
+/**
+ * The tar layout of an archive, computed before any byte is written: every entry's header
+ * and data offset is a function of the sorted entry list alone. That lets blob downloads
+ * write straight into their place in the final file, in any order, each byte once.
+ * Headers are POSIX ustar with fixed metadata (uid/gid 0, no user names).
+ */
+const BLOCK = 512;
+const padded = (n) => Math.ceil(n / BLOCK) * BLOCK;
+/** Lays `entries` out in the order given (sort them first for a deterministic archive). */
+function planTar(entries) {
+    let offset = 0;
+    const planned = entries.map(entry => {
+        const p = { ...entry, offset, dataOffset: offset + BLOCK };
+        offset += BLOCK + padded(entry.type === 'file' ? entry.size : 0);
+        return p;
+    });
+    return { entries: planned, size: offset + 2 * BLOCK };
+}
+function octal(value, width) {
+    const text = value.toString(8);
+    if (text.length > width - 1)
+        throw new Error(`tar: ${value} does not fit a ${width}-byte field`);
+    return `${text.padStart(width - 1, '0')}\0`;
+}
+/** Splits a path into ustar's prefix (155) and name (100) fields. */
+function splitName(path) {
+    if (Buffer.byteLength(path) <= 100)
+        return { prefix: '', name: path };
+    const cut = path.lastIndexOf('/', 155);
+    const prefix = path.slice(0, cut);
+    const name = path.slice(cut + 1);
+    if (cut <= 0 || Buffer.byteLength(prefix) > 155 || Buffer.byteLength(name) > 100) {
+        throw new Error(`tar: path too long for ustar: ${path}`);
+    }
+    return { prefix, name };
+}
+/** A ustar header block for `entry`, with mode 0644/0755, uid/gid 0 and `mtime`. */
+function ustarHeader(entry, mtime) {
+    const block = Buffer.alloc(BLOCK);
+    const { prefix, name } = splitName(entry.name);
+    const directory = entry.type === 'directory';
+    block.write(name, 0, 100, 'utf8');
+    block.write(octal(directory ? 0o755 : 0o644, 8), 100, 'ascii');
+    block.write(octal(0, 8), 108, 'ascii');
+    block.write(octal(0, 8), 116, 'ascii');
+    block.write(octal(directory ? 0 : entry.size, 12), 124, 'ascii');
+    block.write(octal(Math.floor(mtime.getTime() / 1000), 12), 136, 'ascii');
+    block.write('        ', 148, 'ascii');
+    block.write(directory ? '5' : '0', 156, 'ascii');
+    block.write('ustar\u000000', 257, 'binary');
+    block.write(octal(0, 8), 329, 'ascii');
+    block.write(octal(0, 8), 337, 'ascii');
+    block.write(prefix, 345, 155, 'utf8');
+    let sum = 0;
+    for (const byte of block)
+        sum += byte;
+    block.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'ascii');
+    return block;
+}
+//# sourceMappingURL=tar.js.map
+;// CONCATENATED MODULE: ./packages/oci/lib/archive.js
+/**
+ * One deterministic tar for a set of images, readable three ways:
+ *  - an OCI image layout (oci-layout, index.json, blobs/sha256/...), which
+ *    `ctr images import` (containerd >= 1.6) and k3s's air-gap image directory prefer;
+ *  - a Docker manifest.json (+ repositories) over the same blobs, for `docker load`.
+ * Every index.json entry names its image by the full normalized reference, both as
+ * io.containerd.image.name and as org.opencontainers.image.ref.name (as containerd's own
+ * export does), so `oci-archive:<tar>:docker.io/kubeedge/cloudcore:v1.22.0` is unambiguous.
+ * Blobs stay as fetched (compressed), shared ones stored once, and every manifest keeps the
+ * registry's bytes, digest and media type. A Docker schema 2 manifest is therefore listed
+ * with its Docker media type: relabelling it OCI would misdescribe it, converting it would
+ * change its digest. The OCI transports of skopeo/podman (containers/image) and umoci skip
+ * such entries; they read those images through manifest.json (`docker-archive:`) instead.
+ * docs/bundle-format.md records what each client does, measured with the Debian packages.
+ *
+ * Same inputs, same bytes: entries sorted, mtime fixed (SOURCE_DATE_EPOCH or 0), uid/gid 0,
+ * JSON in a fixed order. The layout is planned first (tar.ts), so blob downloads write
+ * straight into a temporary file, which is renamed into place only when complete.
+ */
+
+
+
+
+const ANNOTATIONS = {
+    imageName: 'io.containerd.image.name',
+    refName: 'org.opencontainers.image.ref.name',
+    /** The digest of the index the platform manifest was chosen from. */
+    indexDigest: 'dev.kedge.image.index.digest'
+};
+/** The mtime for archive entries: SOURCE_DATE_EPOCH when set, else 0. */
+function archiveMtime(env = process.env) {
+    const epoch = Number(env.SOURCE_DATE_EPOCH ?? 0);
+    if (!Number.isInteger(epoch) || epoch < 0) {
+        throw new Error(`SOURCE_DATE_EPOCH=${env.SOURCE_DATE_EPOCH ?? ''} is not a non-negative integer`);
+    }
+    return new Date(epoch * 1000);
+}
+function blobPath(digest) {
+    return `blobs/sha256/${digest.slice('sha256:'.length)}`;
+}
+/** `<archive>.images.json`: the fetch-images report named after its archive. */
+function reportPathFor(archive) {
+    return `${archive}.images.json`;
+}
+const byName = (a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+/** The JSON documents of the archive, pure data (easy to test). */
+function layoutDocuments(images) {
+    const sorted = [...images].sort(byName);
+    const index = {
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.index.v1+json',
+        manifests: sorted.map(img => ({
+            mediaType: img.manifest.mediaType,
+            digest: img.manifest.digest,
+            size: img.manifest.size,
+            platform: {
+                architecture: img.platform.architecture,
+                os: img.platform.os,
+                ...(img.platform.variant ? { variant: img.platform.variant } : {})
+            },
+            annotations: {
+                [ANNOTATIONS.imageName]: img.name,
+                [ANNOTATIONS.refName]: img.name,
+                ...(img.indexDigest ? { [ANNOTATIONS.indexDigest]: img.indexDigest } : {})
+            }
+        }))
+    };
+    const manifestJson = sorted.map(img => ({
+        Config: blobPath(img.config.digest),
+        RepoTags: img.tag ? [img.name] : [],
+        Layers: img.layers.map(l => blobPath(l.digest))
+    }));
+    const repositories = {};
+    for (const img of sorted) {
+        const top = img.layers[img.layers.length - 1];
+        if (!img.tag || !top)
+            continue;
+        const repo = img.name.slice(0, img.name.length - img.tag.length - 1);
+        repositories[repo] = { ...repositories[repo], [img.tag]: top.digest.slice('sha256:'.length) };
+    }
+    return { index, manifestJson, repositories };
+}
+/** A temporary name beside `target` that never looks like a finished archive. */
+function temporaryPath(target) {
+    return (0,external_node_path_.join)((0,external_node_path_.dirname)(target), `.${(0,external_node_path_.basename)(target)}.partial-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`);
+}
+/**
+ * An archive being written: its layout is planned up front, the temporary file is sized,
+ * headers and JSON documents are in place, and each blob's bytes go to `slot(digest)`
+ * (positional writes, any order, in parallel). `finish()` renames it into place;
+ * `abort()` removes it.
+ */
+class ArchiveFile {
+    target;
+    temp;
+    handle;
+    size;
+    slots;
+    constructor(target, temp, handle, size, slots) {
+        this.target = target;
+        this.temp = temp;
+        this.handle = handle;
+        this.size = size;
+        this.slots = slots;
+    }
+    static async create(target, images, mtime = archiveMtime()) {
+        const { index, manifestJson, repositories } = layoutDocuments(images);
+        const blobs = new Map();
+        for (const img of images) {
+            blobs.set(img.manifest.digest, img.manifest.size);
+            blobs.set(img.config.digest, img.config.size);
+            for (const l of img.layers)
+                blobs.set(l.digest, l.size);
+        }
+        const json = (v) => Buffer.from(`${JSON.stringify(v)}\n`);
+        const docs = new Map([
+            ['index.json', json(index)],
+            ['manifest.json', json(manifestJson)],
+            ['oci-layout', json({ imageLayoutVersion: '1.0.0' })],
+            ['repositories', json(repositories)]
+        ]);
+        const entries = [
+            { name: 'blobs/', type: 'directory', size: 0 },
+            { name: 'blobs/sha256/', type: 'directory', size: 0 },
+            ...[...blobs].map(([digest, size]) => ({
+                name: blobPath(digest),
+                type: 'file',
+                size
+            })),
+            ...[...docs].map(([name, data]) => ({ name, type: 'file', size: data.length }))
+        ].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+        const plan = planTar(entries);
+        const temp = temporaryPath(target);
+        const handle = await (0,promises_.open)(temp, 'wx');
+        try {
+            await handle.truncate(plan.size);
+            const slots = new Map();
+            for (const entry of plan.entries) {
+                await handle.write(ustarHeader(entry, mtime), 0, BLOCK, entry.offset);
+                const doc = docs.get(entry.name);
+                if (doc)
+                    await handle.write(doc, 0, doc.length, entry.dataOffset);
+                else if (entry.type === 'file') {
+                    slots.set(`sha256:${entry.name.slice('blobs/sha256/'.length)}`, entry.dataOffset);
+                }
+            }
+            return new ArchiveFile(target, temp, handle, plan.size, slots);
+        }
+        catch (err) {
+            await handle.close();
+            await (0,promises_.rm)(temp, { force: true });
+            throw err;
+        }
+    }
+    /** Where the data of `digest` goes. */
+    slot(digest) {
+        const offset = this.slots.get(digest);
+        if (offset === undefined)
+            throw new Error(`archive ${this.target} has no place for ${digest}`);
+        return offset;
+    }
+    /** Flushes, closes and renames the archive into place; returns its size. */
+    async finish() {
+        await this.handle.close();
+        await (0,promises_.rename)(this.temp, this.target);
+        return this.size;
+    }
+    async abort() {
+        await this.handle.close().catch(() => undefined);
+        await (0,promises_.rm)(this.temp, { force: true });
+    }
+}
+//# sourceMappingURL=archive.js.map
 ;// CONCATENATED MODULE: ./packages/bundle/lib/checksums.js
 /**
  * Upstream checksum files, each project in its own format:
@@ -48075,12 +45983,1256 @@ async function hashFile(file, algorithm) {
     return hash.digest('hex');
 }
 //# sourceMappingURL=checksums.js.map
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(48161);
 ;// CONCATENATED MODULE: external "node:stream/promises"
 const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(57975);
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(38522);
 // EXTERNAL MODULE: ./node_modules/tar-stream/index.js
 var tar_stream = __nccwpck_require__(56118);
+;// CONCATENATED MODULE: ./packages/bundle/lib/targz.js
+/**
+ * A deterministic, parallel .tar.gz writer.
+ *
+ * The tar stream comes from tar-stream: entries sorted by path, mtime from
+ * SOURCE_DATE_EPOCH (or 0), uid/gid 0, no user names, modes normalized to 0755/0644.
+ * It is cut into chunks that are gzipped independently, on the libuv thread pool (so on
+ * every core), and written in order as consecutive gzip members: a standard .tar.gz that
+ * GNU tar, busybox tar and gunzip read. A chunk whose sample does not compress (image
+ * blobs, .tgz, .zst: already compressed) is stored at deflate level 0; the rest is
+ * compressed at DEFAULT_LEVEL. Everything depends on content alone, so the same tree gives the
+ * same bytes. The output is written to a temporary name and renamed when complete.
+ */
+
+
+
+
+
+
+
+
+
+
+const gzipAsync = (0,external_node_util_.promisify)(external_node_zlib_.gzip);
+const CHUNK = 4 * 1024 * 1024;
+/**
+ * Deflate level for compressible chunks. Measured on ELF binaries (npm run bench):
+ * level 4 took 0.66x the time of level 6 for +0.5% size; levels 1-3 were no faster.
+ */
+const DEFAULT_LEVEL = 4;
+const SAMPLE = 16 * 1024;
+/** Every file and directory under `root`, sorted, named `prefix/...`; links are refused. */
+async function walkTree(root, prefix) {
+    const entries = [
+        { name: `${prefix}/`, type: 'directory', size: 0, executable: true }
+    ];
+    const visit = async (dir) => {
+        for (const name of (await (0,promises_.readdir)(dir)).sort()) {
+            const full = (0,external_node_path_.join)(dir, name);
+            const info = await (0,promises_.lstat)(full);
+            const rel = `${prefix}/${(0,external_node_path_.relative)(root, full).split(external_node_path_.sep).join('/')}`;
+            if (info.isDirectory()) {
+                entries.push({ name: `${rel}/`, type: 'directory', size: 0, executable: true });
+                await visit(full);
+            }
+            else if (info.isFile()) {
+                entries.push({
+                    name: rel,
+                    type: 'file',
+                    source: full,
+                    size: info.size,
+                    executable: (info.mode & 0o111) !== 0
+                });
+            }
+            else {
+                throw new Error(`${full}: only files and directories go into a bundle (found a link or special file)`);
+            }
+        }
+    };
+    await visit(root);
+    return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+/** True when a sample of `chunk` barely compresses: store it instead. */
+function looksCompressed(chunk) {
+    const sample = chunk.subarray(0, SAMPLE);
+    if (sample.length < 512)
+        return false;
+    return (0,external_node_zlib_.deflateRawSync)(sample, { level: 1 }).length > sample.length * 0.9;
+}
+/** Writes `entries` as a deterministic .tar.gz at `target`. */
+async function writeTarGz(target, entries, options = {}) {
+    const mtime = options.mtime ?? archiveMtime();
+    const parallelism = Math.max(1, options.parallelism ?? (0,external_node_os_.availableParallelism)());
+    const level = options.level ?? DEFAULT_LEVEL;
+    await (0,promises_.mkdir)((0,external_node_path_.dirname)(target), { recursive: true });
+    const temp = temporaryPath(target);
+    const out = (0,external_node_fs_.createWriteStream)(temp);
+    // Any failure, reading or writing, ends the tar stream the consumer loop reads.
+    const tar = (0,tar_stream.pack)();
+    out.on('error', err => {
+        tar.destroy(err);
+    });
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    let bytes = 0;
+    let stored = 0;
+    let compressed = 0;
+    const total = entries.reduce((n, e) => n + (e.type === 'file' ? e.size : 0), 0);
+    let read = 0;
+    // Compressed members come back in any order; they are written in order.
+    const pending = [];
+    const inFlightLimit = parallelism * 2;
+    const writeNext = async () => {
+        const member = await pending.shift();
+        if (!member)
+            return;
+        hash.update(member);
+        bytes += member.length;
+        if (!out.write(member))
+            await new Promise(resolve => out.once('drain', () => {
+                resolve();
+            }));
+    };
+    const submit = async (chunk) => {
+        const store = looksCompressed(chunk);
+        if (store)
+            stored += 1;
+        else
+            compressed += 1;
+        pending.push(gzipAsync(chunk, { level: store ? 0 : level }));
+        while (pending.length >= inFlightLimit)
+            await writeNext();
+    };
+    const produce = (async () => {
+        for (const entry of entries) {
+            const header = {
+                name: entry.name,
+                mtime,
+                uid: 0,
+                gid: 0,
+                uname: '',
+                gname: '',
+                mode: entry.type === 'directory' || entry.executable ? 0o755 : 0o644,
+                type: entry.type,
+                size: entry.type === 'file' ? entry.size : 0
+            };
+            if (entry.type === 'directory') {
+                tar.entry(header);
+            }
+            else {
+                await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_.createReadStream)(entry.source ?? '', { highWaterMark: 1024 * 1024 }), tar.entry(header));
+            }
+        }
+        tar.finalize();
+    })().catch((err) => {
+        tar.destroy(err instanceof Error ? err : new Error(String(err)));
+        throw err;
+    });
+    try {
+        let buffer = [];
+        let buffered = 0;
+        for await (const piece of tar) {
+            let data = piece;
+            read = Math.min(total, read + data.length);
+            options.onProgress?.(read, total);
+            while (data.length > 0) {
+                const take = Math.min(CHUNK - buffered, data.length);
+                buffer.push(data.subarray(0, take));
+                buffered += take;
+                data = data.subarray(take);
+                if (buffered === CHUNK) {
+                    await submit(Buffer.concat(buffer));
+                    buffer = [];
+                    buffered = 0;
+                }
+            }
+        }
+        if (buffered > 0)
+            await submit(Buffer.concat(buffer));
+        await produce;
+        while (pending.length > 0)
+            await writeNext();
+        await new Promise((resolve, reject) => {
+            out.end((err) => {
+                if (err)
+                    reject(err);
+                else
+                    resolve();
+            });
+        });
+        await (0,promises_.rename)(temp, target);
+    }
+    catch (err) {
+        tar.destroy();
+        out.destroy();
+        await Promise.allSettled(pending);
+        await produce.catch(() => undefined);
+        await (0,promises_.rm)(temp, { force: true });
+        throw err;
+    }
+    return { path: target, bytes, sha256: hash.digest('hex'), stored, compressed };
+}
+//# sourceMappingURL=targz.js.map
+;// CONCATENATED MODULE: ./packages/bundle/lib/delta/base.js
+/**
+ * The base of a delta: the previous release's bundle.json (a path or an http(s) URL; the
+ * old tarball is not needed), and the sha256 of the base tarball, given or read from the
+ * release's SHA256SUMS beside that bundle.json.
+ */
+
+
+
+
+
+const isUrl = (s) => /^https?:\/\//i.test(s);
+async function readText(source) {
+    if (isUrl(source)) {
+        let res;
+        try {
+            res = await fetch(source, { signal: AbortSignal.timeout(60000) });
+        }
+        catch (err) {
+            throw new Error(`base ${source}: cannot fetch it (${err instanceof Error ? err.message : String(err)}); check the URL, or pass the bundle.json as a file`, { cause: err });
+        }
+        if (!res.ok)
+            throw new Error(`base ${source}: HTTP ${res.status}; check the URL`);
+        return res.text();
+    }
+    if (!(0,external_node_fs_.existsSync)(source))
+        throw new Error(`base ${source}: no such file`);
+    return (0,promises_.readFile)(source, 'utf8');
+}
+/** Checks that `value` is a kedge bundle.json; `source` names it in errors. */
+function parseBundleJson(text, source) {
+    let doc;
+    try {
+        doc = JSON.parse(text);
+    }
+    catch {
+        throw new Error(`${source} is not JSON: pass the bundle.json (meta/bundle.json or <name>.bundle.json)`);
+    }
+    const missing = ['name', 'side', 'arch', 'images', 'files'].filter(k => doc[k] === undefined);
+    if (doc.schemaVersion !== 1 || missing.length > 0) {
+        throw new Error(`${source} is not a kedge bundle.json (schemaVersion 1 with name, side, arch, images, files)${missing.length ? `; it lacks ${missing.join(', ')}` : ''}`);
+    }
+    return doc;
+}
+function sumsBeside(source) {
+    if (isUrl(source))
+        return new URL('SHA256SUMS', source).toString();
+    return (0,external_node_path_.join)((0,external_node_path_.dirname)(source), 'SHA256SUMS');
+}
+/** Loads the base; its tarball's sha256 is `sha256`, or else its line in SHA256SUMS beside. */
+async function loadBase(source, sha256) {
+    const text = await readText(source);
+    const json = parseBundleJson(text, `base ${source}`);
+    const jsonSha256 = (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex');
+    const tarball = `${json.name}.tar.gz`;
+    if (sha256 !== undefined) {
+        if (!/^[a-f0-9]{64}$/.test(sha256)) {
+            throw new Error(`base-sha256 "${sha256}" is not a sha256 (64 lower-case hex digits) of ${tarball}`);
+        }
+        return { json, jsonSha256, sha256, source };
+    }
+    const sums = sumsBeside(source);
+    let sumsText;
+    try {
+        sumsText = await readText(sums);
+    }
+    catch {
+        throw new Error(`base ${(0,external_node_path_.basename)(source)}: the sha256 of ${tarball} is needed (a delta names its base), and there is no SHA256SUMS at ${sums}; pass base-sha256 (the line for ${tarball} in the base release's SHA256SUMS)`);
+    }
+    const found = parseChecksum(sumsText, {
+        algorithm: 'sha256',
+        format: 'sum',
+        entry: tarball,
+        source: sums
+    });
+    return { json, jsonSha256, sha256: found, source };
+}
+//# sourceMappingURL=base.js.map
+;// CONCATENATED MODULE: ./packages/oci/lib/auth.js
+/**
+ * Registry credentials and the token flow.
+ * Credentials come from action inputs (one registry) or a docker config.json `auths` map;
+ * they are looked up by the host actually contacted, so they never go to another registry.
+ */
+
+/** Canonical host for credential lookup: scheme and path dropped, Docker Hub aliases folded. */
+function credentialHost(key) {
+    let host = key.trim().replace(/^[a-z]+:\/\//i, '');
+    host = host.split('/')[0] ?? host;
+    host = host.toLowerCase();
+    if (host === 'index.docker.io' || host === DOCKER_HUB_API || host === 'registry.hub.docker.com') {
+        return DOCKER_HUB;
+    }
+    return host;
+}
+class CredentialStore {
+    byHost = new Map();
+    set(host, credential) {
+        this.byHost.set(credentialHost(host), credential);
+    }
+    get(host) {
+        return this.byHost.get(credentialHost(host));
+    }
+    get size() {
+        return this.byHost.size;
+    }
+    /** Every secret held, for masking in logs. */
+    secrets() {
+        return [...this.byHost.values()].flatMap(c => [
+            c.password,
+            Buffer.from(`${c.username}:${c.password}`).toString('base64')
+        ]);
+    }
+    /**
+     * Adds the `auths` entries of a docker config.json. `source` names it in errors.
+     * Entries given as `auth` (base64 user:password) or as username/password are read;
+     * credential helpers (credsStore, credHelpers) cannot run here and are reported.
+     */
+    addDockerConfig(content, source) {
+        let doc;
+        try {
+            doc = JSON.parse(content);
+        }
+        catch (err) {
+            throw new Error(`registry-auth (${source}) is not valid JSON: ${err.message}`, {
+                cause: err
+            });
+        }
+        if (typeof doc !== 'object' || doc === null) {
+            throw new Error(`registry-auth (${source}) must be a JSON object with an "auths" map`);
+        }
+        const notes = [];
+        const { auths, credsStore, credHelpers } = doc;
+        if (credsStore || credHelpers) {
+            notes.push(`registry-auth (${source}) names credential helpers; kedge reads only "auths" entries`);
+        }
+        for (const [key, entry] of Object.entries(auths ?? {})) {
+            let username = entry.username;
+            let password = entry.password;
+            if (entry.auth) {
+                const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
+                const colon = decoded.indexOf(':');
+                if (colon < 0) {
+                    throw new Error(`registry-auth (${source}): auths["${key}"].auth is not base64 of "user:password"`);
+                }
+                username = decoded.slice(0, colon);
+                password = decoded.slice(colon + 1);
+            }
+            if (username && password)
+                this.set(key, { username, password });
+        }
+        return notes;
+    }
+}
+function basicAuth(c) {
+    return `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
+}
+/** Parses `WWW-Authenticate: Bearer realm="...",service="...",scope="..."`. */
+function parseChallenge(header) {
+    if (!header)
+        return undefined;
+    const match = /^\s*(\w+)\s*(.*)$/.exec(header);
+    if (!match)
+        return undefined;
+    const params = {};
+    for (const m of (match[2] ?? '').matchAll(/(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))/g)) {
+        const key = m[1];
+        if (key)
+            params[key.toLowerCase()] = (m[2] ?? m[3] ?? '').replace(/\\(.)/g, '$1');
+    }
+    return { scheme: (match[1] ?? '').toLowerCase(), params };
+}
+//# sourceMappingURL=auth.js.map
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(37067);
+// EXTERNAL MODULE: external "node:https"
+var external_node_https_ = __nccwpck_require__(44708);
+;// CONCATENATED MODULE: ./packages/oci/lib/http.js
+/**
+ * A small HTTP(S) transport on node:http/node:https with keep-alive agents. Node's fetch
+ * (undici, web streams) measured ~1.7x slower for large blob bodies on loopback; blobs are
+ * the bulk of kedge's work, so requests go through here.
+ */
+
+
+const agents = {
+    'http:': new external_node_http_.Agent({ keepAlive: true, maxSockets: 64 }),
+    'https:': new external_node_https_.Agent({ keepAlive: true, maxSockets: 64 })
+};
+function header(res, name) {
+    const value = res.headers[name.toLowerCase()];
+    return Array.isArray(value) ? value[0] : value;
+}
+/** Sends one request; resolves when the status line and headers arrived. */
+function request(url, options) {
+    const target = new URL(url);
+    const send = target.protocol === 'https:'
+        ? external_node_https_.request
+        : target.protocol === 'http:'
+            ? external_node_http_.request
+            : undefined;
+    if (!send)
+        return Promise.reject(new Error(`unsupported URL scheme in ${url}`));
+    return new Promise((resolve, reject) => {
+        const req = send(target, {
+            method: options.method ?? 'GET',
+            headers: { 'user-agent': 'kedge', ...options.headers },
+            agent: agents[target.protocol]
+        }, res => {
+            resolve({ status: res.statusCode ?? 0, url, headers: res.headers, body: res });
+        });
+        req.setTimeout(options.idleTimeoutMs, () => {
+            req.destroy(new Error(`no data from ${target.host} for ${options.idleTimeoutMs} ms`));
+        });
+        req.on('error', reject);
+        req.end();
+    });
+}
+/** Reads a whole (small) body, refusing more than `limit` bytes. */
+async function readBody(res, limit) {
+    const declared = Number(header(res, 'content-length') ?? 0);
+    if (declared > limit) {
+        res.body.destroy();
+        throw new Error(`${res.url} answers ${declared} bytes, over the ${limit}-byte limit`);
+    }
+    const chunks = [];
+    let size = 0;
+    for await (const chunk of res.body) {
+        const buf = chunk;
+        size += buf.length;
+        if (size > limit) {
+            res.body.destroy();
+            throw new Error(`${res.url} sent more than ${limit} bytes`);
+        }
+        chunks.push(buf);
+    }
+    return Buffer.concat(chunks);
+}
+/** Frees the connection of an answer whose body is not wanted. */
+function discard(res) {
+    res.body.resume();
+}
+//# sourceMappingURL=http.js.map
+;// CONCATENATED MODULE: ./packages/oci/lib/log.js
+const silentLogger = {
+    info: () => undefined,
+    warn: () => undefined,
+    debug: () => undefined
+};
+//# sourceMappingURL=log.js.map
+;// CONCATENATED MODULE: ./packages/oci/lib/errors.js
+/** Error helpers: recognizing errors across realms and saying what went wrong. */
+
+/** True for any Error, also one made in another realm (Node's own fetch, a vm context). */
+function isError(value) {
+    return value instanceof Error || external_node_util_.types.isNativeError(value);
+}
+/**
+ * A network error with its causes, which Node's fetch hides behind "fetch failed":
+ * "fetch failed: connect ECONNREFUSED 127.0.0.1:1 (ECONNREFUSED)".
+ */
+function describeError(err) {
+    const parts = [];
+    let current = err;
+    for (let depth = 0; depth < 4 && current !== undefined && current !== null; depth++) {
+        if (!isError(current)) {
+            parts.push(typeof current === 'string' ? current : (0,external_node_util_.inspect)(current));
+            break;
+        }
+        const code = current.code;
+        const text = current.message +
+            (typeof code === 'string' && !current.message.includes(code) ? ` (${code})` : '');
+        const tidy = text.replace(/\s+/g, ' ').trim();
+        if (tidy && !parts.includes(tidy))
+            parts.push(tidy);
+        current = current.cause;
+    }
+    return parts.join(': ');
+}
+/** A hint for a TLS failure against a server that may speak plain HTTP. */
+function tlsHint(description, host) {
+    return /EPROTO|wrong version number|packet length too long|ERR_SSL/i.test(description)
+        ? `; if ${host} serves plain HTTP, list it in insecure-registries`
+        : '';
+}
+//# sourceMappingURL=errors.js.map
+;// CONCATENATED MODULE: ./packages/oci/lib/retry.js
+/** Retries with exponential backoff and full jitter. */
+const defaultRetry = {
+    attempts: 5,
+    baseDelayMs: 500,
+    maxDelayMs: 15000,
+    budgetMs: 15 * 60 * 1000
+};
+/**
+ * Why retrying must stop, or '' to go on: `idle` tries in a row brought nothing, or the
+ * next try would start `elapsedMs` after the first failure, past the budget.
+ */
+function retryExhausted(options, idle, elapsedMs) {
+    if (idle >= options.attempts)
+        return `${idle} tries in a row made no progress`;
+    if (elapsedMs > options.budgetMs) {
+        const budget = options.budgetMs < 10000
+            ? `${options.budgetMs} ms`
+            : `${Math.round(options.budgetMs / 1000)} s`;
+        return `the retry budget of ${budget} is spent`;
+    }
+    return '';
+}
+/** The wait before try number `attempt + 1` (attempt counts from 1). */
+function backoffDelay(attempt, options, retryAfterMs) {
+    const ceiling = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (attempt - 1));
+    const jittered = Math.random() * ceiling;
+    // The server's Retry-After is honoured in full; the retry budget decides whether to wait.
+    return retryAfterMs !== undefined ? Math.max(retryAfterMs, jittered) : jittered;
+}
+function sleep(ms) {
+    return new Promise(resolve => setTimeout(resolve, ms));
+}
+/** An HTTP answer worth trying again: 408, 429 and 5xx. */
+function retryableStatus(status) {
+    return status === 408 || status === 429 || status >= 500;
+}
+/** Parses Retry-After (seconds or an HTTP date) into milliseconds. */
+function retryAfterMs(header) {
+    if (!header)
+        return undefined;
+    const seconds = Number(header);
+    if (Number.isFinite(seconds))
+        return Math.max(0, seconds * 1000);
+    const date = Date.parse(header);
+    return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+//# sourceMappingURL=retry.js.map
+;// CONCATENATED MODULE: ./packages/oci/lib/ratelimit.js
+
+function first(headers, name) {
+    const value = headers[name];
+    return Array.isArray(value) ? value[0] : value;
+}
+/** `100;w=21600` -> [100, 21600] */
+function quota(value) {
+    if (!value)
+        return [undefined, undefined];
+    const [count, ...params] = value.split(';').map(s => s.trim());
+    const window = params.find(p => p.startsWith('w='))?.slice(2);
+    const n = Number(count);
+    const w = Number(window);
+    return [Number.isFinite(n) ? n : undefined, window && Number.isFinite(w) ? w : undefined];
+}
+/** The rate-limit headers of an answer, or undefined when it sent none. */
+function readRateLimit(host, headers) {
+    const [limit, windowSeconds] = quota(first(headers, 'ratelimit-limit'));
+    const [remaining] = quota(first(headers, 'ratelimit-remaining'));
+    const reset = first(headers, 'ratelimit-reset');
+    const resetMs = retryAfterMs(first(headers, 'retry-after') ?? null) ?? retryAfterMs(reset ?? null);
+    if (limit === undefined && remaining === undefined && resetMs === undefined)
+        return undefined;
+    return {
+        host,
+        ...(limit !== undefined ? { limit } : {}),
+        ...(remaining !== undefined ? { remaining } : {}),
+        ...(windowSeconds !== undefined ? { windowSeconds } : {}),
+        ...(resetMs !== undefined ? { resetMs } : {})
+    };
+}
+/** One line for logs and summaries: `registry-1.docker.io: 7 of 10 pulls left per 3600 s`. */
+function describeRateLimit(info) {
+    const window = info.windowSeconds !== undefined ? ` per ${info.windowSeconds} s` : '';
+    const left = info.remaining !== undefined && info.limit !== undefined
+        ? `${info.remaining} of ${info.limit} pulls left${window}`
+        : info.limit !== undefined
+            ? `limit ${info.limit} pulls${window}`
+            : 'rate limited';
+    return `${info.host}: ${left}`;
+}
+/** A 429 whose reset comes later than the run may wait: fail now, and say what to do. */
+class RateLimitError extends Error {
+    info;
+    constructor(info, what, budgetMs) {
+        const resetS = Math.ceil((info.resetMs ?? 0) / 1000);
+        const at = new Date(Date.now() + (info.resetMs ?? 0)).toISOString().replace(/\.\d+Z$/, 'Z');
+        const docker = /(^|\.)docker\.io$/.test(info.host);
+        super(`${info.host} refused ${what} with HTTP 429 Too Many Requests (${describeRateLimit(info)}); ` +
+            `the limit resets in ${resetS} s (at ${at}), later than kedge may wait (${Math.round(budgetMs / 1000)} s). ` +
+            (docker
+                ? 'Log in to Docker Hub to raise the limit (100 pulls an hour per user instead of 10 per address): run docker/login-action before this step, or give username and password (a token), or use a mirror.'
+                : 'Authenticate to the registry (username/password, registry-auth or docker/login-action), use a mirror, or run again after the reset.'));
+        this.info = info;
+        this.name = 'RateLimitError';
+    }
+}
+/**
+ * For a 429 whose reset (Retry-After / ratelimit-reset) comes after the retry budget
+ * (counted from `firstFailure`): the error to fail with at once. Otherwise undefined.
+ */
+function rateLimitStop(err, what, budgetMs, firstFailure) {
+    if (err?.status !== 429 || err.rateLimit?.resetMs === undefined)
+        return undefined;
+    if (Date.now() - firstFailure + err.rateLimit.resetMs <= budgetMs)
+        return undefined;
+    return new RateLimitError(err.rateLimit, what, budgetMs);
+}
+//# sourceMappingURL=ratelimit.js.map
+;// CONCATENATED MODULE: ./packages/oci/lib/client.js
+/**
+ * A registry client for the distribution HTTP API v2: manifests and blobs, anonymous or
+ * with credentials, the Bearer-token challenge flow, mirrors tried before the origin,
+ * plain HTTP only for registries listed as insecure, and redirects followed by hand so
+ * that Authorization is dropped when a redirect leaves the host (blob CDNs).
+ */
+
+
+
+
+
+
+
+
+const MANIFEST_TYPES = {
+    ociIndex: 'application/vnd.oci.image.index.v1+json',
+    ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+    dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+    dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json'
+};
+const ACCEPT = Object.values(MANIFEST_TYPES).join(', ');
+const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+const MAX_REDIRECTS = 5;
+/** An HTTP error answer; `retryable` tells the retry loops what to do. */
+class HttpError extends Error {
+    url;
+    status;
+    retryAfterMs;
+    rateLimit;
+    constructor(url, status, message, 
+    /** From Retry-After, when the server sent one. */
+    retryAfterMs, 
+    /** The answer's rate-limit headers, when it sent any. */
+    rateLimit) {
+        super(message);
+        this.url = url;
+        this.status = status;
+        this.retryAfterMs = retryAfterMs;
+        this.rateLimit = rateLimit;
+        this.name = 'HttpError';
+    }
+    get retryable() {
+        return retryableStatus(this.status);
+    }
+}
+/**
+ * A URL without its userinfo (`https://user:pass@host/x` -> `https://host/x`), for anything
+ * recorded or logged. Text that does not parse as a URL has any `//userinfo@` cut out.
+ */
+function redactUrl(url) {
+    try {
+        const parsed = new URL(url);
+        if (!parsed.username && !parsed.password)
+            return url;
+        parsed.username = '';
+        parsed.password = '';
+        return parsed.href.replace(/\/$/, url.endsWith('/') ? '/' : '');
+    }
+    catch {
+        return url.replace(/\/\/[^/@\s]*@/g, '//');
+    }
+}
+/** Splits a URL's userinfo off: the URL without it, and the credential it held. */
+function splitUserinfo(url) {
+    const parsed = new URL(url);
+    if (!parsed.username && !parsed.password)
+        return { url };
+    const credential = {
+        username: decodeURIComponent(parsed.username),
+        password: decodeURIComponent(parsed.password)
+    };
+    return { url: redactUrl(url), credential };
+}
+/**
+ * Parses mirror settings: `docker.io=https://mirror.example` entries, newline- or
+ * comma-separated. A mirror URL ending in /v2 is used as the API root as it is.
+ */
+function parseMirrors(input) {
+    const mirrors = new Map();
+    const items = (Array.isArray(input) ? input : (input ?? '').split(/[\n,]/))
+        .map(s => s.trim())
+        .filter(s => s !== '' && !s.startsWith('#'));
+    for (const item of items) {
+        const eq = item.indexOf('=');
+        const host = eq > 0 ? item.slice(0, eq).trim() : '';
+        const url = eq > 0 ? item.slice(eq + 1).trim() : '';
+        let parsed;
+        try {
+            parsed = new URL(url);
+        }
+        catch {
+            parsed = undefined;
+        }
+        if (!host || !parsed || !/^https?:$/.test(parsed.protocol)) {
+            throw new Error(`mirror "${redactUrl(item)}" is not registry=URL, e.g. docker.io=https://mirror.example`);
+        }
+        const key = host === 'index.docker.io' ? DOCKER_HUB : host;
+        mirrors.set(key, [...(mirrors.get(key) ?? []), url.replace(/\/+$/, '')]);
+    }
+    return mirrors;
+}
+function sha256Digest(data) {
+    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(data).digest('hex')}`;
+}
+class RegistryClient {
+    credentials;
+    mirrors;
+    insecure;
+    logger;
+    retry;
+    idleTimeoutMs;
+    fallbackToOrigin;
+    tokens = new Map();
+    limits = new Map();
+    constructor(options = {}) {
+        this.credentials = options.credentials ?? new CredentialStore();
+        this.mirrors = this.takeMirrorCredentials(options.mirrors ?? new Map());
+        this.insecure = new Set([...(options.insecure ?? [])].map(h => h.trim()).filter(Boolean));
+        this.logger = options.logger ?? silentLogger;
+        this.retry = { ...defaultRetry, ...options.retry };
+        this.idleTimeoutMs = options.idleTimeoutMs ?? 60000;
+        this.fallbackToOrigin = options.fallbackToOrigin ?? true;
+    }
+    /**
+     * Mirror URLs with userinfo (`https://user:pass@mirror`): the credential goes to the
+     * store for the mirror's host (unless one is set) and the URL is kept without it, so it
+     * is never logged or recorded. Callers mask the secrets (`credentials.secrets()`).
+     */
+    takeMirrorCredentials(mirrors) {
+        const clean = new Map();
+        for (const [registry, urls] of mirrors) {
+            clean.set(registry, urls.map(raw => {
+                const { url, credential } = splitUserinfo(raw);
+                const host = new URL(url).host;
+                if (credential && !this.credentials.get(host))
+                    this.credentials.set(host, credential);
+                return url;
+            }));
+        }
+        return clean;
+    }
+    isInsecure(host) {
+        return this.insecure.has(host);
+    }
+    /** Mirrors first, then the origin. */
+    endpoints(registry) {
+        const list = [];
+        for (const base of this.mirrors.get(registry) ?? []) {
+            const url = new URL(base);
+            if (url.protocol === 'http:' && !this.isInsecure(url.host)) {
+                throw new Error(`mirror ${base} for ${registry} is plain HTTP; list ${url.host} in insecure-registries to allow it`);
+            }
+            list.push({ registry, api: base.endsWith('/v2') ? base : `${base}/v2`, mirror: true });
+        }
+        if (list.length > 0 && !this.fallbackToOrigin)
+            return list;
+        const host = registry === DOCKER_HUB ? DOCKER_HUB_API : registry;
+        const scheme = this.isInsecure(registry) ? 'http' : 'https';
+        list.push({ registry, api: `${scheme}://${host}/v2`, mirror: false });
+        return list;
+    }
+    /** Sends a request, following redirects by hand: Authorization stays with its origin. */
+    async send(url, headers, method = 'GET') {
+        let current = url;
+        let sendHeaders = { ...headers };
+        const origin = new URL(url).origin;
+        for (let hop = 0;; hop++) {
+            const res = await request(current, {
+                method,
+                headers: sendHeaders,
+                idleTimeoutMs: this.idleTimeoutMs
+            });
+            const location = header(res, 'location');
+            if (res.status < 300 || res.status >= 400 || !location)
+                return res;
+            discard(res);
+            if (hop >= MAX_REDIRECTS)
+                throw new HttpError(current, res.status, `too many redirects from ${url}`);
+            const next = new URL(location, current);
+            if (next.protocol === 'http:' &&
+                new URL(current).protocol === 'https:' &&
+                !this.isInsecure(next.host)) {
+                throw new HttpError(current, res.status, `refusing a redirect from HTTPS to plain HTTP ${next.href}`);
+            }
+            if (next.origin !== origin) {
+                sendHeaders = Object.fromEntries(Object.entries(sendHeaders).filter(([name]) => name.toLowerCase() !== 'authorization'));
+            }
+            current = next.href;
+        }
+    }
+    tokenKey(endpoint, repository) {
+        return `${endpoint.api}|${repository}`;
+    }
+    credentialFor(endpoint) {
+        return this.credentials.get(endpoint.mirror ? new URL(endpoint.api).host : endpoint.registry);
+    }
+    /** The last rate-limit headers each host sent (Docker Hub's ratelimit-remaining). */
+    rateLimits() {
+        return [...this.limits.values()];
+    }
+    noteRateLimit(res) {
+        const info = readRateLimit(new URL(res.url).host, res.headers);
+        if (info && (info.limit !== undefined || info.remaining !== undefined)) {
+            this.limits.set(info.host, info);
+        }
+    }
+    /** Sends a request with whatever auth is known, answering one 401 challenge. */
+    async request(endpoint, repository, path, headers = {}, method = 'GET') {
+        const url = `${endpoint.api}/${repository}/${path}`;
+        const key = this.tokenKey(endpoint, repository);
+        const withAuth = () => {
+            const token = this.tokens.get(key);
+            return token ? { ...headers, authorization: token } : headers;
+        };
+        const first = await this.send(url, withAuth(), method);
+        this.noteRateLimit(first);
+        if (first.status !== 401)
+            return first;
+        discard(first);
+        const challengeHeader = header(first, 'www-authenticate');
+        const challenge = parseChallenge(challengeHeader ?? null);
+        const credential = this.credentialFor(endpoint);
+        if (challenge?.scheme === 'bearer' && challenge.params.realm) {
+            this.tokens.set(key, `Bearer ${await this.fetchToken(endpoint, repository, challenge.params)}`);
+        }
+        else if (challenge?.scheme === 'basic' && credential) {
+            this.tokens.set(key, basicAuth(credential));
+        }
+        else {
+            throw new HttpError(url, 401, `${endpoint.registry} asks for credentials for ${repository} (${challengeHeader ?? 'no challenge'}); give username/password or registry-auth`);
+        }
+        const second = await this.send(url, withAuth(), method);
+        this.noteRateLimit(second);
+        if (second.status === 401 || second.status === 403) {
+            discard(second);
+            const hint = credential
+                ? 'check the credentials'
+                : 'the repository may be private: give username/password or registry-auth';
+            throw new HttpError(url, second.status, `${endpoint.registry} denied access to ${repository} (HTTP ${second.status}); ${hint}`);
+        }
+        return second;
+    }
+    async fetchToken(endpoint, repository, params) {
+        const realm = new URL(params.realm ?? '');
+        const endpointPlain = endpoint.api.startsWith('http:');
+        if (realm.protocol === 'http:' && !endpointPlain && !this.isInsecure(realm.host)) {
+            throw new Error(`token realm ${realm.href} of ${endpoint.registry} is plain HTTP; list ${realm.host} in insecure-registries to allow it`);
+        }
+        if (params.service)
+            realm.searchParams.set('service', params.service);
+        realm.searchParams.set('scope', params.scope ?? `repository:${repository}:pull`);
+        const credential = this.credentialFor(endpoint);
+        const headers = credential
+            ? { authorization: basicAuth(credential) }
+            : {};
+        for (let attempt = 1;; attempt++) {
+            try {
+                const res = await this.send(realm.href, headers);
+                const body = await readBody(res, 1024 * 1024);
+                if (res.status !== 200) {
+                    const text = body.toString('utf8').slice(0, 200);
+                    throw new HttpError(realm.href, res.status, `token request to ${realm.origin}${realm.pathname} failed: HTTP ${res.status} ${text}`);
+                }
+                let parsed;
+                try {
+                    parsed = JSON.parse(body.toString('utf8'));
+                }
+                catch {
+                    throw new Error(`token response from ${realm.origin}${realm.pathname} is not JSON`);
+                }
+                const token = parsed.token ?? parsed.access_token;
+                if (!token)
+                    throw new Error(`token response from ${realm.origin}${realm.pathname} has no token`);
+                return token;
+            }
+            catch (err) {
+                if (!this.shouldRetry(err) || attempt >= this.retry.attempts)
+                    throw err;
+                await sleep(backoffDelay(attempt, this.retry));
+            }
+        }
+    }
+    /** Network failures and retryable statuses; not auth or 404. */
+    shouldRetry(err) {
+        if (err instanceof HttpError)
+            return err.retryable;
+        return isError(err);
+    }
+    /**
+     * Fetches a manifest (by tag or digest), trying mirrors first, retrying transient
+     * failures. The body's digest is checked against a requested digest, and against the
+     * registry's Docker-Content-Digest header when it sends one.
+     */
+    async getManifest(ref, reference) {
+        const failures = [];
+        for (const endpoint of this.endpoints(ref.registry)) {
+            try {
+                const got = await this.withRetries(() => this.getManifestOnce(endpoint, ref, reference), `manifest ${reference} of ${ref.repository}`);
+                if (failures.length > 0) {
+                    this.logger.info(`${ref.repository}:${reference}: served by ${endpoint.api}`);
+                }
+                return got;
+            }
+            catch (err) {
+                const description = describeError(err);
+                const message = description + tlsHint(description, new URL(endpoint.api).host);
+                if (err instanceof RateLimitError)
+                    throw err;
+                failures.push(`${endpoint.api}: ${message}`);
+                if (endpoint.mirror) {
+                    this.logger.warn(`mirror ${endpoint.api} failed for ${ref.repository}:${reference} (${message}); trying the next source`);
+                }
+            }
+        }
+        throw new Error(`cannot fetch manifest ${reference} of ${ref.registry}/${ref.repository}: ${failures.join('; ')}`);
+    }
+    /**
+     * Asks for a manifest's digest with HEAD (which Docker Hub does not count as a pull):
+     * the first source that answers 200 gives its Docker-Content-Digest, size and type.
+     * Undefined when none does; the caller then GETs, which reports errors properly.
+     */
+    async headManifest(ref, reference) {
+        for (const endpoint of this.endpoints(ref.registry)) {
+            try {
+                const res = await this.request(endpoint, ref.repository, `manifests/${reference}`, { accept: ACCEPT }, 'HEAD');
+                discard(res);
+                if (res.status !== 200)
+                    continue;
+                const digest = header(res, 'docker-content-digest');
+                const size = Number(header(res, 'content-length'));
+                if (!digest?.startsWith('sha256:') || !Number.isSafeInteger(size))
+                    return undefined;
+                const mediaType = (header(res, 'content-type') ?? '').split(';')[0]?.trim() ?? '';
+                return { endpoint, url: res.url, digest, size, mediaType };
+            }
+            catch (err) {
+                this.logger.debug(`HEAD ${reference} of ${ref.repository} at ${endpoint.api}: ${describeError(err)}`);
+            }
+        }
+        return undefined;
+    }
+    async withRetries(fn, what) {
+        let firstFailure = 0;
+        for (let attempt = 1;; attempt++) {
+            try {
+                return await fn();
+            }
+            catch (err) {
+                firstFailure ||= Date.now();
+                if (!this.shouldRetry(err))
+                    throw err;
+                const tooLong = rateLimitStop(err instanceof HttpError ? err : undefined, what, this.retry.budgetMs, firstFailure);
+                if (tooLong)
+                    throw tooLong;
+                const after = err instanceof HttpError ? err.retryAfterMs : undefined;
+                const delay = backoffDelay(attempt, this.retry, after);
+                if (retryExhausted(this.retry, attempt, Date.now() + delay - firstFailure))
+                    throw err;
+                await sleep(delay);
+            }
+        }
+    }
+    async getManifestOnce(endpoint, ref, reference) {
+        const res = await this.request(endpoint, ref.repository, `manifests/${reference}`, {
+            accept: ACCEPT
+        });
+        const url = res.url;
+        if (res.status !== 200) {
+            const text = (await readBody(res, 64 * 1024).catch(() => Buffer.alloc(0)))
+                .toString('utf8')
+                .slice(0, 300)
+                .trim();
+            const why = res.status === 404 ? 'not found' : `HTTP ${res.status}`;
+            throw new HttpError(url, res.status, `${why}${text ? `: ${text}` : ''}`, retryAfterMs(header(res, 'retry-after') ?? null), readRateLimit(new URL(url).host, res.headers));
+        }
+        const body = await readBody(res, MAX_MANIFEST_BYTES);
+        const digest = sha256Digest(body);
+        if (reference.startsWith('sha256:') && digest !== reference) {
+            throw new HttpError(url, 502, `manifest digest mismatch: asked for ${reference}, got ${digest}`);
+        }
+        const announced = header(res, 'docker-content-digest');
+        const checkable = announced?.startsWith('sha256:') === true;
+        if (checkable && announced !== digest) {
+            throw new HttpError(url, 502, `manifest digest mismatch: registry says ${announced}, body is ${digest}`);
+        }
+        const type = (header(res, 'content-type') ?? '').split(';')[0]?.trim() ?? '';
+        let mediaType = type;
+        try {
+            const parsed = JSON.parse(body.toString('utf8'));
+            if (parsed.mediaType)
+                mediaType = parsed.mediaType;
+        }
+        catch {
+            throw new Error(`manifest at ${url} is not JSON`);
+        }
+        const verifiedBy = reference.startsWith('sha256:')
+            ? 'digest'
+            : checkable
+                ? 'docker-content-digest'
+                : 'none';
+        return { endpoint, url, digest, mediaType, body, verifiedBy };
+    }
+}
+//# sourceMappingURL=client.js.map
+;// CONCATENATED MODULE: ./packages/bundle/lib/delta/layout.js
+/**
+ * Reading a kedge images archive (an uncompressed ustar holding an OCI image layout) by
+ * offsets: where each entry's header and data sit, index.json, and each platform manifest.
+ * kedge's archive writer (@kedge/oci) writes plain ustar entries (no pax or GNU headers), so
+ * an entry is a 512-byte header and its data padded to 512 bytes. That lets a delta copy the
+ * kept entries byte for byte, headers included, without re-packing.
+ */
+
+
+
+const IMAGE_NAME = 'io.containerd.image.name';
+function field(block, offset, length) {
+    const raw = block.subarray(offset, offset + length);
+    const nul = raw.indexOf(0);
+    return raw.subarray(0, nul < 0 ? raw.length : nul).toString('utf8');
+}
+/** Every entry of an uncompressed ustar file, by name; refuses what kedge does not write. */
+async function readTarSpans(file) {
+    const spans = new Map();
+    const fh = await (0,promises_.open)(file, 'r');
+    try {
+        const total = (await fh.stat()).size;
+        const block = Buffer.alloc(BLOCK);
+        let offset = 0;
+        while (offset + BLOCK <= total) {
+            await fh.read(block, 0, BLOCK, offset);
+            if (block.every(b => b === 0))
+                break;
+            const prefix = field(block, 345, 155);
+            const name = prefix ? `${prefix}/${field(block, 0, 100)}` : field(block, 0, 100);
+            const type = String.fromCharCode(block[156] ?? 0);
+            const size = parseInt(field(block, 124, 12).trim() || '0', 8);
+            if (!['0', '\0', '5'].includes(type) || !Number.isFinite(size)) {
+                throw new Error(`${file}: entry "${name}" is not a plain file or directory (tar type "${type}"): not an images archive kedge wrote; rebuild the full bundle with kedge`);
+            }
+            const end = offset + BLOCK + Math.ceil(size / BLOCK) * BLOCK;
+            if (end > total)
+                throw new Error(`${file}: truncated at entry "${name}"; copy it again`);
+            spans.set(name, { name, header: offset, data: offset + BLOCK, size, end });
+            offset = end;
+        }
+    }
+    finally {
+        await fh.close();
+    }
+    return spans;
+}
+/** The bytes of one entry. */
+async function readSpan(fh, span) {
+    const buf = Buffer.alloc(span.size);
+    await fh.read(buf, 0, span.size, span.data);
+    return buf;
+}
+function blobEntry(digest) {
+    return `blobs/sha256/${digest.slice('sha256:'.length)}`;
+}
+function sha256Of(data) {
+    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(data).digest('hex')}`;
+}
+/** Parses an image manifest's config and layers; `what` names it in errors. */
+function parseManifest(body, what) {
+    const doc = JSON.parse(body.toString('utf8'));
+    if (!doc.config?.digest || !Array.isArray(doc.layers)) {
+        throw new Error(`${what} is not an image manifest (no config or layers)`);
+    }
+    return {
+        config: { digest: doc.config.digest, size: doc.config.size ?? 0 },
+        layers: doc.layers.map((l, i) => {
+            if (!l.digest)
+                throw new Error(`${what}: layer ${i} has no digest`);
+            return { digest: l.digest, size: l.size ?? 0 };
+        })
+    };
+}
+/** index.json and every platform manifest of an images archive. */
+async function readImagesLayout(file) {
+    const spans = await readTarSpans(file);
+    const indexSpan = spans.get('index.json');
+    if (!spans.has('oci-layout') || !indexSpan) {
+        throw new Error(`${file} holds no OCI image layout (oci-layout, index.json): not a kedge images archive`);
+    }
+    const fh = await (0,promises_.open)(file, 'r');
+    try {
+        const index = JSON.parse((await readSpan(fh, indexSpan)).toString('utf8'));
+        const manifests = [];
+        for (const m of index.manifests ?? []) {
+            const span = spans.get(blobEntry(m.digest));
+            if (!span)
+                throw new Error(`${file}: index.json lists ${m.digest}, which it does not hold`);
+            const body = await readSpan(fh, span);
+            if (sha256Of(body) !== m.digest)
+                throw new Error(`${file}: blob ${m.digest} does not match its digest`);
+            manifests.push({
+                name: m.annotations?.[IMAGE_NAME] ?? m.digest,
+                digest: m.digest,
+                size: m.size,
+                ...parseManifest(body, `${file}: manifest ${m.digest}`)
+            });
+        }
+        return { file, spans, manifests };
+    }
+    finally {
+        await fh.close();
+    }
+}
+/** Reads one blob of the archive when it holds it (verified), else undefined. */
+async function readLayoutBlob(layout, digest) {
+    const span = layout.spans.get(blobEntry(digest));
+    if (!span)
+        return undefined;
+    const fh = await (0,promises_.open)(layout.file, 'r');
+    try {
+        const body = await readSpan(fh, span);
+        if (sha256Of(body) !== digest)
+            throw new Error(`${layout.file}: blob ${digest} does not match its digest`);
+        return body;
+    }
+    finally {
+        await fh.close();
+    }
+}
+//# sourceMappingURL=layout.js.map
+;// CONCATENATED MODULE: ./packages/bundle/lib/delta/images.js
+/**
+ * The image half of a delta: which blobs the base bundle already carried (by digest), and
+ * the delta's images archive, which is the full archive minus those layers.
+ *
+ * The base's blobs are its images' manifests, configs and layers. bundle.json lists each
+ * image's manifest and config digest; the layers are read from the manifest, which is taken
+ * from the new archive when it holds it (an unchanged image) or else fetched by digest from
+ * the registry (immutable, verified against the digest).
+ *
+ * The delta archive keeps oci-layout, index.json, every manifest and config (small) and the
+ * layers the base lacks; it drops the Docker manifest.json and repositories, whose layer
+ * files would be missing. containerd imports such an archive when the absent layers are in
+ * its content store already (docs/upstream-facts.md, section 14).
+ */
+
+
+
+/** The registry, as the base bundle's spec reached it (mirrors, insecure hosts), plus `client`. */
+function registryManifestSource(base, client = {}) {
+    const spec = base.spec;
+    const registry = spec?.registry ?? {};
+    const rc = new RegistryClient({
+        ...client,
+        ...(registry.fallbackToOrigin === false ? { fallbackToOrigin: false } : {}),
+        mirrors: new Map([
+            ...parseMirrors((registry.mirrors ?? []).join('\n')),
+            ...(client.mirrors ?? new Map())
+        ]),
+        insecure: [...(registry.insecure ?? []), ...(client.insecure ?? [])]
+    });
+    return async (name, digest) => (await rc.getManifest(parseReference(name), digest)).body;
+}
+/** Every blob digest the base bundle's images archive held. */
+async function baseBlobs(base, layout, fetchManifest) {
+    const blobs = new Set();
+    for (const image of base.images) {
+        blobs.add(image.manifestDigest);
+        blobs.add(image.configDigest);
+        let body = await readLayoutBlob(layout, image.manifestDigest);
+        if (!body) {
+            try {
+                body = await fetchManifest(image.name, image.manifestDigest);
+            }
+            catch (err) {
+                throw new Error(`base image ${image.name}@${image.manifestDigest}: cannot read its manifest to learn its layers (${err instanceof Error ? err.message : String(err)}); the delta needs the registry the base was built from`, { cause: err });
+            }
+            if (sha256Of(body) !== image.manifestDigest) {
+                throw new Error(`base image ${image.name}: the registry served a manifest that does not match ${image.manifestDigest}`);
+            }
+        }
+        const { layers } = parseManifest(body, `base image ${image.name}@${image.manifestDigest}`);
+        for (const l of layers)
+            blobs.add(l.digest);
+    }
+    return blobs;
+}
+/** Which layers of `layout` the base already has. Manifests and configs are always kept. */
+function planDeltaImages(layout, base) {
+    const layers = new Map();
+    const small = new Map();
+    for (const m of layout.manifests) {
+        small.set(m.digest, m.size);
+        small.set(m.config.digest, m.config.size);
+        for (const l of m.layers)
+            layers.set(l.digest, l.size);
+    }
+    const omitted = [];
+    const kept = [...small].map(([digest, size]) => ({ digest, size }));
+    for (const [digest, size] of layers) {
+        if (small.has(digest))
+            continue;
+        if (base.has(digest))
+            omitted.push({ digest, size });
+        else
+            kept.push({ digest, size });
+    }
+    const byDigest = (a, b) => a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0;
+    return { omitted: omitted.sort(byDigest), kept: kept.sort(byDigest) };
+}
+const DROPPED = new Set(['manifest.json', 'repositories']);
+/**
+ * Writes the delta images archive: the full archive's entries, byte for byte (headers
+ * included), minus the omitted layers and the Docker files. Temporary name, then rename.
+ */
+async function writeDeltaImages(layout, plan, output) {
+    const omit = new Set(plan.omitted.map(o => blobEntry(o.digest)));
+    const spans = [...layout.spans.values()]
+        .filter(s => !omit.has(s.name) && !DROPPED.has(s.name))
+        .sort((a, b) => a.header - b.header);
+    const temp = temporaryPath(output);
+    const src = await (0,promises_.open)(layout.file, 'r');
+    const dst = await (0,promises_.open)(temp, 'w');
+    try {
+        let written = 0;
+        const buf = Buffer.alloc(1024 * 1024);
+        const copy = async (span) => {
+            for (let at = span.header; at < span.end;) {
+                const n = Math.min(buf.length, span.end - at);
+                const { bytesRead } = await src.read(buf, 0, n, at);
+                if (bytesRead !== n)
+                    throw new Error(`${layout.file}: short read at ${at}`);
+                await dst.write(buf, 0, n, written);
+                written += n;
+                at += n;
+            }
+        };
+        for (const span of spans)
+            await copy(span);
+        // End of archive: two zero blocks.
+        await dst.write(Buffer.alloc(1024), 0, 1024, written);
+        written += 1024;
+        await dst.close();
+        await (0,promises_.rename)(temp, output);
+        return written;
+    }
+    catch (err) {
+        await dst.close().catch(() => undefined);
+        await (0,promises_.rm)(temp, { force: true });
+        throw err;
+    }
+    finally {
+        await src.close();
+    }
+}
+//# sourceMappingURL=images.js.map
 ;// CONCATENATED MODULE: ./packages/bundle/lib/extract.js
 /**
  * Safe extraction of release archives (.tar.gz / .tgz), for any input, with or without a
@@ -48286,6 +47438,315 @@ async function extractTarGz(archive, dest, options = {}) {
     return written;
 }
 //# sourceMappingURL=extract.js.map
+;// CONCATENATED MODULE: ./packages/bundle/lib/delta/files.js
+/**
+ * The file half of a delta: opening the new full bundle (directory or .tar.gz), checking it
+ * against its SHA256SUMS, and copying what the delta keeps (modes included).
+ */
+
+
+
+
+/** Files a delta always carries, whatever the base had. */
+function alwaysKept(path) {
+    return (['install.js', 'install.sh', 'package.json', 'README.txt'].includes(path) ||
+        path.startsWith('meta/') ||
+        path.startsWith('runtime/') ||
+        path.startsWith('images/'));
+}
+/** The extracted top directory of the new bundle: `bundle` itself, or its .tar.gz unpacked into `staging`. */
+async function openBundle(bundle, staging) {
+    if ((await (0,promises_.stat)(bundle)).isDirectory())
+        return bundle;
+    const dir = (0,external_node_path_.join)(staging, 'full');
+    await extractTarGz(bundle, dir);
+    const tops = await (0,promises_.readdir)(dir);
+    if (tops.length !== 1 || !tops[0])
+        throw new Error(`${bundle} does not hold one top directory: not a kedge bundle`);
+    return (0,external_node_path_.join)(dir, tops[0]);
+}
+/** Verifies `root` against its SHA256SUMS: the delta is built from what was released. */
+async function verifySums(root) {
+    const text = await (0,promises_.readFile)((0,external_node_path_.join)(root, 'SHA256SUMS'), 'utf8').catch(() => {
+        throw new Error(`${root} has no SHA256SUMS: not a complete kedge bundle`);
+    });
+    for (const line of text.split('\n').filter(Boolean)) {
+        const m = /^([a-f0-9]{64}) {2}(.+)$/.exec(line);
+        if (!m?.[1] || !m[2])
+            throw new Error(`${root}/SHA256SUMS: bad line "${line}"`);
+        if ((await hashFile((0,external_node_path_.join)(root, m[2]), 'sha256').catch(() => '')) !== m[1]) {
+            throw new Error(`${root}/${m[2]} is missing or differs from SHA256SUMS: rebuild or copy the full bundle again`);
+        }
+    }
+}
+async function listFiles(root) {
+    const out = [];
+    const visit = async (dir) => {
+        for (const name of (await (0,promises_.readdir)(dir)).sort()) {
+            const full = (0,external_node_path_.join)(dir, name);
+            if ((await (0,promises_.stat)(full)).isDirectory())
+                await visit(full);
+            else
+                out.push((0,external_node_path_.relative)(root, full).split('\\').join('/'));
+        }
+    };
+    await visit(root);
+    return out.sort();
+}
+/** Copies what the delta keeps; returns the files it leaves out. */
+async function placeFiles(from, to, target, base) {
+    const baseFiles = new Map(base.files.map(f => [f.path, f.sha256]));
+    const omitted = [];
+    for (const path of await listFiles(from)) {
+        if (path === 'SHA256SUMS' || path === 'meta/bundle.json' || path.startsWith('images/'))
+            continue;
+        const file = target.files.find(f => f.path === path);
+        if (file && !alwaysKept(path) && baseFiles.get(path) === file.sha256) {
+            omitted.push({ path, sha256: file.sha256, size: file.size });
+            continue;
+        }
+        await (0,promises_.mkdir)((0,external_node_path_.dirname)((0,external_node_path_.join)(to, path)), { recursive: true });
+        await (0,promises_.copyFile)((0,external_node_path_.join)(from, path), (0,external_node_path_.join)(to, path));
+        const mode = (await (0,promises_.stat)((0,external_node_path_.join)(from, path))).mode & 0o777;
+        await (0,promises_.chmod)((0,external_node_path_.join)(to, path), mode);
+    }
+    return omitted;
+}
+//# sourceMappingURL=files.js.map
+;// CONCATENATED MODULE: ./packages/bundle/lib/delta/check.js
+/**
+ * What a host needs to know about a delta bundle before it installs from it. Pure functions
+ * over bundle.json and command output, with no dependencies, so the installer can use them:
+ * is this a delta, which base does it need, and are the base's blobs still in containerd's
+ * content store.
+ */
+/** The delta section of a bundle.json, or null for a full bundle. */
+function deltaSection(bundleJson) {
+    const delta = bundleJson?.delta;
+    if (!delta)
+        return null;
+    const base = delta.base;
+    if (!base?.name ||
+        !/^[a-f0-9]{64}$/.test(base.sha256 ?? '') ||
+        !delta.target ||
+        !delta.omittedBlobs) {
+        throw new Error('bundle.json has a delta section without a base name and sha256: a broken delta; use the full bundle');
+    }
+    return delta;
+}
+/** The digests `ctr -n k8s.io content ls -q` prints (or the DIGEST column of `content ls`). */
+function parseContentList(output) {
+    const found = new Set();
+    for (const m of output.matchAll(/sha256:[a-f0-9]{64}/g))
+        found.add(m[0]);
+    return found;
+}
+/** The omitted blobs that `present` (the content store) lacks. */
+function missingBaseBlobs(delta, present) {
+    return delta.omittedBlobs.map(b => b.digest).filter(d => !present.has(d));
+}
+/**
+ * Why a host must not install this delta, or null when it may. `installed` is the name of
+ * the bundle the host runs (from its state), `missing` what missingBaseBlobs found.
+ */
+function deltaRefusal(delta, installed, missing) {
+    const full = `${delta.target.name}.tar.gz`;
+    if (installed !== delta.base.name) {
+        return `this is a delta from ${delta.base.name}, but this host ${installed ? `runs ${installed}` : 'has no kedge bundle installed'}; install the full bundle ${full} instead`;
+    }
+    if (missing.length > 0) {
+        return `this delta leaves out ${missing.length} image blob(s) that the base ${delta.base.name} carried, and containerd no longer has them (e.g. ${missing.slice(0, 3).join(', ')}): were the base images removed? Install the full bundle ${full} instead`;
+    }
+    return null;
+}
+//# sourceMappingURL=check.js.map
+;// CONCATENATED MODULE: ./packages/bundle/lib/delta/verify.js
+/**
+ * The completeness check of a delta bundle's directory. A full bundle's images archive must
+ * hold every blob its manifests reference; a delta's must hold each one or list it in
+ * delta.omittedBlobs (the base carried it). The files a delta leaves out must be absent and
+ * listed. buildDelta runs this before it writes the tarball.
+ */
+
+
+
+
+
+/** What is wrong with the delta in `root` (its extracted top directory); empty when complete. */
+async function verifyDelta(root) {
+    const json = JSON.parse(await (0,promises_.readFile)((0,external_node_path_.join)(root, 'meta', 'bundle.json'), 'utf8'));
+    const delta = deltaSection(json);
+    if (!delta)
+        return [`${root}: meta/bundle.json has no delta section: not a delta bundle`];
+    const problems = [];
+    const archive = `images/${json.side}-images.tar`;
+    const layout = await readImagesLayout((0,external_node_path_.join)(root, archive));
+    const omitted = new Set(delta.omittedBlobs.map(b => b.digest));
+    const referenced = new Set();
+    const absent = new Map();
+    for (const m of layout.manifests) {
+        referenced.add(m.digest);
+        for (const b of [m.config, ...m.layers]) {
+            referenced.add(b.digest);
+            const held = layout.spans.has(blobEntry(b.digest));
+            if (!held && !omitted.has(b.digest))
+                absent.set(b.digest, [...(absent.get(b.digest) ?? []), m.name]);
+            if (held && omitted.has(b.digest)) {
+                problems.push(`${archive}: ${b.digest} is listed as left out, but the archive holds it`);
+            }
+        }
+    }
+    for (const [digest, images] of absent) {
+        problems.push(`${archive}: ${images.join(', ')} need(s) ${digest}, which is neither in the archive nor listed as left out`);
+    }
+    for (const d of omitted) {
+        if (!referenced.has(d))
+            problems.push(`delta.omittedBlobs lists ${d}, which no image of this bundle uses`);
+    }
+    for (const f of delta.omittedFiles) {
+        if ((0,external_node_fs_.existsSync)((0,external_node_path_.join)(root, f.path)))
+            problems.push(`${f.path} is listed as left out, but the delta holds it`);
+    }
+    for (const f of json.files) {
+        if (!(0,external_node_fs_.existsSync)((0,external_node_path_.join)(root, f.path)))
+            problems.push(`${f.path} is in bundle.json files, but missing`);
+    }
+    return problems;
+}
+//# sourceMappingURL=verify.js.map
+;// CONCATENATED MODULE: ./packages/bundle/lib/delta/build.js
+/**
+ * buildDelta: from the base release's bundle.json and a new full bundle (directory or
+ * .tar.gz), the delta bundle kubeedge-<side>-<new>-from-<old>-<arch>.tar.gz. It leaves out
+ * every image layer the base carried (by digest) and every file whose path and sha256 are
+ * unchanged. It always keeps the installer, its wrapper and runtime, the README, meta/ and
+ * the images archive (manifests and configs at least). Its meta/bundle.json is the new
+ * bundle's, with `files` describing the delta and a `delta` section naming the base
+ * (tarball sha256 included); SHA256SUMS covers every file, as in a full bundle.
+ */
+
+
+
+
+
+
+
+
+
+
+
+const sha256Text = (text) => (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex');
+/** kubeedge-edge-1.22.2-amd64 from kubeedge-edge-1.22.0-amd64: kubeedge-edge-1.22.2-from-1.22.0-amd64 */
+function deltaBundleName(target, base) {
+    const head = `kubeedge-${target.side}-`;
+    const tail = `-${target.arch}`;
+    const strip = (name) => {
+        if (!name.startsWith(head) || !name.endsWith(tail)) {
+            throw new Error(`bundle name ${name} does not follow kubeedge-${target.side}-<version>-${target.arch}`);
+        }
+        return name.slice(head.length, name.length - tail.length);
+    };
+    return `${head}${strip(target.name)}-from-${strip(base.name)}${tail}`;
+}
+function checkPair(target, base) {
+    const b = base.json;
+    if (b.side !== target.side || b.arch !== target.arch) {
+        throw new Error(`base ${b.name} is a ${b.side} ${b.arch} bundle, the new bundle ${target.name} a ${target.side} ${target.arch} one: a delta needs the same side and arch`);
+    }
+    if (b.name === target.name) {
+        throw new Error(`base ${base.source} is ${b.name}, the same bundle as the new one: there is nothing to leave out`);
+    }
+    if (b.delta || target.delta) {
+        throw new Error('a delta is built between full bundles: the base or the new bundle is itself a delta');
+    }
+}
+/** The delta's images archive; returns the omitted layers and both archive sizes. */
+async function deltaImages(from, to, target, base, options) {
+    const rel = `images/${target.side}-images.tar`;
+    const layout = await readImagesLayout((0,external_node_path_.join)(from, rel));
+    const fetchManifest = options.fetchManifest ?? registryManifestSource(base.json, options.client);
+    const plan = planDeltaImages(layout, await baseBlobs(base.json, layout, fetchManifest));
+    await (0,promises_.mkdir)((0,external_node_path_.join)(to, 'images'), { recursive: true });
+    const delta = await writeDeltaImages(layout, plan, (0,external_node_path_.join)(to, rel));
+    options.logger?.info(`${rel}: ${plan.omitted.length} layer(s) left out (the base has them), ${plan.kept.length} blob(s) kept`);
+    return { omitted: plan.omitted, full: (await (0,promises_.stat)((0,external_node_path_.join)(from, rel))).size, delta };
+}
+/** meta/bundle.json and SHA256SUMS of the delta in `root`; returns the bundle.json text. */
+async function writeMeta(root, target, name, delta) {
+    const files = [];
+    for (const path of await listFiles(root)) {
+        if (path === 'meta/bundle.json' || path === 'SHA256SUMS')
+            continue;
+        files.push({
+            path,
+            sha256: await hashFile((0,external_node_path_.join)(root, path), 'sha256'),
+            size: (await (0,promises_.stat)((0,external_node_path_.join)(root, path))).size
+        });
+    }
+    const text = `${JSON.stringify({ ...target, name, files, delta }, null, 2)}\n`;
+    await (0,promises_.writeFile)((0,external_node_path_.join)(root, 'meta', 'bundle.json'), text);
+    const sums = [];
+    for (const path of await listFiles(root)) {
+        if (path !== 'SHA256SUMS')
+            sums.push(`${await hashFile((0,external_node_path_.join)(root, path), 'sha256')}  ${path}`);
+    }
+    await (0,promises_.writeFile)((0,external_node_path_.join)(root, 'SHA256SUMS'), `${sums.join('\n')}\n`);
+    return text;
+}
+async function buildDelta(options) {
+    const base = await loadBase(options.base, options.baseSha256);
+    await (0,promises_.mkdir)(options.outputDir, { recursive: true });
+    const staging = await (0,promises_.mkdtemp)((0,external_node_path_.join)(options.outputDir, '.delta.staging-'));
+    try {
+        const from = await openBundle(options.bundle, staging);
+        const targetText = await (0,promises_.readFile)((0,external_node_path_.join)(from, 'meta', 'bundle.json'), 'utf8');
+        const target = parseBundleJson(targetText, `${options.bundle} (meta/bundle.json)`);
+        checkPair(target, base);
+        await verifySums(from);
+        const name = deltaBundleName(target, base.json);
+        const root = (0,external_node_path_.join)(staging, 'delta', name);
+        await (0,promises_.mkdir)((0,external_node_path_.join)(root, 'meta'), { recursive: true });
+        const omittedFiles = await placeFiles(from, root, target, base.json);
+        const images = await deltaImages(from, root, target, base, options);
+        const delta = {
+            base: {
+                name: base.json.name,
+                sha256: base.sha256,
+                bundleJsonSha256: base.jsonSha256,
+                versions: base.json.versions
+            },
+            target: { name: target.name, bundleJsonSha256: sha256Text(targetText) },
+            omittedFiles,
+            omittedBlobs: images.omitted
+        };
+        const text = await writeMeta(root, target, name, delta);
+        const problems = await verifyDelta(root);
+        if (problems.length > 0) {
+            throw new Error(`the delta ${name} is not complete; not writing it:\n  ${problems.join('\n  ')}`);
+        }
+        const bundle = (0,external_node_path_.join)(options.outputDir, `${name}.tar.gz`);
+        const written = await writeTarGz(bundle, await walkTree(root, name));
+        const manifest = (0,external_node_path_.join)(options.outputDir, `${name}.bundle.json`);
+        const temp = temporaryPath(manifest);
+        await (0,promises_.writeFile)(temp, text);
+        await (0,promises_.rename)(temp, manifest);
+        options.logger?.info(`delta ${bundle}: ${written.bytes} bytes, sha256 ${written.sha256}; base ${base.json.name} (${base.sha256})`);
+        return {
+            name,
+            bundle,
+            sha256: written.sha256,
+            size: written.bytes,
+            manifest,
+            base: { name: base.json.name, sha256: base.sha256 },
+            delta,
+            imagesArchive: { full: images.full, delta: images.delta }
+        };
+    }
+    finally {
+        await (0,promises_.rm)(staging, { recursive: true, force: true });
+    }
+}
+//# sourceMappingURL=build.js.map
 // EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
 var lib_io = __nccwpck_require__(88701);
 // EXTERNAL MODULE: external "crypto"
@@ -49356,190 +48817,6 @@ async function fetchAsset(asset, warn = () => undefined) {
     };
 }
 //# sourceMappingURL=assets.js.map
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(48161);
-;// CONCATENATED MODULE: ./packages/bundle/lib/targz.js
-/**
- * A deterministic, parallel .tar.gz writer.
- *
- * The tar stream comes from tar-stream: entries sorted by path, mtime from
- * SOURCE_DATE_EPOCH (or 0), uid/gid 0, no user names, modes normalized to 0755/0644.
- * It is cut into chunks that are gzipped independently, on the libuv thread pool (so on
- * every core), and written in order as consecutive gzip members: a standard .tar.gz that
- * GNU tar, busybox tar and gunzip read. A chunk whose sample does not compress (image
- * blobs, .tgz, .zst: already compressed) is stored at deflate level 0; the rest is
- * compressed at DEFAULT_LEVEL. Everything depends on content alone, so the same tree gives the
- * same bytes. The output is written to a temporary name and renamed when complete.
- */
-
-
-
-
-
-
-
-
-
-
-const gzipAsync = (0,external_node_util_.promisify)(external_node_zlib_.gzip);
-const CHUNK = 4 * 1024 * 1024;
-/**
- * Deflate level for compressible chunks. Measured on ELF binaries (npm run bench):
- * level 4 took 0.66x the time of level 6 for +0.5% size; levels 1-3 were no faster.
- */
-const DEFAULT_LEVEL = 4;
-const SAMPLE = 16 * 1024;
-/** Every file and directory under `root`, sorted, named `prefix/...`; links are refused. */
-async function walkTree(root, prefix) {
-    const entries = [
-        { name: `${prefix}/`, type: 'directory', size: 0, executable: true }
-    ];
-    const visit = async (dir) => {
-        for (const name of (await (0,promises_.readdir)(dir)).sort()) {
-            const full = (0,external_node_path_.join)(dir, name);
-            const info = await (0,promises_.lstat)(full);
-            const rel = `${prefix}/${(0,external_node_path_.relative)(root, full).split(external_node_path_.sep).join('/')}`;
-            if (info.isDirectory()) {
-                entries.push({ name: `${rel}/`, type: 'directory', size: 0, executable: true });
-                await visit(full);
-            }
-            else if (info.isFile()) {
-                entries.push({
-                    name: rel,
-                    type: 'file',
-                    source: full,
-                    size: info.size,
-                    executable: (info.mode & 0o111) !== 0
-                });
-            }
-            else {
-                throw new Error(`${full}: only files and directories go into a bundle (found a link or special file)`);
-            }
-        }
-    };
-    await visit(root);
-    return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-}
-/** True when a sample of `chunk` barely compresses: store it instead. */
-function looksCompressed(chunk) {
-    const sample = chunk.subarray(0, SAMPLE);
-    if (sample.length < 512)
-        return false;
-    return (0,external_node_zlib_.deflateRawSync)(sample, { level: 1 }).length > sample.length * 0.9;
-}
-/** Writes `entries` as a deterministic .tar.gz at `target`. */
-async function writeTarGz(target, entries, options = {}) {
-    const mtime = options.mtime ?? archiveMtime();
-    const parallelism = Math.max(1, options.parallelism ?? (0,external_node_os_.availableParallelism)());
-    const level = options.level ?? DEFAULT_LEVEL;
-    await (0,promises_.mkdir)((0,external_node_path_.dirname)(target), { recursive: true });
-    const temp = temporaryPath(target);
-    const out = (0,external_node_fs_.createWriteStream)(temp);
-    // Any failure, reading or writing, ends the tar stream the consumer loop reads.
-    const tar = (0,tar_stream.pack)();
-    out.on('error', err => {
-        tar.destroy(err);
-    });
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    let bytes = 0;
-    let stored = 0;
-    let compressed = 0;
-    const total = entries.reduce((n, e) => n + (e.type === 'file' ? e.size : 0), 0);
-    let read = 0;
-    // Compressed members come back in any order; they are written in order.
-    const pending = [];
-    const inFlightLimit = parallelism * 2;
-    const writeNext = async () => {
-        const member = await pending.shift();
-        if (!member)
-            return;
-        hash.update(member);
-        bytes += member.length;
-        if (!out.write(member))
-            await new Promise(resolve => out.once('drain', () => {
-                resolve();
-            }));
-    };
-    const submit = async (chunk) => {
-        const store = looksCompressed(chunk);
-        if (store)
-            stored += 1;
-        else
-            compressed += 1;
-        pending.push(gzipAsync(chunk, { level: store ? 0 : level }));
-        while (pending.length >= inFlightLimit)
-            await writeNext();
-    };
-    const produce = (async () => {
-        for (const entry of entries) {
-            const header = {
-                name: entry.name,
-                mtime,
-                uid: 0,
-                gid: 0,
-                uname: '',
-                gname: '',
-                mode: entry.type === 'directory' || entry.executable ? 0o755 : 0o644,
-                type: entry.type,
-                size: entry.type === 'file' ? entry.size : 0
-            };
-            if (entry.type === 'directory') {
-                tar.entry(header);
-            }
-            else {
-                await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_.createReadStream)(entry.source ?? '', { highWaterMark: 1024 * 1024 }), tar.entry(header));
-            }
-        }
-        tar.finalize();
-    })().catch((err) => {
-        tar.destroy(err instanceof Error ? err : new Error(String(err)));
-        throw err;
-    });
-    try {
-        let buffer = [];
-        let buffered = 0;
-        for await (const piece of tar) {
-            let data = piece;
-            read = Math.min(total, read + data.length);
-            options.onProgress?.(read, total);
-            while (data.length > 0) {
-                const take = Math.min(CHUNK - buffered, data.length);
-                buffer.push(data.subarray(0, take));
-                buffered += take;
-                data = data.subarray(take);
-                if (buffered === CHUNK) {
-                    await submit(Buffer.concat(buffer));
-                    buffer = [];
-                    buffered = 0;
-                }
-            }
-        }
-        if (buffered > 0)
-            await submit(Buffer.concat(buffer));
-        await produce;
-        while (pending.length > 0)
-            await writeNext();
-        await new Promise((resolve, reject) => {
-            out.end((err) => {
-                if (err)
-                    reject(err);
-                else
-                    resolve();
-            });
-        });
-        await (0,promises_.rename)(temp, target);
-    }
-    catch (err) {
-        tar.destroy();
-        out.destroy();
-        await Promise.allSettled(pending);
-        await produce.catch(() => undefined);
-        await (0,promises_.rm)(temp, { force: true });
-        throw err;
-    }
-    return { path: target, bytes, sha256: hash.digest('hex'), stored, compressed };
-}
-//# sourceMappingURL=targz.js.map
 ;// CONCATENATED MODULE: ./packages/bundle/lib/crds.js
 /**
  * CRDs and charts for the cloud bundle: the Istio CRDs EdgeMesh needs and the EdgeMesh
@@ -49949,6 +49226,1479 @@ async function writeBeside(outputDir, name, text) {
     return path;
 }
 //# sourceMappingURL=archive.js.map
+;// CONCATENATED MODULE: ./packages/oci/lib/platform.js
+/**
+ * Platforms (os/architecture[/variant]) and choosing one manifest from an index.
+ * Matching follows containerd's normalization: arm64 means arm64/v8, arm means arm/v7,
+ * amd64 matches amd64/v1; x86_64 and aarch64 are aliases. Attestation entries
+ * (unknown/unknown) are never chosen.
+ */
+const ARCH_ALIASES = {
+    x86_64: 'amd64',
+    'x86-64': 'amd64',
+    aarch64: 'arm64',
+    armhf: 'arm',
+    armel: 'arm'
+};
+function parsePlatform(input) {
+    const parts = input.trim().toLowerCase().split('/');
+    const [os, arch, variant] = parts;
+    if (parts.length < 2 || parts.length > 3 || !os || !arch || parts.some(p => p === '')) {
+        throw new Error(`invalid platform "${input}": expected os/architecture[/variant], e.g. linux/arm64 or linux/arm/v7`);
+    }
+    return normalizePlatform({ os, architecture: arch, ...(variant ? { variant } : {}) });
+}
+/** Fills in the default variant (arm64 -> v8, arm -> v7) and resolves aliases. */
+function normalizePlatform(p) {
+    const architecture = ARCH_ALIASES[p.architecture] ?? p.architecture;
+    let variant = p.variant;
+    if (architecture === 'arm64' && (!variant || variant === '8'))
+        variant = 'v8';
+    if (architecture === 'arm' && !variant)
+        variant = 'v7';
+    if (architecture === 'arm' && /^[5-8]$/.test(variant ?? ''))
+        variant = `v${variant ?? ''}`;
+    if (architecture === 'amd64' && variant === 'v1')
+        variant = undefined;
+    return { os: p.os, architecture, ...(variant ? { variant } : {}) };
+}
+function formatPlatform(p) {
+    return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
+}
+/** True when an image built for `have` runs as `want`, after normalization. */
+function platformMatches(want, have) {
+    const w = normalizePlatform(want);
+    const h = normalizePlatform(have);
+    if (w.os !== h.os || w.architecture !== h.architecture)
+        return false;
+    // amd64 without a variant accepts every amd64 level; otherwise variants must agree.
+    if (w.architecture === 'amd64' && !w.variant)
+        return true;
+    return (w.variant ?? '') === (h.variant ?? '');
+}
+function isAttestation(entry) {
+    return (entry.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
+        entry.platform?.os === 'unknown' ||
+        entry.platform?.architecture === 'unknown');
+}
+/** The runnable platforms an index offers (attestations left out), for messages. */
+function offeredPlatforms(entries) {
+    return entries
+        .filter(e => e.platform && !isAttestation(e))
+        .map(e => formatPlatform(e.platform));
+}
+/** Chooses the entry for `want`, or undefined. Attestations are never chosen. */
+function selectManifest(entries, want) {
+    return entries.find(e => e.platform && !isAttestation(e) && platformMatches(want, e.platform));
+}
+//# sourceMappingURL=platform.js.map
+;// CONCATENATED MODULE: ./packages/oci/lib/archive-read.js
+/**
+ * Reads an image archive back: which images it holds, for which platform, with which
+ * digests, from the archive itself (index.json, each manifest and each image config), not
+ * from a report beside it. Manifests and configs are checked against their digests and
+ * every layer must be present at its size, so a truncated or mislabelled archive is an
+ * error naming the image. Reads the tar headers only, then the few small JSON blobs.
+ */
+
+
+
+
+const INDEX_TYPES = new Set([
+    'application/vnd.oci.image.index.v1+json',
+    'application/vnd.docker.distribution.manifest.list.v2+json'
+]);
+function archive_read_field(block, start, length) {
+    const raw = block.subarray(start, start + length);
+    const end = raw.indexOf(0);
+    return raw.subarray(0, end < 0 ? raw.length : end).toString('utf8');
+}
+function paxPath(data) {
+    for (const record of data.toString('utf8').split('\n')) {
+        const match = /^\d+ path=(.*)$/.exec(record);
+        if (match)
+            return match[1];
+    }
+    return undefined;
+}
+/** Every regular file of a tar (ustar, pax `path` and GNU long names), by normalized name. */
+async function listTar(handle, where) {
+    const members = new Map();
+    const { size: total } = await handle.stat();
+    const block = Buffer.alloc(512);
+    let offset = 0;
+    let longName;
+    for (;;) {
+        if (offset + 512 > total) {
+            throw new Error(`${where}: the tar is truncated (no end-of-archive block after byte ${offset})`);
+        }
+        await handle.read(block, 0, 512, offset);
+        if (block.every(b => b === 0))
+            break;
+        const size = parseInt(archive_read_field(block, 124, 12).trim() || '0', 8);
+        const type = archive_read_field(block, 156, 1) || '0';
+        const prefix = archive_read_field(block, 345, 155);
+        const data = offset + 512;
+        if (!Number.isFinite(size) || data + size > total) {
+            throw new Error(`${where}: the tar is truncated or damaged at byte ${offset}`);
+        }
+        if (type === 'x' || type === 'L') {
+            const body = Buffer.alloc(size);
+            await handle.read(body, 0, size, data);
+            longName = type === 'L' ? archive_read_field(body, 0, size) : paxPath(body);
+        }
+        else {
+            const name = longName ?? (prefix ? `${prefix}/${archive_read_field(block, 0, 100)}` : archive_read_field(block, 0, 100));
+            longName = undefined;
+            if (type === '0' || type === '7')
+                members.set(name.replace(/^(\.\/)+/, ''), { offset: data, size });
+        }
+        offset = data + Math.ceil(size / 512) * 512;
+    }
+    return members;
+}
+/** An archive opened for reading its JSON documents and blobs. */
+class ArchiveReader {
+    where;
+    handle;
+    members;
+    constructor(where, handle, members) {
+        this.where = where;
+        this.handle = handle;
+        this.members = members;
+    }
+    has(digest, size) {
+        return this.members.get(`blobs/sha256/${digest.slice('sha256:'.length)}`)?.size === size;
+    }
+    async file(name, what) {
+        const member = this.members.get(name);
+        if (!member) {
+            throw new Error(`${this.where}: ${what} is missing (no ${name} in the tar); give the archive fetch-images wrote`);
+        }
+        const body = Buffer.alloc(member.size);
+        await this.handle.read(body, 0, member.size, member.offset);
+        return body;
+    }
+    /** A blob, checked against its digest, parsed as JSON. */
+    async json(digest, what) {
+        if (!/^sha256:[a-f0-9]{64}$/.test(digest)) {
+            throw new Error(`${this.where}: ${what} has an unsupported digest "${digest}"`);
+        }
+        const body = await this.file(`blobs/sha256/${digest.slice(7)}`, what);
+        const actual = `sha256:${(0,external_node_crypto_.createHash)('sha256').update(body).digest('hex')}`;
+        if (actual !== digest) {
+            throw new Error(`${this.where}: ${what} does not match its digest ${digest} (got ${actual})`);
+        }
+        return JSON.parse(body.toString('utf8'));
+    }
+}
+/** The name an index.json entry gives its image: containerd's annotation, else a full ref.name. */
+function entryName(entry) {
+    const a = entry.annotations ?? {};
+    const ref = a[ANNOTATIONS.refName];
+    return a[ANNOTATIONS.imageName] ?? (ref && /[/:@]/.test(ref) ? ref : undefined);
+}
+/** The platform manifests an entry stands for (itself, or the children of an index). */
+async function manifestsOf(reader, entry, name) {
+    if (!INDEX_TYPES.has(entry.mediaType ?? ''))
+        return [entry];
+    const index = await reader.json(entry.digest, `the index of ${name}`);
+    // A multi-platform index may hold only some of its children (containerd's export does that).
+    return (index.manifests ?? []).filter(m => reader.has(m.digest, m.size));
+}
+async function readImage(reader, name, desc, indexDigest) {
+    const manifest = await reader.json(desc.digest, `the manifest of ${name}`);
+    if (!manifest.config)
+        throw new Error(`${reader.where}: the manifest of ${name} has no config`);
+    const config = await reader.json(manifest.config.digest, `the config of ${name}`);
+    if (!config.os || !config.architecture) {
+        throw new Error(`${reader.where}: the config of ${name} names no os/architecture`);
+    }
+    const layers = manifest.layers ?? [];
+    const absent = layers.filter(l => !reader.has(l.digest, l.size));
+    if (absent.length > 0) {
+        throw new Error(`${reader.where}: ${name} misses layers ${absent.map(l => l.digest).join(', ')}; fetch it again`);
+    }
+    const platform = normalizePlatform({
+        os: config.os,
+        architecture: config.architecture,
+        ...(config.variant ? { variant: config.variant } : {})
+    });
+    return {
+        name,
+        platform: formatPlatform(platform),
+        indexDigest,
+        manifestDigest: desc.digest,
+        configDigest: manifest.config.digest,
+        size: [desc, manifest.config, ...layers].reduce((n, b) => n + b.size, 0),
+        layers: layers.length
+    };
+}
+/** The images an archive holds, sorted by name; each (name, manifest) once. */
+async function readArchiveImages(path) {
+    const where = `images archive ${path}`;
+    const handle = await (0,promises_.open)(path, 'r').catch((err) => {
+        const code = err.code ?? String(err);
+        throw new Error(`${where}: cannot open it (${code})`, { cause: err });
+    });
+    try {
+        const reader = new ArchiveReader(where, handle, await listTar(handle, where));
+        const text = (await reader.file('index.json', 'index.json')).toString('utf8');
+        let index;
+        try {
+            index = JSON.parse(text);
+        }
+        catch (err) {
+            throw new Error(`${where}: index.json is not JSON; give the archive fetch-images wrote`, {
+                cause: err
+            });
+        }
+        const seen = new Map();
+        for (const entry of index.manifests ?? []) {
+            const name = entryName(entry);
+            if (!name)
+                continue;
+            const indexDigest = entry.annotations?.[ANNOTATIONS.indexDigest] ?? null;
+            for (const desc of await manifestsOf(reader, entry, name)) {
+                const key = `${name} ${desc.digest}`;
+                const known = seen.get(key);
+                if (!known)
+                    seen.set(key, await readImage(reader, name, desc, indexDigest));
+                else
+                    known.indexDigest ??= indexDigest;
+            }
+        }
+        return [...seen.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    }
+    finally {
+        await handle.close();
+    }
+}
+//# sourceMappingURL=archive-read.js.map
+;// CONCATENATED MODULE: ./packages/oci/lib/cache.js
+/**
+ * The content-addressed blob cache on disk: <root>/blobs/sha256/<hex>, and <root>/tmp for
+ * the files being written. Nothing in it is trusted:
+ *  - `blobs`, `blobs/sha256` and `tmp` must be real directories; a link, file or anything
+ *    else in their place is removed and the directory made again, so no write lands
+ *    outside the cache;
+ *  - an entry is opened without following links, and only when it is a regular file of
+ *    exactly the size its descriptor gives; anything else (a link to /dev/zero or
+ *    /etc/passwd, a FIFO, a directory, a device) is removed without being opened;
+ *  - at most the descriptor's size is read, and the caller re-hashes what it reads.
+ * What is removed is fetched again: the cache heals.
+ */
+
+
+
+
+function blobHex(digest) {
+    const [algorithm, hex] = digest.split(':');
+    if (algorithm !== 'sha256' || !hex || !/^[a-f0-9]{64}$/.test(hex)) {
+        throw new Error(`unsupported digest ${digest}: only sha256 is supported`);
+    }
+    return hex;
+}
+const READ_FLAGS = external_node_fs_.constants.O_RDONLY | external_node_fs_.constants.O_NOFOLLOW | external_node_fs_.constants.O_NONBLOCK;
+const CREATE_FLAGS = external_node_fs_.constants.O_WRONLY | external_node_fs_.constants.O_CREAT | external_node_fs_.constants.O_EXCL | external_node_fs_.constants.O_NOFOLLOW;
+/** Makes `path` a real directory: whatever else is there (a link, a file) is removed first. */
+async function realDirectory(path) {
+    for (let attempt = 0; attempt < 3; attempt++) {
+        const info = await (0,promises_.lstat)(path).catch(() => undefined);
+        if (info?.isDirectory())
+            return;
+        if (info)
+            await (0,promises_.rm)(path, { force: true, recursive: false }).catch(() => undefined);
+        try {
+            await (0,promises_.mkdir)(path);
+            return;
+        }
+        catch (err) {
+            // Another run made it at the same moment: look again.
+            if (err.code !== 'EEXIST')
+                throw err;
+        }
+    }
+    throw new Error(`cache directory ${path} keeps changing under kedge; use another cache-dir`);
+}
+class BlobCache {
+    root;
+    prepared;
+    runName = `run-${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
+    constructor(root) {
+        this.root = root;
+    }
+    path(digest) {
+        return (0,external_node_path_.join)(this.root, 'blobs', 'sha256', blobHex(digest));
+    }
+    /** Checks (and repairs) the cache's directories once; returns this run's scratch directory. */
+    prepare() {
+        this.prepared ??= (async () => {
+            await (0,promises_.mkdir)(this.root, { recursive: true });
+            for (const dir of [['blobs'], ['blobs', 'sha256'], ['tmp']]) {
+                await realDirectory((0,external_node_path_.join)(this.root, ...dir));
+            }
+            const scratch = (0,external_node_path_.join)(this.root, 'tmp', this.runName);
+            await (0,promises_.mkdir)(scratch);
+            return scratch;
+        })();
+        return this.prepared;
+    }
+    /** Removes an entry, whatever it is (a directory too), without following links. */
+    async drop(digest) {
+        await (0,promises_.rm)(this.path(digest), { recursive: true, force: true });
+    }
+    /** True when the entry looks intact: a regular file of the right size (not re-hashed). */
+    async has(desc) {
+        await this.prepare();
+        const info = await (0,promises_.lstat)(this.path(desc.digest)).catch(() => undefined);
+        return info !== undefined && info.isFile() && info.size === desc.size;
+    }
+    /**
+     * Opens an entry for reading: a regular file of `desc.size` bytes, reached without
+     * following a link. Anything else there is removed. Undefined when nothing usable is there.
+     */
+    async open(desc) {
+        await this.prepare();
+        const path = this.path(desc.digest);
+        const before = await (0,promises_.lstat)(path).catch(() => undefined);
+        if (!before)
+            return undefined;
+        if (!before.isFile() || before.size !== desc.size) {
+            await this.drop(desc.digest);
+            return undefined;
+        }
+        let handle;
+        try {
+            handle = await (0,promises_.open)(path, READ_FLAGS);
+        }
+        catch {
+            await this.drop(desc.digest);
+            return undefined;
+        }
+        const info = await handle.stat();
+        if (!info.isFile() ||
+            info.size !== desc.size ||
+            info.ino !== before.ino ||
+            info.dev !== before.dev) {
+            await handle.close();
+            await this.drop(desc.digest);
+            return undefined;
+        }
+        return handle;
+    }
+    /** A new file in this run's scratch directory, created exclusively (never through a link). */
+    async scratch(digest) {
+        const dir = await this.prepare();
+        const path = (0,external_node_path_.join)(dir, `${blobHex(digest)}.${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`);
+        const handle = await (0,promises_.open)(path, CREATE_FLAGS, 0o644);
+        return {
+            path,
+            handle,
+            discard: async () => {
+                await handle.close().catch(() => undefined);
+                await (0,promises_.rm)(path, { force: true });
+            }
+        };
+    }
+    /** Renames a complete, verified scratch file into place; whatever was there goes. */
+    async commit(part, digest) {
+        await part.handle.close();
+        const final = this.path(digest);
+        try {
+            await (0,promises_.rename)(part.path, final);
+        }
+        catch (err) {
+            // A directory (or a non-empty one) in the blob's place: remove it and try once more.
+            if (!['EISDIR', 'ENOTEMPTY', 'EEXIST', 'ENOTDIR'].includes(err.code ?? ''))
+                throw err;
+            await this.drop(digest);
+            await (0,promises_.rename)(part.path, final);
+        }
+    }
+    /** Removes this run's scratch files; the cache stays. */
+    async cleanup() {
+        if (!this.prepared)
+            return;
+        const dir = await this.prepared.catch(() => undefined);
+        if (dir)
+            await (0,promises_.rm)(dir, { recursive: true, force: true });
+    }
+}
+/**
+ * Reads exactly `size` bytes of `handle` in chunks into one reused buffer, handing each to
+ * `each` (awaited before the buffer is reused). Throws when the file ends early.
+ */
+async function readChunks(handle, size, each, chunkSize = 256 * 1024) {
+    const buffer = Buffer.allocUnsafe(Math.max(1, Math.min(chunkSize, size)));
+    let position = 0;
+    while (position < size) {
+        const want = Math.min(buffer.length, size - position);
+        const { bytesRead } = await handle.read(buffer, 0, want, position);
+        if (bytesRead === 0)
+            throw new Error(`cache entry ended at ${position} of ${size} bytes`);
+        await each(buffer.subarray(0, bytesRead), position);
+        position += bytesRead;
+    }
+}
+//# sourceMappingURL=cache.js.map
+;// CONCATENATED MODULE: ./packages/oci/lib/staging.js
+/**
+ * Reused transfer buffers. A blob download copies each socket chunk into one of a pair of
+ * these at once, so the chunk node allocated for the read dies young (a scavenge frees it)
+ * instead of being held across a disk write, which promoted it to the old generation and
+ * left it for a full collection (V8 runs one only after ~64 MiB of such external memory).
+ * A pair per transfer in flight, reused across transfers: the resident set no longer grows
+ * with the blob size or the number of blobs (npm run bench --scale measures it).
+ */
+const STAGE_SIZE = 128 * 1024;
+class StagingPool {
+    size;
+    free = [];
+    constructor(size = STAGE_SIZE) {
+        this.size = size;
+    }
+    acquire() {
+        return (this.free.pop() ?? {
+            fill: Buffer.allocUnsafeSlow(this.size),
+            spare: Buffer.allocUnsafeSlow(this.size)
+        });
+    }
+    release(stage) {
+        this.free.push(stage);
+    }
+}
+//# sourceMappingURL=staging.js.map
+;// CONCATENATED MODULE: external "node:v8"
+const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
+;// CONCATENATED MODULE: external "node:vm"
+const external_node_vm_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:vm");
+;// CONCATENATED MODULE: ./packages/oci/lib/young-gc.js
+/**
+ * Paces young-generation garbage collection by the bytes a download receives.
+ *
+ * node's HTTP client hands every socket read to JavaScript in a freshly allocated buffer
+ * (64 KiB). V8 counts those as external memory and, left alone, scavenges them only once
+ * about 32 MiB of young buffers have piled up, and collects promoted ones only after
+ * 64 MiB more: that slack, not kedge's own data, was most of the fetch's resident set.
+ * Asking for a scavenge every MiB received keeps it small, and costs little (a
+ * scavenge of a heap this size takes well under a millisecond).
+ *
+ * `gc` is reached the documented way, --expose-gc, set at run time with
+ * v8.setFlagsFromString (a GitHub action cannot pass node flags) and picked up from a new
+ * context. When that is not possible the pacing is a no-op and V8 collects as it would.
+ */
+
+
+const EVERY = 1024 * 1024;
+let collect;
+let since = 0;
+function loadCollect() {
+    try {
+        (0,external_node_v8_namespaceObject.setFlagsFromString)('--expose-gc');
+        const gc = (0,external_node_vm_namespaceObject.runInNewContext)('typeof gc === "function" ? gc : undefined');
+        return typeof gc === 'function' ? gc : null;
+    }
+    catch {
+        return null;
+    }
+}
+/** Counts `bytes` received; every MiB, asks V8 for a scavenge. */
+function youngGarbage(bytes) {
+    since += bytes;
+    if (since < EVERY)
+        return;
+    since = 0;
+    if (collect === undefined)
+        collect = loadCollect();
+    collect?.({ type: 'minor' });
+}
+//# sourceMappingURL=young-gc.js.map
+;// CONCATENATED MODULE: ./packages/oci/lib/blobs.js
+/**
+ * Blob delivery: each blob goes, verified, into every place that wants it (its slot in
+ * one or more archives being written) from the cheapest source:
+ *  - bytes already in hand (manifests, configs);
+ *  - the content-addressed cache (blobs/sha256/<hex>), re-hashed as it is copied, so a
+ *    damaged cache entry is caught, dropped and fetched again;
+ *  - the registry: streamed, hashed and written in one pass, teed into the cache.
+ * A digest or size mismatch is retried; network errors, 429 and 5xx are retried with
+ * backoff and jitter, resuming with Range where the server answers 206. The retry budget
+ * is time (since the first failure) and tries in a row that brought no new bytes: a try
+ * that made progress does not use it up. A cache entry appears only complete and verified
+ * (temporary name, then rename); cache.ts keeps reads and writes inside the cache.
+ */
+
+
+
+
+
+
+
+
+
+/** The connection broke during a transfer; what arrived is kept for a resume. */
+class TransferError extends Error {
+    url;
+    constructor(message, url, cause) {
+        super(message, { cause });
+        this.url = url;
+        this.name = 'TransferError';
+    }
+}
+/** The bytes from `url` were not the blob asked for (wrong size or digest). */
+class BlobMismatchError extends Error {
+    url;
+    constructor(message, url) {
+        super(message);
+        this.url = url;
+        this.name = 'BlobMismatchError';
+    }
+}
+const sha256 = (data) => `sha256:${(0,external_node_crypto_.createHash)('sha256').update(data).digest('hex')}`;
+class BlobFetcher {
+    cacheDir;
+    retry;
+    onBytes;
+    stats = { bytesFetched: 0, requests: 0, reused: 0, fetched: 0 };
+    cache;
+    staging = new StagingPool();
+    /** `cacheDir`: a persistent content-addressed cache, or undefined for none. */
+    constructor(cacheDir, retry = defaultRetry, onBytes = () => undefined) {
+        this.cacheDir = cacheDir;
+        this.retry = retry;
+        this.onBytes = onBytes;
+        this.cache = cacheDir ? new BlobCache(cacheDir) : undefined;
+    }
+    /** Writes bytes in hand (verified) to every target, and to the cache. */
+    async deliverBytes(desc, data, targets) {
+        if (data.length !== desc.size || sha256(data) !== desc.digest) {
+            throw new BlobMismatchError(`bytes in hand for ${desc.digest} do not match it`, 'memory');
+        }
+        await Promise.all(targets.map(t => t.handle.write(data, 0, data.length, t.offset)));
+        await this.storeBytes(desc, data);
+    }
+    /** Puts bytes in hand (already verified) into the cache, unless there. */
+    async storeBytes(desc, data) {
+        if (!this.cache || (await this.cache.has(desc)))
+            return;
+        const part = await this.cache.scratch(desc.digest);
+        try {
+            await part.handle.write(data, 0, data.length, 0);
+            await this.cache.commit(part, desc.digest);
+        }
+        catch (err) {
+            await part.discard();
+            throw err;
+        }
+    }
+    /**
+     * A small blob (a config) as bytes: from the cache when it is there and intact,
+     * else fetched, verified and cached.
+     */
+    async fetchBytes(desc, source, what, limit = 16 * 1024 * 1024) {
+        if (desc.size > limit)
+            throw new Error(`${what}: ${desc.digest} is ${desc.size} bytes, over ${limit}`);
+        const cached = await this.readCached(desc);
+        if (cached) {
+            this.stats.reused += 1;
+            return cached;
+        }
+        const chunks = [];
+        // Downloads write in order; a restart from byte 0 resets the sink.
+        const collector = {
+            write: data => {
+                chunks.push(Buffer.from(data));
+                return Promise.resolve();
+            },
+            reset: () => {
+                chunks.length = 0;
+            }
+        };
+        await this.download(desc, source, what, [collector]);
+        const data = Buffer.concat(chunks);
+        await this.storeBytes(desc, data);
+        return data;
+    }
+    /** A cached blob's bytes (at most its size), verified; undefined (and dropped) if damaged. */
+    async readCached(desc) {
+        const handle = await this.cache?.open(desc);
+        if (!handle || !this.cache)
+            return undefined;
+        const data = Buffer.alloc(desc.size);
+        try {
+            await readChunks(handle, desc.size, (chunk, position) => {
+                chunk.copy(data, position);
+            });
+        }
+        catch {
+            await handle.close();
+            await this.cache.drop(desc.digest);
+            return undefined;
+        }
+        await handle.close();
+        if (sha256(data) === desc.digest)
+            return data;
+        await this.cache.drop(desc.digest);
+        return undefined;
+    }
+    /** Puts a blob into every target: from the cache if intact, else from `source`. */
+    async deliver(desc, targets, source, what) {
+        if (await this.copyFromCache(desc, targets)) {
+            this.stats.reused += 1;
+            return;
+        }
+        const part = this.cache ? await this.cache.scratch(desc.digest) : undefined;
+        const sinks = targets.map(fileSink);
+        if (part)
+            sinks.push(fileSink({ handle: part.handle, offset: 0 }));
+        try {
+            await this.download(desc, source, what, sinks);
+            if (part)
+                await this.cache?.commit(part, desc.digest);
+        }
+        catch (err) {
+            if (part)
+                await part.discard();
+            throw err;
+        }
+    }
+    /** Copies a cached blob into the targets while re-hashing it; false if absent or damaged. */
+    async copyFromCache(desc, targets) {
+        const handle = await this.cache?.open(desc);
+        if (!handle || !this.cache)
+            return false;
+        const hash = (0,external_node_crypto_.createHash)('sha256');
+        let intact = false;
+        const failed = {};
+        try {
+            await readChunks(handle, desc.size, async (chunk, position) => {
+                hash.update(chunk);
+                await Promise.all(targets.map(t => t.handle.write(chunk, 0, chunk.length, t.offset + position))).catch((err) => {
+                    failed.write = err;
+                    throw err;
+                });
+            });
+            intact = `sha256:${hash.digest('hex')}` === desc.digest;
+        }
+        catch (err) {
+            // A failed write to the archive is the run's problem; a failed read, the entry's.
+            if ('write' in failed)
+                throw err;
+        }
+        finally {
+            await handle.close();
+        }
+        // Damaged or truncated: drop it; the caller fetches it again.
+        if (!intact)
+            await this.cache.drop(desc.digest);
+        return intact;
+    }
+    async download(desc, source, what, sinks) {
+        const state = { hash: (0,external_node_crypto_.createHash)('sha256'), received: 0 };
+        let lastError;
+        let lastUrl = '';
+        let tries = 0;
+        let idle = 0;
+        let firstFailure = 0;
+        let why = '';
+        for (;;) {
+            const before = state.received;
+            tries += 1;
+            try {
+                lastUrl = await this.tryOnce(desc, source, sinks, state);
+                this.stats.fetched += 1;
+                return;
+            }
+            catch (err) {
+                lastError = err;
+                if (err instanceof HttpError ||
+                    err instanceof BlobMismatchError ||
+                    err instanceof TransferError) {
+                    lastUrl = err.url;
+                }
+                if (err instanceof BlobMismatchError)
+                    restart(state, sinks);
+                // A try that brought new bytes (kept for a resume) does not use up the budget.
+                idle = state.received > before ? 0 : idle + 1;
+                firstFailure ||= Date.now();
+                const transient = err instanceof BlobMismatchError ||
+                    err instanceof TransferError ||
+                    (err instanceof HttpError ? err.retryable : isError(err) && !isDiskError(err));
+                if (!transient)
+                    break;
+                const tooLong = rateLimitStop(err instanceof HttpError ? err : undefined, `${what}: blob ${desc.digest}`, this.retry.budgetMs, firstFailure);
+                if (tooLong)
+                    throw tooLong;
+                const delay = backoffDelay(Math.max(1, idle), this.retry, err instanceof HttpError ? err.retryAfterMs : undefined);
+                why = retryExhausted(this.retry, idle, Date.now() + delay - firstFailure);
+                if (why)
+                    break;
+                await sleep(delay);
+            }
+        }
+        const cause = lastError instanceof TransferError ||
+            lastError instanceof HttpError ||
+            lastError instanceof BlobMismatchError
+            ? lastError.message
+            : describeError(lastError);
+        throw new Error(`${what}: blob ${desc.digest} (${desc.size} bytes) from ${lastUrl || 'its registry'} failed${why ? ` (${why}; ${tries} tries)` : ''}: ${cause}`, {
+            cause: lastError
+        });
+    }
+    /** One try, resuming from `state.received`. Returns the URL the bytes came from. */
+    async tryOnce(desc, source, sinks, state) {
+        this.stats.requests += 1;
+        const res = await source(state.received);
+        const url = res.url;
+        if (res.status !== 200 && res.status !== 206) {
+            discard(res);
+            throw new HttpError(url, res.status, `HTTP ${res.status}`, retryAfterMs(header(res, 'retry-after') ?? null), readRateLimit(new URL(url).host, res.headers));
+        }
+        if (res.status === 206) {
+            const start = Number(/^bytes (\d+)-/.exec(header(res, 'content-range') ?? '')?.[1] ?? -1);
+            if (start !== state.received) {
+                discard(res);
+                const expected = state.received;
+                restart(state, sinks);
+                throw new HttpError(url, 502, `server resumed at byte ${start}, expected ${expected}`);
+            }
+        }
+        else if (state.received > 0) {
+            // The server ignored Range: start over.
+            restart(state, sinks);
+        }
+        // Each chunk is hashed and copied into a reused buffer at once (staging.ts), and a full
+        // buffer is written while the other fills: one write call per 128 KiB, no chunk kept.
+        const stage = this.staging.acquire();
+        const writer = new StagedWriter(stage, sinks, state);
+        let accepted = state.received;
+        try {
+            for await (const chunk of res.body) {
+                const buf = chunk;
+                if (accepted + buf.length > desc.size) {
+                    res.body.destroy();
+                    throw new BlobMismatchError(`more than the expected ${desc.size} bytes`, url);
+                }
+                accepted += buf.length;
+                state.hash.update(buf);
+                this.stats.bytesFetched += buf.length;
+                this.onBytes(buf.length);
+                await writer.push(buf);
+                youngGarbage(buf.length);
+            }
+            await writer.drain();
+        }
+        catch (err) {
+            if (err instanceof BlobMismatchError || isDiskError(err) || writer.failed) {
+                await writer.settle();
+                throw err;
+            }
+            // The connection broke: what arrived is good, so write it and resume after it.
+            await writer.drain();
+            throw new TransferError(`connection broke after ${state.received} of ${desc.size} bytes (${describeError(err)})`, url, err);
+        }
+        finally {
+            await writer.settle();
+            this.staging.release(stage);
+        }
+        if (state.received !== desc.size) {
+            throw new TransferError(`body ended at ${state.received} of ${desc.size} bytes`, url, undefined);
+        }
+        const actual = `sha256:${state.hash.digest('hex')}`;
+        if (actual !== desc.digest)
+            throw new BlobMismatchError(`content hashes to ${actual}`, url);
+        return url;
+    }
+    /** Removes this run's scratch files; the cache stays. */
+    async cleanup() {
+        await this.cache?.cleanup();
+    }
+}
+/**
+ * Stages received chunks in a pair of reused buffers and writes each full one to every
+ * sink, one write in flight while the other buffer fills. `state.received` grows only when
+ * a write is done, so a resume starts after bytes that are really on disk.
+ */
+class StagedWriter {
+    stage;
+    sinks;
+    state;
+    filled = 0;
+    pending = Promise.resolve();
+    error;
+    constructor(stage, sinks, state) {
+        this.stage = stage;
+        this.sinks = sinks;
+        this.state = state;
+    }
+    /** True once a write to a sink failed. */
+    get failed() {
+        return this.error !== undefined;
+    }
+    /** Copies `chunk` in; waits for a write only when both buffers are busy. */
+    async push(chunk) {
+        let from = 0;
+        while (from < chunk.length) {
+            const copied = chunk.copy(this.stage.fill, this.filled, from);
+            this.filled += copied;
+            from += copied;
+            if (this.filled === this.stage.fill.length)
+                await this.flush();
+        }
+    }
+    /** Starts writing the filled buffer, once the previous write is done. */
+    async flush() {
+        await this.pending;
+        if (this.error)
+            throw this.error.cause;
+        if (this.filled === 0)
+            return;
+        const data = this.stage.fill.subarray(0, this.filled);
+        const position = this.state.received;
+        const size = this.filled;
+        this.pending = Promise.all(this.sinks.map(s => s.write(data, position))).then(() => {
+            this.state.received += size;
+        }, (err) => {
+            this.error = { cause: err };
+        });
+        [this.stage.fill, this.stage.spare] = [this.stage.spare, this.stage.fill];
+        this.filled = 0;
+    }
+    /** Writes everything staged; throws a write's failure. */
+    async drain() {
+        await this.flush();
+        await this.pending;
+        if (this.error)
+            throw this.error.cause;
+    }
+    /** Waits for the write in flight, whatever its outcome (before a retry or a release). */
+    async settle() {
+        await this.pending;
+    }
+}
+/** Back to byte 0: a fresh hash, and sinks that forget what they were given. */
+function restart(state, sinks) {
+    state.hash = (0,external_node_crypto_.createHash)('sha256');
+    state.received = 0;
+    for (const sink of sinks)
+        sink.reset?.();
+}
+function fileSink(target) {
+    return {
+        write: async (data, position) => {
+            await target.handle.write(data, 0, data.length, target.offset + position);
+        }
+    };
+}
+/** A local file-system failure (disk full, permissions): not worth retrying. */
+function isDiskError(err) {
+    const code = err?.code;
+    return (typeof code === 'string' &&
+        ['ENOSPC', 'EDQUOT', 'EACCES', 'EROFS', 'EIO', 'EBADF'].includes(code));
+}
+//# sourceMappingURL=blobs.js.map
+;// CONCATENATED MODULE: ./packages/oci/lib/limit.js
+/**
+ * Runs at most `concurrency` of the given tasks at once. A finishing task hands its slot
+ * straight to the next waiting one, so a newcomer can never slip in between.
+ */
+function limiter(concurrency) {
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+        throw new Error(`concurrency must be a whole number >= 1, got ${concurrency}`);
+    }
+    let active = 0;
+    const waiting = [];
+    const release = () => {
+        const next = waiting.shift();
+        if (next)
+            next();
+        else
+            active -= 1;
+    };
+    return async (task) => {
+        if (active < concurrency)
+            active += 1;
+        else
+            await new Promise(resolve => waiting.push(resolve));
+        try {
+            return await task();
+        }
+        finally {
+            release();
+        }
+    };
+}
+//# sourceMappingURL=limit.js.map
+;// CONCATENATED MODULE: ./packages/oci/lib/output.js
+/**
+ * Output paths are checked before the first request: a path under /proc or /sys, or one
+ * that exists and is not what kedge writes there (a FIFO, a device, a directory where a
+ * file goes), fails at once with a clear error instead of hanging or half-writing.
+ */
+
+
+/** statfs magic numbers of the kernel's pseudo file systems. */
+const PSEUDO_FS = {
+    0x9fa0: '/proc',
+    0x62656572: '/sys',
+    0x27e0eb: 'a cgroup file system',
+    0x63677270: 'a cgroup file system',
+    0x64626720: 'debugfs'
+};
+function kindOf(info) {
+    if (info.isFile())
+        return 'a regular file';
+    if (info.isDirectory())
+        return 'a directory';
+    if (info.isSymbolicLink())
+        return 'a symbolic link';
+    if (info.isFIFO())
+        return 'a FIFO';
+    if (info.isSocket())
+        return 'a socket';
+    return 'a device';
+}
+/** The pseudo file system `path` (or its nearest existing parent) is on, if any. */
+async function pseudoFileSystem(path) {
+    for (const top of ['/proc', '/sys']) {
+        if (path === top || path.startsWith(`${top}/`))
+            return top;
+    }
+    let at = path;
+    for (;;) {
+        const info = await (0,promises_.statfs)(at).catch(() => undefined);
+        if (info)
+            return PSEUDO_FS[info.type];
+        const up = (0,external_node_path_.dirname)(at);
+        if (up === at)
+            return undefined;
+        at = up;
+    }
+}
+/**
+ * Checks where an output goes. `label` names the input in errors (output, images-json);
+ * `kind` is what kedge writes there.
+ */
+async function checkOutputPath(label, given, kind) {
+    const path = (0,external_node_path_.resolve)(given);
+    const fail = (why) => {
+        throw new Error(`${label} ${given}: it is ${why}; give a path for a new ${kind} on a normal file system`);
+    };
+    const pseudo = await pseudoFileSystem(path);
+    if (pseudo)
+        fail(pseudo.startsWith('/') ? `under ${pseudo}` : `on ${pseudo}`);
+    const info = await (0,promises_.lstat)(path).catch(() => undefined);
+    if (!info)
+        return;
+    if (kind === 'file' && !info.isFile())
+        fail(`${kindOf(info)}, not a regular file`);
+    if (kind === 'directory' && !info.isDirectory())
+        fail(`${kindOf(info)}, not a directory`);
+}
+//# sourceMappingURL=output.js.map
+;// CONCATENATED MODULE: ./packages/oci/lib/resolve.js
+
+
+
+const resolve_INDEX_TYPES = new Set([MANIFEST_TYPES.ociIndex, MANIFEST_TYPES.dockerList]);
+const resolve_DIGEST = /^sha256:[a-f0-9]{64}$/;
+const resolve_MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+function resolve_parseManifest(body, where) {
+    let doc;
+    try {
+        doc = JSON.parse(body.toString('utf8'));
+    }
+    catch {
+        throw new Error(`${where}: the manifest is not JSON`);
+    }
+    if (doc.schemaVersion === 1) {
+        throw new Error(`${where}: schema 1 manifests are deprecated and not supported; push the image again with a current client`);
+    }
+    return doc;
+}
+function checkDescriptor(d, what, where) {
+    if (!d ||
+        typeof d.digest !== 'string' ||
+        !resolve_DIGEST.test(d.digest) ||
+        !Number.isSafeInteger(d.size) ||
+        d.size < 0) {
+        throw new Error(`${where}: the manifest's ${what} descriptor is missing or malformed (kedge supports sha256 digests)`);
+    }
+    return d;
+}
+function mediaTypeOf(body, fallback) {
+    try {
+        return JSON.parse(body.toString('utf8')).mediaType ?? fallback;
+    }
+    catch {
+        return fallback;
+    }
+}
+/** Fetches top manifests once per image for a whole run, revalidating cached ones by HEAD. */
+class ManifestResolver {
+    ctx;
+    tops = new Map();
+    constructor(ctx) {
+        this.ctx = ctx;
+    }
+    /** The image's top manifest (an index or its only manifest), once per run. */
+    top(ref) {
+        const key = formatReference(ref);
+        let got = this.tops.get(key);
+        if (!got) {
+            got = this.fetchTop(ref);
+            this.tops.set(key, got);
+        }
+        return got;
+    }
+    async fetchTop(ref) {
+        const { client, store } = this.ctx;
+        const reference = manifestReference(ref);
+        if (store.cacheDir) {
+            const head = await client.headManifest(ref, reference);
+            if (head &&
+                head.size <= resolve_MAX_MANIFEST_BYTES &&
+                (ref.digest === undefined || head.digest === ref.digest)) {
+                const body = await store.readCached({ digest: head.digest, size: head.size });
+                if (body) {
+                    return {
+                        endpoint: head.endpoint,
+                        url: head.url,
+                        digest: head.digest,
+                        mediaType: mediaTypeOf(body, head.mediaType),
+                        body,
+                        verifiedBy: ref.digest ? 'digest' : 'docker-content-digest'
+                    };
+                }
+            }
+        }
+        const got = await client.getManifest(ref, reference);
+        if (got.verifiedBy === 'none') {
+            this.ctx.logger.warn(`${formatReference(ref)}: ${ref.registry} sent no Docker-Content-Digest for tag ${ref.tag ?? ''}, so its manifest cannot be checked; pin the image by digest to check it (images.json says verifiedBy: none)`);
+        }
+        await store.storeBytes({ digest: got.digest, size: got.body.length }, got.body);
+        return got;
+    }
+    /** A platform manifest by the digest its index entry gives: from the cache, else fetched. */
+    async byDigest(ref, entry) {
+        const { client, store } = this.ctx;
+        if (entry.size <= resolve_MAX_MANIFEST_BYTES) {
+            const body = await store.readCached({ digest: entry.digest, size: entry.size });
+            if (body) {
+                const top = await this.top(ref);
+                return {
+                    endpoint: top.endpoint,
+                    url: top.url,
+                    digest: entry.digest,
+                    mediaType: mediaTypeOf(body, entry.mediaType),
+                    body,
+                    verifiedBy: 'digest'
+                };
+            }
+        }
+        return client.getManifest(ref, entry.digest);
+    }
+    /** Resolves one image for one platform: manifests and config, checked. */
+    async resolve(given, ref, want) {
+        const where = `image "${given}"`;
+        const top = await this.top(ref);
+        let doc = resolve_parseManifest(top.body, where);
+        let manifest = top;
+        let indexDigest;
+        let platform;
+        if (resolve_INDEX_TYPES.has(top.mediaType) || Array.isArray(doc.manifests)) {
+            indexDigest = top.digest;
+            const entries = doc.manifests ?? [];
+            const entry = selectManifest(entries, want);
+            if (!entry) {
+                const offered = offeredPlatforms(entries);
+                throw new Error(`${where} has no ${formatPlatform(want)} variant; its index offers ${offered.length ? offered.join(', ') : 'no runnable platform'}`);
+            }
+            platform = normalizePlatform(entry.platform ?? want);
+            checkDescriptor(entry, 'platform manifest', where);
+            manifest = await this.byDigest(ref, entry);
+            doc = resolve_parseManifest(manifest.body, where);
+            if (resolve_INDEX_TYPES.has(manifest.mediaType) || Array.isArray(doc.manifests)) {
+                throw new Error(`${where}: the index points at another index; nested indexes are not supported`);
+            }
+        }
+        const config = checkDescriptor(doc.config, 'config', where);
+        const layers = (doc.layers ?? []).map((l, i) => checkDescriptor(l, `layer ${i}`, where));
+        const configBytes = await this.ctx.run(() => this.ctx.store.fetchBytes(config, this.ctx.source(ref, manifest.endpoint, config.digest), where));
+        const have = configPlatform(configBytes, config.digest, where);
+        if (!platformMatches(want, have)) {
+            throw new Error(indexDigest
+                ? `${where}: the index lists ${formatPlatform(want)} but its config says ${formatPlatform(have)}`
+                : `${where} is a single-platform image for ${formatPlatform(have)}, not ${formatPlatform(want)}; use an image (or tag) published for ${formatPlatform(want)}`);
+        }
+        return {
+            given,
+            ref,
+            platform: platform ?? have,
+            endpoint: manifest.endpoint,
+            ...(indexDigest ? { indexDigest } : {}),
+            verifiedBy: top.verifiedBy,
+            manifest: {
+                mediaType: manifest.mediaType,
+                digest: manifest.digest,
+                size: manifest.body.length
+            },
+            manifestBytes: manifest.body,
+            config,
+            configBytes,
+            layers
+        };
+    }
+}
+function configPlatform(bytes, digest, where) {
+    let cfg;
+    try {
+        cfg = JSON.parse(bytes.toString('utf8'));
+    }
+    catch {
+        throw new Error(`${where}: its config ${digest} is not JSON`);
+    }
+    return normalizePlatform({
+        os: cfg.os ?? '',
+        architecture: cfg.architecture ?? '',
+        ...(cfg.variant ? { variant: cfg.variant } : {})
+    });
+}
+//# sourceMappingURL=resolve.js.map
+;// CONCATENATED MODULE: ./packages/oci/lib/fetch.js
+/**
+ * fetchImages: references in; per platform one deterministic archive (or one per image)
+ * and an images.json report out. Every reference, platform and output path is checked
+ * before any network call. Manifests and configs of every image and platform are resolved
+ * first (resolve.ts: each image's index once for all platforms, revalidated by HEAD when
+ * the cache holds it); then, per platform, the archive layout is planned and each unique
+ * blob is fetched once, in parallel, straight into its place in the archive's temporary
+ * file (and into the cache, when there is one). An archive is renamed into place only when
+ * every blob is in and verified; when a later platform fails, the earlier ones' outputs of
+ * this run are removed again.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** A platform as a file-name part: linux/arm/v7 -> linux-arm-v7. */
+function platformSlug(platform) {
+    return platform.trim().replace(/\//g, '-');
+}
+/**
+ * Where one platform's output goes. One platform: `output` and `imagesJson` as given
+ * (`<archive>.images.json` beside the archive by default, so two archives in one directory
+ * never share a report). Several: the platform goes into the names:
+ * `images/edge.tar` -> `images/edge-linux-arm64.tar` with `images/edge-linux-arm64.tar.images.json`;
+ * with perImage, `images/` -> `images/linux-arm64/` holding the tars and images.json; a
+ * given images-json `meta/images.json` -> `meta/images-linux-arm64.json`.
+ */
+function platformOutput(options, platform, several) {
+    const output = (0,external_node_path_.resolve)(options.output);
+    const slug = platformSlug(platform);
+    const withSlug = (path, ext) => path.endsWith(ext) ? `${path.slice(0, -ext.length)}-${slug}${ext}` : `${path}-${slug}`;
+    const out = !several ? output : options.perImage ? (0,external_node_path_.join)(output, slug) : withSlug(output, '.tar');
+    const json = options.imagesJson
+        ? several
+            ? withSlug((0,external_node_path_.resolve)(options.imagesJson), '.json')
+            : (0,external_node_path_.resolve)(options.imagesJson)
+        : options.perImage
+            ? (0,external_node_path_.join)(out, 'images.json')
+            : reportPathFor(out);
+    return { output: out, imagesJson: json };
+}
+/** Splits an image list: newlines or commas, `#` comments, blanks dropped, duplicates once. */
+function parseImageList(text) {
+    const seen = new Set();
+    for (const line of text.split('\n')) {
+        const content = line.replace(/#.*$/, '');
+        for (const item of content.split(',')) {
+            const ref = item.trim();
+            if (ref)
+                seen.add(ref);
+        }
+    }
+    return [...seen];
+}
+/** The references, parsed; every bad one is reported together, before any request. */
+function parseRefs(images) {
+    if (images.length === 0)
+        throw new Error('no images given');
+    const errors = [];
+    const refs = [];
+    const byName = new Set();
+    for (const given of images) {
+        try {
+            const ref = parseReference(given);
+            const key = formatReference(ref);
+            if (!byName.has(key)) {
+                byName.add(key);
+                refs.push({ given, ref });
+            }
+        }
+        catch (err) {
+            if (!(err instanceof ReferenceError))
+                throw err;
+            errors.push(err.message);
+        }
+    }
+    if (errors.length > 0)
+        throw new Error(errors.join('\n'));
+    return refs;
+}
+/** The platforms asked for, parsed, each once, in order. */
+function parsePlatforms(input) {
+    const seen = new Set();
+    const list = [];
+    for (const given of input.split(',').map(p => p.trim())) {
+        if (!given && input.trim())
+            continue;
+        const want = parsePlatform(given);
+        const key = formatPlatform(want);
+        if (!seen.has(key)) {
+            seen.add(key);
+            list.push({ given, want });
+        }
+    }
+    return list;
+}
+/** Blob requests: the endpoint that served the manifest first, then the others. */
+function blobSources(client, logger) {
+    return (ref, preferred, digest) => {
+        const endpoints = [
+            preferred,
+            ...client.endpoints(ref.registry).filter(e => e.api !== preferred.api)
+        ];
+        return async (offset) => {
+            let lastError;
+            for (const [i, endpoint] of endpoints.entries()) {
+                const last = i === endpoints.length - 1;
+                try {
+                    const res = await client.request(endpoint, ref.repository, `blobs/${digest}`, offset > 0 ? { range: `bytes=${offset}-` } : {});
+                    if (res.status === 200 || res.status === 206 || last)
+                        return res;
+                    discard(res);
+                    lastError = new Error(`HTTP ${res.status}`);
+                }
+                catch (err) {
+                    if (last)
+                        throw err;
+                    lastError = err;
+                }
+                logger.warn(`${endpoint.api} failed for blob ${digest} (${describeError(lastError)}); trying ${endpoints[i + 1]?.api ?? ''}`);
+            }
+            throw lastError;
+        };
+    };
+}
+async function fetchImages(options) {
+    const logger = options.logger ?? silentLogger;
+    // Everything the user gave is checked before the first request.
+    const platforms = parsePlatforms(options.platform);
+    const refs = parseRefs(options.images);
+    const several = platforms.length > 1;
+    const plans = platforms.map(p => ({
+        ...p,
+        ...platformOutput(options, p.given, several)
+    }));
+    for (const plan of plans) {
+        await checkOutputPath('output', several ? plan.output : options.output, options.perImage ? 'directory' : 'file');
+        await checkOutputPath('images-json', options.imagesJson && !several ? options.imagesJson : plan.imagesJson, 'file');
+    }
+    const run = limiter(options.concurrency ?? 8);
+    const client = new RegistryClient({ ...options.client, logger });
+    const source = blobSources(client, logger);
+    const ctx = { options, logger, client, source, run };
+    const cacheDir = options.cacheDir ? (0,external_node_path_.resolve)(options.cacheDir) : undefined;
+    const store = new BlobFetcher(cacheDir, client.retry);
+    const resolver = new ManifestResolver({ client, store, logger, source, run });
+    const done = [];
+    try {
+        // Manifests and configs for every image and platform; all failures reported together.
+        const settled = await Promise.allSettled(plans.flatMap(plan => refs.map(({ given, ref }) => resolver.resolve(given, ref, plan.want))));
+        const failures = settled.flatMap(s => s.status === 'rejected' ? [describeError(s.reason)] : []);
+        if (failures.length > 0)
+            throw new Error([...new Set(failures)].join('\n'));
+        const resolved = settled.map(s => s.value);
+        for (const [i, plan] of plans.entries()) {
+            const mine = resolved.slice(i * refs.length, (i + 1) * refs.length);
+            done.push({ ...(await fetchPlatform(ctx, plan, mine, cacheDir)), plan });
+        }
+    }
+    catch (err) {
+        // A later platform failed: the earlier outputs of this run go too.
+        for (const r of done) {
+            for (const file of [...r.archives, r.imagesJson])
+                await (0,promises_.rm)(file, { force: true });
+        }
+        throw err;
+    }
+    finally {
+        await store.cleanup();
+    }
+    return combine(options, done, store.stats, client.rateLimits());
+}
+function combine(options, done, 
+/** Configs (and manifests) fetched while resolving. */
+resolving, rateLimits) {
+    const first = done[0];
+    if (!first)
+        throw new Error('no platform given');
+    const sum = (f) => done.reduce((n, r) => n + f(r), 0);
+    const stat = (key) => sum(r => r.stats[key]) + resolving[key];
+    return {
+        output: done.length > 1 ? (0,external_node_path_.resolve)(options.output) : first.output,
+        archives: done.flatMap(r => r.archives),
+        imagesJson: first.imagesJson,
+        images: done.flatMap(r => r.images),
+        bytes: sum(r => r.bytes),
+        uniqueBlobBytes: sum(r => r.uniqueBlobBytes),
+        stats: {
+            bytesFetched: stat('bytesFetched'),
+            requests: stat('requests'),
+            reused: stat('reused'),
+            fetched: stat('fetched')
+        },
+        platforms: done.map(r => ({
+            platform: r.plan.given,
+            output: r.output,
+            imagesJson: r.imagesJson,
+            archives: r.archives
+        })),
+        rateLimits
+    };
+}
+/** Each unique blob once, with every archive place that wants it. */
+function planJobs(resolved, archiveOf) {
+    const jobs = new Map();
+    for (const r of resolved) {
+        const file = archiveOf.get(r);
+        if (!file)
+            continue;
+        const blobs = [
+            [r.manifest, r.manifestBytes],
+            [r.config, r.configBytes],
+            ...r.layers.map((l) => [l, undefined])
+        ];
+        for (const [desc, bytes] of blobs) {
+            const job = jobs.get(desc.digest) ?? {
+                image: r,
+                desc,
+                ...(bytes ? { bytes } : {}),
+                targets: []
+            };
+            if (!job.targets.some(t => t.handle === file.handle)) {
+                job.targets.push({ handle: file.handle, offset: file.slot(desc.digest) });
+            }
+            jobs.set(desc.digest, job);
+        }
+    }
+    // Largest first: the long transfers start early and the run ends evenly.
+    return [...jobs.values()].sort((a, b) => b.desc.size - a.desc.size);
+}
+/** Plans the archive(s) of one platform: every blob gets its place before a byte is fetched. */
+async function createArchives(ctx, plan, resolved, archives) {
+    const mtime = ctx.options.mtime ?? archiveMtime();
+    const archiveOf = new Map();
+    if (ctx.options.perImage) {
+        await (0,promises_.mkdir)(plan.output, { recursive: true });
+        for (const r of resolved) {
+            const file = await ArchiveFile.create((0,external_node_path_.join)(plan.output, archiveFileName(r.ref)), [toArchive(r)], mtime);
+            archives.push(file);
+            archiveOf.set(r, file);
+        }
+    }
+    else {
+        await (0,promises_.mkdir)((0,external_node_path_.dirname)(plan.output), { recursive: true });
+        const file = await ArchiveFile.create(plan.output, resolved.map(toArchive), mtime);
+        archives.push(file);
+        for (const r of resolved)
+            archiveOf.set(r, file);
+    }
+    return archiveOf;
+}
+/** One platform: plan, fetch every blob into place, finish the archive(s), write images.json. */
+async function fetchPlatform(ctx, plan, resolved, cacheDir) {
+    let fetched = 0;
+    let total = 0;
+    const fetcher = new BlobFetcher(cacheDir, ctx.client.retry, n => {
+        fetched += n;
+        ctx.options.onProgress?.(fetched, total);
+    });
+    const archives = [];
+    try {
+        const archiveOf = await createArchives(ctx, plan, resolved, archives);
+        const jobs = planJobs(resolved, archiveOf);
+        total = jobs.filter(j => !j.bytes).reduce((n, j) => n + j.desc.size, 0);
+        await Promise.all(jobs.map(job => ctx.run(() => job.bytes
+            ? fetcher.deliverBytes(job.desc, job.bytes, job.targets)
+            : fetcher.deliver(job.desc, job.targets, ctx.source(job.image.ref, job.image.endpoint, job.desc.digest), `image "${job.image.given}"`))));
+        let bytes = 0;
+        for (const file of archives)
+            bytes += await file.finish();
+        archives.length = 0;
+        const images = resolved.map(r => report(r, archiveOf.get(r)?.target ?? plan.output));
+        await (0,promises_.mkdir)((0,external_node_path_.dirname)(plan.imagesJson), { recursive: true });
+        const tempJson = temporaryPath(plan.imagesJson);
+        await (0,promises_.writeFile)(tempJson, `${JSON.stringify(images, null, 2)}\n`);
+        await (0,promises_.rename)(tempJson, plan.imagesJson);
+        return {
+            output: plan.output,
+            archives: [...new Set(images.map(i => i.archive))],
+            imagesJson: plan.imagesJson,
+            images,
+            bytes,
+            uniqueBlobBytes: jobs.reduce((n, j) => n + j.desc.size, 0),
+            stats: { ...fetcher.stats },
+            platforms: [],
+            rateLimits: []
+        };
+    }
+    finally {
+        await Promise.all(archives.map(a => a.abort()));
+        await fetcher.cleanup();
+    }
+}
+function report(r, archive) {
+    return {
+        reference: r.given,
+        name: toArchive(r).name,
+        platform: formatPlatform(r.platform),
+        indexDigest: r.indexDigest ?? null,
+        manifestDigest: r.manifest.digest,
+        configDigest: r.config.digest,
+        size: [r.manifest, r.config, ...r.layers].reduce((n, b) => n + b.size, 0),
+        layers: r.layers.length,
+        archive,
+        verifiedBy: r.verifiedBy
+    };
+}
+function toArchive(r) {
+    return {
+        name: formatReference({
+            registry: r.ref.registry,
+            repository: r.ref.repository,
+            ...(r.ref.tag ? { tag: r.ref.tag } : { digest: r.ref.digest })
+        }),
+        ...(r.ref.tag ? { tag: r.ref.tag } : {}),
+        platform: r.platform,
+        manifest: r.manifest,
+        config: r.config,
+        layers: r.layers,
+        ...(r.indexDigest ? { indexDigest: r.indexDigest } : {})
+    };
+}
+//# sourceMappingURL=fetch.js.map
 ;// CONCATENATED MODULE: ./packages/bundle/lib/package/resolve.js
 /** Phase 1, resolve: the bundle's name and the warnings the spec alone gives. */
 
@@ -50092,7 +50842,7 @@ async function fetchSideImages(build, options, k3sImages, archive, imagesJson) {
         ...options.client,
         ...(spec.registry.fallbackToOrigin === false ? { fallbackToOrigin: false } : {}),
         mirrors: new Map([
-            ...client_parseMirrors(spec.registry.mirrors.join('\n')),
+            ...parseMirrors(spec.registry.mirrors.join('\n')),
             ...(options.client?.mirrors ?? new Map())
         ]),
         insecure: [...spec.registry.insecure, ...(options.client?.insecure ?? [])]
@@ -50121,7 +50871,7 @@ const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createReq
 
 
 /** Every file under root, relative, with / separators, sorted. */
-async function listFiles(root) {
+async function meta_listFiles(root) {
     const out = [];
     const visit = async (dir) => {
         for (const name of (await (0,promises_.readdir)(dir)).sort()) {
@@ -50164,7 +50914,7 @@ async function writeManifest(build, contents) {
     const { spec, root } = build;
     const epoch = process.env.SOURCE_DATE_EPOCH;
     const files = [];
-    for (const file of await listFiles(root)) {
+    for (const file of await meta_listFiles(root)) {
         const full = (0,external_node_path_.join)(root, file);
         files.push({
             path: file,
@@ -50220,7 +50970,7 @@ async function writeManifest(build, contents) {
 /** SHA256SUMS over every file (itself excepted), for sha256sum -c. */
 async function writeSums(root) {
     const sums = [];
-    for (const file of await listFiles(root)) {
+    for (const file of await meta_listFiles(root)) {
         sums.push(`${await hashFile((0,external_node_path_.join)(root, file), 'sha256')}  ${file}`);
     }
     await (0,promises_.writeFile)((0,external_node_path_.join)(root, 'SHA256SUMS'), `${sums.join('\n')}\n`);
@@ -50524,750 +51274,6 @@ async function packageBundle(options) {
     }
 }
 //# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./packages/bundle/lib/delta/base.js
-/**
- * The base of a delta: the previous release's bundle.json (a path or an http(s) URL; the
- * old tarball is not needed), and the sha256 of the base tarball, given or read from the
- * release's SHA256SUMS beside that bundle.json.
- */
-
-
-
-
-
-const isUrl = (s) => /^https?:\/\//i.test(s);
-async function readText(source) {
-    if (isUrl(source)) {
-        let res;
-        try {
-            res = await fetch(source, { signal: AbortSignal.timeout(60000) });
-        }
-        catch (err) {
-            throw new Error(`base ${source}: cannot fetch it (${err instanceof Error ? err.message : String(err)}); check the URL, or pass the bundle.json as a file`, { cause: err });
-        }
-        if (!res.ok)
-            throw new Error(`base ${source}: HTTP ${res.status}; check the URL`);
-        return res.text();
-    }
-    if (!(0,external_node_fs_.existsSync)(source))
-        throw new Error(`base ${source}: no such file`);
-    return (0,promises_.readFile)(source, 'utf8');
-}
-/** Checks that `value` is a kedge bundle.json; `source` names it in errors. */
-function parseBundleJson(text, source) {
-    let doc;
-    try {
-        doc = JSON.parse(text);
-    }
-    catch {
-        throw new Error(`${source} is not JSON: pass the bundle.json (meta/bundle.json or <name>.bundle.json)`);
-    }
-    const missing = ['name', 'side', 'arch', 'images', 'files'].filter(k => doc[k] === undefined);
-    if (doc.schemaVersion !== 1 || missing.length > 0) {
-        throw new Error(`${source} is not a kedge bundle.json (schemaVersion 1 with name, side, arch, images, files)${missing.length ? `; it lacks ${missing.join(', ')}` : ''}`);
-    }
-    return doc;
-}
-function sumsBeside(source) {
-    if (isUrl(source))
-        return new URL('SHA256SUMS', source).toString();
-    return (0,external_node_path_.join)((0,external_node_path_.dirname)(source), 'SHA256SUMS');
-}
-/** Loads the base; its tarball's sha256 is `sha256`, or else its line in SHA256SUMS beside. */
-async function loadBase(source, sha256) {
-    const text = await readText(source);
-    const json = parseBundleJson(text, `base ${source}`);
-    const jsonSha256 = (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex');
-    const tarball = `${json.name}.tar.gz`;
-    if (sha256 !== undefined) {
-        if (!/^[a-f0-9]{64}$/.test(sha256)) {
-            throw new Error(`base-sha256 "${sha256}" is not a sha256 (64 lower-case hex digits) of ${tarball}`);
-        }
-        return { json, jsonSha256, sha256, source };
-    }
-    const sums = sumsBeside(source);
-    let sumsText;
-    try {
-        sumsText = await readText(sums);
-    }
-    catch {
-        throw new Error(`base ${(0,external_node_path_.basename)(source)}: the sha256 of ${tarball} is needed (a delta names its base), and there is no SHA256SUMS at ${sums}; pass base-sha256 (the line for ${tarball} in the base release's SHA256SUMS)`);
-    }
-    const found = parseChecksum(sumsText, {
-        algorithm: 'sha256',
-        format: 'sum',
-        entry: tarball,
-        source: sums
-    });
-    return { json, jsonSha256, sha256: found, source };
-}
-//# sourceMappingURL=base.js.map
-;// CONCATENATED MODULE: ./packages/bundle/lib/delta/layout.js
-/**
- * Reading a kedge images archive (an uncompressed ustar holding an OCI image layout) by
- * offsets: where each entry's header and data sit, index.json, and each platform manifest.
- * kedge's archive writer (@kedge/oci) writes plain ustar entries (no pax or GNU headers), so
- * an entry is a 512-byte header and its data padded to 512 bytes. That lets a delta copy the
- * kept entries byte for byte, headers included, without re-packing.
- */
-
-
-
-const IMAGE_NAME = 'io.containerd.image.name';
-function layout_field(block, offset, length) {
-    const raw = block.subarray(offset, offset + length);
-    const nul = raw.indexOf(0);
-    return raw.subarray(0, nul < 0 ? raw.length : nul).toString('utf8');
-}
-/** Every entry of an uncompressed ustar file, by name; refuses what kedge does not write. */
-async function readTarSpans(file) {
-    const spans = new Map();
-    const fh = await (0,promises_.open)(file, 'r');
-    try {
-        const total = (await fh.stat()).size;
-        const block = Buffer.alloc(BLOCK);
-        let offset = 0;
-        while (offset + BLOCK <= total) {
-            await fh.read(block, 0, BLOCK, offset);
-            if (block.every(b => b === 0))
-                break;
-            const prefix = layout_field(block, 345, 155);
-            const name = prefix ? `${prefix}/${layout_field(block, 0, 100)}` : layout_field(block, 0, 100);
-            const type = String.fromCharCode(block[156] ?? 0);
-            const size = parseInt(layout_field(block, 124, 12).trim() || '0', 8);
-            if (!['0', '\0', '5'].includes(type) || !Number.isFinite(size)) {
-                throw new Error(`${file}: entry "${name}" is not a plain file or directory (tar type "${type}"): not an images archive kedge wrote; rebuild the full bundle with kedge`);
-            }
-            const end = offset + BLOCK + Math.ceil(size / BLOCK) * BLOCK;
-            if (end > total)
-                throw new Error(`${file}: truncated at entry "${name}"; copy it again`);
-            spans.set(name, { name, header: offset, data: offset + BLOCK, size, end });
-            offset = end;
-        }
-    }
-    finally {
-        await fh.close();
-    }
-    return spans;
-}
-/** The bytes of one entry. */
-async function readSpan(fh, span) {
-    const buf = Buffer.alloc(span.size);
-    await fh.read(buf, 0, span.size, span.data);
-    return buf;
-}
-function blobEntry(digest) {
-    return `blobs/sha256/${digest.slice('sha256:'.length)}`;
-}
-function sha256Of(data) {
-    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(data).digest('hex')}`;
-}
-/** Parses an image manifest's config and layers; `what` names it in errors. */
-function layout_parseManifest(body, what) {
-    const doc = JSON.parse(body.toString('utf8'));
-    if (!doc.config?.digest || !Array.isArray(doc.layers)) {
-        throw new Error(`${what} is not an image manifest (no config or layers)`);
-    }
-    return {
-        config: { digest: doc.config.digest, size: doc.config.size ?? 0 },
-        layers: doc.layers.map((l, i) => {
-            if (!l.digest)
-                throw new Error(`${what}: layer ${i} has no digest`);
-            return { digest: l.digest, size: l.size ?? 0 };
-        })
-    };
-}
-/** index.json and every platform manifest of an images archive. */
-async function readImagesLayout(file) {
-    const spans = await readTarSpans(file);
-    const indexSpan = spans.get('index.json');
-    if (!spans.has('oci-layout') || !indexSpan) {
-        throw new Error(`${file} holds no OCI image layout (oci-layout, index.json): not a kedge images archive`);
-    }
-    const fh = await (0,promises_.open)(file, 'r');
-    try {
-        const index = JSON.parse((await readSpan(fh, indexSpan)).toString('utf8'));
-        const manifests = [];
-        for (const m of index.manifests ?? []) {
-            const span = spans.get(blobEntry(m.digest));
-            if (!span)
-                throw new Error(`${file}: index.json lists ${m.digest}, which it does not hold`);
-            const body = await readSpan(fh, span);
-            if (sha256Of(body) !== m.digest)
-                throw new Error(`${file}: blob ${m.digest} does not match its digest`);
-            manifests.push({
-                name: m.annotations?.[IMAGE_NAME] ?? m.digest,
-                digest: m.digest,
-                size: m.size,
-                ...layout_parseManifest(body, `${file}: manifest ${m.digest}`)
-            });
-        }
-        return { file, spans, manifests };
-    }
-    finally {
-        await fh.close();
-    }
-}
-/** Reads one blob of the archive when it holds it (verified), else undefined. */
-async function readLayoutBlob(layout, digest) {
-    const span = layout.spans.get(blobEntry(digest));
-    if (!span)
-        return undefined;
-    const fh = await (0,promises_.open)(layout.file, 'r');
-    try {
-        const body = await readSpan(fh, span);
-        if (sha256Of(body) !== digest)
-            throw new Error(`${layout.file}: blob ${digest} does not match its digest`);
-        return body;
-    }
-    finally {
-        await fh.close();
-    }
-}
-//# sourceMappingURL=layout.js.map
-;// CONCATENATED MODULE: ./packages/bundle/lib/delta/images.js
-/**
- * The image half of a delta: which blobs the base bundle already carried (by digest), and
- * the delta's images archive, which is the full archive minus those layers.
- *
- * The base's blobs are its images' manifests, configs and layers. bundle.json lists each
- * image's manifest and config digest; the layers are read from the manifest, which is taken
- * from the new archive when it holds it (an unchanged image) or else fetched by digest from
- * the registry (immutable, verified against the digest).
- *
- * The delta archive keeps oci-layout, index.json, every manifest and config (small) and the
- * layers the base lacks; it drops the Docker manifest.json and repositories, whose layer
- * files would be missing. containerd imports such an archive when the absent layers are in
- * its content store already (docs/upstream-facts.md, section 14).
- */
-
-
-
-/** The registry, as the base bundle's spec reached it (mirrors, insecure hosts), plus `client`. */
-function registryManifestSource(base, client = {}) {
-    const spec = base.spec;
-    const registry = spec?.registry ?? {};
-    const rc = new RegistryClient({
-        ...client,
-        ...(registry.fallbackToOrigin === false ? { fallbackToOrigin: false } : {}),
-        mirrors: new Map([
-            ...client_parseMirrors((registry.mirrors ?? []).join('\n')),
-            ...(client.mirrors ?? new Map())
-        ]),
-        insecure: [...(registry.insecure ?? []), ...(client.insecure ?? [])]
-    });
-    return async (name, digest) => (await rc.getManifest(parseReference(name), digest)).body;
-}
-/** Every blob digest the base bundle's images archive held. */
-async function baseBlobs(base, layout, fetchManifest) {
-    const blobs = new Set();
-    for (const image of base.images) {
-        blobs.add(image.manifestDigest);
-        blobs.add(image.configDigest);
-        let body = await readLayoutBlob(layout, image.manifestDigest);
-        if (!body) {
-            try {
-                body = await fetchManifest(image.name, image.manifestDigest);
-            }
-            catch (err) {
-                throw new Error(`base image ${image.name}@${image.manifestDigest}: cannot read its manifest to learn its layers (${err instanceof Error ? err.message : String(err)}); the delta needs the registry the base was built from`, { cause: err });
-            }
-            if (sha256Of(body) !== image.manifestDigest) {
-                throw new Error(`base image ${image.name}: the registry served a manifest that does not match ${image.manifestDigest}`);
-            }
-        }
-        const { layers } = layout_parseManifest(body, `base image ${image.name}@${image.manifestDigest}`);
-        for (const l of layers)
-            blobs.add(l.digest);
-    }
-    return blobs;
-}
-/** Which layers of `layout` the base already has. Manifests and configs are always kept. */
-function planDeltaImages(layout, base) {
-    const layers = new Map();
-    const small = new Map();
-    for (const m of layout.manifests) {
-        small.set(m.digest, m.size);
-        small.set(m.config.digest, m.config.size);
-        for (const l of m.layers)
-            layers.set(l.digest, l.size);
-    }
-    const omitted = [];
-    const kept = [...small].map(([digest, size]) => ({ digest, size }));
-    for (const [digest, size] of layers) {
-        if (small.has(digest))
-            continue;
-        if (base.has(digest))
-            omitted.push({ digest, size });
-        else
-            kept.push({ digest, size });
-    }
-    const byDigest = (a, b) => a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0;
-    return { omitted: omitted.sort(byDigest), kept: kept.sort(byDigest) };
-}
-const DROPPED = new Set(['manifest.json', 'repositories']);
-/**
- * Writes the delta images archive: the full archive's entries, byte for byte (headers
- * included), minus the omitted layers and the Docker files. Temporary name, then rename.
- */
-async function writeDeltaImages(layout, plan, output) {
-    const omit = new Set(plan.omitted.map(o => blobEntry(o.digest)));
-    const spans = [...layout.spans.values()]
-        .filter(s => !omit.has(s.name) && !DROPPED.has(s.name))
-        .sort((a, b) => a.header - b.header);
-    const temp = temporaryPath(output);
-    const src = await (0,promises_.open)(layout.file, 'r');
-    const dst = await (0,promises_.open)(temp, 'w');
-    try {
-        let written = 0;
-        const buf = Buffer.alloc(1024 * 1024);
-        const copy = async (span) => {
-            for (let at = span.header; at < span.end;) {
-                const n = Math.min(buf.length, span.end - at);
-                const { bytesRead } = await src.read(buf, 0, n, at);
-                if (bytesRead !== n)
-                    throw new Error(`${layout.file}: short read at ${at}`);
-                await dst.write(buf, 0, n, written);
-                written += n;
-                at += n;
-            }
-        };
-        for (const span of spans)
-            await copy(span);
-        // End of archive: two zero blocks.
-        await dst.write(Buffer.alloc(1024), 0, 1024, written);
-        written += 1024;
-        await dst.close();
-        await (0,promises_.rename)(temp, output);
-        return written;
-    }
-    catch (err) {
-        await dst.close().catch(() => undefined);
-        await (0,promises_.rm)(temp, { force: true });
-        throw err;
-    }
-    finally {
-        await src.close();
-    }
-}
-//# sourceMappingURL=images.js.map
-;// CONCATENATED MODULE: ./packages/bundle/lib/delta/files.js
-/**
- * The file half of a delta: opening the new full bundle (directory or .tar.gz), checking it
- * against its SHA256SUMS, and copying what the delta keeps (modes included).
- */
-
-
-
-
-/** Files a delta always carries, whatever the base had. */
-function alwaysKept(path) {
-    return (['install.js', 'install.sh', 'package.json', 'README.txt'].includes(path) ||
-        path.startsWith('meta/') ||
-        path.startsWith('runtime/') ||
-        path.startsWith('images/'));
-}
-/** The extracted top directory of the new bundle: `bundle` itself, or its .tar.gz unpacked into `staging`. */
-async function openBundle(bundle, staging) {
-    if ((await (0,promises_.stat)(bundle)).isDirectory())
-        return bundle;
-    const dir = (0,external_node_path_.join)(staging, 'full');
-    await extractTarGz(bundle, dir);
-    const tops = await (0,promises_.readdir)(dir);
-    if (tops.length !== 1 || !tops[0])
-        throw new Error(`${bundle} does not hold one top directory: not a kedge bundle`);
-    return (0,external_node_path_.join)(dir, tops[0]);
-}
-/** Verifies `root` against its SHA256SUMS: the delta is built from what was released. */
-async function verifySums(root) {
-    const text = await (0,promises_.readFile)((0,external_node_path_.join)(root, 'SHA256SUMS'), 'utf8').catch(() => {
-        throw new Error(`${root} has no SHA256SUMS: not a complete kedge bundle`);
-    });
-    for (const line of text.split('\n').filter(Boolean)) {
-        const m = /^([a-f0-9]{64}) {2}(.+)$/.exec(line);
-        if (!m?.[1] || !m[2])
-            throw new Error(`${root}/SHA256SUMS: bad line "${line}"`);
-        if ((await hashFile((0,external_node_path_.join)(root, m[2]), 'sha256').catch(() => '')) !== m[1]) {
-            throw new Error(`${root}/${m[2]} is missing or differs from SHA256SUMS: rebuild or copy the full bundle again`);
-        }
-    }
-}
-async function files_listFiles(root) {
-    const out = [];
-    const visit = async (dir) => {
-        for (const name of (await (0,promises_.readdir)(dir)).sort()) {
-            const full = (0,external_node_path_.join)(dir, name);
-            if ((await (0,promises_.stat)(full)).isDirectory())
-                await visit(full);
-            else
-                out.push((0,external_node_path_.relative)(root, full).split('\\').join('/'));
-        }
-    };
-    await visit(root);
-    return out.sort();
-}
-/** Copies what the delta keeps; returns the files it leaves out. */
-async function placeFiles(from, to, target, base) {
-    const baseFiles = new Map(base.files.map(f => [f.path, f.sha256]));
-    const omitted = [];
-    for (const path of await files_listFiles(from)) {
-        if (path === 'SHA256SUMS' || path === 'meta/bundle.json' || path.startsWith('images/'))
-            continue;
-        const file = target.files.find(f => f.path === path);
-        if (file && !alwaysKept(path) && baseFiles.get(path) === file.sha256) {
-            omitted.push({ path, sha256: file.sha256, size: file.size });
-            continue;
-        }
-        await (0,promises_.mkdir)((0,external_node_path_.dirname)((0,external_node_path_.join)(to, path)), { recursive: true });
-        await (0,promises_.copyFile)((0,external_node_path_.join)(from, path), (0,external_node_path_.join)(to, path));
-        const mode = (await (0,promises_.stat)((0,external_node_path_.join)(from, path))).mode & 0o777;
-        await (0,promises_.chmod)((0,external_node_path_.join)(to, path), mode);
-    }
-    return omitted;
-}
-//# sourceMappingURL=files.js.map
-;// CONCATENATED MODULE: ./packages/bundle/lib/delta/check.js
-/**
- * What a host needs to know about a delta bundle before it installs from it. Pure functions
- * over bundle.json and command output, with no dependencies, so the installer can use them:
- * is this a delta, which base does it need, and are the base's blobs still in containerd's
- * content store.
- */
-/** The delta section of a bundle.json, or null for a full bundle. */
-function deltaSection(bundleJson) {
-    const delta = bundleJson?.delta;
-    if (!delta)
-        return null;
-    const base = delta.base;
-    if (!base?.name ||
-        !/^[a-f0-9]{64}$/.test(base.sha256 ?? '') ||
-        !delta.target ||
-        !delta.omittedBlobs) {
-        throw new Error('bundle.json has a delta section without a base name and sha256: a broken delta; use the full bundle');
-    }
-    return delta;
-}
-/** The digests `ctr -n k8s.io content ls -q` prints (or the DIGEST column of `content ls`). */
-function parseContentList(output) {
-    const found = new Set();
-    for (const m of output.matchAll(/sha256:[a-f0-9]{64}/g))
-        found.add(m[0]);
-    return found;
-}
-/** The omitted blobs that `present` (the content store) lacks. */
-function missingBaseBlobs(delta, present) {
-    return delta.omittedBlobs.map(b => b.digest).filter(d => !present.has(d));
-}
-/**
- * Why a host must not install this delta, or null when it may. `installed` is the name of
- * the bundle the host runs (from its state), `missing` what missingBaseBlobs found.
- */
-function deltaRefusal(delta, installed, missing) {
-    const full = `${delta.target.name}.tar.gz`;
-    if (installed !== delta.base.name) {
-        return `this is a delta from ${delta.base.name}, but this host ${installed ? `runs ${installed}` : 'has no kedge bundle installed'}; install the full bundle ${full} instead`;
-    }
-    if (missing.length > 0) {
-        return `this delta leaves out ${missing.length} image blob(s) that the base ${delta.base.name} carried, and containerd no longer has them (e.g. ${missing.slice(0, 3).join(', ')}): were the base images removed? Install the full bundle ${full} instead`;
-    }
-    return null;
-}
-//# sourceMappingURL=check.js.map
-;// CONCATENATED MODULE: ./packages/bundle/lib/delta/verify.js
-/**
- * The completeness check of a delta bundle's directory. A full bundle's images archive must
- * hold every blob its manifests reference; a delta's must hold each one or list it in
- * delta.omittedBlobs (the base carried it). The files a delta leaves out must be absent and
- * listed. buildDelta runs this before it writes the tarball.
- */
-
-
-
-
-
-/** What is wrong with the delta in `root` (its extracted top directory); empty when complete. */
-async function verifyDelta(root) {
-    const json = JSON.parse(await (0,promises_.readFile)((0,external_node_path_.join)(root, 'meta', 'bundle.json'), 'utf8'));
-    const delta = deltaSection(json);
-    if (!delta)
-        return [`${root}: meta/bundle.json has no delta section: not a delta bundle`];
-    const problems = [];
-    const archive = `images/${json.side}-images.tar`;
-    const layout = await readImagesLayout((0,external_node_path_.join)(root, archive));
-    const omitted = new Set(delta.omittedBlobs.map(b => b.digest));
-    const referenced = new Set();
-    const absent = new Map();
-    for (const m of layout.manifests) {
-        referenced.add(m.digest);
-        for (const b of [m.config, ...m.layers]) {
-            referenced.add(b.digest);
-            const held = layout.spans.has(blobEntry(b.digest));
-            if (!held && !omitted.has(b.digest))
-                absent.set(b.digest, [...(absent.get(b.digest) ?? []), m.name]);
-            if (held && omitted.has(b.digest)) {
-                problems.push(`${archive}: ${b.digest} is listed as left out, but the archive holds it`);
-            }
-        }
-    }
-    for (const [digest, images] of absent) {
-        problems.push(`${archive}: ${images.join(', ')} need(s) ${digest}, which is neither in the archive nor listed as left out`);
-    }
-    for (const d of omitted) {
-        if (!referenced.has(d))
-            problems.push(`delta.omittedBlobs lists ${d}, which no image of this bundle uses`);
-    }
-    for (const f of delta.omittedFiles) {
-        if ((0,external_node_fs_.existsSync)((0,external_node_path_.join)(root, f.path)))
-            problems.push(`${f.path} is listed as left out, but the delta holds it`);
-    }
-    for (const f of json.files) {
-        if (!(0,external_node_fs_.existsSync)((0,external_node_path_.join)(root, f.path)))
-            problems.push(`${f.path} is in bundle.json files, but missing`);
-    }
-    return problems;
-}
-//# sourceMappingURL=verify.js.map
-;// CONCATENATED MODULE: ./packages/bundle/lib/delta/build.js
-/**
- * buildDelta: from the base release's bundle.json and a new full bundle (directory or
- * .tar.gz), the delta bundle kubeedge-<side>-<new>-from-<old>-<arch>.tar.gz. It leaves out
- * every image layer the base carried (by digest) and every file whose path and sha256 are
- * unchanged. It always keeps the installer, its wrapper and runtime, the README, meta/ and
- * the images archive (manifests and configs at least). Its meta/bundle.json is the new
- * bundle's, with `files` describing the delta and a `delta` section naming the base
- * (tarball sha256 included); SHA256SUMS covers every file, as in a full bundle.
- */
-
-
-
-
-
-
-
-
-
-
-
-const sha256Text = (text) => (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex');
-/** kubeedge-edge-1.22.2-amd64 from kubeedge-edge-1.22.0-amd64: kubeedge-edge-1.22.2-from-1.22.0-amd64 */
-function deltaBundleName(target, base) {
-    const head = `kubeedge-${target.side}-`;
-    const tail = `-${target.arch}`;
-    const strip = (name) => {
-        if (!name.startsWith(head) || !name.endsWith(tail)) {
-            throw new Error(`bundle name ${name} does not follow kubeedge-${target.side}-<version>-${target.arch}`);
-        }
-        return name.slice(head.length, name.length - tail.length);
-    };
-    return `${head}${strip(target.name)}-from-${strip(base.name)}${tail}`;
-}
-function checkPair(target, base) {
-    const b = base.json;
-    if (b.side !== target.side || b.arch !== target.arch) {
-        throw new Error(`base ${b.name} is a ${b.side} ${b.arch} bundle, the new bundle ${target.name} a ${target.side} ${target.arch} one: a delta needs the same side and arch`);
-    }
-    if (b.name === target.name) {
-        throw new Error(`base ${base.source} is ${b.name}, the same bundle as the new one: there is nothing to leave out`);
-    }
-    if (b.delta || target.delta) {
-        throw new Error('a delta is built between full bundles: the base or the new bundle is itself a delta');
-    }
-}
-/** The delta's images archive; returns the omitted layers and both archive sizes. */
-async function deltaImages(from, to, target, base, options) {
-    const rel = `images/${target.side}-images.tar`;
-    const layout = await readImagesLayout((0,external_node_path_.join)(from, rel));
-    const fetchManifest = options.fetchManifest ?? registryManifestSource(base.json, options.client);
-    const plan = planDeltaImages(layout, await baseBlobs(base.json, layout, fetchManifest));
-    await (0,promises_.mkdir)((0,external_node_path_.join)(to, 'images'), { recursive: true });
-    const delta = await writeDeltaImages(layout, plan, (0,external_node_path_.join)(to, rel));
-    options.logger?.info(`${rel}: ${plan.omitted.length} layer(s) left out (the base has them), ${plan.kept.length} blob(s) kept`);
-    return { omitted: plan.omitted, full: (await (0,promises_.stat)((0,external_node_path_.join)(from, rel))).size, delta };
-}
-/** meta/bundle.json and SHA256SUMS of the delta in `root`; returns the bundle.json text. */
-async function writeMeta(root, target, name, delta) {
-    const files = [];
-    for (const path of await files_listFiles(root)) {
-        if (path === 'meta/bundle.json' || path === 'SHA256SUMS')
-            continue;
-        files.push({
-            path,
-            sha256: await hashFile((0,external_node_path_.join)(root, path), 'sha256'),
-            size: (await (0,promises_.stat)((0,external_node_path_.join)(root, path))).size
-        });
-    }
-    const text = `${JSON.stringify({ ...target, name, files, delta }, null, 2)}\n`;
-    await (0,promises_.writeFile)((0,external_node_path_.join)(root, 'meta', 'bundle.json'), text);
-    const sums = [];
-    for (const path of await files_listFiles(root)) {
-        if (path !== 'SHA256SUMS')
-            sums.push(`${await hashFile((0,external_node_path_.join)(root, path), 'sha256')}  ${path}`);
-    }
-    await (0,promises_.writeFile)((0,external_node_path_.join)(root, 'SHA256SUMS'), `${sums.join('\n')}\n`);
-    return text;
-}
-async function build_buildDelta(options) {
-    const base = await loadBase(options.base, options.baseSha256);
-    await (0,promises_.mkdir)(options.outputDir, { recursive: true });
-    const staging = await (0,promises_.mkdtemp)((0,external_node_path_.join)(options.outputDir, '.delta.staging-'));
-    try {
-        const from = await openBundle(options.bundle, staging);
-        const targetText = await (0,promises_.readFile)((0,external_node_path_.join)(from, 'meta', 'bundle.json'), 'utf8');
-        const target = parseBundleJson(targetText, `${options.bundle} (meta/bundle.json)`);
-        checkPair(target, base);
-        await verifySums(from);
-        const name = deltaBundleName(target, base.json);
-        const root = (0,external_node_path_.join)(staging, 'delta', name);
-        await (0,promises_.mkdir)((0,external_node_path_.join)(root, 'meta'), { recursive: true });
-        const omittedFiles = await placeFiles(from, root, target, base.json);
-        const images = await deltaImages(from, root, target, base, options);
-        const delta = {
-            base: {
-                name: base.json.name,
-                sha256: base.sha256,
-                bundleJsonSha256: base.jsonSha256,
-                versions: base.json.versions
-            },
-            target: { name: target.name, bundleJsonSha256: sha256Text(targetText) },
-            omittedFiles,
-            omittedBlobs: images.omitted
-        };
-        const text = await writeMeta(root, target, name, delta);
-        const problems = await verifyDelta(root);
-        if (problems.length > 0) {
-            throw new Error(`the delta ${name} is not complete; not writing it:\n  ${problems.join('\n  ')}`);
-        }
-        const bundle = (0,external_node_path_.join)(options.outputDir, `${name}.tar.gz`);
-        const written = await writeTarGz(bundle, await walkTree(root, name));
-        const manifest = (0,external_node_path_.join)(options.outputDir, `${name}.bundle.json`);
-        const temp = temporaryPath(manifest);
-        await (0,promises_.writeFile)(temp, text);
-        await (0,promises_.rename)(temp, manifest);
-        options.logger?.info(`delta ${bundle}: ${written.bytes} bytes, sha256 ${written.sha256}; base ${base.json.name} (${base.sha256})`);
-        return {
-            name,
-            bundle,
-            sha256: written.sha256,
-            size: written.bytes,
-            manifest,
-            base: { name: base.json.name, sha256: base.sha256 },
-            delta,
-            imagesArchive: { full: images.full, delta: images.delta }
-        };
-    }
-    finally {
-        await (0,promises_.rm)(staging, { recursive: true, force: true });
-    }
-}
-//# sourceMappingURL=build.js.map
-;// CONCATENATED MODULE: ./packages/bundle/lib/delta/cli.js
-/**
- * `kedge delta` (npm run delta, dist/delta/index.js): the delta bundle of a new full bundle
- * against a previous release's bundle.json.
- *   kedge delta --base URL|FILE [--base-sha256 HEX] --bundle NEW.tar.gz|DIR [--output-dir DIR]
- *               [--mirror registry=URL ...] [--insecure host:port ...] [--json]
- * Exit 0 with the delta written, 2 on bad usage, 1 when the delta cannot be built.
- */
-
-
-
-
-const USAGE = 'usage: kedge delta --base URL|FILE [--base-sha256 HEX] --bundle NEW.tar.gz|DIR [--output-dir DIR] [--mirror registry=URL ...] [--insecure host:port ...] [--json]';
-const mib = (n) => `${(n / 1048576).toFixed(1)} MiB`;
-function summary(d, fullSize) {
-    return [
-        `${d.bundle}: ${mib(d.size)}, sha256 ${d.sha256}`,
-        `  base ${d.base.name} (${d.base.sha256})`,
-        `  left out: ${d.delta.omittedFiles.length} unchanged file(s), ${d.delta.omittedBlobs.length} image layer(s) the base carried`,
-        `  images archive: ${mib(d.imagesArchive.delta)} of ${mib(d.imagesArchive.full)}${fullSize ? `; the delta is ${((100 * d.size) / fullSize).toFixed(1)} % of the full bundle` : ''}`
-    ];
-}
-/** Runs the command; returns the exit code. */
-async function deltaMain(argv, write = s => process.stdout.write(s), stat = p => existsSync(p) && statSync(p).isFile() ? statSync(p).size : undefined) {
-    let v;
-    try {
-        v = parseArgs({
-            args: argv,
-            options: {
-                base: { type: 'string' },
-                'base-sha256': { type: 'string' },
-                bundle: { type: 'string' },
-                'output-dir': { type: 'string' },
-                mirror: { type: 'string', multiple: true },
-                insecure: { type: 'string', multiple: true },
-                json: { type: 'boolean' },
-                help: { type: 'boolean' }
-            }
-        }).values;
-    }
-    catch (err) {
-        process.stderr.write(`kedge delta: ${err.message}\n${USAGE}\n`);
-        return 2;
-    }
-    if (v.help) {
-        write(`${USAGE}\n`);
-        return 0;
-    }
-    if (!v.base || !v.bundle) {
-        process.stderr.write(`kedge delta: --base and --bundle are required\n${USAGE}\n`);
-        return 2;
-    }
-    const logger = {
-        debug: () => undefined,
-        info: m => {
-            if (!v.json)
-                process.stderr.write(`${m}\n`);
-        },
-        warn: m => {
-            process.stderr.write(`warning: ${m}\n`);
-        }
-    };
-    try {
-        const result = await buildDelta({
-            base: v.base,
-            ...(v['base-sha256'] ? { baseSha256: v['base-sha256'] } : {}),
-            bundle: v.bundle,
-            outputDir: v['output-dir'] ?? '.',
-            client: { mirrors: parseMirrors(v.mirror ?? []), insecure: v.insecure ?? [] },
-            logger
-        });
-        if (v.json)
-            write(`${JSON.stringify(result)}\n`);
-        else
-            write(`${summary(result, stat(v.bundle)).join('\n')}\n`);
-        return 0;
-    }
-    catch (err) {
-        process.stderr.write(`kedge delta: ${err instanceof Error ? err.message : String(err)}\n`);
-        return 1;
-    }
-}
-//# sourceMappingURL=cli.js.map
-;// CONCATENATED MODULE: ./packages/bundle/lib/delta/index.js
-
-
-
-
-
-
-
-
-//# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./packages/bundle/lib/index.js
-
-
-
-
-
-
-
-
-
-
-
-
-
-//# sourceMappingURL=index.js.map
 ;// CONCATENATED MODULE: ./packages/actions/lib/inputs.js
 /** Input helpers shared by the actions: every error names the input and what it expects. */
 
@@ -51373,7 +51379,7 @@ function readRegistryInputs() {
     }
     for (const secret of credentials.secrets())
         lib_core/* setSecret */.Pq(secret);
-    const mirrors = client_parseMirrors(lib_core/* getInput */.V4('mirrors'));
+    const mirrors = parseMirrors(lib_core/* getInput */.V4('mirrors'));
     // A mirror URL's userinfo (https://user:pass@host) is a secret too; the client strips it.
     for (const url of [...mirrors.values()].flat()) {
         const password = splitUserinfo(url).credential?.password;
@@ -51571,7 +51577,7 @@ function setOutputs(result) {
     lib_core/* setOutput */.uH('manifest', result.manifest);
     lib_core/* setOutput */.uH('sbom', result.sbom);
 }
-async function main_summary(result) {
+async function summary(result) {
     lib_core/* summary */.z
         .addHeading(`kedge bundle ${result.name}`, 3)
         .addTable([
@@ -51609,7 +51615,7 @@ async function main_summary(result) {
 /** With input `base`: the delta bundle of `result` against that previous release. */
 async function writeDelta(base, result, outputDir) {
     const baseSha256 = lib_core/* getInput */.V4('base-sha256');
-    const delta = await build_buildDelta({
+    const delta = await buildDelta({
         base,
         ...(baseSha256 ? { baseSha256 } : {}),
         bundle: result.bundle,
@@ -51638,7 +51644,7 @@ async function run() {
             await uploadFiles(artifact, [result.bundle, result.manifest, result.sbom], options.outputDir);
             progress.close();
         }
-        await writeSummarySafely(() => main_summary(result));
+        await writeSummarySafely(() => summary(result));
     }
     catch (error) {
         progress.close();

@@ -323,7 +323,7 @@ export class BlobFetcher {
       restart(state, sinks)
     }
     // Each chunk is hashed and copied into a reused buffer at once (staging.ts), and a full
-    // buffer is written while the other fills: one write call per 256 KiB, no chunk kept.
+    // buffer is written while the other fills: one write call per 128 KiB, no chunk kept.
     const stage = this.staging.acquire()
     const writer = new StagedWriter(stage, sinks, state)
     let accepted = state.received

@@ -6,7 +6,7 @@
  * A pair per transfer in flight, reused across transfers: the resident set no longer grows
  * with the blob size or the number of blobs (npm run bench --scale measures it).
  */
-export const STAGE_SIZE = 256 * 1024
+export const STAGE_SIZE = 128 * 1024
 
 export interface Stage {
   /** The buffer being filled. */

@@ -5,7 +5,7 @@
  * (64 KiB). V8 counts those as external memory and, left alone, scavenges them only once
  * about 32 MiB of young buffers have piled up, and collects promoted ones only after
  * 64 MiB more: that slack, not kedge's own data, was most of the fetch's resident set.
- * Asking for a scavenge every few MiB received keeps it small, and costs little (a
+ * Asking for a scavenge every MiB received keeps it small, and costs little (a
  * scavenge of a heap this size takes well under a millisecond).
  *
  * `gc` is reached the documented way, --expose-gc, set at run time with
@@ -17,7 +17,7 @@ import { runInNewContext } from 'node:vm'
 
 type Collect = (options: { type: 'minor' }) => void
 
-const EVERY = 4 * 1024 * 1024
+const EVERY = 1024 * 1024
 let collect: Collect | null | undefined
 let since = 0
 
@@ -31,7 +31,7 @@ function loadCollect(): Collect | null {
   }
 }
 
-/** Counts `bytes` received; every few MiB, asks V8 for a scavenge. */
+/** Counts `bytes` received; every MiB, asks V8 for a scavenge. */
 export function youngGarbage(bytes: number): void {
   since += bytes
   if (since < EVERY) return
