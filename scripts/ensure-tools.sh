@@ -14,6 +14,8 @@ required=(
   "skopeo skopeo"
   "podman podman"
   "umoci umoci"
+  "dockerd docker.io"
+  "/usr/bin/docker docker.io"
   "zstd zstd"
   "systemd-analyze systemd"
   "openssl openssl"

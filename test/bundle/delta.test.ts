@@ -245,7 +245,7 @@ describe('delta bundles (real registry, stand-in assets, real containerd)', () =
         i.manifests.find(m => m.platform.architecture === platform.architecture)?.layers[1]?.digest
     )
     const layerEntries = (l: typeof layout): string[] => {
-      const small = new Set(l.manifests.flatMap(m => [m.digest, m.config.digest]))
+      const small = new Set([...l.manifests.flatMap(m => [m.digest, m.config.digest]), ...l.twins])
       return [...l.spans.keys()]
         .filter(n => /^blobs\/sha256\/[a-f0-9]{64}$/.test(n) && !small.has(`sha256:${n.slice(13)}`))
         .sort()

@@ -4,6 +4,7 @@ import {
   CredentialStore,
   layoutDocuments,
   limiter,
+  ociTwinOfDocker,
   parseChallenge,
   parseImageList,
   parseMirrors
@@ -181,6 +182,93 @@ describe('archive documents', () => {
       Layers: [`blobs/sha256/${'3'.repeat(64)}`, `blobs/sha256/${'7'.repeat(64)}`]
     })
     expect(docs.repositories['docker.io/kubeedge/cloudcore']).toEqual({ 'v1.22.0': '7'.repeat(64) })
+  })
+
+  test('the OCI twin of a Docker schema 2 manifest: same config and layers, OCI media types, its own digest', () => {
+    const docker = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+        config: {
+          mediaType: 'application/vnd.docker.container.image.v1+json',
+          size: 5,
+          digest: d('2')
+        },
+        layers: [
+          {
+            mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+            size: 7,
+            digest: d('3')
+          },
+          {
+            mediaType: 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip',
+            size: 9,
+            digest: d('7'),
+            urls: ['https://example.invalid/layer']
+          }
+        ]
+      })
+    )
+    const twin = ociTwinOfDocker(docker, 'image "x"')
+    expect(JSON.parse(twin.bytes.toString('utf8'))).toEqual({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: d('2'), size: 5 },
+      layers: [
+        { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: d('3'), size: 7 },
+        {
+          mediaType: 'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip',
+          digest: d('7'),
+          size: 9,
+          urls: ['https://example.invalid/layer']
+        }
+      ]
+    })
+    expect(twin.size).toBe(twin.bytes.length)
+    expect(ociTwinOfDocker(docker, 'again').digest).toBe(twin.digest)
+    const odd = Buffer.from(
+      docker.toString('utf8').replace('rootfs.diff.tar.gzip', 'rootfs.diff.tar.lz4')
+    )
+    expect(() => ociTwinOfDocker(odd, 'image "x"')).toThrow('image "x": layer 0')
+  })
+
+  test('index.oci.json names the OCI twin of a Docker image (index.json keeps the registry manifest)', () => {
+    const twin = { digest: d('9'), size: 3, bytes: Buffer.from('{}\n') }
+    const docs = layoutDocuments([
+      {
+        name: 'docker.io/library/eclipse-mosquitto:1.6.15',
+        tag: '1.6.15',
+        platform: { os: 'linux', architecture: 'arm64', variant: 'v8' },
+        manifest: {
+          mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+          digest: d('1'),
+          size: 10
+        },
+        config: { digest: d('2'), size: 5 },
+        layers: [{ digest: d('3'), size: 7 }],
+        ociTwin: twin
+      }
+    ])
+    const name = 'docker.io/library/eclipse-mosquitto:1.6.15'
+    expect((docs.index as { manifests: unknown[] }).manifests).toEqual([
+      expect.objectContaining({
+        mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+        digest: d('1')
+      })
+    ])
+    expect((docs.ociIndex as { manifests: unknown[] }).manifests).toEqual([
+      {
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        digest: d('9'),
+        size: 3,
+        platform: { architecture: 'arm64', os: 'linux', variant: 'v8' },
+        annotations: {
+          'io.containerd.image.name': name,
+          'org.opencontainers.image.ref.name': name,
+          'dev.kedge.image.converted.from': d('1')
+        }
+      }
+    ])
   })
 
   test('SOURCE_DATE_EPOCH sets the mtime; garbage is refused', () => {

@@ -20,6 +20,7 @@ import {
 } from './archive.js'
 import { BlobFetcher, type BlobSource, type BlobStats, type BlobTarget } from './blobs.js'
 import { RegistryClient, type ClientOptions, type Endpoint, type ManifestCheck } from './client.js'
+import { DOCKER_MANIFEST, ociTwinOfDocker } from './convert.js'
 import { describeError } from './errors.js'
 import { discard } from './http.js'
 import { limiter } from './limit.js'
@@ -484,6 +485,10 @@ function toArchive(r: Resolved): ArchiveImage {
     manifest: r.manifest,
     config: r.config,
     layers: r.layers,
-    ...(r.indexDigest ? { indexDigest: r.indexDigest } : {})
+    ...(r.indexDigest ? { indexDigest: r.indexDigest } : {}),
+    // skopeo's and umoci's OCI transports skip Docker-typed entries: store an OCI twin too.
+    ...(r.manifest.mediaType === DOCKER_MANIFEST
+      ? { ociTwin: ociTwinOfDocker(r.manifestBytes, `image "${r.given}"`) }
+      : {})
   }
 }

@@ -9,8 +9,10 @@ export const BLOCK = 512
 
 export interface TarEntry {
   name: string
-  type: 'file' | 'directory'
+  type: 'file' | 'directory' | 'symlink'
   size: number
+  /** A symlink's target (relative to its directory). */
+  linkname?: string
 }
 
 export interface PlannedEntry extends TarEntry {
@@ -57,19 +59,24 @@ function splitName(path: string): { prefix: string; name: string } {
   return { prefix, name }
 }
 
-/** A ustar header block for `entry`, with mode 0644/0755, uid/gid 0 and `mtime`. */
+const TYPEFLAG = { file: '0', symlink: '2', directory: '5' } as const
+
+/** A ustar header block for `entry`, with mode 0644/0755/0777, uid/gid 0 and `mtime`. */
 export function ustarHeader(entry: TarEntry, mtime: Date): Buffer {
   const block = Buffer.alloc(BLOCK)
   const { prefix, name } = splitName(entry.name)
-  const directory = entry.type === 'directory'
+  const mode = { file: 0o644, symlink: 0o777, directory: 0o755 }[entry.type]
+  const linkname = entry.type === 'symlink' ? (entry.linkname ?? '') : ''
+  if (Buffer.byteLength(linkname) > 100) throw new Error(`tar: link target too long: ${linkname}`)
   block.write(name, 0, 100, 'utf8')
-  block.write(octal(directory ? 0o755 : 0o644, 8), 100, 'ascii')
+  block.write(octal(mode, 8), 100, 'ascii')
   block.write(octal(0, 8), 108, 'ascii')
   block.write(octal(0, 8), 116, 'ascii')
-  block.write(octal(directory ? 0 : entry.size, 12), 124, 'ascii')
+  block.write(octal(entry.type === 'file' ? entry.size : 0, 12), 124, 'ascii')
   block.write(octal(Math.floor(mtime.getTime() / 1000), 12), 136, 'ascii')
   block.write('        ', 148, 'ascii')
-  block.write(directory ? '5' : '0', 156, 'ascii')
+  block.write(TYPEFLAG[entry.type], 156, 'ascii')
+  block.write(linkname, 157, 100, 'utf8')
   block.write('ustar\u000000', 257, 'binary')
   block.write(octal(0, 8), 329, 'ascii')
   block.write(octal(0, 8), 337, 'ascii')

@@ -33,6 +33,8 @@ export interface ImagesLayout {
   file: string
   spans: Map<string, TarSpan>
   manifests: LayoutManifest[]
+  /** Manifests only index.oci.json lists: the OCI twins of Docker images (small, kept). */
+  twins: string[]
 }
 
 const IMAGE_NAME = 'io.containerd.image.name'
@@ -42,6 +44,13 @@ function field(block: Buffer, offset: number, length: number): string {
   const nul = raw.indexOf(0)
   return raw.subarray(0, nul < 0 ? raw.length : nul).toString('utf8')
 }
+
+/**
+ * The key of a symlink's span: kedge's archive ends with the link index.json ->
+ * index.oci.json (@kedge/oci archive.ts), which must not shadow the regular index.json that
+ * containerd reads. A delta copies it like any other entry.
+ */
+export const symlinkKey = (name: string): string => `symlink:${name}`
 
 /** Every entry of an uncompressed ustar file, by name; refuses what kedge does not write. */
 export async function readTarSpans(file: string): Promise<Map<string, TarSpan>> {
@@ -58,14 +67,15 @@ export async function readTarSpans(file: string): Promise<Map<string, TarSpan>> 
       const name = prefix ? `${prefix}/${field(block, 0, 100)}` : field(block, 0, 100)
       const type = String.fromCharCode(block[156] ?? 0)
       const size = parseInt(field(block, 124, 12).trim() || '0', 8)
-      if (!['0', '\0', '5'].includes(type) || !Number.isFinite(size)) {
+      if (!['0', '\0', '5', '2'].includes(type) || !Number.isFinite(size)) {
         throw new Error(
           `${file}: entry "${name}" is not a plain file or directory (tar type "${type}"): not an images archive kedge wrote; rebuild the full bundle with kedge`
         )
       }
       const end = offset + BLOCK + Math.ceil(size / BLOCK) * BLOCK
       if (end > total) throw new Error(`${file}: truncated at entry "${name}"; copy it again`)
-      spans.set(name, { name, header: offset, data: offset + BLOCK, size, end })
+      const key = type === '2' ? symlinkKey(name) : name
+      spans.set(key, { name, header: offset, data: offset + BLOCK, size, end })
       offset = end
     }
   } finally {
@@ -138,7 +148,15 @@ export async function readImagesLayout(file: string): Promise<ImagesLayout> {
         ...parseManifest(body, `${file}: manifest ${m.digest}`)
       })
     }
-    return { file, spans, manifests }
+    const ociSpan = spans.get('index.oci.json')
+    const oci = ociSpan
+      ? (JSON.parse((await readSpan(fh, ociSpan)).toString('utf8')) as {
+          manifests?: Array<{ digest: string }>
+        })
+      : {}
+    const listed = new Set(manifests.map(m => m.digest))
+    const twins = (oci.manifests ?? []).map(m => m.digest).filter(d => !listed.has(d))
+    return { file, spans, manifests, twins }
   } finally {
     await fh.close()
   }

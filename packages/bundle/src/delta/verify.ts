@@ -36,6 +36,10 @@ export async function verifyDelta(root: string): Promise<string[]> {
       }
     }
   }
+  for (const twin of layout.twins) {
+    if (!layout.spans.has(blobEntry(twin)))
+      problems.push(`${archive}: index.oci.json lists ${twin}, which the archive does not hold`)
+  }
   for (const [digest, images] of absent) {
     problems.push(
       `${archive}: ${images.join(', ')} need(s) ${digest}, which is neither in the archive nor listed as left out`
