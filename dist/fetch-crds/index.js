@@ -44748,20 +44748,34 @@ var external_node_crypto_ = __nccwpck_require__(7598);
  *  - an OCI image layout (oci-layout, index.json, blobs/sha256/...), which
  *    `ctr images import` (containerd >= 1.6) and k3s's air-gap image directory prefer;
  *  - a Docker manifest.json (+ repositories) over the same blobs, for `docker load`.
- * Every index.json entry names its image by the full normalized reference, both as
+ * Every index entry names its image by the full normalized reference, both as
  * io.containerd.image.name and as org.opencontainers.image.ref.name (as containerd's own
  * export does), so `oci-archive:<tar>:docker.io/kubeedge/cloudcore:v1.22.0` is unambiguous.
  * Blobs stay as fetched (compressed), shared ones stored once, and every manifest keeps the
- * registry's bytes, digest and media type. A Docker schema 2 manifest is therefore listed
- * with its Docker media type: relabelling it OCI would misdescribe it, converting it would
- * change its digest. The OCI transports of skopeo/podman (containers/image) and umoci skip
- * such entries; they read those images through manifest.json (`docker-archive:`) instead.
+ * registry's bytes, digest and media type.
+ *
+ * Docker schema 2 manifests: the OCI transports of skopeo/podman (Debian 12's
+ * containers/image) and umoci skip them, and containerd names every index.json entry that
+ * carries either annotation (v1.7.34 import.go imageName; v2.1.5 client/import.go and
+ * core/transfer/image/imagestore.go), so one index.json cannot hold both the registry's
+ * Docker manifest (for containerd) and an OCI twin of it (for the OCI readers) under one
+ * name without containerd also naming the twin. The archive therefore carries two views:
+ *  - `index.json`, a regular file: the registry's manifests, one entry per image. containerd
+ *    streams the tar and reads only regular members (symlinks are ignored in an OCI layout:
+ *    images/archive/importer.go ImportIndex, v1.6.20, v1.7.34; core/images/archive in
+ *    v2.1.5), so ctr import, k3s and docker on containerd see this one.
+ *  - `index.oci.json`: the OCI images as above, and each Docker one as its OCI twin
+ *    (convert.ts: the same config and layers; its own manifest, so another digest), and a
+ *    last member `index.json -> index.oci.json`, a symlink. Whatever extracts the archive
+ *    first (skopeo/podman `oci-archive:`, `tar -x` before umoci) ends with index.json
+ *    replaced by that link, so it reads this view.
  * docs/bundle-format.md records what each client does, measured with the Debian packages.
  *
- * Same inputs, same bytes: entries sorted, mtime fixed (SOURCE_DATE_EPOCH or 0), uid/gid 0,
- * JSON in a fixed order. The layout is planned first (tar.ts), so blob downloads write
- * straight into a temporary file, which is renamed into place only when complete.
+ * Same inputs, same bytes: entries sorted (the link last), mtime fixed (SOURCE_DATE_EPOCH or
+ * 0), uid/gid 0, JSON in a fixed order. The layout is planned first (tar.ts), so blob
+ * downloads write straight into a temporary file, renamed into place only when complete.
  */
+
 
 
 
@@ -44770,8 +44784,12 @@ const ANNOTATIONS = {
     imageName: 'io.containerd.image.name',
     refName: 'org.opencontainers.image.ref.name',
     /** The digest of the index the platform manifest was chosen from. */
-    indexDigest: 'dev.kedge.image.index.digest'
+    indexDigest: 'dev.kedge.image.index.digest',
+    /** On an OCI twin (index.oci.json): the registry's Docker manifest it was converted from. */
+    convertedFrom: 'dev.kedge.image.converted.from'
 };
+/** The OCI transports' view of the archive, and the link that makes extractors read it. */
+const OCI_INDEX = 'index.oci.json';
 /** The mtime for archive entries: SOURCE_DATE_EPOCH when set, else 0. */
 function archiveMtime(env = process.env) {
     const epoch = Number(env.SOURCE_DATE_EPOCH ?? 0);
@@ -44788,28 +44806,37 @@ function reportPathFor(archive) {
     return `${archive}.images.json`;
 }
 const byName = (a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+/** An index.json entry for manifest `desc` of `img`, named by its full reference. */
+function indexEntry(img, desc, annotations) {
+    return {
+        mediaType: desc.mediaType,
+        digest: desc.digest,
+        size: desc.size,
+        platform: {
+            architecture: img.platform.architecture,
+            os: img.platform.os,
+            ...(img.platform.variant ? { variant: img.platform.variant } : {})
+        },
+        annotations: {
+            [ANNOTATIONS.imageName]: img.name,
+            [ANNOTATIONS.refName]: img.name,
+            ...annotations
+        }
+    };
+}
 /** The JSON documents of the archive, pure data (easy to test). */
 function layoutDocuments(images) {
     const sorted = [...images].sort(byName);
-    const index = {
+    const indexOf = (manifests) => ({
         schemaVersion: 2,
         mediaType: 'application/vnd.oci.image.index.v1+json',
-        manifests: sorted.map(img => ({
-            mediaType: img.manifest.mediaType,
-            digest: img.manifest.digest,
-            size: img.manifest.size,
-            platform: {
-                architecture: img.platform.architecture,
-                os: img.platform.os,
-                ...(img.platform.variant ? { variant: img.platform.variant } : {})
-            },
-            annotations: {
-                [ANNOTATIONS.imageName]: img.name,
-                [ANNOTATIONS.refName]: img.name,
-                ...(img.indexDigest ? { [ANNOTATIONS.indexDigest]: img.indexDigest } : {})
-            }
-        }))
-    };
+        manifests
+    });
+    const registry = (img) => indexEntry(img, img.manifest, img.indexDigest ? { [ANNOTATIONS.indexDigest]: img.indexDigest } : {});
+    const index = indexOf(sorted.map(registry));
+    const ociIndex = indexOf(sorted.map(img => img.ociTwin
+        ? indexEntry(img, { mediaType: OCI_MANIFEST, digest: img.ociTwin.digest, size: img.ociTwin.size }, { [ANNOTATIONS.convertedFrom]: img.manifest.digest })
+        : registry(img)));
     const manifestJson = sorted.map(img => ({
         Config: blobPath(img.config.digest),
         RepoTags: img.tag ? [img.name] : [],
@@ -44823,11 +44850,49 @@ function layoutDocuments(images) {
         const repo = img.name.slice(0, img.name.length - img.tag.length - 1);
         repositories[repo] = { ...repositories[repo], [img.tag]: top.digest.slice('sha256:'.length) };
     }
-    return { index, manifestJson, repositories };
+    return { index, ociIndex, manifestJson, repositories };
 }
 /** A temporary name beside `target` that never looks like a finished archive. */
 function temporaryPath(target) {
     return (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)(target), `.${(0,external_node_path_namespaceObject.basename)(target)}.partial-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`);
+}
+/** The archive's entries, planned, and the bytes kedge writes itself (documents, twins). */
+function planArchive(images) {
+    const { index, ociIndex, manifestJson, repositories } = layoutDocuments(images);
+    const blobs = new Map();
+    const docs = new Map();
+    for (const img of images) {
+        // An OCI twin is kedge's own bytes: written in place when the archive is created.
+        if (img.ociTwin) {
+            blobs.set(img.ociTwin.digest, img.ociTwin.size);
+            docs.set(blobPath(img.ociTwin.digest), img.ociTwin.bytes);
+        }
+        blobs.set(img.manifest.digest, img.manifest.size);
+        blobs.set(img.config.digest, img.config.size);
+        for (const l of img.layers)
+            blobs.set(l.digest, l.size);
+    }
+    const json = (v) => Buffer.from(`${JSON.stringify(v)}\n`);
+    docs.set('index.json', json(index));
+    docs.set(OCI_INDEX, json(ociIndex));
+    docs.set('manifest.json', json(manifestJson));
+    docs.set('oci-layout', json({ imageLayoutVersion: '1.0.0' }));
+    docs.set('repositories', json(repositories));
+    const entries = [
+        { name: 'blobs/', type: 'directory', size: 0 },
+        { name: 'blobs/sha256/', type: 'directory', size: 0 },
+        ...[...blobs].map(([digest, size]) => ({
+            name: blobPath(digest),
+            type: 'file',
+            size
+        })),
+        ...[...docs]
+            .filter(([name]) => !name.startsWith('blobs/'))
+            .map(([name, data]) => ({ name, type: 'file', size: data.length }))
+    ].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    // Last, after the regular index.json: an extractor ends with index.json -> index.oci.json.
+    entries.push({ name: 'index.json', type: 'symlink', size: 0, linkname: OCI_INDEX });
+    return { docs, plan: planTar(entries) };
 }
 /**
  * An archive being written: its layout is planned up front, the temporary file is sized,
@@ -44849,32 +44914,7 @@ class ArchiveFile {
         this.slots = slots;
     }
     static async create(target, images, mtime = archiveMtime()) {
-        const { index, manifestJson, repositories } = layoutDocuments(images);
-        const blobs = new Map();
-        for (const img of images) {
-            blobs.set(img.manifest.digest, img.manifest.size);
-            blobs.set(img.config.digest, img.config.size);
-            for (const l of img.layers)
-                blobs.set(l.digest, l.size);
-        }
-        const json = (v) => Buffer.from(`${JSON.stringify(v)}\n`);
-        const docs = new Map([
-            ['index.json', json(index)],
-            ['manifest.json', json(manifestJson)],
-            ['oci-layout', json({ imageLayoutVersion: '1.0.0' })],
-            ['repositories', json(repositories)]
-        ]);
-        const entries = [
-            { name: 'blobs/', type: 'directory', size: 0 },
-            { name: 'blobs/sha256/', type: 'directory', size: 0 },
-            ...[...blobs].map(([digest, size]) => ({
-                name: blobPath(digest),
-                type: 'file',
-                size
-            })),
-            ...[...docs].map(([name, data]) => ({ name, type: 'file', size: data.length }))
-        ].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-        const plan = planTar(entries);
+        const { docs, plan } = planArchive(images);
         const temp = temporaryPath(target);
         const handle = await open(temp, 'wx');
         try {
@@ -44882,7 +44922,7 @@ class ArchiveFile {
             const slots = new Map();
             for (const entry of plan.entries) {
                 await handle.write(ustarHeader(entry, mtime), 0, BLOCK, entry.offset);
-                const doc = docs.get(entry.name);
+                const doc = entry.type === 'file' ? docs.get(entry.name) : undefined;
                 if (doc)
                     await handle.write(doc, 0, doc.length, entry.dataOffset);
                 else if (entry.type === 'file') {

@@ -335,7 +335,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(734);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(223);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 //# sourceMappingURL=index.js.map
@@ -344,7 +344,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 734:
+/***/ 223:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -3312,6 +3312,80 @@ const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.ur
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: external "node:crypto"
 const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+;// CONCATENATED MODULE: ./packages/oci/lib/convert.js
+/**
+ * The OCI twin of a Docker schema 2 image manifest, for the OCI transports that skip
+ * Docker-typed index.json entries: skopeo/podman `oci-archive:` (the containers/image that
+ * Debian 12's skopeo 1.9.3 and podman 4.3 carry matches a reference only against
+ * `application/vnd.oci.image.manifest.v1+json` entries: oci/layout/oci_transport.go,
+ * getManifestDescriptor) and umoci, which implements only the OCI media types.
+ *
+ * The twin points at the very same config and layer blobs (same digests and sizes, so the
+ * archive stores nothing twice); only the manifest's own media type and its descriptors'
+ * media types change. Those media types are part of the manifest's bytes, so its digest
+ * necessarily differs from the registry's: the registry's Docker manifest stays the image
+ * that containerd names (archive.ts orders the twin before it in index.json).
+ *
+ * The bytes are kedge's own, deterministic: fixed key order, no whitespace.
+ */
+
+const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
+const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
+/**
+ * Docker's media types and their OCI equivalents, as the image-spec lists them
+ * (opencontainers/image-spec media-types.md, "Compatibility Matrix").
+ */
+const LAYER_TYPES = {
+    'application/vnd.docker.image.rootfs.diff.tar.gzip': 'application/vnd.oci.image.layer.v1.tar+gzip',
+    'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip': 'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip',
+    // Already OCI (a Docker manifest may list them): kept as they are.
+    'application/vnd.oci.image.layer.v1.tar+gzip': 'application/vnd.oci.image.layer.v1.tar+gzip',
+    'application/vnd.oci.image.layer.v1.tar+zstd': 'application/vnd.oci.image.layer.v1.tar+zstd',
+    'application/vnd.oci.image.layer.v1.tar': 'application/vnd.oci.image.layer.v1.tar'
+};
+const CONFIG_TYPES = new Set(['application/vnd.docker.container.image.v1+json', OCI_CONFIG]);
+function descriptor(d, mediaType) {
+    return {
+        mediaType,
+        digest: d.digest,
+        size: d.size,
+        ...(d.urls && d.urls.length > 0 ? { urls: d.urls } : {})
+    };
+}
+/**
+ * The OCI twin of Docker schema 2 manifest `body`, or an error naming `what` when the
+ * manifest uses a media type that has no OCI equivalent (then no twin can exist).
+ */
+function ociTwinOfDocker(body, what) {
+    const doc = JSON.parse(body.toString('utf8'));
+    if (doc.schemaVersion !== 2 || doc.mediaType !== DOCKER_MANIFEST) {
+        throw new Error(`${what}: not a Docker schema 2 image manifest`);
+    }
+    const config = doc.config;
+    if (!config?.digest || !CONFIG_TYPES.has(config.mediaType ?? '')) {
+        throw new Error(`${what}: its config has no OCI equivalent (${config?.mediaType ?? 'none'})`);
+    }
+    const layers = (doc.layers ?? []).map((l, i) => {
+        const type = LAYER_TYPES[l.mediaType ?? ''];
+        if (!type || !l.digest) {
+            throw new Error(`${what}: layer ${i} (${l.mediaType ?? 'no media type'}) has no OCI equivalent`);
+        }
+        return descriptor(l, type);
+    });
+    const bytes = Buffer.from(JSON.stringify({
+        schemaVersion: 2,
+        mediaType: OCI_MANIFEST,
+        config: descriptor(config, OCI_CONFIG),
+        layers
+    }));
+    return {
+        digest: `sha256:${(0,external_node_crypto_namespaceObject.createHash)('sha256').update(bytes).digest('hex')}`,
+        size: bytes.length,
+        bytes
+    };
+}
+//# sourceMappingURL=convert.js.map
 ;// CONCATENATED MODULE: ./packages/oci/lib/tar.js
 /**
  * The tar layout of an archive, computed before any byte is written: every entry's header
@@ -3349,19 +3423,24 @@ function splitName(path) {
     }
     return { prefix, name };
 }
-/** A ustar header block for `entry`, with mode 0644/0755, uid/gid 0 and `mtime`. */
+const TYPEFLAG = { file: '0', symlink: '2', directory: '5' };
+/** A ustar header block for `entry`, with mode 0644/0755/0777, uid/gid 0 and `mtime`. */
 function ustarHeader(entry, mtime) {
     const block = Buffer.alloc(BLOCK);
     const { prefix, name } = splitName(entry.name);
-    const directory = entry.type === 'directory';
+    const mode = { file: 0o644, symlink: 0o777, directory: 0o755 }[entry.type];
+    const linkname = entry.type === 'symlink' ? (entry.linkname ?? '') : '';
+    if (Buffer.byteLength(linkname) > 100)
+        throw new Error(`tar: link target too long: ${linkname}`);
     block.write(name, 0, 100, 'utf8');
-    block.write(octal(directory ? 0o755 : 0o644, 8), 100, 'ascii');
+    block.write(octal(mode, 8), 100, 'ascii');
     block.write(octal(0, 8), 108, 'ascii');
     block.write(octal(0, 8), 116, 'ascii');
-    block.write(octal(directory ? 0 : entry.size, 12), 124, 'ascii');
+    block.write(octal(entry.type === 'file' ? entry.size : 0, 12), 124, 'ascii');
     block.write(octal(Math.floor(mtime.getTime() / 1000), 12), 136, 'ascii');
     block.write('        ', 148, 'ascii');
-    block.write(directory ? '5' : '0', 156, 'ascii');
+    block.write(TYPEFLAG[entry.type], 156, 'ascii');
+    block.write(linkname, 157, 100, 'utf8');
     block.write('ustar\u000000', 257, 'binary');
     block.write(octal(0, 8), 329, 'ascii');
     block.write(octal(0, 8), 337, 'ascii');
@@ -3379,20 +3458,34 @@ function ustarHeader(entry, mtime) {
  *  - an OCI image layout (oci-layout, index.json, blobs/sha256/...), which
  *    `ctr images import` (containerd >= 1.6) and k3s's air-gap image directory prefer;
  *  - a Docker manifest.json (+ repositories) over the same blobs, for `docker load`.
- * Every index.json entry names its image by the full normalized reference, both as
+ * Every index entry names its image by the full normalized reference, both as
  * io.containerd.image.name and as org.opencontainers.image.ref.name (as containerd's own
  * export does), so `oci-archive:<tar>:docker.io/kubeedge/cloudcore:v1.22.0` is unambiguous.
  * Blobs stay as fetched (compressed), shared ones stored once, and every manifest keeps the
- * registry's bytes, digest and media type. A Docker schema 2 manifest is therefore listed
- * with its Docker media type: relabelling it OCI would misdescribe it, converting it would
- * change its digest. The OCI transports of skopeo/podman (containers/image) and umoci skip
- * such entries; they read those images through manifest.json (`docker-archive:`) instead.
+ * registry's bytes, digest and media type.
+ *
+ * Docker schema 2 manifests: the OCI transports of skopeo/podman (Debian 12's
+ * containers/image) and umoci skip them, and containerd names every index.json entry that
+ * carries either annotation (v1.7.34 import.go imageName; v2.1.5 client/import.go and
+ * core/transfer/image/imagestore.go), so one index.json cannot hold both the registry's
+ * Docker manifest (for containerd) and an OCI twin of it (for the OCI readers) under one
+ * name without containerd also naming the twin. The archive therefore carries two views:
+ *  - `index.json`, a regular file: the registry's manifests, one entry per image. containerd
+ *    streams the tar and reads only regular members (symlinks are ignored in an OCI layout:
+ *    images/archive/importer.go ImportIndex, v1.6.20, v1.7.34; core/images/archive in
+ *    v2.1.5), so ctr import, k3s and docker on containerd see this one.
+ *  - `index.oci.json`: the OCI images as above, and each Docker one as its OCI twin
+ *    (convert.ts: the same config and layers; its own manifest, so another digest), and a
+ *    last member `index.json -> index.oci.json`, a symlink. Whatever extracts the archive
+ *    first (skopeo/podman `oci-archive:`, `tar -x` before umoci) ends with index.json
+ *    replaced by that link, so it reads this view.
  * docs/bundle-format.md records what each client does, measured with the Debian packages.
  *
- * Same inputs, same bytes: entries sorted, mtime fixed (SOURCE_DATE_EPOCH or 0), uid/gid 0,
- * JSON in a fixed order. The layout is planned first (tar.ts), so blob downloads write
- * straight into a temporary file, which is renamed into place only when complete.
+ * Same inputs, same bytes: entries sorted (the link last), mtime fixed (SOURCE_DATE_EPOCH or
+ * 0), uid/gid 0, JSON in a fixed order. The layout is planned first (tar.ts), so blob
+ * downloads write straight into a temporary file, renamed into place only when complete.
  */
+
 
 
 
@@ -3401,8 +3494,12 @@ const ANNOTATIONS = {
     imageName: 'io.containerd.image.name',
     refName: 'org.opencontainers.image.ref.name',
     /** The digest of the index the platform manifest was chosen from. */
-    indexDigest: 'dev.kedge.image.index.digest'
+    indexDigest: 'dev.kedge.image.index.digest',
+    /** On an OCI twin (index.oci.json): the registry's Docker manifest it was converted from. */
+    convertedFrom: 'dev.kedge.image.converted.from'
 };
+/** The OCI transports' view of the archive, and the link that makes extractors read it. */
+const OCI_INDEX = 'index.oci.json';
 /** The mtime for archive entries: SOURCE_DATE_EPOCH when set, else 0. */
 function archiveMtime(env = process.env) {
     const epoch = Number(env.SOURCE_DATE_EPOCH ?? 0);
@@ -3419,28 +3516,37 @@ function reportPathFor(archive) {
     return `${archive}.images.json`;
 }
 const byName = (a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+/** An index.json entry for manifest `desc` of `img`, named by its full reference. */
+function indexEntry(img, desc, annotations) {
+    return {
+        mediaType: desc.mediaType,
+        digest: desc.digest,
+        size: desc.size,
+        platform: {
+            architecture: img.platform.architecture,
+            os: img.platform.os,
+            ...(img.platform.variant ? { variant: img.platform.variant } : {})
+        },
+        annotations: {
+            [ANNOTATIONS.imageName]: img.name,
+            [ANNOTATIONS.refName]: img.name,
+            ...annotations
+        }
+    };
+}
 /** The JSON documents of the archive, pure data (easy to test). */
 function layoutDocuments(images) {
     const sorted = [...images].sort(byName);
-    const index = {
+    const indexOf = (manifests) => ({
         schemaVersion: 2,
         mediaType: 'application/vnd.oci.image.index.v1+json',
-        manifests: sorted.map(img => ({
-            mediaType: img.manifest.mediaType,
-            digest: img.manifest.digest,
-            size: img.manifest.size,
-            platform: {
-                architecture: img.platform.architecture,
-                os: img.platform.os,
-                ...(img.platform.variant ? { variant: img.platform.variant } : {})
-            },
-            annotations: {
-                [ANNOTATIONS.imageName]: img.name,
-                [ANNOTATIONS.refName]: img.name,
-                ...(img.indexDigest ? { [ANNOTATIONS.indexDigest]: img.indexDigest } : {})
-            }
-        }))
-    };
+        manifests
+    });
+    const registry = (img) => indexEntry(img, img.manifest, img.indexDigest ? { [ANNOTATIONS.indexDigest]: img.indexDigest } : {});
+    const index = indexOf(sorted.map(registry));
+    const ociIndex = indexOf(sorted.map(img => img.ociTwin
+        ? indexEntry(img, { mediaType: OCI_MANIFEST, digest: img.ociTwin.digest, size: img.ociTwin.size }, { [ANNOTATIONS.convertedFrom]: img.manifest.digest })
+        : registry(img)));
     const manifestJson = sorted.map(img => ({
         Config: blobPath(img.config.digest),
         RepoTags: img.tag ? [img.name] : [],
@@ -3454,11 +3560,49 @@ function layoutDocuments(images) {
         const repo = img.name.slice(0, img.name.length - img.tag.length - 1);
         repositories[repo] = { ...repositories[repo], [img.tag]: top.digest.slice('sha256:'.length) };
     }
-    return { index, manifestJson, repositories };
+    return { index, ociIndex, manifestJson, repositories };
 }
 /** A temporary name beside `target` that never looks like a finished archive. */
 function temporaryPath(target) {
     return (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)(target), `.${(0,external_node_path_namespaceObject.basename)(target)}.partial-${(0,external_node_crypto_namespaceObject.randomBytes)(4).toString('hex')}`);
+}
+/** The archive's entries, planned, and the bytes kedge writes itself (documents, twins). */
+function planArchive(images) {
+    const { index, ociIndex, manifestJson, repositories } = layoutDocuments(images);
+    const blobs = new Map();
+    const docs = new Map();
+    for (const img of images) {
+        // An OCI twin is kedge's own bytes: written in place when the archive is created.
+        if (img.ociTwin) {
+            blobs.set(img.ociTwin.digest, img.ociTwin.size);
+            docs.set(blobPath(img.ociTwin.digest), img.ociTwin.bytes);
+        }
+        blobs.set(img.manifest.digest, img.manifest.size);
+        blobs.set(img.config.digest, img.config.size);
+        for (const l of img.layers)
+            blobs.set(l.digest, l.size);
+    }
+    const json = (v) => Buffer.from(`${JSON.stringify(v)}\n`);
+    docs.set('index.json', json(index));
+    docs.set(OCI_INDEX, json(ociIndex));
+    docs.set('manifest.json', json(manifestJson));
+    docs.set('oci-layout', json({ imageLayoutVersion: '1.0.0' }));
+    docs.set('repositories', json(repositories));
+    const entries = [
+        { name: 'blobs/', type: 'directory', size: 0 },
+        { name: 'blobs/sha256/', type: 'directory', size: 0 },
+        ...[...blobs].map(([digest, size]) => ({
+            name: blobPath(digest),
+            type: 'file',
+            size
+        })),
+        ...[...docs]
+            .filter(([name]) => !name.startsWith('blobs/'))
+            .map(([name, data]) => ({ name, type: 'file', size: data.length }))
+    ].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    // Last, after the regular index.json: an extractor ends with index.json -> index.oci.json.
+    entries.push({ name: 'index.json', type: 'symlink', size: 0, linkname: OCI_INDEX });
+    return { docs, plan: planTar(entries) };
 }
 /**
  * An archive being written: its layout is planned up front, the temporary file is sized,
@@ -3480,32 +3624,7 @@ class ArchiveFile {
         this.slots = slots;
     }
     static async create(target, images, mtime = archiveMtime()) {
-        const { index, manifestJson, repositories } = layoutDocuments(images);
-        const blobs = new Map();
-        for (const img of images) {
-            blobs.set(img.manifest.digest, img.manifest.size);
-            blobs.set(img.config.digest, img.config.size);
-            for (const l of img.layers)
-                blobs.set(l.digest, l.size);
-        }
-        const json = (v) => Buffer.from(`${JSON.stringify(v)}\n`);
-        const docs = new Map([
-            ['index.json', json(index)],
-            ['manifest.json', json(manifestJson)],
-            ['oci-layout', json({ imageLayoutVersion: '1.0.0' })],
-            ['repositories', json(repositories)]
-        ]);
-        const entries = [
-            { name: 'blobs/', type: 'directory', size: 0 },
-            { name: 'blobs/sha256/', type: 'directory', size: 0 },
-            ...[...blobs].map(([digest, size]) => ({
-                name: blobPath(digest),
-                type: 'file',
-                size
-            })),
-            ...[...docs].map(([name, data]) => ({ name, type: 'file', size: data.length }))
-        ].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-        const plan = planTar(entries);
+        const { docs, plan } = planArchive(images);
         const temp = temporaryPath(target);
         const handle = await (0,promises_namespaceObject.open)(temp, 'wx');
         try {
@@ -3513,7 +3632,7 @@ class ArchiveFile {
             const slots = new Map();
             for (const entry of plan.entries) {
                 await handle.write(ustarHeader(entry, mtime), 0, BLOCK, entry.offset);
-                const doc = docs.get(entry.name);
+                const doc = entry.type === 'file' ? docs.get(entry.name) : undefined;
                 if (doc)
                     await handle.write(doc, 0, doc.length, entry.dataOffset);
                 else if (entry.type === 'file') {
@@ -5373,6 +5492,7 @@ function configPlatform(bytes, digest, where) {
 
 
 
+
 /** A platform as a file-name part: linux/arm/v7 -> linux-arm-v7. */
 function platformSlug(platform) {
     return platform.trim().replace(/\//g, '-');
@@ -5677,7 +5797,11 @@ function toArchive(r) {
         manifest: r.manifest,
         config: r.config,
         layers: r.layers,
-        ...(r.indexDigest ? { indexDigest: r.indexDigest } : {})
+        ...(r.indexDigest ? { indexDigest: r.indexDigest } : {}),
+        // skopeo's and umoci's OCI transports skip Docker-typed entries: store an OCI twin too.
+        ...(r.manifest.mediaType === DOCKER_MANIFEST
+            ? { ociTwin: ociTwinOfDocker(r.manifestBytes, `image "${r.given}"`) }
+            : {})
     };
 }
 //# sourceMappingURL=fetch.js.map
