@@ -9,7 +9,8 @@
  * archive stores nothing twice); only the manifest's own media type and its descriptors'
  * media types change. Those media types are part of the manifest's bytes, so its digest
  * necessarily differs from the registry's: the registry's Docker manifest stays the image
- * that containerd names (archive.ts orders the twin before it in index.json).
+ * that containerd names (archive.ts lists twins only in index.oci.json, which containerd
+ * never reads).
  *
  * The bytes are kedge's own, deterministic: fixed key order, no whitespace.
  */
