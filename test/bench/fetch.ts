@@ -372,6 +372,8 @@ async function faults(): Promise<void> {
 }
 
 const SET_MIB = SET.reduce((n, [, , mb]) => n + mb, 0) + BASE_MB
+/** Warm runs per size in scale mode (each next to a warm-limit run); the median is printed. */
+const WARM_RUNS = Math.max(1, Number(process.env.KEDGE_BENCH_WARM_RUNS ?? '3'))
 
 function parseSize(text: string): number {
   const m = /^([\d.]+)\s*([MG])i?B?$/i.exec(text.trim())
@@ -387,6 +389,28 @@ interface ScaleRow {
   skopeo: Measured
   warm: Measured
   warmLimit: Measured
+}
+
+/**
+ * Sub-second at 263 MiB on a shared machine: WARM_RUNS warm runs, each next to a warm-limit
+ * run so both see the same load and page cache. Median times; the warm RSS is the peak.
+ */
+async function warmRuns(
+  warmRun: () => Promise<Measured>,
+  limitRun: () => Promise<Measured>,
+  output: string
+): Promise<{ warm: Measured; warmLimit: Measured; uniqueMiB: number }> {
+  const warms: Measured[] = []
+  const limits: Measured[] = []
+  let uniqueMiB = 0
+  for (let i = 0; i < WARM_RUNS; i++) {
+    limits.push(await limitRun())
+    warms.push(await warmRun())
+    uniqueMiB = statSync(output).size / MB
+    await bed.removeDir(output)
+  }
+  const warm = { ...median(warms), peakRssMiB: Math.max(...warms.map(w => w.peakRssMiB)) }
+  return { warm, warmLimit: median(limits), uniqueMiB }
 }
 
 /** One size: seed the arm64 set scaled to `bytes`, then time limit, kedge, skopeo, warm. */
@@ -450,14 +474,17 @@ async function scaleOne(label: string, bytes: number): Promise<ScaleRow> {
     const cache = join(work, 'cache')
     await timed(process.execPath, [action], inputs(join(work, 'fill.tar'), cache))
     await bed.removeDir(join(work, 'fill.tar'))
-    const warm = await timed(process.execPath, [action], inputs(join(work, 'warm.tar'), cache))
     const paths = join(work, 'paths.txt')
     writeFileSync(
       paths,
       [...blobs.keys()].map(d => join(cache, 'blobs', 'sha256', d.slice(7))).join('\n')
     )
-    const warmLimit = await timed(process.execPath, [limitJs, 'disk', paths])
-    const uniqueMiB = statSync(join(work, 'warm.tar')).size / MB
+    const warmOut = join(work, 'warm.tar')
+    const { warm, warmLimit, uniqueMiB } = await warmRuns(
+      () => timed(process.execPath, [action], inputs(warmOut, cache)),
+      () => timed(process.execPath, [limitJs, 'disk', paths]),
+      warmOut
+    )
     return { size: label, uniqueMiB, limit, kedge, skopeo, warm, warmLimit }
   } finally {
     await registry.stop()
@@ -473,7 +500,7 @@ async function scaleMode(): Promise<void> {
     rows.push(row)
     const r = (a: number, b: number) => `${(a / b).toFixed(2)}×`
     console.log(
-      `scale ${row.size} (archive ${row.uniqueMiB.toFixed(0)} MiB): kedge/limit ${r(row.kedge.seconds, row.limit.seconds)} (${row.kedge.seconds.toFixed(2)} s vs ${row.limit.seconds.toFixed(2)} s; target <= 1.1×), kedge/skopeo-OCI ${r(row.kedge.seconds, row.skopeo.seconds)} (skopeo ${row.skopeo.seconds.toFixed(2)} s), peak RSS ${row.kedge.peakRssMiB.toFixed(0)} MiB cold / ${row.warm.peakRssMiB.toFixed(0)} MiB warm (target <= 64; skopeo ${row.skopeo.peakRssMiB.toFixed(0)} MiB), warm/warm-limit ${r(row.warm.seconds, row.warmLimit.seconds)} (${row.warm.seconds.toFixed(2)} s vs ${row.warmLimit.seconds.toFixed(2)} s; target <= 1.2×)`
+      `scale ${row.size} (archive ${row.uniqueMiB.toFixed(0)} MiB): kedge/limit ${r(row.kedge.seconds, row.limit.seconds)} (${row.kedge.seconds.toFixed(2)} s vs ${row.limit.seconds.toFixed(2)} s; target <= 1.1×), kedge/skopeo-OCI ${r(row.kedge.seconds, row.skopeo.seconds)} (skopeo ${row.skopeo.seconds.toFixed(2)} s), peak RSS ${row.kedge.peakRssMiB.toFixed(0)} MiB cold / ${row.warm.peakRssMiB.toFixed(0)} MiB warm (target <= 64; skopeo ${row.skopeo.peakRssMiB.toFixed(0)} MiB), warm/warm-limit ${r(row.warm.seconds, row.warmLimit.seconds)} (median of ${WARM_RUNS}: ${row.warm.seconds.toFixed(2)} s vs ${row.warmLimit.seconds.toFixed(2)} s; target <= 1.2×)`
     )
   }
   console.log(`(sizes run: ${rows.map(x => x.size).join(', ')}; KEDGE_BENCH_SIZES selects them)`)

@@ -13,10 +13,11 @@
  */
 import { createHash, type Hash } from 'node:crypto'
 import type { FileHandle } from 'node:fs/promises'
-import { BlobCache, readChunks } from './cache.js'
+import { BlobCache, pipeChunks, readChunks } from './cache.js'
 import { HttpError } from './client.js'
 import { describeError, isError } from './errors.js'
 import { discard, header, type HttpResponse } from './http.js'
+import { limiter } from './limit.js'
 import { rateLimitStop, readRateLimit } from './ratelimit.js'
 import { StagingPool, type Stage } from './staging.js'
 import { youngGarbage } from './young-gc.js'
@@ -83,6 +84,7 @@ export class BlobFetcher {
   readonly stats: BlobStats = { bytesFetched: 0, requests: 0, reused: 0, fetched: 0 }
   private readonly cache: BlobCache | undefined
   private readonly staging = new StagingPool()
+  private readonly copies = limiter(WARM_COPIES)
 
   /** `cacheDir`: a persistent content-addressed cache, or undefined for none. */
   constructor(
@@ -192,27 +194,24 @@ export class BlobFetcher {
     }
   }
 
-  /** Copies a cached blob into the targets while re-hashing it; false if absent or damaged. */
+  /**
+   * Copies a cached blob into the targets while re-hashing it; false if absent or damaged.
+   * A pipeline per blob (pipeChunks): the next chunks are read (threadpool) while this one
+   * is hashed (main thread) and the last one written, in a few reused buffers; only
+   * WARM_COPIES blobs copy at once, so the main thread hashes without the threadpool's
+   * reads and writes of many blobs crowding it out (2 cores).
+   */
   private async copyFromCache(desc: BlobDescriptor, targets: BlobTarget[]): Promise<boolean> {
     const handle = await this.cache?.open(desc)
     if (!handle || !this.cache) return false
-    const hash = createHash('sha256')
-    let intact = false
     const failed: { write?: unknown } = {}
+    let intact = false
     try {
-      await readChunks(handle, desc.size, async (chunk, position) => {
-        hash.update(chunk)
-        await Promise.all(
-          targets.map(t => t.handle.write(chunk, 0, chunk.length, t.offset + position))
-        ).catch((err: unknown) => {
-          failed.write = err
-          throw err
-        })
-      })
-      intact = `sha256:${hash.digest('hex')}` === desc.digest
-    } catch (err) {
+      const hash = await this.copies(() => pipeToTargets(handle, desc.size, targets, failed))
+      intact = hash === desc.digest
+    } catch {
       // A failed write to the archive is the run's problem; a failed read, the entry's.
-      if ('write' in failed) throw err
+      if ('write' in failed) throw failed.write
     } finally {
       await handle.close()
     }
@@ -454,6 +453,49 @@ class StagedWriter {
   async settle(): Promise<void> {
     await this.pending
   }
+}
+
+/** Cache copies: chunk size, buffers per blob, blobs copied at once (see copyFromCache). */
+const COPY_CHUNK = 1024 * 1024
+const COPY_DEPTH = 2
+const WARM_COPIES = 2
+
+/** Copy buffers, reused from blob to blob (and run to run): none is allocated per chunk. */
+const spareBuffers: Buffer[] = []
+
+/**
+ * Copies `size` bytes of a cache entry into every target through a pipeline, hashing them;
+ * returns the digest of what was read. A write failure is recorded in `failed.write`.
+ */
+async function pipeToTargets(
+  handle: FileHandle,
+  size: number,
+  targets: BlobTarget[],
+  failed: { write?: unknown }
+): Promise<string> {
+  const hash = createHash('sha256')
+  const count = Math.max(1, Math.min(COPY_DEPTH, Math.ceil(size / COPY_CHUNK)))
+  const buffers = Array.from(
+    { length: count },
+    () => spareBuffers.pop() ?? Buffer.allocUnsafeSlow(COPY_CHUNK)
+  )
+  try {
+    await pipeChunks(handle, size, buffers, async (chunk, position) => {
+      hash.update(chunk)
+      try {
+        await Promise.all(
+          targets.map(t => t.handle.write(chunk, 0, chunk.length, t.offset + position))
+        )
+      } catch (err) {
+        failed.write ??= err
+        throw err
+      }
+    })
+  } finally {
+    // pipeChunks returns with nothing in flight: the buffers are free again.
+    spareBuffers.push(...buffers)
+  }
+  return `sha256:${hash.digest('hex')}`
 }
 
 /** Back to byte 0: a fresh hash, and sinks that forget what they were given. */

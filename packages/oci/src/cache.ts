@@ -188,3 +188,66 @@ export async function readChunks(
     position += bytesRead
   }
 }
+
+/** Reads exactly `want` bytes at `position` into the start of `buffer`; throws at an early end. */
+async function readFully(
+  handle: FileHandle,
+  buffer: Buffer,
+  want: number,
+  position: number,
+  size: number
+): Promise<void> {
+  for (let got = 0; got < want;) {
+    const { bytesRead } = await handle.read(buffer, got, want - got, position + got)
+    if (bytesRead === 0) {
+      throw new Error(`cache entry ended at ${position + got} of ${size} bytes`)
+    }
+    got += bytesRead
+  }
+}
+
+/**
+ * Reads exactly `size` bytes of `handle`, in order, through a ring of `buffers` (all one
+ * length): while `each` works on chunk k, chunks k+1.. are being read. `each` is called in
+ * order, synchronously consumes the chunk (hashing it) and returns the work that still
+ * uses the buffer (its writes); that buffer is read into again only after that work is
+ * done. Nothing is in flight when this returns or throws (the first error wins), so the
+ * caller may close the handle and reuse the buffers. Throws when the file ends early.
+ */
+export async function pipeChunks(
+  handle: FileHandle,
+  size: number,
+  buffers: Buffer[],
+  each: (chunk: Buffer, position: number) => Promise<void>
+): Promise<void> {
+  const chunkSize = buffers[0]?.length ?? 0
+  if (chunkSize === 0) throw new Error('pipeChunks needs at least one buffer')
+  const reads: Array<Promise<void> | undefined> = []
+  const uses: Array<Promise<void> | undefined> = []
+  let issued = 0
+  const issue = (slot: number): void => {
+    const buffer = buffers[slot] as Buffer
+    const position = issued
+    const want = Math.min(chunkSize, size - position)
+    issued += want
+    const free = uses[slot] ?? Promise.resolve()
+    reads[slot] = free.then(() => readFully(handle, buffer, want, position, size))
+    // Marked handled here; the loop below (or the final settle) still sees the rejection.
+    reads[slot].catch(() => undefined)
+  }
+  try {
+    for (let slot = 0; slot < buffers.length && issued < size; slot++) issue(slot)
+    for (let k = 0, position = 0; position < size; k++) {
+      const slot = k % buffers.length
+      await reads[slot]
+      const length = Math.min(chunkSize, size - position)
+      uses[slot] = each((buffers[slot] as Buffer).subarray(0, length), position)
+      uses[slot].catch(() => undefined)
+      position += length
+      if (issued < size) issue(slot)
+    }
+    await Promise.all(uses.filter(use => use !== undefined))
+  } finally {
+    await Promise.allSettled([...reads, ...uses].filter(work => work !== undefined))
+  }
+}
