@@ -1,5 +1,4 @@
 /** verify: the operators' checklist, PASS/FAIL per check, with a hint for each failure. */
-import { request } from 'node:http'
 import { load } from 'js-yaml'
 import type { BundleInfo } from './bundle.js'
 import { getPath } from './config.js'
@@ -17,7 +16,9 @@ export interface Check {
   hint: string
 }
 
-function httpOk(url: string): Promise<boolean> {
+/** node:http is loaded here, when verify needs it, not at every start (plan). */
+async function httpOk(url: string): Promise<boolean> {
+  const { request } = await import('node:http')
   return new Promise(resolve => {
     const req = request(url, { timeout: 3000 }, res => {
       res.resume()
