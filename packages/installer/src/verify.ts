@@ -1,7 +1,6 @@
 /** verify: the operators' checklist, PASS/FAIL per check, with a hint for each failure. */
-import { load } from 'js-yaml'
 import type { BundleInfo } from './bundle.js'
-import { getPath } from './config.js'
+import { getPath, yamlLib } from './config.js'
 import type { Host } from './host.js'
 import type { Options } from './options.js'
 import { loadState } from './journal.js'
@@ -116,8 +115,8 @@ async function edgeMeshChecks(list: Checklist, host: Host): Promise<void> {
   await list.check(
     'clusterDNS is 169.254.96.16',
     'run the installer again (check-edgecore-config fixes it)',
-    () => {
-      const doc = load(host.read('/etc/kubeedge/config/edgecore.yaml'))
+    async () => {
+      const doc = (await yamlLib()).load(host.read('/etc/kubeedge/config/edgecore.yaml'))
       const dns = getPath(doc, 'modules.edged.tailoredKubeletConfig.clusterDNS')
       return [Array.isArray(dns) && dns.includes('169.254.96.16'), JSON.stringify(dns ?? null)]
     }
@@ -139,6 +138,7 @@ async function clusterChecks(list: Checklist, kubectl: Kubectl): Promise<void> {
     'dynamicController enabled',
     're-run the installer (keadm-init turns it on in the ConfigMap)',
     async () => {
+      const { load } = await yamlLib()
       const cm = (await kubectl(['-n', 'kubeedge', 'get', 'configmap', 'cloudcore', '-o', 'yaml']))
         .stdout
       const inner =
