@@ -167,7 +167,10 @@ export interface VerifyOptions {
    * Hash every listed file (the default, before anything changes the host). false: plan,
    * which reads only meta/bundle.json, hashes only that file; the listing, the file types
    * and the signature are checked all the same. Hashing the image archives would cost
-   * plan about 1 s per GiB.
+   * plan about 1 s per GiB. No cache of earlier sums stands in: plan writes nothing, not
+   * even a log. (A cache keyed by size, mtime and inode would pass a file rewritten in
+   * place whose mtime was set back with touch; ctime in the key closes that to all but
+   * root, who can set the clock.)
    */
   hashAll?: boolean
 }
