@@ -6,9 +6,9 @@
 import type * as JsYaml from 'js-yaml'
 
 /**
- * js-yaml, loaded on first use: it is 130 KB of the 300 KB bundled install.js, and plan,
- * --help and token never parse YAML. webpackMode "eager" keeps it inside install.js (no
- * chunk file beside it that a bundle would have to carry), evaluated only when imported.
+ * js-yaml, loaded on first use: it is 130 KB of the 300 KB bundled install.js, and plan and
+ * --help never parse YAML. webpackMode "eager" keeps it inside install.js (no chunk file
+ * beside it that a bundle would have to carry), evaluated only when first imported.
  */
 export function yamlLib(): Promise<typeof JsYaml> {
   return import(/* webpackMode: "eager" */ 'js-yaml')
