@@ -18,7 +18,7 @@ import {
   writeFileSync
 } from 'node:fs'
 import { join } from 'node:path'
-import { main } from '@kedge/installer'
+import { main, verifyBundle } from '@kedge/installer'
 import * as bed from '../bed/index.js'
 import { describeTree } from '../lib/tree.js'
 
@@ -259,6 +259,41 @@ describe('bundle file checks, signature and values (hand-made bundles, real open
       expect(describeTree(root)).toEqual(before)
     }
   )
+
+  test('plan hashes only meta/bundle.json: a changed file passes plan (which says so), the full check before an install refuses it', async () => {
+    const dir = makeBundle(work)
+    appendFileSync(join(dir, 'bin', 'keadm'), 'changed after SHA256SUMS\n')
+    const run = await plan(dir, root)
+    expect(run.stderr).toBe('')
+    expect(run.code).toBe(0)
+    expect(run.stdout).toContain(
+      'plan hashed only meta/bundle.json; `cloud` checks the sha256 of every file before it changes anything'
+    )
+    const json = await plan(dir, root, ['--json'])
+    expect(json.code).toBe(0)
+    const result = JSON.parse(json.stdout.trim()) as { hashed: string[] }
+    expect(result.hashed).toEqual(['meta/bundle.json'])
+    await expect(verifyBundle(dir)).rejects.toThrow(
+      'bin/keadm: changed (sha256 differs from SHA256SUMS)'
+    )
+    expect(describeTree(root)).toEqual(before)
+  })
+
+  test('plan still refuses a changed meta/bundle.json (the file it reads), and a missing or unlisted file', async () => {
+    const changed = makeBundle(work)
+    appendFileSync(join(changed, 'meta', 'bundle.json'), ' ')
+    const run = await plan(changed, root)
+    expect(run.code).toBe(2)
+    expect(run.stderr).toContain('meta/bundle.json: changed (sha256 differs from SHA256SUMS)')
+    const missing = makeBundle(work)
+    rmSync(join(missing, 'bin', 'keadm'))
+    writeFileSync(join(missing, 'extra.sh'), 'echo hi\n')
+    const other = await plan(missing, root)
+    expect(other.code).toBe(2)
+    expect(other.stderr).toContain('bin/keadm: missing')
+    expect(other.stderr).toContain('extra.sh: not in SHA256SUMS')
+    expect(describeTree(root)).toEqual(before)
+  })
 
   test('--trust-key: an ECDSA P-256 and an Ed25519 signature made by openssl pass', async () => {
     const ec = makeBundle(work)

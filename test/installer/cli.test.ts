@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { spawn } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import * as bed from '../bed/index.js'
 import {
@@ -182,6 +183,34 @@ describe('install.js on a terminal and in scripts (stubs from the bundle)', () =
       'keadm join --kubeedge-version=v1.22.2 --cloudcore-ipport=<cloud-ip>:10000'
     )
     expect(plan.stdout).toContain('--token=<token>')
+  })
+
+  test('plan can start no process: node:child_process, node:http and node:readline are never loaded', async () => {
+    const host = fakeHost(work)
+    const list = join(work, 'plan-modules.txt')
+    const preload = join(work, 'module-list.cjs')
+    writeFileSync(
+      preload,
+      `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(list)}, process.moduleLoadList.join('\\n')))\n`
+    )
+    const plan = await runInstaller(bundles.edge, ['plan', '--root', host.root], {
+      ...host.stubs.env,
+      NODE_OPTIONS: `--require ${preload}`
+    })
+    expect(plan.stderr).toBe('')
+    expect(plan.code).toBe(0)
+    const loaded = readFileSync(list, 'utf8').split('\n')
+    expect(loaded).toContain('NativeModule fs') // the list is node's own
+    for (const name of ['child_process', 'http', 'readline'])
+      expect(loaded).not.toContain(`NativeModule ${name}`)
+    expect(host.stubs.calls()).toEqual([])
+    // The same hook sees verify, which runs commands, load it (the check above can fail).
+    const verify = await runInstaller(bundles.edge, ['verify', '--root', host.root], {
+      ...host.stubs.env,
+      NODE_OPTIONS: `--require ${preload}`
+    })
+    expect(verify.code).toBe(1)
+    expect(readFileSync(list, 'utf8').split('\n')).toContain('NativeModule child_process')
   })
 
   test('a reader that goes away (install.sh plan | head): no EPIPE crash', async () => {

@@ -42,8 +42,8 @@ describe('edgecore.yaml merge', () => {
   ].join('\n')
   const wanted = edgecoreSettings('192.0.2.10')
 
-  test('finds what did not take', () => {
-    expect(missingSettings(yaml, wanted)).toEqual([
+  test('finds what did not take', async () => {
+    expect(await missingSettings(yaml, wanted)).toEqual([
       'modules.metaManager.metaServer.enable',
       'modules.edgeStream.enable',
       'modules.edgeStream.server',
@@ -51,8 +51,8 @@ describe('edgecore.yaml merge', () => {
     ])
   })
 
-  test('sets exactly those keys and keeps every other one; a second merge changes nothing', () => {
-    const merged = mergeSettings(yaml, wanted, 'edgecore.yaml')
+  test('sets exactly those keys and keeps every other one; a second merge changes nothing', async () => {
+    const merged = await mergeSettings(yaml, wanted, 'edgecore.yaml')
     const doc = load(merged)
     expect(getPath(doc, 'modules.edgeHub')).toEqual({
       httpServer: 'https://192.0.2.10:10002',
@@ -68,8 +68,8 @@ describe('edgecore.yaml merge', () => {
       clusterDNS: ['169.254.96.16']
     })
     expect(getPath(doc, 'modules.edgeStream')).toEqual({ enable: true, server: '192.0.2.10:10004' })
-    expect(missingSettings(merged, wanted)).toEqual([])
-    expect(mergeSettings(merged, wanted, 'x')).toBe(merged)
+    expect(await missingSettings(merged, wanted)).toEqual([])
+    expect(await mergeSettings(merged, wanted, 'x')).toBe(merged)
   })
 })
 
@@ -88,8 +88,8 @@ describe('cloudcore ConfigMap: dynamicController on, nothing else touched', () =
     data: { 'cloudcore.yaml': inner, other: 'x' }
   })
 
-  test('the whole cloudcore.yaml is written back with that one key changed', () => {
-    const { yaml, changed } = enableDynamicController(cm)
+  test('the whole cloudcore.yaml is written back with that one key changed', async () => {
+    const { yaml, changed } = await enableDynamicController(cm)
     expect(changed).toBe(true)
     const out = load(yaml) as { metadata: Record<string, unknown>; data: Record<string, string> }
     expect(out.metadata).toEqual({ name: 'cloudcore', namespace: 'kubeedge', labels: { a: 'b' } })
@@ -100,10 +100,10 @@ describe('cloudcore ConfigMap: dynamicController on, nothing else touched', () =
     expect(after).toEqual(before)
   })
 
-  test('already on: unchanged; no cloudcore.yaml: refused, not replaced', () => {
-    const on = enableDynamicController(cm).yaml
-    expect(enableDynamicController(on).changed).toBe(false)
-    expect(() => enableDynamicController('{"data":{}}')).toThrow(
+  test('already on: unchanged; no cloudcore.yaml: refused, not replaced', async () => {
+    const on = (await enableDynamicController(cm)).yaml
+    expect((await enableDynamicController(on)).changed).toBe(false)
+    await expect(enableDynamicController('{"data":{}}')).rejects.toThrow(
       'has no data["cloudcore.yaml"]; not editing it'
     )
   })

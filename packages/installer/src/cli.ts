@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { BundleError, verifyBundle, type BundleInfo } from './bundle.js'
+import { BUNDLE_META, BundleError, verifyBundle, type BundleInfo } from './bundle.js'
 import { Host } from './host.js'
 import { loadState } from './journal.js'
 import { JOIN_FILE, rfc3339, timeLeft, tokenExpiry } from './joinfile.js'
@@ -40,12 +40,19 @@ function siteTrust(options: Options): TrustKey | undefined {
   return existsSync(site) ? loadTrustKey(site, site) : undefined
 }
 
-/** The bundle beside install.js (or --bundle), checked, and of the side asked for. */
-async function loadBundle(options: Options): Promise<BundleInfo> {
+/**
+ * The bundle beside install.js (or --bundle), checked, and of the side asked for; and the
+ * key its signature was checked with. plan hashes only meta/bundle.json (bundle.ts).
+ */
+async function loadBundle(
+  options: Options
+): Promise<{ bundle: BundleInfo; trust: TrustKey | undefined }> {
   const bundleDir = options.bundleDir ?? dirname(fileURLToPath(import.meta.url))
   let bundle: BundleInfo
+  let trust: TrustKey | undefined
   try {
-    bundle = await verifyBundle(bundleDir, siteTrust(options))
+    trust = siteTrust(options)
+    bundle = await verifyBundle(bundleDir, trust, { hashAll: options.command !== 'plan' })
   } catch (err) {
     if (err instanceof BundleError || err instanceof TrustError) throw new Stop(err.message, 2)
     throw err
@@ -61,10 +68,10 @@ async function loadBundle(options: Options): Promise<BundleInfo> {
   options.side = side
   const delta = deltaInstallRefusal(bundle)
   if (delta && (options.command === 'cloud' || options.command === 'edge')) throw new Stop(delta, 2)
-  return bundle
+  return { bundle, trust }
 }
 
-function plan(ctx: Context, out: Output): Record<string, unknown> {
+function plan(ctx: Context, out: Output, trust: TrustKey | undefined): Record<string, unknown> {
   const { host, bundle } = ctx
   const steps = stepsFor(ctx)
   out.line(`plan for ${bundle.name} (${bundle.side}) on ${host.path('/')}; nothing is changed:`)
@@ -77,7 +84,10 @@ function plan(ctx: Context, out: Output): Record<string, unknown> {
     title: s.title,
     commands: s.plan.map(p => host.mask(p))
   }))
-  return { ok: true, plan: shown }
+  out.line(
+    `bundle: SHA256SUMS lists every file, each a regular file${trust ? `; its signature verified with ${trust.source}` : ''}. plan hashed only ${BUNDLE_META}; \`${bundle.side}\` checks the sha256 of every file before it changes anything`
+  )
+  return { ok: true, plan: shown, hashed: [BUNDLE_META] }
 }
 
 /** PASS/FAIL lines with hints, then the count; the result for --json. */
@@ -206,7 +216,7 @@ async function uninstallSide(ctx: Context, out: Output): Promise<Record<string, 
 }
 
 async function run(options: Options, out: Output): Promise<Record<string, unknown>> {
-  const bundle = await loadBundle(options)
+  const { bundle, trust } = await loadBundle(options)
   const logFile =
     options.logFile ??
     `${options.root && options.root !== '/' ? options.root : ''}/var/log/kubeedge-${bundle.side}-install.log`
@@ -224,7 +234,7 @@ async function run(options: Options, out: Output): Promise<Record<string, unknow
       out.line(host.mask(line))
     }
   }
-  if (options.command === 'plan') return plan(ctx, out)
+  if (options.command === 'plan') return plan(ctx, out, trust)
   if (options.command === 'verify')
     return { side: bundle.side, ...report(await runChecks(host, bundle, options), out, '') }
   if (options.command === 'uninstall') return uninstallSide(ctx, out)

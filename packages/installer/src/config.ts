@@ -3,7 +3,16 @@
  * edgecore.yaml after keadm join, and the cloudcore ConfigMap's cloudcore.yaml (the old
  * script's JSON patch replaced that whole document; never again).
  */
-import { dump, load } from 'js-yaml'
+import type * as JsYaml from 'js-yaml'
+
+/**
+ * js-yaml, loaded on first use: it is 130 KB of the 300 KB bundled install.js, and plan and
+ * --help never parse YAML. webpackMode "eager" keeps it inside install.js (no chunk file
+ * beside it that a bundle would have to carry), evaluated only when first imported.
+ */
+export function yamlLib(): Promise<typeof JsYaml> {
+  return import(/* webpackMode: "eager" */ 'js-yaml')
+}
 
 type Tree = Record<string, unknown>
 
@@ -51,15 +60,23 @@ export function edgecoreSettings(
 }
 
 /** The settings of `wanted` that `yaml` does not have. */
-export function missingSettings(yaml: string, wanted: Record<string, unknown>): string[] {
-  const doc = load(yaml)
+export async function missingSettings(
+  yaml: string,
+  wanted: Record<string, unknown>
+): Promise<string[]> {
+  const doc = (await yamlLib()).load(yaml)
   return Object.entries(wanted)
     .filter(([path, value]) => !sameValue(getPath(doc, path), value))
     .map(([path]) => path)
 }
 
 /** Applies `wanted` to a YAML document, keeping every other key. */
-export function mergeSettings(yaml: string, wanted: Record<string, unknown>, what: string): string {
+export async function mergeSettings(
+  yaml: string,
+  wanted: Record<string, unknown>,
+  what: string
+): Promise<string> {
+  const { dump, load } = await yamlLib()
   const doc = load(yaml)
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
     throw new Error(`${what} is not a YAML mapping; not editing it`)
@@ -72,7 +89,10 @@ export function mergeSettings(yaml: string, wanted: Record<string, unknown>, wha
  * The cloudcore ConfigMap with modules.dynamicController.enable = true in its
  * cloudcore.yaml, the rest of that document and of the ConfigMap kept as they were.
  */
-export function enableDynamicController(configMapYaml: string): { yaml: string; changed: boolean } {
+export async function enableDynamicController(
+  configMapYaml: string
+): Promise<{ yaml: string; changed: boolean }> {
+  const { dump, load } = await yamlLib()
   const cm = load(configMapYaml) as { data?: Record<string, string> } | null
   const inner = cm?.data?.['cloudcore.yaml']
   if (!cm || typeof inner !== 'string') {
@@ -81,7 +101,7 @@ export function enableDynamicController(configMapYaml: string): { yaml: string; 
   if (getPath(load(inner), 'modules.dynamicController.enable') === true)
     return { yaml: configMapYaml, changed: false }
   const data = cm.data ?? {}
-  data['cloudcore.yaml'] = mergeSettings(
+  data['cloudcore.yaml'] = await mergeSettings(
     inner,
     { 'modules.dynamicController.enable': true },
     'cloudcore.yaml'

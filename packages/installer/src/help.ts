@@ -52,7 +52,9 @@ writes /var/lib/kedge/edge-join.txt (0600) for the edges; see: install.js token 
 an expired token is refused (exit 2): run ./install.sh token on the cloud, copy the file again`,
   plan: `usage: node install.js plan [--side cloud|edge] [the install flags]
 prints the ordered steps of the side's install with their commands and files; changes
-nothing. Missing edge join flags show as <cloud-ip> and <token>. The same as cloud|edge --dry-run.`,
+nothing. Missing edge join flags show as <cloud-ip> and <token>. The same as cloud|edge --dry-run.
+It checks the bundle's listing and signature but hashes only meta/bundle.json; cloud|edge
+hash every file before they change anything.`,
   verify: `usage: node install.js verify [--side cloud|edge] [--root DIR] [--json]
 runs the checklist of what was installed (EdgeMesh checks only when it was): one PASS or
 FAIL line per check with a hint, then the count. Exit 0 iff every check passed.

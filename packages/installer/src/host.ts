@@ -4,7 +4,6 @@
  * cluster tools (systemctl, k3s, kubectl, keadm, helm) are found on PATH, which is how the
  * tests put recording STUBS in their place.
  */
-import { spawn } from 'node:child_process'
 import {
   appendFileSync,
   chmodSync,
@@ -225,10 +224,14 @@ export class Host {
     rmSync(this.path(p), { recursive: true, force: true })
   }
 
-  /** Runs a command; its whole output goes to the log, secrets masked. */
-  run(command: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
+  /**
+   * Runs a command; its whole output goes to the log, secrets masked. node:child_process is
+   * loaded on the first run: plan and --help run nothing and start faster without it.
+   */
+  async run(command: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
     const shown = this.mask([command, ...args].join(' '))
     this.log(`$ ${shown}`)
+    const { spawn } = await import('node:child_process')
     return new Promise((resolve, reject) => {
       const child = spawn(command, args, {
         env: { ...process.env, ...options.env },

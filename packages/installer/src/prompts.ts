@@ -3,7 +3,7 @@
  * n, and Ctrl-C or Ctrl-D ends the installer with one line and exit 130 (Interrupted).
  */
 import { isIP } from 'node:net'
-import { createInterface, type Interface } from 'node:readline'
+import type { Interface } from 'node:readline'
 import type { Options } from './options.js'
 import type { Output } from './output.js'
 
@@ -72,6 +72,7 @@ function ipList(fallback: string[]): (answer: string) => { value: string[] } | s
 }
 
 async function withTerminal<T>(body: (rl: Interface) => Promise<T>): Promise<T> {
+  const { createInterface } = await import('node:readline')
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true })
   try {
     return await body(rl)

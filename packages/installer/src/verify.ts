@@ -1,8 +1,6 @@
 /** verify: the operators' checklist, PASS/FAIL per check, with a hint for each failure. */
-import { request } from 'node:http'
-import { load } from 'js-yaml'
 import type { BundleInfo } from './bundle.js'
-import { getPath } from './config.js'
+import { getPath, yamlLib } from './config.js'
 import type { Host } from './host.js'
 import type { Options } from './options.js'
 import { loadState } from './journal.js'
@@ -17,7 +15,9 @@ export interface Check {
   hint: string
 }
 
-function httpOk(url: string): Promise<boolean> {
+/** node:http is loaded here, when verify needs it, not at every start (plan). */
+async function httpOk(url: string): Promise<boolean> {
+  const { request } = await import('node:http')
   return new Promise(resolve => {
     const req = request(url, { timeout: 3000 }, res => {
       res.resume()
@@ -115,8 +115,8 @@ async function edgeMeshChecks(list: Checklist, host: Host): Promise<void> {
   await list.check(
     'clusterDNS is 169.254.96.16',
     'run the installer again (check-edgecore-config fixes it)',
-    () => {
-      const doc = load(host.read('/etc/kubeedge/config/edgecore.yaml'))
+    async () => {
+      const doc = (await yamlLib()).load(host.read('/etc/kubeedge/config/edgecore.yaml'))
       const dns = getPath(doc, 'modules.edged.tailoredKubeletConfig.clusterDNS')
       return [Array.isArray(dns) && dns.includes('169.254.96.16'), JSON.stringify(dns ?? null)]
     }
@@ -138,6 +138,7 @@ async function clusterChecks(list: Checklist, kubectl: Kubectl): Promise<void> {
     'dynamicController enabled',
     're-run the installer (keadm-init turns it on in the ConfigMap)',
     async () => {
+      const { load } = await yamlLib()
       const cm = (await kubectl(['-n', 'kubeedge', 'get', 'configmap', 'cloudcore', '-o', 'yaml']))
         .stdout
       const inner =

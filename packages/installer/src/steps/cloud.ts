@@ -297,7 +297,7 @@ async function runInit(c: Cloud, args: string[]): Promise<string | undefined> {
 async function enableInExisting(c: Cloud, configMap: string): Promise<void> {
   const { host } = c.ctx
   c.ctx.say('  cloudcore exists: making sure dynamicController is on')
-  const { yaml, changed } = enableDynamicController(configMap)
+  const { yaml, changed } = await enableDynamicController(configMap)
   if (!changed) return
   host.write(`${KEDGE_DIR}/cloudcore-configmap.yaml`, yaml, 0o600)
   await c.k(['replace', '-f', host.path(`${KEDGE_DIR}/cloudcore-configmap.yaml`)])

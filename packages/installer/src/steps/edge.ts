@@ -236,7 +236,7 @@ function checkEdgecoreConfig(ctx: Context): Step {
     ],
     run: async () => {
       const file = '/etc/kubeedge/config/edgecore.yaml'
-      const missing = missingSettings(host.read(file), settings)
+      const missing = await missingSettings(host.read(file), settings)
       if (missing.length === 0) {
         ctx.say('  edgecore.yaml has every setting')
         return
@@ -244,7 +244,7 @@ function checkEdgecoreConfig(ctx: Context): Step {
       ctx.say(`  fixing in edgecore.yaml: ${missing.join(', ')}`)
       host.backup(file)
       const fix = Object.fromEntries(missing.map(k => [k, settings[k]]))
-      host.write(file, mergeSettings(host.read(file), fix, file), 0o644)
+      host.write(file, await mergeSettings(host.read(file), fix, file), 0o644)
       await host.run('systemctl', ['restart', 'edgecore'])
     }
   }

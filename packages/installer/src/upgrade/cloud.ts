@@ -167,7 +167,7 @@ function cloudcoreStep(u: Upgrade): Step {
         'kubectl -n kubeedge describe pod -l kubeedge=cloudcore',
         async () => (await k(u, CLOUDCORE_PHASES, true)).stdout.split(/\s+/).includes('Running')
       )
-      const { yaml, changed: off } = enableDynamicController((await k(u, GET_CM)).stdout)
+      const { yaml, changed: off } = await enableDynamicController((await k(u, GET_CM)).stdout)
       if (!off) {
         u.ctx.say('  dynamicController still on')
         return

@@ -168,14 +168,18 @@ function configStep(u: Upgrade): Step {
       `check ${EDGECORE_YAML} for ${Object.keys(settings).join(', ')}; repair, restart edgecore`
     ],
     run: async () => {
-      const missing = missingSettings(host.read(EDGECORE_YAML), settings)
+      const missing = await missingSettings(host.read(EDGECORE_YAML), settings)
       if (missing.length === 0) {
         u.ctx.say('  edgecore.yaml kept every EdgeMesh setting')
         return
       }
       u.ctx.say(`  repairing in edgecore.yaml: ${missing.join(', ')}`)
       const fix = Object.fromEntries(missing.map(k => [k, settings[k]]))
-      host.write(EDGECORE_YAML, mergeSettings(host.read(EDGECORE_YAML), fix, EDGECORE_YAML), 0o644)
+      host.write(
+        EDGECORE_YAML,
+        await mergeSettings(host.read(EDGECORE_YAML), fix, EDGECORE_YAML),
+        0o644
+      )
       await host.run('systemctl', ['restart', 'edgecore'])
     }
   }
