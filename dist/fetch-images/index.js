@@ -3324,7 +3324,8 @@ const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(im
  * archive stores nothing twice); only the manifest's own media type and its descriptors'
  * media types change. Those media types are part of the manifest's bytes, so its digest
  * necessarily differs from the registry's: the registry's Docker manifest stays the image
- * that containerd names (archive.ts orders the twin before it in index.json).
+ * that containerd names (archive.ts lists twins only in index.oci.json, which containerd
+ * never reads).
  *
  * The bytes are kedge's own, deterministic: fixed key order, no whitespace.
  */
@@ -3830,6 +3831,60 @@ async function readChunks(handle, size, each, chunkSize = 256 * 1024) {
             throw new Error(`cache entry ended at ${position} of ${size} bytes`);
         await each(buffer.subarray(0, bytesRead), position);
         position += bytesRead;
+    }
+}
+/** Reads exactly `want` bytes at `position` into the start of `buffer`; throws at an early end. */
+async function readFully(handle, buffer, want, position, size) {
+    for (let got = 0; got < want;) {
+        const { bytesRead } = await handle.read(buffer, got, want - got, position + got);
+        if (bytesRead === 0) {
+            throw new Error(`cache entry ended at ${position + got} of ${size} bytes`);
+        }
+        got += bytesRead;
+    }
+}
+/**
+ * Reads exactly `size` bytes of `handle`, in order, through a ring of `buffers` (all one
+ * length): while `each` works on chunk k, chunks k+1.. are being read. `each` is called in
+ * order, synchronously consumes the chunk (hashing it) and returns the work that still
+ * uses the buffer (its writes); that buffer is read into again only after that work is
+ * done. Nothing is in flight when this returns or throws (the first error wins), so the
+ * caller may close the handle and reuse the buffers. Throws when the file ends early.
+ */
+async function pipeChunks(handle, size, buffers, each) {
+    const chunkSize = buffers[0]?.length ?? 0;
+    if (chunkSize === 0)
+        throw new Error('pipeChunks needs at least one buffer');
+    const reads = [];
+    const uses = [];
+    let issued = 0;
+    const issue = (slot) => {
+        const buffer = buffers[slot];
+        const position = issued;
+        const want = Math.min(chunkSize, size - position);
+        issued += want;
+        const free = uses[slot] ?? Promise.resolve();
+        reads[slot] = free.then(() => readFully(handle, buffer, want, position, size));
+        // Marked handled here; the loop below (or the final settle) still sees the rejection.
+        reads[slot].catch(() => undefined);
+    };
+    try {
+        for (let slot = 0; slot < buffers.length && issued < size; slot++)
+            issue(slot);
+        for (let k = 0, position = 0; position < size; k++) {
+            const slot = k % buffers.length;
+            await reads[slot];
+            const length = Math.min(chunkSize, size - position);
+            uses[slot] = each(buffers[slot].subarray(0, length), position);
+            uses[slot].catch(() => undefined);
+            position += length;
+            if (issued < size)
+                issue(slot);
+        }
+        await Promise.all(uses.filter(use => use !== undefined));
+    }
+    finally {
+        await Promise.allSettled([...reads, ...uses].filter(work => work !== undefined));
     }
 }
 //# sourceMappingURL=cache.js.map
@@ -4677,6 +4732,38 @@ class RegistryClient {
     }
 }
 //# sourceMappingURL=client.js.map
+;// CONCATENATED MODULE: ./packages/oci/lib/limit.js
+/**
+ * Runs at most `concurrency` of the given tasks at once. A finishing task hands its slot
+ * straight to the next waiting one, so a newcomer can never slip in between.
+ */
+function limiter(concurrency) {
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+        throw new Error(`concurrency must be a whole number >= 1, got ${concurrency}`);
+    }
+    let active = 0;
+    const waiting = [];
+    const release = () => {
+        const next = waiting.shift();
+        if (next)
+            next();
+        else
+            active -= 1;
+    };
+    return async (task) => {
+        if (active < concurrency)
+            active += 1;
+        else
+            await new Promise(resolve => waiting.push(resolve));
+        try {
+            return await task();
+        }
+        finally {
+            release();
+        }
+    };
+}
+//# sourceMappingURL=limit.js.map
 ;// CONCATENATED MODULE: ./packages/oci/lib/staging.js
 /**
  * Reused transfer buffers. A blob download copies each socket chunk into one of a pair of
@@ -4772,6 +4859,7 @@ function youngGarbage(bytes) {
 
 
 
+
 /** The connection broke during a transfer; what arrived is kept for a resume. */
 class TransferError extends Error {
     url;
@@ -4798,6 +4886,7 @@ class BlobFetcher {
     stats = { bytesFetched: 0, requests: 0, reused: 0, fetched: 0 };
     cache;
     staging = new StagingPool();
+    copies = limiter(WARM_COPIES);
     /** `cacheDir`: a persistent content-addressed cache, or undefined for none. */
     constructor(cacheDir, retry = defaultRetry, onBytes = () => undefined) {
         this.cacheDir = cacheDir;
@@ -4898,28 +4987,27 @@ class BlobFetcher {
             throw err;
         }
     }
-    /** Copies a cached blob into the targets while re-hashing it; false if absent or damaged. */
+    /**
+     * Copies a cached blob into the targets while re-hashing it; false if absent or damaged.
+     * A pipeline per blob (pipeChunks): the next chunks are read (threadpool) while this one
+     * is hashed (main thread) and the last one written, in a few reused buffers; only
+     * WARM_COPIES blobs copy at once, so the main thread hashes without the threadpool's
+     * reads and writes of many blobs crowding it out (2 cores).
+     */
     async copyFromCache(desc, targets) {
         const handle = await this.cache?.open(desc);
         if (!handle || !this.cache)
             return false;
-        const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
-        let intact = false;
         const failed = {};
+        let intact = false;
         try {
-            await readChunks(handle, desc.size, async (chunk, position) => {
-                hash.update(chunk);
-                await Promise.all(targets.map(t => t.handle.write(chunk, 0, chunk.length, t.offset + position))).catch((err) => {
-                    failed.write = err;
-                    throw err;
-                });
-            });
-            intact = `sha256:${hash.digest('hex')}` === desc.digest;
+            const hash = await this.copies(() => pipeToTargets(handle, desc.size, targets, failed));
+            intact = hash === desc.digest;
         }
-        catch (err) {
+        catch {
             // A failed write to the archive is the run's problem; a failed read, the entry's.
             if ('write' in failed)
-                throw err;
+                throw failed.write;
         }
         finally {
             await handle.close();
@@ -5112,6 +5200,38 @@ class StagedWriter {
         await this.pending;
     }
 }
+/** Cache copies: chunk size, buffers per blob, blobs copied at once (see copyFromCache). */
+const COPY_CHUNK = 1024 * 1024;
+const COPY_DEPTH = 2;
+const WARM_COPIES = 2;
+/** Copy buffers, reused from blob to blob (and run to run): none is allocated per chunk. */
+const spareBuffers = [];
+/**
+ * Copies `size` bytes of a cache entry into every target through a pipeline, hashing them;
+ * returns the digest of what was read. A write failure is recorded in `failed.write`.
+ */
+async function pipeToTargets(handle, size, targets, failed) {
+    const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
+    const count = Math.max(1, Math.min(COPY_DEPTH, Math.ceil(size / COPY_CHUNK)));
+    const buffers = Array.from({ length: count }, () => spareBuffers.pop() ?? Buffer.allocUnsafeSlow(COPY_CHUNK));
+    try {
+        await pipeChunks(handle, size, buffers, async (chunk, position) => {
+            hash.update(chunk);
+            try {
+                await Promise.all(targets.map(t => t.handle.write(chunk, 0, chunk.length, t.offset + position)));
+            }
+            catch (err) {
+                failed.write ??= err;
+                throw err;
+            }
+        });
+    }
+    finally {
+        // pipeChunks returns with nothing in flight: the buffers are free again.
+        spareBuffers.push(...buffers);
+    }
+    return `sha256:${hash.digest('hex')}`;
+}
 /** Back to byte 0: a fresh hash, and sinks that forget what they were given. */
 function restart(state, sinks) {
     state.hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
@@ -5133,38 +5253,6 @@ function isDiskError(err) {
         ['ENOSPC', 'EDQUOT', 'EACCES', 'EROFS', 'EIO', 'EBADF'].includes(code));
 }
 //# sourceMappingURL=blobs.js.map
-;// CONCATENATED MODULE: ./packages/oci/lib/limit.js
-/**
- * Runs at most `concurrency` of the given tasks at once. A finishing task hands its slot
- * straight to the next waiting one, so a newcomer can never slip in between.
- */
-function limiter(concurrency) {
-    if (!Number.isInteger(concurrency) || concurrency < 1) {
-        throw new Error(`concurrency must be a whole number >= 1, got ${concurrency}`);
-    }
-    let active = 0;
-    const waiting = [];
-    const release = () => {
-        const next = waiting.shift();
-        if (next)
-            next();
-        else
-            active -= 1;
-    };
-    return async (task) => {
-        if (active < concurrency)
-            active += 1;
-        else
-            await new Promise(resolve => waiting.push(resolve));
-        try {
-            return await task();
-        }
-        finally {
-            release();
-        }
-    };
-}
-//# sourceMappingURL=limit.js.map
 ;// CONCATENATED MODULE: ./packages/oci/lib/output.js
 /**
  * Output paths are checked before the first request: a path under /proc or /sys, or one

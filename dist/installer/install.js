@@ -1,1176 +1,100 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
-var __webpack_exports__ = {};
+/******/ var __webpack_modules__ = ({
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: external "node:url"
-const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
-;// CONCATENATED MODULE: external "node:crypto"
-const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: ./packages/installer/lib/bundle-values.js
-/**
- * Strict patterns for the values of meta/bundle.json that reach a shell, TOML or YAML
- * (image names, versions, the bundle name). Checked at install time whatever the
- * signature says: `versions.node: v24.11.0$(…)` or a `sandboxImage` holding a quote and a
- * newline must never reach install.sh, config.toml or the EdgeMesh values.
- */
-/** v1.22.0, 1.7.29, v1.34.2+k3s1, v1.0.0-rc.1 */
-const VERSION = /^v?\d{1,4}\.\d{1,4}\.\d{1,4}(?:[-+][A-Za-z0-9][A-Za-z0-9.+-]{0,63})?$/;
-const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-const HOST = '[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::\\d{1,5})?';
-/** An image reference as Docker writes it: [host[:port]/]path[:tag][@sha256:…]. */
-const IMAGE = new RegExp(`^(?:${HOST}/)?${COMPONENT}(?:/${COMPONENT})*(?::[\\w][\\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$`);
-const DIGEST = /^sha256:[a-f0-9]{64}$/;
-const BUNDLE_NAME = /^kubeedge-(?:cloud|edge)-[A-Za-z0-9.+_-]{1,200}$/;
-const matches = (re) => v => typeof v === 'string' && v.length <= 512 && re.test(v);
-const bool = v => typeof v === 'boolean';
-const oneOf = (...values) => v => typeof v === 'string' && values.includes(v);
-const get = (doc, path) => path
-    .split('.')
-    .reduce((node, key) => typeof node === 'object' && node !== null
-    ? node[key]
-    : undefined, doc);
-const FIELDS = [
-    ['name', matches(BUNDLE_NAME), 'kubeedge-<side>-<version>...'],
-    ['side', oneOf('cloud', 'edge'), 'cloud or edge'],
-    ['arch', oneOf('amd64', 'arm64'), 'amd64 or arm64'],
-    ...['kubeedge', 'edgemesh', 'k3s', 'containerd', 'node'].map((k) => [
-        `versions.${k}`,
-        matches(VERSION),
-        'a version like v1.22.0'
-    ]),
-    ['mosquitto.enabled', bool, 'true or false'],
-    ['mosquitto.image', matches(IMAGE), 'an image reference'],
-    ['edgemesh.enabled', bool, 'true or false'],
-    ['sandboxImage', matches(IMAGE), 'an image reference']
-];
-const show = (v) => (v === undefined ? 'missing' : JSON.stringify(v));
-/** Every problem of a parsed bundle.json, each as `path: value is not what`. */
-function checkBundleValues(doc) {
-    if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
-        return ['(top level): not a JSON object'];
-    const problems = FIELDS.filter(([path, check]) => !check(get(doc, path))).map(([path, , what]) => `${path}: ${show(get(doc, path))} is not ${what}`);
-    const images = doc.images;
-    if (!Array.isArray(images))
-        return [...problems, 'images: not a list'];
-    images.forEach((image, i) => {
-        if (!matches(IMAGE)(get(image, 'name')))
-            problems.push(`images[${i}].name: ${show(get(image, 'name'))} is not an image reference`);
-        if (!matches(DIGEST)(get(image, 'manifestDigest')))
-            problems.push(`images[${i}].manifestDigest: ${show(get(image, 'manifestDigest'))} is not sha256:<64 hex>`);
-        const size = get(image, 'size');
-        if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0)
-            problems.push(`images[${i}].size: ${show(size)} is not a byte count`);
-    });
-    return problems;
-}
-//# sourceMappingURL=bundle-values.js.map
-;// CONCATENATED MODULE: ./packages/installer/lib/trust.js
-/**
- * The site's trust anchor: a public key (PEM) given with --trust-key FILE, or placed once
- * per site at /etc/kedge/trust.pem. With one, the bundle's SHA256SUMS must carry a valid
- * SHA256SUMS.sig beside it, made the way openssl makes it, so the operator can check the
- * same signature by hand with no network:
- *   ECDSA P-256: openssl dgst -sha256 -sign key.pem -out SHA256SUMS.sig SHA256SUMS
- *   Ed25519:     openssl pkeyutl -sign -rawin -inkey key.pem -in SHA256SUMS -out SHA256SUMS.sig
- */
+/***/ 421:
+/***/ ((module) => {
 
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 
-const SITE_TRUST_KEY = '/etc/kedge/trust.pem';
-class TrustError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'TrustError';
-    }
-}
-/** Reads a PEM public key: ECDSA P-256 or Ed25519; anything else is refused. */
-function loadTrustKey(file, source) {
-    let pem;
-    try {
-        pem = (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8');
-    }
-    catch (err) {
-        throw new TrustError(`${source}: cannot read ${file}: ${err.message}`);
-    }
-    let key;
-    try {
-        key = (0,external_node_crypto_namespaceObject.createPublicKey)(pem);
-    }
-    catch (err) {
-        throw new TrustError(`${source}: ${file} is not a PEM public key (${err.message}); give the release's kedge-release.pub.pem`);
-    }
-    const type = key.asymmetricKeyType;
-    const curve = key.asymmetricKeyDetails?.namedCurve;
-    if (type !== 'ed25519' && !(type === 'ec' && curve === 'prime256v1'))
-        throw new TrustError(`${source}: ${file} is a ${type ?? 'unknown'}${curve ? ` (${curve})` : ''} key; kedge signs with ECDSA P-256 or Ed25519`);
-    return { key, source };
-}
-/** Why `signature` is not a valid signature of `data` by `trust`, or undefined when it is. */
-function verifySignature(data, signature, trust) {
-    const algorithm = trust.key.asymmetricKeyType === 'ed25519' ? null : 'sha256';
-    let ok;
-    try {
-        ok = (0,external_node_crypto_namespaceObject.verify)(algorithm, data, trust.key, signature);
-    }
-    catch {
-        ok = false;
-    }
-    return ok
-        ? undefined
-        : `not a valid signature of SHA256SUMS by the key in ${trust.source}: the bundle was changed after signing, or signed with another key`;
-}
-//# sourceMappingURL=trust.js.map
-;// CONCATENATED MODULE: ./packages/installer/lib/bundle.js
-/**
- * The bundle the installer ships in: checked file by file against SHA256SUMS (and nothing
- * unlisted beside it) before any change to the host, and its meta/bundle.json read.
- * Nothing in the bundle is followed: a symbolic link, a FIFO, a device or a directory where
- * a file belongs is refused by name, never opened (a FIFO would hang, a link would let a
- * file outside the bundle pass the check, a link loop would never end).
- */
+/***/ }),
 
+/***/ 67:
+/***/ ((module) => {
 
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
 
+/***/ }),
 
+/***/ 481:
+/***/ ((module) => {
 
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline");
 
-class BundleError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'BundleError';
-    }
-}
-/** Files a bundle carries that SHA256SUMS cannot list: itself and its signature. */
-const UNLISTED = new Set(['SHA256SUMS', 'SHA256SUMS.sig']);
-/** What a non-regular file is, for messages. */
-function kindOf(st) {
-    if (st.isSymbolicLink())
-        return 'a symbolic link';
-    if (st.isDirectory())
-        return 'a directory';
-    if (st.isFIFO())
-        return 'a FIFO';
-    if (st.isSocket())
-        return 'a socket';
-    if (st.isBlockDevice() || st.isCharacterDevice())
-        return 'a device';
-    return 'not a regular file';
-}
-/**
- * Every regular file under `dir` (relative paths), walked without following links; the
- * entries that are neither a directory nor a regular file go to `odd`.
- */
-function walk(dir, odd, prefix = '') {
-    const files = [];
-    for (const entry of (0,external_node_fs_namespaceObject.readdirSync)((0,external_node_path_namespaceObject.join)(dir, prefix), { withFileTypes: true })) {
-        const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
-        if (entry.isDirectory())
-            files.push(...walk(dir, odd, rel));
-        else if (entry.isFile())
-            files.push(rel);
-        else
-            odd.push(`${rel}: ${kindOf((0,external_node_fs_namespaceObject.lstatSync)((0,external_node_path_namespaceObject.join)(dir, rel)))}; a bundle holds only regular files`);
-    }
-    return files;
-}
-/** sha256 of a regular file, opened without following a link and without blocking on a FIFO. */
-async function sha256(file) {
-    const handle = await (0,promises_namespaceObject.open)(file, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | external_node_fs_namespaceObject.constants.O_NONBLOCK);
-    try {
-        if (!(await handle.stat()).isFile())
-            throw new BundleError(`${file} is not a regular file`);
-        const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
-        for await (const chunk of handle.createReadStream({ highWaterMark: 1024 * 1024 }))
-            hash.update(chunk);
-        return hash.digest('hex');
-    }
-    finally {
-        await handle.close();
-    }
-}
-function lstatOrUndefined(path) {
-    try {
-        return (0,external_node_fs_namespaceObject.lstatSync)(path);
-    }
-    catch {
-        return undefined;
-    }
-}
-/** A listed name that would reach outside the bundle (absolute, `..`, empty parts). */
-const unsafeName = (name) => name.startsWith('/') || name.split('/').some(p => p === '' || p === '.' || p === '..');
-function readSums(dir) {
-    const sumsFile = (0,external_node_path_namespaceObject.join)(dir, 'SHA256SUMS');
-    const st = lstatOrUndefined(sumsFile);
-    if (!st)
-        throw new BundleError(`${dir} has no SHA256SUMS: not a kedge bundle, or an incomplete copy`);
-    if (!st.isFile())
-        throw new BundleError(`${sumsFile} is ${kindOf(st)}, not a regular file; refusing the bundle`);
-    const text = readNoFollow(sumsFile).toString('utf8');
-    const listed = new Map();
-    for (const line of text.split('\n')) {
-        const m = /^([a-f0-9]{64}) {2}(.+)$/.exec(line);
-        if (m?.[1] && m[2])
-            listed.set(m[2], m[1]);
-    }
-    return { text, listed };
-}
-/** A file's bytes, opened without following a link and without blocking on a FIFO. */
-function readNoFollow(file) {
-    const fd = (0,external_node_fs_namespaceObject.openSync)(file, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | external_node_fs_namespaceObject.constants.O_NONBLOCK);
-    try {
-        if (!(0,external_node_fs_namespaceObject.fstatSync)(fd).isFile())
-            throw new BundleError(`${file} is not a regular file`);
-        return (0,external_node_fs_namespaceObject.readFileSync)(fd);
-    }
-    finally {
-        (0,external_node_fs_namespaceObject.closeSync)(fd);
-    }
-}
-/** The problems of `dir` against SHA256SUMS: odd entries first, then each listed file. */
-async function checkFiles(dir, listed) {
-    const odd = [];
-    const present = new Set(walk(dir, odd));
-    const problems = [...odd];
-    for (const [file, expected] of listed) {
-        if (unsafeName(file)) {
-            problems.push(`${file}: not a path inside the bundle`);
-            continue;
-        }
-        const st = lstatOrUndefined((0,external_node_path_namespaceObject.join)(dir, file));
-        if (!st)
-            problems.push(`${file}: missing`);
-        else if (!st.isFile()) {
-            if (!odd.some(o => o.startsWith(`${file}: `)))
-                problems.push(`${file}: ${kindOf(st)}, not a regular file`);
-        }
-        else if (!present.has(file))
-            problems.push(`${file}: reached through a symbolic link`);
-        else if ((await sha256((0,external_node_path_namespaceObject.join)(dir, file))) !== expected)
-            problems.push(`${file}: changed (sha256 differs from SHA256SUMS)`);
-    }
-    for (const file of present) {
-        if (!listed.has(file) && !UNLISTED.has(file))
-            problems.push(`${file}: not in SHA256SUMS`);
-    }
-    return problems;
-}
-/**
- * Verifies every file against SHA256SUMS; refuses a changed, missing, unlisted or
- * non-regular file. With a trust key, SHA256SUMS.sig must be its valid signature.
- */
-async function verifyBundle(dir, trust) {
-    const { text, listed } = readSums(dir);
-    const problems = await checkFiles(dir, listed);
-    if (problems.length > 0) {
-        throw new BundleError(`the bundle in ${dir} does not match its SHA256SUMS; refusing to install from it:\n  ${problems.join('\n  ')}\ncopy the bundle again from its release (check the tarball against the release's SHA256SUMS)`);
-    }
-    if (trust) {
-        const sig = (0,external_node_path_namespaceObject.join)(dir, 'SHA256SUMS.sig');
-        const st = lstatOrUndefined(sig);
-        if (!st?.isFile())
-            throw new BundleError(`${sig} is missing: the bundle is not signed, and ${trust.source} asks for a signed bundle; use a bundle from a signed release, or check its origin and run without the key`);
-        const problem = verifySignature(Buffer.from(text, 'utf8'), readNoFollow(sig), trust);
-        if (problem)
-            throw new BundleError(`${sig}: ${problem}; refusing the bundle`);
-    }
-    if (!listed.has('meta/bundle.json'))
-        throw new BundleError(`${dir}/meta/bundle.json is missing: not a kedge bundle`);
-    let info;
-    try {
-        info = JSON.parse(readNoFollow((0,external_node_path_namespaceObject.join)(dir, 'meta', 'bundle.json')).toString('utf8'));
-    }
-    catch (err) {
-        throw new BundleError(`${dir}/meta/bundle.json is not valid JSON: ${err.message}`);
-    }
-    const bad = checkBundleValues(info);
-    if (bad.length > 0)
-        throw new BundleError(`${dir}/meta/bundle.json holds values the installer will not use (they would reach a shell, TOML or YAML):\n  ${bad.join('\n  ')}\nrebuild the bundle from a valid spec`);
-    return { ...info, dir };
-}
-//# sourceMappingURL=bundle.js.map
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: ./packages/installer/lib/host.js
-/**
- * The installer's only ways to touch the host: every command goes through `run`, every
- * path through `path` (which honours --root). Commands run as they are (no chroot); the
- * cluster tools (systemctl, k3s, kubectl, keadm, helm) are found on PATH, which is how the
- * tests put recording STUBS in their place.
- */
+/***/ }),
 
+/***/ 243:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
-
-class CommandError extends Error {
-    command;
-    result;
-    constructor(command, result) {
-        super(`${command} failed (exit ${result.code}): ${(result.stderr || result.stdout).trim().slice(-800)}`);
-        this.command = command;
-        this.result = result;
-        this.name = 'CommandError';
-    }
-}
-const lstatSafe = (full) => {
-    try {
-        (0,external_node_fs_namespaceObject.lstatSync)(full);
-        return true;
-    }
-    catch {
-        return false;
-    }
-};
-class Host {
-    root;
-    logFile;
-    secrets = new Set();
-    /** Host paths written since the last take (the journal records them per step). */
-    touched = [];
-    guard;
-    constructor(
-    /** Filesystem prefix for every path the installer reads or writes ('' or '/' for none). */
-    root, 
-    /** The full log: every command with its whole output. */
-    logFile) {
-        this.root = root;
-        this.logFile = logFile;
-    }
-    /** Never print or log this value (tokens, PSKs). */
-    addSecret(value) {
-        if (value)
-            this.secrets.add(value);
-    }
-    mask(text) {
-        let out = text;
-        for (const secret of this.secrets)
-            out = out.split(secret).join('***');
-        return out;
-    }
-    log(line) {
-        if (!this.logFile)
-            return;
-        (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(this.logFile), { recursive: true });
-        (0,external_node_fs_namespaceObject.appendFileSync)(this.logFile, `${new Date().toISOString()} ${this.mask(line)}\n`);
-    }
-    /** A host path under --root. */
-    path(p) {
-        return this.root && this.root !== '/' ? (0,external_node_path_namespaceObject.join)(this.root, p) : p;
-    }
-    exists(p) {
-        return (0,external_node_fs_namespaceObject.existsSync)(this.path(p));
-    }
-    read(p) {
-        return (0,external_node_fs_namespaceObject.readFileSync)(this.path(p), 'utf8');
-    }
-    /** Every later write is announced to `guard` first (the runner's journal). */
-    setGuard(guard) {
-        this.guard = guard;
-    }
-    /** Announces a write of `p` that a command (keadm join) will make, as if kedge made it. */
-    claim(p) {
-        this.guard?.(p, this.missingDirs(p));
-    }
-    /** The directories above `p` that do not exist yet, outermost first. */
-    missingDirs(p) {
-        const out = [];
-        for (let dir = (0,external_node_path_namespaceObject.dirname)(p); dir !== '/' && dir !== '.'; dir = (0,external_node_path_namespaceObject.dirname)(dir)) {
-            if (this.exists(dir))
-                break;
-            out.unshift(dir);
-        }
-        return out;
-    }
-    /** Writes through a temporary name, without the guard (the journal's own file). */
-    writeUntracked(p, content) {
-        const full = this.path(p);
-        (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(full), { recursive: true });
-        (0,external_node_fs_namespaceObject.writeFileSync)(`${full}.kedge-tmp`, content, { mode: 0o600 });
-        (0,external_node_fs_namespaceObject.renameSync)(`${full}.kedge-tmp`, full);
-    }
-    /** Writes through a temporary name; `mode` 0600 for secrets. */
-    write(p, content, mode = 0o644) {
-        this.claim(p);
-        const full = this.path(p);
-        (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(full), { recursive: true });
-        const temp = `${full}.kedge-tmp`;
-        (0,external_node_fs_namespaceObject.writeFileSync)(temp, content, { mode });
-        (0,external_node_fs_namespaceObject.chmodSync)(temp, mode);
-        (0,external_node_fs_namespaceObject.renameSync)(temp, full);
-        this.touched.push(p);
-        this.log(`wrote ${p} (mode ${mode.toString(8)})`);
-    }
-    /** Copies a bundle file to a host path. */
-    install(from, p, mode) {
-        this.claim(p);
-        const full = this.path(p);
-        (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(full), { recursive: true });
-        (0,external_node_fs_namespaceObject.copyFileSync)(from, `${full}.kedge-tmp`);
-        (0,external_node_fs_namespaceObject.chmodSync)(`${full}.kedge-tmp`, mode);
-        (0,external_node_fs_namespaceObject.renameSync)(`${full}.kedge-tmp`, full);
-        this.touched.push(p);
-        this.log(`installed ${p} from ${from}`);
-    }
-    /** The host paths written since the last call. */
-    takeTouched() {
-        const out = [...new Set(this.touched)];
-        this.touched = [];
-        return out;
-    }
-    /** Before the first edit of an existing file: keep it as <file>.kedge.bak (once). */
-    backup(p) {
-        // Under the journal, the guard decides: it backs up only a file kedge did not write.
-        if (this.guard) {
-            this.claim(p);
-            return undefined;
-        }
-        const full = this.path(p);
-        const bak = `${full}.kedge.bak`;
-        if (!(0,external_node_fs_namespaceObject.existsSync)(full) || (0,external_node_fs_namespaceObject.existsSync)(bak))
-            return undefined;
-        (0,external_node_fs_namespaceObject.copyFileSync)(full, bak);
-        this.log(`backed up ${p} to ${p}.kedge.bak`);
-        return `${p}.kedge.bak`;
-    }
-    /** Keeps the file at `p` as <p>.kedge.bak (a copy: mode kept); an existing backup is kept. */
-    keepOriginal(p) {
-        const full = this.path(p);
-        if (lstatSafe(`${full}.kedge.bak`))
-            return;
-        if ((0,external_node_fs_namespaceObject.lstatSync)(full).isSymbolicLink())
-            (0,external_node_fs_namespaceObject.symlinkSync)((0,external_node_fs_namespaceObject.readlinkSync)(full), `${full}.kedge-bak-tmp`);
-        else
-            (0,external_node_fs_namespaceObject.copyFileSync)(full, `${full}.kedge-bak-tmp`);
-        (0,external_node_fs_namespaceObject.renameSync)(`${full}.kedge-bak-tmp`, `${full}.kedge.bak`);
-        this.log(`backed up ${p} to ${p}.kedge.bak`);
-    }
-    /** Whether `p` exists, without following a link. */
-    lexists(p) {
-        return lstatSafe(this.path(p));
-    }
-    /** Removes a directory kedge made, if it is empty. */
-    removeEmptyDir(p) {
-        const full = this.path(p);
-        if ((0,external_node_fs_namespaceObject.existsSync)(full) && (0,external_node_fs_namespaceObject.readdirSync)(full).length === 0) {
-            (0,external_node_fs_namespaceObject.rmdirSync)(full);
-            this.log(`removed the empty directory ${p}`);
-        }
-    }
-    /** Puts a backup back, or removes a file the installer created (and any temporary left). */
-    restore(p) {
-        const full = this.path(p);
-        for (const temp of ['kedge-tmp', 'kedge-bak-tmp'])
-            (0,external_node_fs_namespaceObject.rmSync)(`${full}.${temp}`, { force: true });
-        if (lstatSafe(`${full}.kedge.bak`)) {
-            (0,external_node_fs_namespaceObject.renameSync)(`${full}.kedge.bak`, full);
-            this.log(`restored ${p} from its backup`);
-        }
-        else if (lstatSafe(full)) {
-            (0,external_node_fs_namespaceObject.rmSync)(full, { recursive: true, force: true });
-            this.log(`removed ${p}`);
-        }
-    }
-    remove(p) {
-        (0,external_node_fs_namespaceObject.rmSync)(this.path(p), { recursive: true, force: true });
-    }
-    /** Runs a command; its whole output goes to the log, secrets masked. */
-    run(command, args, options = {}) {
-        const shown = this.mask([command, ...args].join(' '));
-        this.log(`$ ${shown}`);
-        return new Promise((resolve, reject) => {
-            const child = (0,external_node_child_process_namespaceObject.spawn)(command, args, {
-                env: { ...process.env, ...options.env },
-                stdio: ['pipe', 'pipe', 'pipe']
-            });
-            let stdout = '';
-            let stderr = '';
-            child.stdout.on('data', (c) => (stdout += c.toString()));
-            child.stderr.on('data', (c) => (stderr += c.toString()));
-            const timer = options.timeoutMs
-                ? setTimeout(() => child.kill('SIGKILL'), options.timeoutMs)
-                : undefined;
-            child.on('error', err => {
-                clearTimeout(timer);
-                this.log(`  could not start ${command}: ${err.message}`);
-                reject(new Error(`cannot run ${command}: ${err.message} (is it installed and on PATH?)`));
-            });
-            child.on('close', code => {
-                clearTimeout(timer);
-                const result = { code: code ?? -1, stdout, stderr };
-                if (options.secretOutput)
-                    this.log('  stdout: (a secret, not logged)');
-                else if (stdout.trim())
-                    this.log(`  stdout: ${stdout.trim()}`);
-                if (stderr.trim())
-                    this.log(`  stderr: ${stderr.trim()}`);
-                this.log(`  exit ${result.code}`);
-                if (result.code !== 0 && !options.allowFailure)
-                    reject(new CommandError(shown, {
-                        ...result,
-                        stdout: this.mask(stdout),
-                        stderr: this.mask(stderr)
-                    }));
-                else
-                    resolve(result);
-            });
-            // A command that exits without reading its input must not crash the installer (EPIPE).
-            child.stdin.on('error', () => undefined);
-            child.stdin.end(options.input ?? '');
-        });
-    }
-}
-//# sourceMappingURL=host.js.map
-;// CONCATENATED MODULE: ./packages/installer/lib/journal.js
-/**
- * The journal: completed steps with a hash of their inputs, in /var/lib/kedge/state.json
- * (under --root). A re-run skips a finished step whose inputs (and those of every step
- * before it) are unchanged, so it resumes after a crash and re-runs what changed.
- * Written ahead: a step is journaled as started before it runs, and every host path kedge
- * writes (and every directory it creates) is journaled before the write, with a backup of
- * a file that was there before. So a crash anywhere leaves a journal that names everything
- * kedge may have changed, a re-run never backs up kedge's own file, and uninstall restores
- * the operator's files and removes only kedge's.
- */
-
-const KEDGE_STATE_DIR = '/var/lib/kedge';
-const STATE_FILE = `${KEDGE_STATE_DIR}/state.json`;
-function loadState(host) {
-    if (!host.exists(STATE_FILE))
-        return { steps: {} };
-    try {
-        const parsed = JSON.parse(host.read(STATE_FILE));
-        return { ...parsed, steps: parsed.steps };
-    }
-    catch {
-        throw new Error(`${host.path(STATE_FILE)} is not valid JSON; move it away to start over`);
-    }
-}
-function addDirs(state, dirs) {
-    const known = (state.dirs ??= []);
-    for (const d of dirs)
-        if (!known.includes(d))
-            known.push(d);
-}
-function saveState(host, state) {
-    addDirs(state, host.missingDirs(STATE_FILE));
-    host.writeUntracked(STATE_FILE, `${JSON.stringify(state, null, 2)}\n`);
-}
-/**
- * Journals every write before it happens: the directories it creates, the path, and (the
- * first time kedge writes a path that exists) a backup of the operator's file.
- */
-function journalWrites(host, state) {
-    host.setGuard((p, newDirs) => {
-        const written = (state.written ??= []);
-        if (written.includes(p) && newDirs.every(d => state.dirs?.includes(d)))
-            return;
-        addDirs(state, newDirs);
-        if (!written.includes(p)) {
-            // Under /var/lib/kedge everything is kedge's own (a token or PSK kept from before).
-            if (host.lexists(p) && !p.startsWith(`${KEDGE_STATE_DIR}/`)) {
-                host.keepOriginal(p);
-                (state.backedUp ??= []).push(p);
-            }
-            written.push(p);
-        }
-        saveState(host, state);
-        // Crash tests only: SIGKILL between the journal entry and the write itself.
-        if (process.env.KEDGE_KILL_AT === `write:${p}`)
-            process.kill(process.pid, 'SIGKILL');
-    });
-}
-/**
- * Crash tests only: KEDGE_KILL_AT=<step>:start|end SIGKILLs this process right after the
- * step is journaled as started, or right after it ran (before it is journaled as finished).
- * Install (runner.ts) and upgrade (upgrade/journal.ts) both honour it.
- */
-function crashPoint(step, point) {
-    if (process.env.KEDGE_KILL_AT === `${step}:${point}`)
-        process.kill(process.pid, 'SIGKILL');
-}
-/** A step's hash: its own inputs chained to the hash of the step before it. */
-function stepHash(previous, inputs) {
-    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(previous).update(JSON.stringify(inputs)).digest('hex');
-}
-//# sourceMappingURL=journal.js.map
-;// CONCATENATED MODULE: ./packages/installer/lib/errors.js
-/** A bad command line or bad input file: exit 2, before any change. */
-class UsageError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'UsageError';
-    }
-}
-//# sourceMappingURL=errors.js.map
-;// CONCATENATED MODULE: ./packages/installer/lib/joinfile.js
-/**
- * The join file: what the cloud hands to each edge, in /var/lib/kedge/edge-join.txt (0600).
- * `#` comment lines, then key=value lines: cloudcore-ipport, token, edgemesh, expires (the
- * token's JWT `exp`, RFC 3339 UTC). The edge takes it with --join-file; the token never
- * goes on a command line a user types.
- */
-
-const JOIN_FILE = '/var/lib/kedge/edge-join.txt';
-/** KubeEdge's token: the CA hash (64 hex), a dot, a JWT. */
-const TOKEN = /^[a-f0-9]{64}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
-/**
- * When the token expires: the `exp` claim of its JWT (KubeEdge signs it for
- * 2 x tokenRefreshDuration, 24 h by default). Undefined when it carries none.
- */
-function tokenExpiry(token) {
-    const payload = token.split('.')[2];
-    if (!payload)
-        return undefined;
-    try {
-        const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-        return typeof claims.exp === 'number' ? new Date(claims.exp * 1000) : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-/** "23 h 59 min" (or "expired 2 h 3 min ago") from now to `when`. */
-function timeLeft(when, now = new Date()) {
-    const minutes = Math.round(Math.abs(when.getTime() - now.getTime()) / 60000);
-    const span = `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
-    return when.getTime() > now.getTime() ? span : `expired ${span} ago`;
-}
-/** RFC 3339 UTC to the second (the JWT exp has no fraction). */
-const rfc3339 = (d) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-function formatJoinFile(info) {
-    const exp = tokenExpiry(info.token);
-    return [
-        '# kedge edge join file, written on the cloud by install.js cloud (or token); mode 0600.',
-        '# It holds a secret: copy it to the edge host only, then run there, in the edge bundle:',
-        '#   sudo ./install.sh edge --join-file edge-join.txt --yes',
-        '# The token expires (about 24 h); mint a fresh one on the cloud: sudo ./install.sh token',
-        `cloudcore-ipport=${info.cloudcoreIpport}`,
-        `token=${info.token}`,
-        `edgemesh=${String(info.edgemesh)}`,
-        ...(exp ? [`expires=${rfc3339(exp)}`] : []),
-        ''
-    ].join('\n');
-}
-/** Reads a join file; an unknown key or a malformed line is an error naming the line. */
-function parseJoinFile(text, file) {
-    const info = {};
-    for (const [i, raw] of text.split('\n').entries()) {
-        const line = raw.trim();
-        if (line === '' || line.startsWith('#'))
-            continue;
-        const m = /^([a-z-]+)=(.*)$/.exec(line);
-        const where = `${file} line ${i + 1}`;
-        if (!m?.[1])
-            throw new UsageError(`--join-file: ${where} is not key=value`);
-        const value = m[2] ?? '';
-        if (m[1] === 'cloudcore-ipport')
-            info.cloudcoreIpport = value;
-        else if (m[1] === 'token')
-            info.token = value;
-        else if (m[1] === 'expires')
-            info.expires = value;
-        else if (m[1] === 'edgemesh') {
-            if (value !== 'true' && value !== 'false')
-                throw new UsageError(`--join-file: ${where}: edgemesh must be true or false`);
-            info.edgemesh = value === 'true';
-        }
-        else
-            throw new UsageError(`--join-file: ${where}: unknown key "${m[1]}" (expected cloudcore-ipport, token, edgemesh, expires)`);
-    }
-    return info;
-}
-//# sourceMappingURL=joinfile.js.map
-;// CONCATENATED MODULE: external "node:net"
-const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: external "node:util"
-const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
-;// CONCATENATED MODULE: ./packages/installer/lib/help.js
-/** The text of --help, for install.js and each command. */
-const HELP = {
-    main: `usage: node install.js <command> [options]   (or ./install.sh <command> ...)
-
-commands:
-  cloud       install the cloud side: k3s, CloudCore, Istio CRDs, join file, EdgeMesh
-  edge        install the edge side: containerd, runc, CNI, images, keadm join
-  plan        print the ordered steps with their commands and files; change nothing
-  verify      run the checklist; PASS/FAIL per check and a count (exit 1 on any FAIL)
-  uninstall   undo in reverse order; keeps logs, join file and PSK unless --purge
-  token       on the cloud: mint a fresh edge token and rewrite the join file
-  upgrade     upgrade a host an older kedge bundle installed (--rollback: undo it)
-
-common options:
-  --yes             no prompts          --dry-run    the same as plan
-  --json            machine-readable: one JSON object, the last line of stdout
-  --log-file F      (default /var/log/kubeedge-<side>-install.log)
-  --root DIR        prefix for every path read or written (tests, image builders)
-  --side cloud|edge for plan/verify/uninstall (default: the bundle's side)
-  --trust-key FILE  refuse a bundle whose SHA256SUMS.sig this public key (PEM) does not
-                    verify (default: /etc/kedge/trust.pem when it exists)
-  --wait-timeout S  how long each wait (API, cloudcore, edgecore) may take (default 300)
-  --help            this help, or <command> --help
-
-exit codes: 0 ok, 1 a step or check failed, 2 bad usage or bad input, 130 interrupted`,
-    cloud: `usage: node install.js cloud [options]
-  --advertise-address IP[,IP]  the address edges reach CloudCore on (default: this host's primary IP)
-  --node-name NAME             the k3s node name (default: the host name)
-  --edgemesh / --no-edgemesh   install EdgeMesh (default: yes); written to the join file
-  --relay-node NAME=IP[,IP]    an EdgeMesh relay node, repeatable (default: this node)
-  --kubeconfig FILE            use an existing cluster: skip k3s
-  --disable-traefik            start k3s without Traefik
-  --keep-servicelb             keep k3s's servicelb (default: --disable=servicelb; its
-                               DaemonSet would land on edge nodes)
-  --add-default-route          if the host has no default route (k3s needs one), add a dummy
-                               interface with one; without it, preflight stops and says how
-writes /var/lib/kedge/edge-join.txt (0600) for the edges; see: install.js token --help`,
-    upgrade: `usage: node install.js upgrade [--dry-run] [--rollback] [options]
-  prints the plan (version from -> to per component), refuses a downgrade or a skipped
-  minor, backs up, then upgrades in place (journaled: run it again to resume)
-  --dry-run    print the plan and the steps; change nothing
-  --rollback   return to the bundle this host ran before the last upgrade`,
-    edge: `usage: node install.js edge [options]
-  --join-file FILE             edge-join.txt from the cloud: address, token, EdgeMesh choice
-  --cloudcore-ipport IP:PORT   CloudCore's websocket address (port 10000), or --cloud-ip IP
-  --token-file FILE            a file with only the token (flags override the join file)
-  --edgemesh / --no-edgemesh   EdgeMesh on this node (default: the join file's, else yes)
-  --node-name NAME             the edge node name (default: the host name)
-  --cgroup-driver cgroupfs|systemd   (default cgroupfs; containerd is configured to match)
-  --labels k=v[,k=v]           node labels
-  --certport PORT              CloudCore's certificate port (default 10002)
-an expired token is refused (exit 2): run ./install.sh token on the cloud, copy the file again`,
-    plan: `usage: node install.js plan [--side cloud|edge] [the install flags]
-prints the ordered steps of the side's install with their commands and files; changes
-nothing. Missing edge join flags show as <cloud-ip> and <token>. The same as cloud|edge --dry-run.`,
-    verify: `usage: node install.js verify [--side cloud|edge] [--root DIR] [--json]
-runs the checklist of what was installed (EdgeMesh checks only when it was): one PASS or
-FAIL line per check with a hint, then the count. Exit 0 iff every check passed.
---json: {"command":"verify","side":...,"ok":...,"passed":N,"failed":M,"checks":[...]}`,
-    uninstall: `usage: node install.js uninstall [--yes] [--purge] [--root DIR] [--json]
-undoes the install in reverse order: keadm reset, helm uninstall, k3s-uninstall.sh, then
-every file the installer wrote (backups restored). On a TTY it asks first; otherwise
---yes is required. Keeps the log, the join file and the EdgeMesh PSK unless --purge.`,
-    token: `usage: node install.js token [--root DIR] [--json]   (on the cloud)
-mints a fresh edge token (keadm gettoken; it is valid about 24 h), rewrites the join file
-/var/lib/kedge/edge-join.txt (0600) and prints its path and expiry. Copy the file to the
-edge and run there: sudo ./install.sh edge --join-file edge-join.txt --yes
---json: {"command":"token","ok":true,"joinFile":"...","expires":"..."}`
-};
-//# sourceMappingURL=help.js.map
-;// CONCATENATED MODULE: ./packages/installer/lib/options.js
-/**
- * Command line: node install.js cloud|edge|plan|verify|uninstall|token [options].
- * Every bad flag is a UsageError (exit 2) with what was expected, before any change.
- */
-
-
-
-
-
-
-
-
-
-
-const COMMANDS = [
-    'cloud',
-    'edge',
-    'plan',
-    'verify',
-    'uninstall',
-    'token',
-    'upgrade'
-];
-function primaryIp() {
-    for (const list of Object.values((0,external_node_os_namespaceObject.networkInterfaces)())) {
-        for (const a of list ?? [])
-            if (a.family === 'IPv4' && !a.internal)
-                return a.address;
-    }
-    return undefined;
-}
-function ip(value, flag) {
-    if (!(0,external_node_net_namespaceObject.isIP)(value))
-        throw new UsageError(`${flag}: "${value}" is not an IP address`);
-    return value;
-}
-function port(value, flag) {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1 || n > 65535)
-        throw new UsageError(`${flag}: "${value}" is not a port (1-65535)`);
-    return n;
-}
-const FLAGS = {
-    help: { type: 'boolean' },
-    yes: { type: 'boolean', short: 'y' },
-    'dry-run': { type: 'boolean' },
-    json: { type: 'boolean' },
-    purge: { type: 'boolean' },
-    rollback: { type: 'boolean' },
-    'log-file': { type: 'string' },
-    root: { type: 'string' },
-    side: { type: 'string' },
-    bundle: { type: 'string' },
-    'trust-key': { type: 'string' },
-    'containerd-address': { type: 'string' },
-    'advertise-address': { type: 'string' },
-    'node-name': { type: 'string' },
-    edgemesh: { type: 'boolean' },
-    'no-edgemesh': { type: 'boolean' },
-    'relay-node': { type: 'string', multiple: true },
-    kubeconfig: { type: 'string' },
-    'disable-traefik': { type: 'boolean' },
-    'cloudcore-ipport': { type: 'string' },
-    'cloud-ip': { type: 'string' },
-    certport: { type: 'string' },
-    token: { type: 'string' },
-    'token-file': { type: 'string' },
-    'cgroup-driver': { type: 'string' },
-    labels: { type: 'string' },
-    'join-file': { type: 'string' },
-    'wait-timeout': { type: 'string' },
-    'keep-servicelb': { type: 'boolean' },
-    'add-default-route': { type: 'boolean' }
-};
-function readFlags(rest) {
-    try {
-        return (0,external_node_util_namespaceObject.parseArgs)({ args: rest, allowPositionals: false, options: FLAGS }).values;
-    }
-    catch (err) {
-        throw new UsageError(err.message);
-    }
-}
-/** The options every command shares, with the defaults. */
-function baseOptions(command, side, v) {
-    const options = {
-        command: v['dry-run'] && (command === 'cloud' || command === 'edge') ? 'plan' : command,
-        ...(side ? { side } : {}),
-        yes: v.yes ?? false,
-        dryRun: v['dry-run'] ?? false,
-        json: v.json ?? false,
-        purge: v.purge ?? false,
-        rollback: v.rollback ?? false,
-        root: v.root ?? '',
-        ...(v['log-file'] ? { logFile: v['log-file'] } : {}),
-        ...(v.bundle ? { bundleDir: v.bundle } : {}),
-        ...(v['trust-key'] ? { trustKey: v['trust-key'] } : {}),
-        containerdAddress: v['containerd-address'] ?? '/run/containerd/containerd.sock',
-        waitTimeout: waitTimeout(v['wait-timeout']),
-        advertiseAddress: [],
-        nodeName: (v['node-name'] ?? (0,external_node_os_namespaceObject.hostname)()).toLowerCase(),
-        relayNodes: [],
-        disableTraefik: v['disable-traefik'] ?? false,
-        ...(v['keep-servicelb'] ? { servicelb: true } : {}),
-        addDefaultRoute: v['add-default-route'] ?? false,
-        cloudPort: 10000,
-        tunnelPort: 10004,
-        certPort: v.certport ? port(v.certport, '--certport') : 10002,
-        cgroupDriver: 'cgroupfs',
-        labels: []
-    };
-    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(options.nodeName)) {
-        throw new UsageError(`--node-name: "${options.nodeName}" is not a valid node name (lower-case letters, digits, - and .)`);
-    }
-    return options;
-}
-/** --advertise-address, --edgemesh, --relay-node, --kubeconfig. */
-function cloudFlags(options, v) {
-    if (v['advertise-address']) {
-        options.advertiseAddress = v['advertise-address']
-            .split(',')
-            .map(a => ip(a.trim(), '--advertise-address'));
-    }
-    else if (options.side === 'cloud') {
-        const found = primaryIp();
-        if (found)
-            options.advertiseAddress = [found];
-    }
-    if (v.edgemesh && v['no-edgemesh'])
-        throw new UsageError('--edgemesh and --no-edgemesh contradict each other');
-    if (v.edgemesh || v['no-edgemesh'])
-        options.edgemesh = v.edgemesh === true;
-    for (const relay of v['relay-node'] ?? []) {
-        const m = /^([^=]+)=(.+)$/.exec(relay);
-        if (!m?.[1] || !m[2])
-            throw new UsageError(`--relay-node: "${relay}" is not NAME=IP[,IP]`);
-        options.relayNodes.push({
-            name: m[1],
-            addresses: m[2].split(',').map(a => ip(a.trim(), '--relay-node'))
-        });
-    }
-    if (v.kubeconfig)
-        options.kubeconfig = v.kubeconfig;
-}
-/** The token from --token or --token-file, checked for KubeEdge's shape. */
-function tokenFlag(v) {
-    if (v.token && v['token-file'])
-        throw new UsageError('give --token or --token-file, not both');
-    let token = v.token;
-    if (v['token-file']) {
-        const text = readText(v['token-file'], '--token-file');
-        // A join file given here: take its token.
-        token = /^token=/m.test(text) ? parseJoinFile(text, v['token-file']).token : text.trim();
-    }
-    if (token !== undefined && !TOKEN.test(token)) {
-        throw new UsageError('the token does not look like a KubeEdge token (<64 hex>.<JWT>); copy it from edge-join.txt on the cloud or `keadm gettoken`');
-    }
-    return token;
-}
-function readText(file, flag) {
-    try {
-        return (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8');
-    }
-    catch (err) {
-        throw new UsageError(`${flag}: cannot read ${file}: ${err.message}`);
-    }
-}
-function waitTimeout(value) {
-    const text = value ?? process.env.KEDGE_WAIT_SECONDS ?? '300';
-    const n = Number(text);
-    if (!Number.isInteger(n) || n < 1)
-        throw new UsageError(`--wait-timeout: "${text}" is not a whole number of seconds (>= 1)`);
-    return n;
-}
-/** Sets cloudIp and cloudPort from IP:PORT; `flag` names the source in errors. */
-function setCloudcore(options, value, flag) {
-    const m = /^(.+):(\d+)$/.exec(value);
-    if (!m?.[1] || !m[2])
-        throw new UsageError(`${flag}: "${value}" is not IP:PORT (e.g. 192.0.2.10:10000)`);
-    options.cloudIp = ip(m[1], flag);
-    options.cloudPort = port(m[2], flag);
-}
-/** The join file (--join-file): what the flags given explicitly leave open. */
-function joinFileFlags(options, v, join, file) {
-    if (!v['cloudcore-ipport'] && !v['cloud-ip'] && join.cloudcoreIpport)
-        setCloudcore(options, join.cloudcoreIpport, `--join-file ${file}: cloudcore-ipport`);
-    if (options.token === undefined && join.token !== undefined) {
-        if (!TOKEN.test(join.token))
-            throw new UsageError(`--join-file ${file}: the token does not look like a KubeEdge token (<64 hex>.<JWT>); copy the file again from the cloud, or run ./install.sh token there`);
-        options.token = join.token;
-    }
-    if (options.edgemesh === undefined && join.edgemesh !== undefined)
-        options.edgemesh = join.edgemesh;
-    options.joinFile = file;
-}
-/** --cloudcore-ipport (or --cloud-ip), the token, --join-file, --cgroup-driver, --labels. */
-function edgeFlags(options, v) {
-    if (v['cloudcore-ipport'])
-        setCloudcore(options, v['cloudcore-ipport'], '--cloudcore-ipport');
-    else if (v['cloud-ip'])
-        options.cloudIp = ip(v['cloud-ip'], '--cloud-ip');
-    const token = tokenFlag(v);
-    if (token !== undefined)
-        options.token = token;
-    const file = v['join-file'];
-    if (file)
-        joinFileFlags(options, v, parseJoinFile(readText(file, '--join-file'), file), file);
-    if (v['cgroup-driver']) {
-        if (v['cgroup-driver'] !== 'cgroupfs' && v['cgroup-driver'] !== 'systemd') {
-            throw new UsageError(`--cgroup-driver: expected cgroupfs or systemd, got "${v['cgroup-driver']}"`);
-        }
-        options.cgroupDriver = v['cgroup-driver'];
-    }
-    if (v.labels) {
-        options.labels = v.labels.split(',').map(l => l.trim());
-        const bad = options.labels.find(l => !/^[A-Za-z0-9./_-]+=[A-Za-z0-9._-]*$/.test(l));
-        if (bad !== undefined)
-            throw new UsageError(`--labels: "${bad}" is not key=value`);
-    }
-}
-function parseOptions(argv) {
-    const [first, ...rest] = argv;
-    if (!first || first === '--help' || first === '-h' || first === 'help')
-        return { help: HELP.main ?? '' };
-    if (!COMMANDS.includes(first)) {
-        throw new UsageError(`unknown command "${first}": expected one of ${COMMANDS.join(', ')}`);
-    }
-    const command = first;
-    const v = readFlags(rest);
-    if (v.help)
-        return { help: HELP[command] ?? HELP.main ?? '' };
-    const side = v.side ?? (command === 'cloud' || command === 'edge' ? command : undefined);
-    if (side !== undefined && side !== 'cloud' && side !== 'edge')
-        throw new UsageError(`--side: expected cloud or edge, got "${side}"`);
-    const options = baseOptions(command, side, v);
-    cloudFlags(options, v);
-    edgeFlags(options, v);
-    // plan shows placeholders for what is missing.
-    if (options.command === 'edge') {
-        if (!options.cloudIp)
-            throw new UsageError('edge: --cloudcore-ipport IP:10000 (or --cloud-ip IP) is required: give --join-file edge-join.txt (written by the cloud install) or the flag');
-        if (!options.token)
-            throw new UsageError('edge: a token is required: --join-file edge-join.txt (from the cloud), or --token-file FILE');
-    }
-    if (options.command === 'cloud' && options.advertiseAddress.length === 0) {
-        throw new UsageError('cloud: no --advertise-address given and no primary IP found');
-    }
-    return options;
-}
-//# sourceMappingURL=options.js.map
-;// CONCATENATED MODULE: ./packages/installer/lib/output.js
-function output(json, write) {
-    return {
-        line: text => {
-            if (!json)
-                write(`${text}\n`);
-        },
-        event: data => {
-            if (json)
-                write(`${JSON.stringify(data)}\n`);
-        }
-    };
-}
-//# sourceMappingURL=output.js.map
-;// CONCATENATED MODULE: ./packages/installer/lib/steps/common.js
-/**
- * What every step shares: the Step and Context shapes, waiting, and the image import that
- * both sides run (into the edge's containerd, or k3s's).
- */
-
-
-const KEDGE_DIR = '/var/lib/kedge';
-/** Where the installer places the binaries it ships. */
-const BIN_DIR = '/usr/local/bin';
-/**
- * A binary the installer placed, by its absolute path (under --root): never looked up on
- * PATH, which RHEL's sudo secure_path leaves /usr/local/bin out of.
- */
-function placed(host, name) {
-    return host.path(`${BIN_DIR}/${name}`);
-}
-/** kubectl arguments listing the phases of the cloudcore pods (install wait and verify). */
-const CLOUDCORE_PHASES = [
-    '-n',
-    'kubeedge',
-    'get',
-    'pods',
-    '-l',
-    'kubeedge=cloudcore',
-    '-o',
-    'jsonpath={.items[*].status.phase}'
-];
-/** The bundle's images that `listed` (ctr images ls -q output) does not hold. */
-function missingImages(listed, bundle) {
-    const names = new Set(listed.split('\n').map(l => l.trim()));
-    return bundle.images.filter(i => !names.has(i.name)).map(i => i.name);
-}
-/** How often a wait says what it waits for. */
-const PROGRESS_SECONDS = 10;
-/**
- * Polls `probe` once a second until it holds, or fails after --wait-timeout naming `what`
- * and a hint. At least every 10 s it prints what it waits for, the time so far and the limit.
- */
-async function waitFor(ctx, what, hint, probe) {
-    const limit = ctx.options.waitTimeout;
-    const started = Date.now();
-    let said = started;
-    for (;;) {
-        if (await probe())
-            return;
-        const now = Date.now();
-        const elapsed = Math.round((now - started) / 1000);
-        if (now - started > limit * 1000)
-            throw new Error(`timed out after ${limit} s waiting for ${what}; ${hint} (a slow host: run again with --wait-timeout ${limit * 2})`);
-        if (now - said >= PROGRESS_SECONDS * 1000) {
-            ctx.say(`  still waiting for ${what}: ${elapsed} s so far, limit ${limit} s`);
-            said = now;
-        }
-        await new Promise(r => setTimeout(r, 1000));
-    }
-}
-/** Whether this install includes EdgeMesh (--no-edgemesh, the join file, the bundle). */
-function edgemeshOn(ctx) {
-    return (ctx.options.edgemesh ?? true) && ctx.bundle.edgemesh.enabled;
-}
-const bundleFile = (ctx, p) => (0,external_node_path_namespaceObject.join)(ctx.bundle.dir, p);
-/** Imports the side's image archive, then checks that containerd lists every image. */
-async function importImages(ctx, importer, lister) {
-    const archive = bundleFile(ctx, `images/${ctx.bundle.side}-images.tar`);
-    const mib = ((0,external_node_fs_namespaceObject.statSync)(archive).size / 1048576).toFixed(1);
-    ctx.say(`  importing ${ctx.bundle.images.length} images (${mib} MiB) into containerd namespace k8s.io`);
-    await ctx.host.run(importer[0], [
-        ...importer[1],
-        '--platform',
-        `linux/${ctx.bundle.arch}`,
-        archive
-    ]);
-    const missing = missingImages((await ctx.host.run(lister[0], lister[1])).stdout, ctx.bundle);
-    if (missing.length > 0)
-        throw new Error(`after the import, containerd does not list: ${missing.join(', ')}`);
-    ctx.say(`  all ${ctx.bundle.images.length} images listed`);
-}
-//# sourceMappingURL=common.js.map
-;// CONCATENATED MODULE: ./packages/installer/lib/steps/edge-files.js
-/** The files the edge install writes: the containerd unit and config, the CNI conflist. */
-
-const CONTAINERD_UNIT = `[Unit]
-Description=containerd container runtime (installed by kedge)
-Documentation=https://containerd.io
-After=network.target local-fs.target
-
-[Service]
-ExecStartPre=-/sbin/modprobe overlay
-ExecStart=/usr/local/bin/containerd
-Type=notify
-Delegate=yes
-KillMode=process
-Restart=always
-RestartSec=5
-LimitNPROC=infinity
-LimitCORE=infinity
-TasksMax=infinity
-OOMScoreAdjust=-999
-
-[Install]
-WantedBy=multi-user.target
-`;
-function containerdConfig(sandboxImage, cgroupDriver) {
-    // Checked with bundle.json too; here because the value lands inside a TOML string.
-    if (!IMAGE.test(sandboxImage))
-        throw new Error(`sandboxImage ${JSON.stringify(sandboxImage)} is not an image reference; not writing config.toml`);
-    const image = sandboxImage.includes('/') && !sandboxImage.split('/')[0]?.includes('.')
-        ? `docker.io/${sandboxImage}`
-        : sandboxImage;
-    return `# written by kedge: containerd >= 1.6 config, version 2
-version = 2
-
-[plugins."io.containerd.grpc.v1.cri"]
-  sandbox_image = "${image}"
-
-[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
-  runtime_type = "io.containerd.runc.v2"
-
-[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
-  SystemdCgroup = ${cgroupDriver === 'systemd' ? 'true' : 'false'}
-
-[plugins."io.containerd.grpc.v1.cri".cni]
-  bin_dir = "/opt/cni/bin"
-  conf_dir = "/etc/cni/net.d"
-`;
-}
-const CNI_CONFLIST = `${JSON.stringify({
-    cniVersion: '1.0.0',
-    name: 'containerd-net',
-    plugins: [
-        {
-            type: 'bridge',
-            bridge: 'cni0',
-            isGateway: true,
-            ipMasq: true,
-            promiscMode: true,
-            ipam: {
-                type: 'host-local',
-                ranges: [[{ subnet: '10.88.0.0/16' }]],
-                routes: [{ dst: '0.0.0.0/0' }]
-            }
-        },
-        { type: 'portmap', capabilities: { portMappings: true } }
-    ]
-}, null, 2)}\n`;
-//# sourceMappingURL=edge-files.js.map
-;// CONCATENATED MODULE: ./node_modules/js-yaml/dist/js-yaml.mjs
+__nccwpck_require__.r(__webpack_exports__);
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   CHOMPING_CLIP: () => (/* binding */ CHOMPING_CLIP),
+/* harmony export */   CHOMPING_KEEP: () => (/* binding */ CHOMPING_KEEP),
+/* harmony export */   CHOMPING_MODE: () => (/* binding */ CHOMPING_MODE),
+/* harmony export */   CHOMPING_STRIP: () => (/* binding */ CHOMPING_STRIP),
+/* harmony export */   COLLECTION_STYLE: () => (/* binding */ COLLECTION_STYLE),
+/* harmony export */   COLLECTION_STYLE_BLOCK: () => (/* binding */ COLLECTION_STYLE_BLOCK),
+/* harmony export */   COLLECTION_STYLE_FLOW: () => (/* binding */ COLLECTION_STYLE_FLOW),
+/* harmony export */   CORE_SCHEMA: () => (/* binding */ CORE_SCHEMA),
+/* harmony export */   DEFAULT_SCALAR_STYLE_RULES: () => (/* binding */ DEFAULT_SCALAR_STYLE_RULES),
+/* harmony export */   DUMP_SCHEMA: () => (/* binding */ DUMP_SCHEMA),
+/* harmony export */   EVENT_ALIAS: () => (/* binding */ EVENT_ALIAS),
+/* harmony export */   EVENT_DOCUMENT: () => (/* binding */ EVENT_DOCUMENT),
+/* harmony export */   EVENT_ID: () => (/* binding */ EVENT_ID),
+/* harmony export */   EVENT_MAPPING: () => (/* binding */ EVENT_MAPPING),
+/* harmony export */   EVENT_POP: () => (/* binding */ EVENT_POP),
+/* harmony export */   EVENT_SCALAR: () => (/* binding */ EVENT_SCALAR),
+/* harmony export */   EVENT_SEQUENCE: () => (/* binding */ EVENT_SEQUENCE),
+/* harmony export */   FAILSAFE_SCHEMA: () => (/* binding */ FAILSAFE_SCHEMA),
+/* harmony export */   JSON_SCHEMA: () => (/* binding */ JSON_SCHEMA),
+/* harmony export */   NOT_RESOLVED: () => (/* binding */ NOT_RESOLVED),
+/* harmony export */   SCALAR_STYLE: () => (/* binding */ SCALAR_STYLE),
+/* harmony export */   SCALAR_STYLE_DOUBLE_QUOTED: () => (/* binding */ SCALAR_STYLE_DOUBLE_QUOTED),
+/* harmony export */   SCALAR_STYLE_FOLDED_BLOCK: () => (/* binding */ SCALAR_STYLE_FOLDED_BLOCK),
+/* harmony export */   SCALAR_STYLE_LITERAL_BLOCK: () => (/* binding */ SCALAR_STYLE_LITERAL_BLOCK),
+/* harmony export */   SCALAR_STYLE_PLAIN: () => (/* binding */ SCALAR_STYLE_PLAIN),
+/* harmony export */   SCALAR_STYLE_SINGLE_QUOTED: () => (/* binding */ SCALAR_STYLE_SINGLE_QUOTED),
+/* harmony export */   Schema: () => (/* binding */ Schema),
+/* harmony export */   VISIT_BREAK: () => (/* binding */ VISIT_BREAK),
+/* harmony export */   VISIT_SKIP: () => (/* binding */ VISIT_SKIP),
+/* harmony export */   YAML11_SCHEMA: () => (/* binding */ YAML11_SCHEMA),
+/* harmony export */   YAMLException: () => (/* binding */ YAMLException),
+/* harmony export */   binaryTag: () => (/* binding */ binaryTag),
+/* harmony export */   boolCoreTag: () => (/* binding */ boolCoreTag),
+/* harmony export */   boolJsonTag: () => (/* binding */ boolJsonTag),
+/* harmony export */   boolYaml11Tag: () => (/* binding */ boolYaml11Tag),
+/* harmony export */   constructFromEvents: () => (/* binding */ constructFromEvents),
+/* harmony export */   defineMappingTag: () => (/* binding */ defineMappingTag),
+/* harmony export */   defineScalarTag: () => (/* binding */ defineScalarTag),
+/* harmony export */   defineSequenceTag: () => (/* binding */ defineSequenceTag),
+/* harmony export */   dump: () => (/* binding */ dump),
+/* harmony export */   eventsToAst: () => (/* binding */ eventsToAst),
+/* harmony export */   floatCoreTag: () => (/* binding */ floatCoreTag),
+/* harmony export */   floatJsonTag: () => (/* binding */ floatJsonTag),
+/* harmony export */   floatYaml11Tag: () => (/* binding */ floatYaml11Tag),
+/* harmony export */   getScalarValue: () => (/* binding */ getScalarValue),
+/* harmony export */   intCoreTag: () => (/* binding */ intCoreTag),
+/* harmony export */   intJsonTag: () => (/* binding */ intJsonTag),
+/* harmony export */   intYaml11Tag: () => (/* binding */ intYaml11Tag),
+/* harmony export */   jsToAst: () => (/* binding */ jsToAst),
+/* harmony export */   legacyMapTag: () => (/* binding */ legacyMapTag),
+/* harmony export */   load: () => (/* binding */ load),
+/* harmony export */   loadAll: () => (/* binding */ loadAll),
+/* harmony export */   mapTag: () => (/* binding */ mapTag),
+/* harmony export */   mergeTag: () => (/* binding */ mergeTag),
+/* harmony export */   nullCoreTag: () => (/* binding */ nullCoreTag),
+/* harmony export */   nullJsonTag: () => (/* binding */ nullJsonTag),
+/* harmony export */   nullYaml11Tag: () => (/* binding */ nullYaml11Tag),
+/* harmony export */   omapTag: () => (/* binding */ omapTag),
+/* harmony export */   pairsTag: () => (/* binding */ pairsTag),
+/* harmony export */   parseEvents: () => (/* binding */ parseEvents),
+/* harmony export */   present: () => (/* binding */ present),
+/* harmony export */   realMapTag: () => (/* binding */ realMapTag),
+/* harmony export */   seqTag: () => (/* binding */ seqTag),
+/* harmony export */   setTag: () => (/* binding */ setTag),
+/* harmony export */   strTag: () => (/* binding */ strTag),
+/* harmony export */   timestampTag: () => (/* binding */ timestampTag),
+/* harmony export */   visit: () => (/* binding */ visit)
+/* harmony export */ });
 /*! js-yaml 5.5.0 https://github.com/nodeca/js-yaml @license MIT */
 //#region src/tag.ts
 /**
@@ -4644,7 +3568,7 @@ function dump(input, options = {}) {
 }
 //#endregion
 //#region src/ast/from_events.ts
-var NO_RANGE = (/* unused pure expression or super */ null && (-1));
+var NO_RANGE = -1;
 function eventPosition(event) {
 	if ("tagStart" in event && event.tagStart !== NO_RANGE) return event.tagStart;
 	if ("anchorStart" in event && event.anchorStart !== NO_RANGE) return event.anchorStart;
@@ -4827,13 +3751,1292 @@ var CHOMPING_KEEP = CHOMPING_MODE.KEEP;
 
 
 //# sourceMappingURL=js-yaml.mjs.map
-;// CONCATENATED MODULE: ./packages/installer/lib/config.js
+
+/***/ })
+
+/******/ });
+/************************************************************************/
+/******/ // The module cache
+/******/ var __webpack_module_cache__ = {};
+/******/ 
+/******/ // The require function
+/******/ function __nccwpck_require__(moduleId) {
+/******/ 	// Check if module is in cache
+/******/ 	var cachedModule = __webpack_module_cache__[moduleId];
+/******/ 	if (cachedModule !== undefined) {
+/******/ 		return cachedModule.exports;
+/******/ 	}
+/******/ 	// Create a new module (and put it into the cache)
+/******/ 	var module = __webpack_module_cache__[moduleId] = {
+/******/ 		// no module.id needed
+/******/ 		// no module.loaded needed
+/******/ 		exports: {}
+/******/ 	};
+/******/ 
+/******/ 	// Execute the module function
+/******/ 	var threw = true;
+/******/ 	try {
+/******/ 		__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
+/******/ 		threw = false;
+/******/ 	} finally {
+/******/ 		if(threw) delete __webpack_module_cache__[moduleId];
+/******/ 	}
+/******/ 
+/******/ 	// Return the exports of the module
+/******/ 	return module.exports;
+/******/ }
+/******/ 
+/************************************************************************/
+/******/ /* webpack/runtime/asset-relocator-loader */
+/******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
+/******/ 
+/******/ /* webpack/runtime/create fake namespace object */
+/******/ (() => {
+/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
+/******/ 	var leafPrototypes;
+/******/ 	// create a fake namespace object
+/******/ 	// mode & 1: value is a module id, require it
+/******/ 	// mode & 2: merge all properties of value into the ns
+/******/ 	// mode & 4: return value when already ns object
+/******/ 	// mode & 16: return value when it's Promise-like
+/******/ 	// mode & 8|1: behave like require
+/******/ 	__nccwpck_require__.t = function(value, mode) {
+/******/ 		if(mode & 1) value = this(value);
+/******/ 		if(mode & 8) return value;
+/******/ 		if(typeof value === 'object' && value) {
+/******/ 			if((mode & 4) && value.__esModule) return value;
+/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
+/******/ 		}
+/******/ 		var ns = Object.create(null);
+/******/ 		__nccwpck_require__.r(ns);
+/******/ 		var def = {};
+/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
+/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
+/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
+/******/ 		}
+/******/ 		def['default'] = () => (value);
+/******/ 		__nccwpck_require__.d(ns, def);
+/******/ 		return ns;
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/define property getters */
+/******/ (() => {
+/******/ 	// define getter functions for harmony exports
+/******/ 	__nccwpck_require__.d = (exports, definition) => {
+/******/ 		for(var key in definition) {
+/******/ 			if(__nccwpck_require__.o(definition, key) && !__nccwpck_require__.o(exports, key)) {
+/******/ 				Object.defineProperty(exports, key, { enumerable: true, get: definition[key] });
+/******/ 			}
+/******/ 		}
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/hasOwnProperty shorthand */
+/******/ (() => {
+/******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
+/******/ })();
+/******/ 
+/************************************************************************/
+var __webpack_exports__ = {};
+
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: external "node:url"
+const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+;// CONCATENATED MODULE: external "node:crypto"
+const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: ./packages/installer/lib/bundle-values.js
 /**
- * Edits of existing YAML configuration that change only the keys named and keep the rest:
- * edgecore.yaml after keadm join, and the cloudcore ConfigMap's cloudcore.yaml (the old
- * script's JSON patch replaced that whole document; never again).
+ * Strict patterns for the values of meta/bundle.json that reach a shell, TOML or YAML
+ * (image names, versions, the bundle name). Checked at install time whatever the
+ * signature says: `versions.node: v24.11.0$(…)` or a `sandboxImage` holding a quote and a
+ * newline must never reach install.sh, config.toml or the EdgeMesh values.
+ */
+/** v1.22.0, 1.7.29, v1.34.2+k3s1, v1.0.0-rc.1 */
+const VERSION = /^v?\d{1,4}\.\d{1,4}\.\d{1,4}(?:[-+][A-Za-z0-9][A-Za-z0-9.+-]{0,63})?$/;
+const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const HOST = '[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::\\d{1,5})?';
+/** An image reference as Docker writes it: [host[:port]/]path[:tag][@sha256:…]. */
+const IMAGE = new RegExp(`^(?:${HOST}/)?${COMPONENT}(?:/${COMPONENT})*(?::[\\w][\\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$`);
+const DIGEST = /^sha256:[a-f0-9]{64}$/;
+const BUNDLE_NAME = /^kubeedge-(?:cloud|edge)-[A-Za-z0-9.+_-]{1,200}$/;
+const matches = (re) => v => typeof v === 'string' && v.length <= 512 && re.test(v);
+const bool = v => typeof v === 'boolean';
+const oneOf = (...values) => v => typeof v === 'string' && values.includes(v);
+const get = (doc, path) => path
+    .split('.')
+    .reduce((node, key) => typeof node === 'object' && node !== null
+    ? node[key]
+    : undefined, doc);
+const FIELDS = [
+    ['name', matches(BUNDLE_NAME), 'kubeedge-<side>-<version>...'],
+    ['side', oneOf('cloud', 'edge'), 'cloud or edge'],
+    ['arch', oneOf('amd64', 'arm64'), 'amd64 or arm64'],
+    ...['kubeedge', 'edgemesh', 'k3s', 'containerd', 'node'].map((k) => [
+        `versions.${k}`,
+        matches(VERSION),
+        'a version like v1.22.0'
+    ]),
+    ['mosquitto.enabled', bool, 'true or false'],
+    ['mosquitto.image', matches(IMAGE), 'an image reference'],
+    ['edgemesh.enabled', bool, 'true or false'],
+    ['sandboxImage', matches(IMAGE), 'an image reference']
+];
+const show = (v) => (v === undefined ? 'missing' : JSON.stringify(v));
+/** Every problem of a parsed bundle.json, each as `path: value is not what`. */
+function checkBundleValues(doc) {
+    if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
+        return ['(top level): not a JSON object'];
+    const problems = FIELDS.filter(([path, check]) => !check(get(doc, path))).map(([path, , what]) => `${path}: ${show(get(doc, path))} is not ${what}`);
+    const images = doc.images;
+    if (!Array.isArray(images))
+        return [...problems, 'images: not a list'];
+    images.forEach((image, i) => {
+        if (!matches(IMAGE)(get(image, 'name')))
+            problems.push(`images[${i}].name: ${show(get(image, 'name'))} is not an image reference`);
+        if (!matches(DIGEST)(get(image, 'manifestDigest')))
+            problems.push(`images[${i}].manifestDigest: ${show(get(image, 'manifestDigest'))} is not sha256:<64 hex>`);
+        const size = get(image, 'size');
+        if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0)
+            problems.push(`images[${i}].size: ${show(size)} is not a byte count`);
+    });
+    return problems;
+}
+//# sourceMappingURL=bundle-values.js.map
+;// CONCATENATED MODULE: ./packages/installer/lib/trust.js
+/**
+ * The site's trust anchor: a public key (PEM) given with --trust-key FILE, or placed once
+ * per site at /etc/kedge/trust.pem. With one, the bundle's SHA256SUMS must carry a valid
+ * SHA256SUMS.sig beside it, made the way openssl makes it, so the operator can check the
+ * same signature by hand with no network:
+ *   ECDSA P-256: openssl dgst -sha256 -sign key.pem -out SHA256SUMS.sig SHA256SUMS
+ *   Ed25519:     openssl pkeyutl -sign -rawin -inkey key.pem -in SHA256SUMS -out SHA256SUMS.sig
  */
 
+
+const SITE_TRUST_KEY = '/etc/kedge/trust.pem';
+class TrustError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'TrustError';
+    }
+}
+/** Reads a PEM public key: ECDSA P-256 or Ed25519; anything else is refused. */
+function loadTrustKey(file, source) {
+    let pem;
+    try {
+        pem = (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8');
+    }
+    catch (err) {
+        throw new TrustError(`${source}: cannot read ${file}: ${err.message}`);
+    }
+    let key;
+    try {
+        key = (0,external_node_crypto_namespaceObject.createPublicKey)(pem);
+    }
+    catch (err) {
+        throw new TrustError(`${source}: ${file} is not a PEM public key (${err.message}); give the release's kedge-release.pub.pem`);
+    }
+    const type = key.asymmetricKeyType;
+    const curve = key.asymmetricKeyDetails?.namedCurve;
+    if (type !== 'ed25519' && !(type === 'ec' && curve === 'prime256v1'))
+        throw new TrustError(`${source}: ${file} is a ${type ?? 'unknown'}${curve ? ` (${curve})` : ''} key; kedge signs with ECDSA P-256 or Ed25519`);
+    return { key, source };
+}
+/** Why `signature` is not a valid signature of `data` by `trust`, or undefined when it is. */
+function verifySignature(data, signature, trust) {
+    const algorithm = trust.key.asymmetricKeyType === 'ed25519' ? null : 'sha256';
+    let ok;
+    try {
+        ok = (0,external_node_crypto_namespaceObject.verify)(algorithm, data, trust.key, signature);
+    }
+    catch {
+        ok = false;
+    }
+    return ok
+        ? undefined
+        : `not a valid signature of SHA256SUMS by the key in ${trust.source}: the bundle was changed after signing, or signed with another key`;
+}
+//# sourceMappingURL=trust.js.map
+;// CONCATENATED MODULE: ./packages/installer/lib/bundle.js
+/**
+ * The bundle the installer ships in: checked file by file against SHA256SUMS (and nothing
+ * unlisted beside it) before any change to the host, and its meta/bundle.json read.
+ * Nothing in the bundle is followed: a symbolic link, a FIFO, a device or a directory where
+ * a file belongs is refused by name, never opened (a FIFO would hang, a link would let a
+ * file outside the bundle pass the check, a link loop would never end).
+ */
+
+
+
+
+
+
+class BundleError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'BundleError';
+    }
+}
+/** Files a bundle carries that SHA256SUMS cannot list: itself and its signature. */
+const UNLISTED = new Set(['SHA256SUMS', 'SHA256SUMS.sig']);
+/** What a non-regular file is, for messages. */
+function kindOf(st) {
+    if (st.isSymbolicLink())
+        return 'a symbolic link';
+    if (st.isDirectory())
+        return 'a directory';
+    if (st.isFIFO())
+        return 'a FIFO';
+    if (st.isSocket())
+        return 'a socket';
+    if (st.isBlockDevice() || st.isCharacterDevice())
+        return 'a device';
+    return 'not a regular file';
+}
+/**
+ * Every regular file under `dir` (relative paths), walked without following links; the
+ * entries that are neither a directory nor a regular file go to `odd`.
+ */
+function walk(dir, odd, prefix = '') {
+    const files = [];
+    for (const entry of (0,external_node_fs_namespaceObject.readdirSync)((0,external_node_path_namespaceObject.join)(dir, prefix), { withFileTypes: true })) {
+        const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+        if (entry.isDirectory())
+            files.push(...walk(dir, odd, rel));
+        else if (entry.isFile())
+            files.push(rel);
+        else
+            odd.push(`${rel}: ${kindOf((0,external_node_fs_namespaceObject.lstatSync)((0,external_node_path_namespaceObject.join)(dir, rel)))}; a bundle holds only regular files`);
+    }
+    return files;
+}
+/** sha256 of a regular file, opened without following a link and without blocking on a FIFO. */
+async function sha256(file) {
+    const handle = await (0,promises_namespaceObject.open)(file, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | external_node_fs_namespaceObject.constants.O_NONBLOCK);
+    try {
+        if (!(await handle.stat()).isFile())
+            throw new BundleError(`${file} is not a regular file`);
+        const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
+        for await (const chunk of handle.createReadStream({ highWaterMark: 1024 * 1024 }))
+            hash.update(chunk);
+        return hash.digest('hex');
+    }
+    finally {
+        await handle.close();
+    }
+}
+function lstatOrUndefined(path) {
+    try {
+        return (0,external_node_fs_namespaceObject.lstatSync)(path);
+    }
+    catch {
+        return undefined;
+    }
+}
+/** A listed name that would reach outside the bundle (absolute, `..`, empty parts). */
+const unsafeName = (name) => name.startsWith('/') || name.split('/').some(p => p === '' || p === '.' || p === '..');
+function readSums(dir) {
+    const sumsFile = (0,external_node_path_namespaceObject.join)(dir, 'SHA256SUMS');
+    const st = lstatOrUndefined(sumsFile);
+    if (!st)
+        throw new BundleError(`${dir} has no SHA256SUMS: not a kedge bundle, or an incomplete copy`);
+    if (!st.isFile())
+        throw new BundleError(`${sumsFile} is ${kindOf(st)}, not a regular file; refusing the bundle`);
+    const text = readNoFollow(sumsFile).toString('utf8');
+    const listed = new Map();
+    for (const line of text.split('\n')) {
+        const m = /^([a-f0-9]{64}) {2}(.+)$/.exec(line);
+        if (m?.[1] && m[2])
+            listed.set(m[2], m[1]);
+    }
+    return { text, listed };
+}
+/** A file's bytes, opened without following a link and without blocking on a FIFO. */
+function readNoFollow(file) {
+    const fd = (0,external_node_fs_namespaceObject.openSync)(file, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | external_node_fs_namespaceObject.constants.O_NONBLOCK);
+    try {
+        if (!(0,external_node_fs_namespaceObject.fstatSync)(fd).isFile())
+            throw new BundleError(`${file} is not a regular file`);
+        return (0,external_node_fs_namespaceObject.readFileSync)(fd);
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.closeSync)(fd);
+    }
+}
+/**
+ * The problems of `dir` against SHA256SUMS: odd entries first, then each listed file. Every
+ * listed file is checked for presence and type; its sha256 only when `hashed(file)`.
+ */
+async function checkFiles(dir, listed, hashed) {
+    const odd = [];
+    const present = new Set(walk(dir, odd));
+    const problems = [...odd];
+    for (const [file, expected] of listed) {
+        if (unsafeName(file)) {
+            problems.push(`${file}: not a path inside the bundle`);
+            continue;
+        }
+        const st = lstatOrUndefined((0,external_node_path_namespaceObject.join)(dir, file));
+        if (!st)
+            problems.push(`${file}: missing`);
+        else if (!st.isFile()) {
+            if (!odd.some(o => o.startsWith(`${file}: `)))
+                problems.push(`${file}: ${kindOf(st)}, not a regular file`);
+        }
+        else if (!present.has(file))
+            problems.push(`${file}: reached through a symbolic link`);
+        else if (hashed(file) && (await sha256((0,external_node_path_namespaceObject.join)(dir, file))) !== expected)
+            problems.push(`${file}: changed (sha256 differs from SHA256SUMS)`);
+    }
+    for (const file of present) {
+        if (!listed.has(file) && !UNLISTED.has(file))
+            problems.push(`${file}: not in SHA256SUMS`);
+    }
+    return problems;
+}
+/** The one file of the bundle that plan reads, and so the one file plan hashes. */
+const BUNDLE_META = 'meta/bundle.json';
+/**
+ * Verifies every file against SHA256SUMS; refuses a changed, missing, unlisted or
+ * non-regular file. With a trust key, SHA256SUMS.sig must be its valid signature.
+ */
+async function verifyBundle(dir, trust, { hashAll = true } = {}) {
+    const { text, listed } = readSums(dir);
+    const problems = await checkFiles(dir, listed, f => hashAll || f === BUNDLE_META);
+    if (problems.length > 0) {
+        throw new BundleError(`the bundle in ${dir} does not match its SHA256SUMS; refusing to install from it:\n  ${problems.join('\n  ')}\ncopy the bundle again from its release (check the tarball against the release's SHA256SUMS)`);
+    }
+    if (trust) {
+        const sig = (0,external_node_path_namespaceObject.join)(dir, 'SHA256SUMS.sig');
+        const st = lstatOrUndefined(sig);
+        if (!st?.isFile())
+            throw new BundleError(`${sig} is missing: the bundle is not signed, and ${trust.source} asks for a signed bundle; use a bundle from a signed release, or check its origin and run without the key`);
+        const problem = verifySignature(Buffer.from(text, 'utf8'), readNoFollow(sig), trust);
+        if (problem)
+            throw new BundleError(`${sig}: ${problem}; refusing the bundle`);
+    }
+    if (!listed.has(BUNDLE_META))
+        throw new BundleError(`${dir}/meta/bundle.json is missing: not a kedge bundle`);
+    let info;
+    try {
+        info = JSON.parse(readNoFollow((0,external_node_path_namespaceObject.join)(dir, 'meta', 'bundle.json')).toString('utf8'));
+    }
+    catch (err) {
+        throw new BundleError(`${dir}/meta/bundle.json is not valid JSON: ${err.message}`);
+    }
+    const bad = checkBundleValues(info);
+    if (bad.length > 0)
+        throw new BundleError(`${dir}/meta/bundle.json holds values the installer will not use (they would reach a shell, TOML or YAML):\n  ${bad.join('\n  ')}\nrebuild the bundle from a valid spec`);
+    return { ...info, dir };
+}
+//# sourceMappingURL=bundle.js.map
+;// CONCATENATED MODULE: ./packages/installer/lib/host.js
+/**
+ * The installer's only ways to touch the host: every command goes through `run`, every
+ * path through `path` (which honours --root). Commands run as they are (no chroot); the
+ * cluster tools (systemctl, k3s, kubectl, keadm, helm) are found on PATH, which is how the
+ * tests put recording STUBS in their place.
+ */
+
+
+class CommandError extends Error {
+    command;
+    result;
+    constructor(command, result) {
+        super(`${command} failed (exit ${result.code}): ${(result.stderr || result.stdout).trim().slice(-800)}`);
+        this.command = command;
+        this.result = result;
+        this.name = 'CommandError';
+    }
+}
+const lstatSafe = (full) => {
+    try {
+        (0,external_node_fs_namespaceObject.lstatSync)(full);
+        return true;
+    }
+    catch {
+        return false;
+    }
+};
+class Host {
+    root;
+    logFile;
+    secrets = new Set();
+    /** Host paths written since the last take (the journal records them per step). */
+    touched = [];
+    guard;
+    constructor(
+    /** Filesystem prefix for every path the installer reads or writes ('' or '/' for none). */
+    root, 
+    /** The full log: every command with its whole output. */
+    logFile) {
+        this.root = root;
+        this.logFile = logFile;
+    }
+    /** Never print or log this value (tokens, PSKs). */
+    addSecret(value) {
+        if (value)
+            this.secrets.add(value);
+    }
+    mask(text) {
+        let out = text;
+        for (const secret of this.secrets)
+            out = out.split(secret).join('***');
+        return out;
+    }
+    log(line) {
+        if (!this.logFile)
+            return;
+        (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(this.logFile), { recursive: true });
+        (0,external_node_fs_namespaceObject.appendFileSync)(this.logFile, `${new Date().toISOString()} ${this.mask(line)}\n`);
+    }
+    /** A host path under --root. */
+    path(p) {
+        return this.root && this.root !== '/' ? (0,external_node_path_namespaceObject.join)(this.root, p) : p;
+    }
+    exists(p) {
+        return (0,external_node_fs_namespaceObject.existsSync)(this.path(p));
+    }
+    read(p) {
+        return (0,external_node_fs_namespaceObject.readFileSync)(this.path(p), 'utf8');
+    }
+    /** Every later write is announced to `guard` first (the runner's journal). */
+    setGuard(guard) {
+        this.guard = guard;
+    }
+    /** Announces a write of `p` that a command (keadm join) will make, as if kedge made it. */
+    claim(p) {
+        this.guard?.(p, this.missingDirs(p));
+    }
+    /** The directories above `p` that do not exist yet, outermost first. */
+    missingDirs(p) {
+        const out = [];
+        for (let dir = (0,external_node_path_namespaceObject.dirname)(p); dir !== '/' && dir !== '.'; dir = (0,external_node_path_namespaceObject.dirname)(dir)) {
+            if (this.exists(dir))
+                break;
+            out.unshift(dir);
+        }
+        return out;
+    }
+    /** Writes through a temporary name, without the guard (the journal's own file). */
+    writeUntracked(p, content) {
+        const full = this.path(p);
+        (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(full), { recursive: true });
+        (0,external_node_fs_namespaceObject.writeFileSync)(`${full}.kedge-tmp`, content, { mode: 0o600 });
+        (0,external_node_fs_namespaceObject.renameSync)(`${full}.kedge-tmp`, full);
+    }
+    /** Writes through a temporary name; `mode` 0600 for secrets. */
+    write(p, content, mode = 0o644) {
+        this.claim(p);
+        const full = this.path(p);
+        (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(full), { recursive: true });
+        const temp = `${full}.kedge-tmp`;
+        (0,external_node_fs_namespaceObject.writeFileSync)(temp, content, { mode });
+        (0,external_node_fs_namespaceObject.chmodSync)(temp, mode);
+        (0,external_node_fs_namespaceObject.renameSync)(temp, full);
+        this.touched.push(p);
+        this.log(`wrote ${p} (mode ${mode.toString(8)})`);
+    }
+    /** Copies a bundle file to a host path. */
+    install(from, p, mode) {
+        this.claim(p);
+        const full = this.path(p);
+        (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(full), { recursive: true });
+        (0,external_node_fs_namespaceObject.copyFileSync)(from, `${full}.kedge-tmp`);
+        (0,external_node_fs_namespaceObject.chmodSync)(`${full}.kedge-tmp`, mode);
+        (0,external_node_fs_namespaceObject.renameSync)(`${full}.kedge-tmp`, full);
+        this.touched.push(p);
+        this.log(`installed ${p} from ${from}`);
+    }
+    /** The host paths written since the last call. */
+    takeTouched() {
+        const out = [...new Set(this.touched)];
+        this.touched = [];
+        return out;
+    }
+    /** Before the first edit of an existing file: keep it as <file>.kedge.bak (once). */
+    backup(p) {
+        // Under the journal, the guard decides: it backs up only a file kedge did not write.
+        if (this.guard) {
+            this.claim(p);
+            return undefined;
+        }
+        const full = this.path(p);
+        const bak = `${full}.kedge.bak`;
+        if (!(0,external_node_fs_namespaceObject.existsSync)(full) || (0,external_node_fs_namespaceObject.existsSync)(bak))
+            return undefined;
+        (0,external_node_fs_namespaceObject.copyFileSync)(full, bak);
+        this.log(`backed up ${p} to ${p}.kedge.bak`);
+        return `${p}.kedge.bak`;
+    }
+    /** Keeps the file at `p` as <p>.kedge.bak (a copy: mode kept); an existing backup is kept. */
+    keepOriginal(p) {
+        const full = this.path(p);
+        if (lstatSafe(`${full}.kedge.bak`))
+            return;
+        if ((0,external_node_fs_namespaceObject.lstatSync)(full).isSymbolicLink())
+            (0,external_node_fs_namespaceObject.symlinkSync)((0,external_node_fs_namespaceObject.readlinkSync)(full), `${full}.kedge-bak-tmp`);
+        else
+            (0,external_node_fs_namespaceObject.copyFileSync)(full, `${full}.kedge-bak-tmp`);
+        (0,external_node_fs_namespaceObject.renameSync)(`${full}.kedge-bak-tmp`, `${full}.kedge.bak`);
+        this.log(`backed up ${p} to ${p}.kedge.bak`);
+    }
+    /** Whether `p` exists, without following a link. */
+    lexists(p) {
+        return lstatSafe(this.path(p));
+    }
+    /** Removes a directory kedge made, if it is empty. */
+    removeEmptyDir(p) {
+        const full = this.path(p);
+        if ((0,external_node_fs_namespaceObject.existsSync)(full) && (0,external_node_fs_namespaceObject.readdirSync)(full).length === 0) {
+            (0,external_node_fs_namespaceObject.rmdirSync)(full);
+            this.log(`removed the empty directory ${p}`);
+        }
+    }
+    /** Puts a backup back, or removes a file the installer created (and any temporary left). */
+    restore(p) {
+        const full = this.path(p);
+        for (const temp of ['kedge-tmp', 'kedge-bak-tmp'])
+            (0,external_node_fs_namespaceObject.rmSync)(`${full}.${temp}`, { force: true });
+        if (lstatSafe(`${full}.kedge.bak`)) {
+            (0,external_node_fs_namespaceObject.renameSync)(`${full}.kedge.bak`, full);
+            this.log(`restored ${p} from its backup`);
+        }
+        else if (lstatSafe(full)) {
+            (0,external_node_fs_namespaceObject.rmSync)(full, { recursive: true, force: true });
+            this.log(`removed ${p}`);
+        }
+    }
+    remove(p) {
+        (0,external_node_fs_namespaceObject.rmSync)(this.path(p), { recursive: true, force: true });
+    }
+    /**
+     * Runs a command; its whole output goes to the log, secrets masked. node:child_process is
+     * loaded on the first run: plan and --help run nothing and start faster without it.
+     */
+    async run(command, args, options = {}) {
+        const shown = this.mask([command, ...args].join(' '));
+        this.log(`$ ${shown}`);
+        const { spawn } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 421, 19));
+        return new Promise((resolve, reject) => {
+            const child = spawn(command, args, {
+                env: { ...process.env, ...options.env },
+                stdio: ['pipe', 'pipe', 'pipe']
+            });
+            let stdout = '';
+            let stderr = '';
+            child.stdout.on('data', (c) => (stdout += c.toString()));
+            child.stderr.on('data', (c) => (stderr += c.toString()));
+            const timer = options.timeoutMs
+                ? setTimeout(() => child.kill('SIGKILL'), options.timeoutMs)
+                : undefined;
+            child.on('error', err => {
+                clearTimeout(timer);
+                this.log(`  could not start ${command}: ${err.message}`);
+                reject(new Error(`cannot run ${command}: ${err.message} (is it installed and on PATH?)`));
+            });
+            child.on('close', code => {
+                clearTimeout(timer);
+                const result = { code: code ?? -1, stdout, stderr };
+                if (options.secretOutput)
+                    this.log('  stdout: (a secret, not logged)');
+                else if (stdout.trim())
+                    this.log(`  stdout: ${stdout.trim()}`);
+                if (stderr.trim())
+                    this.log(`  stderr: ${stderr.trim()}`);
+                this.log(`  exit ${result.code}`);
+                if (result.code !== 0 && !options.allowFailure)
+                    reject(new CommandError(shown, {
+                        ...result,
+                        stdout: this.mask(stdout),
+                        stderr: this.mask(stderr)
+                    }));
+                else
+                    resolve(result);
+            });
+            // A command that exits without reading its input must not crash the installer (EPIPE).
+            child.stdin.on('error', () => undefined);
+            child.stdin.end(options.input ?? '');
+        });
+    }
+}
+//# sourceMappingURL=host.js.map
+;// CONCATENATED MODULE: ./packages/installer/lib/journal.js
+/**
+ * The journal: completed steps with a hash of their inputs, in /var/lib/kedge/state.json
+ * (under --root). A re-run skips a finished step whose inputs (and those of every step
+ * before it) are unchanged, so it resumes after a crash and re-runs what changed.
+ * Written ahead: a step is journaled as started before it runs, and every host path kedge
+ * writes (and every directory it creates) is journaled before the write, with a backup of
+ * a file that was there before. So a crash anywhere leaves a journal that names everything
+ * kedge may have changed, a re-run never backs up kedge's own file, and uninstall restores
+ * the operator's files and removes only kedge's.
+ */
+
+const KEDGE_STATE_DIR = '/var/lib/kedge';
+const STATE_FILE = `${KEDGE_STATE_DIR}/state.json`;
+function loadState(host) {
+    if (!host.exists(STATE_FILE))
+        return { steps: {} };
+    try {
+        const parsed = JSON.parse(host.read(STATE_FILE));
+        return { ...parsed, steps: parsed.steps };
+    }
+    catch {
+        throw new Error(`${host.path(STATE_FILE)} is not valid JSON; move it away to start over`);
+    }
+}
+function addDirs(state, dirs) {
+    const known = (state.dirs ??= []);
+    for (const d of dirs)
+        if (!known.includes(d))
+            known.push(d);
+}
+function saveState(host, state) {
+    addDirs(state, host.missingDirs(STATE_FILE));
+    host.writeUntracked(STATE_FILE, `${JSON.stringify(state, null, 2)}\n`);
+}
+/**
+ * Journals every write before it happens: the directories it creates, the path, and (the
+ * first time kedge writes a path that exists) a backup of the operator's file.
+ */
+function journalWrites(host, state) {
+    host.setGuard((p, newDirs) => {
+        const written = (state.written ??= []);
+        if (written.includes(p) && newDirs.every(d => state.dirs?.includes(d)))
+            return;
+        addDirs(state, newDirs);
+        if (!written.includes(p)) {
+            // Under /var/lib/kedge everything is kedge's own (a token or PSK kept from before).
+            if (host.lexists(p) && !p.startsWith(`${KEDGE_STATE_DIR}/`)) {
+                host.keepOriginal(p);
+                (state.backedUp ??= []).push(p);
+            }
+            written.push(p);
+        }
+        saveState(host, state);
+        // Crash tests only: SIGKILL between the journal entry and the write itself.
+        if (process.env.KEDGE_KILL_AT === `write:${p}`)
+            process.kill(process.pid, 'SIGKILL');
+    });
+}
+/**
+ * Crash tests only: KEDGE_KILL_AT=<step>:start|end SIGKILLs this process right after the
+ * step is journaled as started, or right after it ran (before it is journaled as finished).
+ * Install (runner.ts) and upgrade (upgrade/journal.ts) both honour it.
+ */
+function crashPoint(step, point) {
+    if (process.env.KEDGE_KILL_AT === `${step}:${point}`)
+        process.kill(process.pid, 'SIGKILL');
+}
+/** A step's hash: its own inputs chained to the hash of the step before it. */
+function stepHash(previous, inputs) {
+    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(previous).update(JSON.stringify(inputs)).digest('hex');
+}
+//# sourceMappingURL=journal.js.map
+;// CONCATENATED MODULE: ./packages/installer/lib/errors.js
+/** A bad command line or bad input file: exit 2, before any change. */
+class UsageError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'UsageError';
+    }
+}
+//# sourceMappingURL=errors.js.map
+;// CONCATENATED MODULE: ./packages/installer/lib/joinfile.js
+/**
+ * The join file: what the cloud hands to each edge, in /var/lib/kedge/edge-join.txt (0600).
+ * `#` comment lines, then key=value lines: cloudcore-ipport, token, edgemesh, expires (the
+ * token's JWT `exp`, RFC 3339 UTC). The edge takes it with --join-file; the token never
+ * goes on a command line a user types.
+ */
+
+const JOIN_FILE = '/var/lib/kedge/edge-join.txt';
+/** KubeEdge's token: the CA hash (64 hex), a dot, a JWT. */
+const TOKEN = /^[a-f0-9]{64}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+/**
+ * When the token expires: the `exp` claim of its JWT (KubeEdge signs it for
+ * 2 x tokenRefreshDuration, 24 h by default). Undefined when it carries none.
+ */
+function tokenExpiry(token) {
+    const payload = token.split('.')[2];
+    if (!payload)
+        return undefined;
+    try {
+        const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+        return typeof claims.exp === 'number' ? new Date(claims.exp * 1000) : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** "23 h 59 min" (or "expired 2 h 3 min ago") from now to `when`. */
+function timeLeft(when, now = new Date()) {
+    const minutes = Math.round(Math.abs(when.getTime() - now.getTime()) / 60000);
+    const span = `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+    return when.getTime() > now.getTime() ? span : `expired ${span} ago`;
+}
+/** RFC 3339 UTC to the second (the JWT exp has no fraction). */
+const rfc3339 = (d) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+function formatJoinFile(info) {
+    const exp = tokenExpiry(info.token);
+    return [
+        '# kedge edge join file, written on the cloud by install.js cloud (or token); mode 0600.',
+        '# It holds a secret: copy it to the edge host only, then run there, in the edge bundle:',
+        '#   sudo ./install.sh edge --join-file edge-join.txt --yes',
+        '# The token expires (about 24 h); mint a fresh one on the cloud: sudo ./install.sh token',
+        `cloudcore-ipport=${info.cloudcoreIpport}`,
+        `token=${info.token}`,
+        `edgemesh=${String(info.edgemesh)}`,
+        ...(exp ? [`expires=${rfc3339(exp)}`] : []),
+        ''
+    ].join('\n');
+}
+/** Reads a join file; an unknown key or a malformed line is an error naming the line. */
+function parseJoinFile(text, file) {
+    const info = {};
+    for (const [i, raw] of text.split('\n').entries()) {
+        const line = raw.trim();
+        if (line === '' || line.startsWith('#'))
+            continue;
+        const m = /^([a-z-]+)=(.*)$/.exec(line);
+        const where = `${file} line ${i + 1}`;
+        if (!m?.[1])
+            throw new UsageError(`--join-file: ${where} is not key=value`);
+        const value = m[2] ?? '';
+        if (m[1] === 'cloudcore-ipport')
+            info.cloudcoreIpport = value;
+        else if (m[1] === 'token')
+            info.token = value;
+        else if (m[1] === 'expires')
+            info.expires = value;
+        else if (m[1] === 'edgemesh') {
+            if (value !== 'true' && value !== 'false')
+                throw new UsageError(`--join-file: ${where}: edgemesh must be true or false`);
+            info.edgemesh = value === 'true';
+        }
+        else
+            throw new UsageError(`--join-file: ${where}: unknown key "${m[1]}" (expected cloudcore-ipport, token, edgemesh, expires)`);
+    }
+    return info;
+}
+//# sourceMappingURL=joinfile.js.map
+;// CONCATENATED MODULE: external "node:net"
+const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: external "node:util"
+const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
+;// CONCATENATED MODULE: ./packages/installer/lib/help.js
+/** The text of --help, for install.js and each command. */
+const HELP = {
+    main: `usage: node install.js <command> [options]   (or ./install.sh <command> ...)
+
+commands:
+  cloud       install the cloud side: k3s, CloudCore, Istio CRDs, join file, EdgeMesh
+  edge        install the edge side: containerd, runc, CNI, images, keadm join
+  plan        print the ordered steps with their commands and files; change nothing
+  verify      run the checklist; PASS/FAIL per check and a count (exit 1 on any FAIL)
+  uninstall   undo in reverse order; keeps logs, join file and PSK unless --purge
+  token       on the cloud: mint a fresh edge token and rewrite the join file
+  upgrade     upgrade a host an older kedge bundle installed (--rollback: undo it)
+
+common options:
+  --yes             no prompts          --dry-run    the same as plan
+  --json            machine-readable: one JSON object, the last line of stdout
+  --log-file F      (default /var/log/kubeedge-<side>-install.log)
+  --root DIR        prefix for every path read or written (tests, image builders)
+  --side cloud|edge for plan/verify/uninstall (default: the bundle's side)
+  --trust-key FILE  refuse a bundle whose SHA256SUMS.sig this public key (PEM) does not
+                    verify (default: /etc/kedge/trust.pem when it exists)
+  --wait-timeout S  how long each wait (API, cloudcore, edgecore) may take (default 300)
+  --help            this help, or <command> --help
+
+exit codes: 0 ok, 1 a step or check failed, 2 bad usage or bad input, 130 interrupted`,
+    cloud: `usage: node install.js cloud [options]
+  --advertise-address IP[,IP]  the address edges reach CloudCore on (default: this host's primary IP)
+  --node-name NAME             the k3s node name (default: the host name)
+  --edgemesh / --no-edgemesh   install EdgeMesh (default: yes); written to the join file
+  --relay-node NAME=IP[,IP]    an EdgeMesh relay node, repeatable (default: this node)
+  --kubeconfig FILE            use an existing cluster: skip k3s
+  --disable-traefik            start k3s without Traefik
+  --keep-servicelb             keep k3s's servicelb (default: --disable=servicelb; its
+                               DaemonSet would land on edge nodes)
+  --add-default-route          if the host has no default route (k3s needs one), add a dummy
+                               interface with one; without it, preflight stops and says how
+writes /var/lib/kedge/edge-join.txt (0600) for the edges; see: install.js token --help`,
+    upgrade: `usage: node install.js upgrade [--dry-run] [--rollback] [options]
+  prints the plan (version from -> to per component), refuses a downgrade or a skipped
+  minor, backs up, then upgrades in place (journaled: run it again to resume)
+  --dry-run    print the plan and the steps; change nothing
+  --rollback   return to the bundle this host ran before the last upgrade`,
+    edge: `usage: node install.js edge [options]
+  --join-file FILE             edge-join.txt from the cloud: address, token, EdgeMesh choice
+  --cloudcore-ipport IP:PORT   CloudCore's websocket address (port 10000), or --cloud-ip IP
+  --token-file FILE            a file with only the token (flags override the join file)
+  --edgemesh / --no-edgemesh   EdgeMesh on this node (default: the join file's, else yes)
+  --node-name NAME             the edge node name (default: the host name)
+  --cgroup-driver cgroupfs|systemd   (default cgroupfs; containerd is configured to match)
+  --labels k=v[,k=v]           node labels
+  --certport PORT              CloudCore's certificate port (default 10002)
+an expired token is refused (exit 2): run ./install.sh token on the cloud, copy the file again`,
+    plan: `usage: node install.js plan [--side cloud|edge] [the install flags]
+prints the ordered steps of the side's install with their commands and files; changes
+nothing. Missing edge join flags show as <cloud-ip> and <token>. The same as cloud|edge --dry-run.
+It checks the bundle's listing and signature but hashes only meta/bundle.json; cloud|edge
+hash every file before they change anything.`,
+    verify: `usage: node install.js verify [--side cloud|edge] [--root DIR] [--json]
+runs the checklist of what was installed (EdgeMesh checks only when it was): one PASS or
+FAIL line per check with a hint, then the count. Exit 0 iff every check passed.
+--json: {"command":"verify","side":...,"ok":...,"passed":N,"failed":M,"checks":[...]}`,
+    uninstall: `usage: node install.js uninstall [--yes] [--purge] [--root DIR] [--json]
+undoes the install in reverse order: keadm reset, helm uninstall, k3s-uninstall.sh, then
+every file the installer wrote (backups restored). On a TTY it asks first; otherwise
+--yes is required. Keeps the log, the join file and the EdgeMesh PSK unless --purge.`,
+    token: `usage: node install.js token [--root DIR] [--json]   (on the cloud)
+mints a fresh edge token (keadm gettoken; it is valid about 24 h), rewrites the join file
+/var/lib/kedge/edge-join.txt (0600) and prints its path and expiry. Copy the file to the
+edge and run there: sudo ./install.sh edge --join-file edge-join.txt --yes
+--json: {"command":"token","ok":true,"joinFile":"...","expires":"..."}`
+};
+//# sourceMappingURL=help.js.map
+;// CONCATENATED MODULE: ./packages/installer/lib/options.js
+/**
+ * Command line: node install.js cloud|edge|plan|verify|uninstall|token [options].
+ * Every bad flag is a UsageError (exit 2) with what was expected, before any change.
+ */
+
+
+
+
+
+
+
+
+
+
+const COMMANDS = [
+    'cloud',
+    'edge',
+    'plan',
+    'verify',
+    'uninstall',
+    'token',
+    'upgrade'
+];
+function primaryIp() {
+    for (const list of Object.values((0,external_node_os_namespaceObject.networkInterfaces)())) {
+        for (const a of list ?? [])
+            if (a.family === 'IPv4' && !a.internal)
+                return a.address;
+    }
+    return undefined;
+}
+function ip(value, flag) {
+    if (!(0,external_node_net_namespaceObject.isIP)(value))
+        throw new UsageError(`${flag}: "${value}" is not an IP address`);
+    return value;
+}
+function port(value, flag) {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1 || n > 65535)
+        throw new UsageError(`${flag}: "${value}" is not a port (1-65535)`);
+    return n;
+}
+const FLAGS = {
+    help: { type: 'boolean' },
+    yes: { type: 'boolean', short: 'y' },
+    'dry-run': { type: 'boolean' },
+    json: { type: 'boolean' },
+    purge: { type: 'boolean' },
+    rollback: { type: 'boolean' },
+    'log-file': { type: 'string' },
+    root: { type: 'string' },
+    side: { type: 'string' },
+    bundle: { type: 'string' },
+    'trust-key': { type: 'string' },
+    'containerd-address': { type: 'string' },
+    'advertise-address': { type: 'string' },
+    'node-name': { type: 'string' },
+    edgemesh: { type: 'boolean' },
+    'no-edgemesh': { type: 'boolean' },
+    'relay-node': { type: 'string', multiple: true },
+    kubeconfig: { type: 'string' },
+    'disable-traefik': { type: 'boolean' },
+    'cloudcore-ipport': { type: 'string' },
+    'cloud-ip': { type: 'string' },
+    certport: { type: 'string' },
+    token: { type: 'string' },
+    'token-file': { type: 'string' },
+    'cgroup-driver': { type: 'string' },
+    labels: { type: 'string' },
+    'join-file': { type: 'string' },
+    'wait-timeout': { type: 'string' },
+    'keep-servicelb': { type: 'boolean' },
+    'add-default-route': { type: 'boolean' }
+};
+function readFlags(rest) {
+    try {
+        return (0,external_node_util_namespaceObject.parseArgs)({ args: rest, allowPositionals: false, options: FLAGS }).values;
+    }
+    catch (err) {
+        throw new UsageError(err.message);
+    }
+}
+/** The options every command shares, with the defaults. */
+function baseOptions(command, side, v) {
+    const options = {
+        command: v['dry-run'] && (command === 'cloud' || command === 'edge') ? 'plan' : command,
+        ...(side ? { side } : {}),
+        yes: v.yes ?? false,
+        dryRun: v['dry-run'] ?? false,
+        json: v.json ?? false,
+        purge: v.purge ?? false,
+        rollback: v.rollback ?? false,
+        root: v.root ?? '',
+        ...(v['log-file'] ? { logFile: v['log-file'] } : {}),
+        ...(v.bundle ? { bundleDir: v.bundle } : {}),
+        ...(v['trust-key'] ? { trustKey: v['trust-key'] } : {}),
+        containerdAddress: v['containerd-address'] ?? '/run/containerd/containerd.sock',
+        waitTimeout: waitTimeout(v['wait-timeout']),
+        advertiseAddress: [],
+        nodeName: (v['node-name'] ?? (0,external_node_os_namespaceObject.hostname)()).toLowerCase(),
+        relayNodes: [],
+        disableTraefik: v['disable-traefik'] ?? false,
+        ...(v['keep-servicelb'] ? { servicelb: true } : {}),
+        addDefaultRoute: v['add-default-route'] ?? false,
+        cloudPort: 10000,
+        tunnelPort: 10004,
+        certPort: v.certport ? port(v.certport, '--certport') : 10002,
+        cgroupDriver: 'cgroupfs',
+        labels: []
+    };
+    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(options.nodeName)) {
+        throw new UsageError(`--node-name: "${options.nodeName}" is not a valid node name (lower-case letters, digits, - and .)`);
+    }
+    return options;
+}
+/** --advertise-address, --edgemesh, --relay-node, --kubeconfig. */
+function cloudFlags(options, v) {
+    if (v['advertise-address']) {
+        options.advertiseAddress = v['advertise-address']
+            .split(',')
+            .map(a => ip(a.trim(), '--advertise-address'));
+    }
+    else if (options.side === 'cloud') {
+        const found = primaryIp();
+        if (found)
+            options.advertiseAddress = [found];
+    }
+    if (v.edgemesh && v['no-edgemesh'])
+        throw new UsageError('--edgemesh and --no-edgemesh contradict each other');
+    if (v.edgemesh || v['no-edgemesh'])
+        options.edgemesh = v.edgemesh === true;
+    for (const relay of v['relay-node'] ?? []) {
+        const m = /^([^=]+)=(.+)$/.exec(relay);
+        if (!m?.[1] || !m[2])
+            throw new UsageError(`--relay-node: "${relay}" is not NAME=IP[,IP]`);
+        options.relayNodes.push({
+            name: m[1],
+            addresses: m[2].split(',').map(a => ip(a.trim(), '--relay-node'))
+        });
+    }
+    if (v.kubeconfig)
+        options.kubeconfig = v.kubeconfig;
+}
+/** The token from --token or --token-file, checked for KubeEdge's shape. */
+function tokenFlag(v) {
+    if (v.token && v['token-file'])
+        throw new UsageError('give --token or --token-file, not both');
+    let token = v.token;
+    if (v['token-file']) {
+        const text = readText(v['token-file'], '--token-file');
+        // A join file given here: take its token.
+        token = /^token=/m.test(text) ? parseJoinFile(text, v['token-file']).token : text.trim();
+    }
+    if (token !== undefined && !TOKEN.test(token)) {
+        throw new UsageError('the token does not look like a KubeEdge token (<64 hex>.<JWT>); copy it from edge-join.txt on the cloud or `keadm gettoken`');
+    }
+    return token;
+}
+function readText(file, flag) {
+    try {
+        return (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8');
+    }
+    catch (err) {
+        throw new UsageError(`${flag}: cannot read ${file}: ${err.message}`);
+    }
+}
+function waitTimeout(value) {
+    const text = value ?? process.env.KEDGE_WAIT_SECONDS ?? '300';
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 1)
+        throw new UsageError(`--wait-timeout: "${text}" is not a whole number of seconds (>= 1)`);
+    return n;
+}
+/** Sets cloudIp and cloudPort from IP:PORT; `flag` names the source in errors. */
+function setCloudcore(options, value, flag) {
+    const m = /^(.+):(\d+)$/.exec(value);
+    if (!m?.[1] || !m[2])
+        throw new UsageError(`${flag}: "${value}" is not IP:PORT (e.g. 192.0.2.10:10000)`);
+    options.cloudIp = ip(m[1], flag);
+    options.cloudPort = port(m[2], flag);
+}
+/** The join file (--join-file): what the flags given explicitly leave open. */
+function joinFileFlags(options, v, join, file) {
+    if (!v['cloudcore-ipport'] && !v['cloud-ip'] && join.cloudcoreIpport)
+        setCloudcore(options, join.cloudcoreIpport, `--join-file ${file}: cloudcore-ipport`);
+    if (options.token === undefined && join.token !== undefined) {
+        if (!TOKEN.test(join.token))
+            throw new UsageError(`--join-file ${file}: the token does not look like a KubeEdge token (<64 hex>.<JWT>); copy the file again from the cloud, or run ./install.sh token there`);
+        options.token = join.token;
+    }
+    if (options.edgemesh === undefined && join.edgemesh !== undefined)
+        options.edgemesh = join.edgemesh;
+    options.joinFile = file;
+}
+/** --cloudcore-ipport (or --cloud-ip), the token, --join-file, --cgroup-driver, --labels. */
+function edgeFlags(options, v) {
+    if (v['cloudcore-ipport'])
+        setCloudcore(options, v['cloudcore-ipport'], '--cloudcore-ipport');
+    else if (v['cloud-ip'])
+        options.cloudIp = ip(v['cloud-ip'], '--cloud-ip');
+    const token = tokenFlag(v);
+    if (token !== undefined)
+        options.token = token;
+    const file = v['join-file'];
+    if (file)
+        joinFileFlags(options, v, parseJoinFile(readText(file, '--join-file'), file), file);
+    if (v['cgroup-driver']) {
+        if (v['cgroup-driver'] !== 'cgroupfs' && v['cgroup-driver'] !== 'systemd') {
+            throw new UsageError(`--cgroup-driver: expected cgroupfs or systemd, got "${v['cgroup-driver']}"`);
+        }
+        options.cgroupDriver = v['cgroup-driver'];
+    }
+    if (v.labels) {
+        options.labels = v.labels.split(',').map(l => l.trim());
+        const bad = options.labels.find(l => !/^[A-Za-z0-9./_-]+=[A-Za-z0-9._-]*$/.test(l));
+        if (bad !== undefined)
+            throw new UsageError(`--labels: "${bad}" is not key=value`);
+    }
+}
+function parseOptions(argv) {
+    const [first, ...rest] = argv;
+    if (!first || first === '--help' || first === '-h' || first === 'help')
+        return { help: HELP.main ?? '' };
+    if (!COMMANDS.includes(first)) {
+        throw new UsageError(`unknown command "${first}": expected one of ${COMMANDS.join(', ')}`);
+    }
+    const command = first;
+    const v = readFlags(rest);
+    if (v.help)
+        return { help: HELP[command] ?? HELP.main ?? '' };
+    const side = v.side ?? (command === 'cloud' || command === 'edge' ? command : undefined);
+    if (side !== undefined && side !== 'cloud' && side !== 'edge')
+        throw new UsageError(`--side: expected cloud or edge, got "${side}"`);
+    const options = baseOptions(command, side, v);
+    cloudFlags(options, v);
+    edgeFlags(options, v);
+    // plan shows placeholders for what is missing.
+    if (options.command === 'edge') {
+        if (!options.cloudIp)
+            throw new UsageError('edge: --cloudcore-ipport IP:10000 (or --cloud-ip IP) is required: give --join-file edge-join.txt (written by the cloud install) or the flag');
+        if (!options.token)
+            throw new UsageError('edge: a token is required: --join-file edge-join.txt (from the cloud), or --token-file FILE');
+    }
+    if (options.command === 'cloud' && options.advertiseAddress.length === 0) {
+        throw new UsageError('cloud: no --advertise-address given and no primary IP found');
+    }
+    return options;
+}
+//# sourceMappingURL=options.js.map
+;// CONCATENATED MODULE: ./packages/installer/lib/output.js
+function output(json, write) {
+    return {
+        line: text => {
+            if (!json)
+                write(`${text}\n`);
+        },
+        event: data => {
+            if (json)
+                write(`${JSON.stringify(data)}\n`);
+        }
+    };
+}
+//# sourceMappingURL=output.js.map
+;// CONCATENATED MODULE: ./packages/installer/lib/steps/common.js
+/**
+ * What every step shares: the Step and Context shapes, waiting, and the image import that
+ * both sides run (into the edge's containerd, or k3s's).
+ */
+
+
+const KEDGE_DIR = '/var/lib/kedge';
+/** Where the installer places the binaries it ships. */
+const BIN_DIR = '/usr/local/bin';
+/**
+ * A binary the installer placed, by its absolute path (under --root): never looked up on
+ * PATH, which RHEL's sudo secure_path leaves /usr/local/bin out of.
+ */
+function placed(host, name) {
+    return host.path(`${BIN_DIR}/${name}`);
+}
+/** kubectl arguments listing the phases of the cloudcore pods (install wait and verify). */
+const CLOUDCORE_PHASES = [
+    '-n',
+    'kubeedge',
+    'get',
+    'pods',
+    '-l',
+    'kubeedge=cloudcore',
+    '-o',
+    'jsonpath={.items[*].status.phase}'
+];
+/** The bundle's images that `listed` (ctr images ls -q output) does not hold. */
+function missingImages(listed, bundle) {
+    const names = new Set(listed.split('\n').map(l => l.trim()));
+    return bundle.images.filter(i => !names.has(i.name)).map(i => i.name);
+}
+/** How often a wait says what it waits for. */
+const PROGRESS_SECONDS = 10;
+/**
+ * Polls `probe` once a second until it holds, or fails after --wait-timeout naming `what`
+ * and a hint. At least every 10 s it prints what it waits for, the time so far and the limit.
+ */
+async function waitFor(ctx, what, hint, probe) {
+    const limit = ctx.options.waitTimeout;
+    const started = Date.now();
+    let said = started;
+    for (;;) {
+        if (await probe())
+            return;
+        const now = Date.now();
+        const elapsed = Math.round((now - started) / 1000);
+        if (now - started > limit * 1000)
+            throw new Error(`timed out after ${limit} s waiting for ${what}; ${hint} (a slow host: run again with --wait-timeout ${limit * 2})`);
+        if (now - said >= PROGRESS_SECONDS * 1000) {
+            ctx.say(`  still waiting for ${what}: ${elapsed} s so far, limit ${limit} s`);
+            said = now;
+        }
+        await new Promise(r => setTimeout(r, 1000));
+    }
+}
+/** Whether this install includes EdgeMesh (--no-edgemesh, the join file, the bundle). */
+function edgemeshOn(ctx) {
+    return (ctx.options.edgemesh ?? true) && ctx.bundle.edgemesh.enabled;
+}
+const bundleFile = (ctx, p) => (0,external_node_path_namespaceObject.join)(ctx.bundle.dir, p);
+/** Imports the side's image archive, then checks that containerd lists every image. */
+async function importImages(ctx, importer, lister) {
+    const archive = bundleFile(ctx, `images/${ctx.bundle.side}-images.tar`);
+    const mib = ((0,external_node_fs_namespaceObject.statSync)(archive).size / 1048576).toFixed(1);
+    ctx.say(`  importing ${ctx.bundle.images.length} images (${mib} MiB) into containerd namespace k8s.io`);
+    await ctx.host.run(importer[0], [
+        ...importer[1],
+        '--platform',
+        `linux/${ctx.bundle.arch}`,
+        archive
+    ]);
+    const missing = missingImages((await ctx.host.run(lister[0], lister[1])).stdout, ctx.bundle);
+    if (missing.length > 0)
+        throw new Error(`after the import, containerd does not list: ${missing.join(', ')}`);
+    ctx.say(`  all ${ctx.bundle.images.length} images listed`);
+}
+//# sourceMappingURL=common.js.map
+;// CONCATENATED MODULE: ./packages/installer/lib/steps/edge-files.js
+/** The files the edge install writes: the containerd unit and config, the CNI conflist. */
+
+const CONTAINERD_UNIT = `[Unit]
+Description=containerd container runtime (installed by kedge)
+Documentation=https://containerd.io
+After=network.target local-fs.target
+
+[Service]
+ExecStartPre=-/sbin/modprobe overlay
+ExecStart=/usr/local/bin/containerd
+Type=notify
+Delegate=yes
+KillMode=process
+Restart=always
+RestartSec=5
+LimitNPROC=infinity
+LimitCORE=infinity
+TasksMax=infinity
+OOMScoreAdjust=-999
+
+[Install]
+WantedBy=multi-user.target
+`;
+function containerdConfig(sandboxImage, cgroupDriver) {
+    // Checked with bundle.json too; here because the value lands inside a TOML string.
+    if (!IMAGE.test(sandboxImage))
+        throw new Error(`sandboxImage ${JSON.stringify(sandboxImage)} is not an image reference; not writing config.toml`);
+    const image = sandboxImage.includes('/') && !sandboxImage.split('/')[0]?.includes('.')
+        ? `docker.io/${sandboxImage}`
+        : sandboxImage;
+    return `# written by kedge: containerd >= 1.6 config, version 2
+version = 2
+
+[plugins."io.containerd.grpc.v1.cri"]
+  sandbox_image = "${image}"
+
+[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+  runtime_type = "io.containerd.runc.v2"
+
+[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+  SystemdCgroup = ${cgroupDriver === 'systemd' ? 'true' : 'false'}
+
+[plugins."io.containerd.grpc.v1.cri".cni]
+  bin_dir = "/opt/cni/bin"
+  conf_dir = "/etc/cni/net.d"
+`;
+}
+const CNI_CONFLIST = `${JSON.stringify({
+    cniVersion: '1.0.0',
+    name: 'containerd-net',
+    plugins: [
+        {
+            type: 'bridge',
+            bridge: 'cni0',
+            isGateway: true,
+            ipMasq: true,
+            promiscMode: true,
+            ipam: {
+                type: 'host-local',
+                ranges: [[{ subnet: '10.88.0.0/16' }]],
+                routes: [{ dst: '0.0.0.0/0' }]
+            }
+        },
+        { type: 'portmap', capabilities: { portMappings: true } }
+    ]
+}, null, 2)}\n`;
+//# sourceMappingURL=edge-files.js.map
+;// CONCATENATED MODULE: ./packages/installer/lib/config.js
+/**
+ * js-yaml, loaded on first use: it is 130 KB of the 300 KB bundled install.js, and plan and
+ * --help never parse YAML. webpackMode "eager" keeps it inside install.js (no chunk file
+ * beside it that a bundle would have to carry), evaluated only when first imported.
+ */
+function yamlLib() {
+    return Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 243));
+}
 function getPath(doc, path) {
     let node = doc;
     for (const key of path.split('.')) {
@@ -4872,14 +5075,15 @@ function edgecoreSettings(cloudIp, streamPort = 10004, edgemesh = true) {
     };
 }
 /** The settings of `wanted` that `yaml` does not have. */
-function missingSettings(yaml, wanted) {
-    const doc = load(yaml);
+async function missingSettings(yaml, wanted) {
+    const doc = (await yamlLib()).load(yaml);
     return Object.entries(wanted)
         .filter(([path, value]) => !sameValue(getPath(doc, path), value))
         .map(([path]) => path);
 }
 /** Applies `wanted` to a YAML document, keeping every other key. */
-function mergeSettings(yaml, wanted, what) {
+async function mergeSettings(yaml, wanted, what) {
+    const { dump, load } = await yamlLib();
     const doc = load(yaml);
     if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
         throw new Error(`${what} is not a YAML mapping; not editing it`);
@@ -4892,7 +5096,8 @@ function mergeSettings(yaml, wanted, what) {
  * The cloudcore ConfigMap with modules.dynamicController.enable = true in its
  * cloudcore.yaml, the rest of that document and of the ConfigMap kept as they were.
  */
-function enableDynamicController(configMapYaml) {
+async function enableDynamicController(configMapYaml) {
+    const { dump, load } = await yamlLib();
     const cm = load(configMapYaml);
     const inner = cm?.data?.['cloudcore.yaml'];
     if (!cm || typeof inner !== 'string') {
@@ -4901,7 +5106,7 @@ function enableDynamicController(configMapYaml) {
     if (getPath(load(inner), 'modules.dynamicController.enable') === true)
         return { yaml: configMapYaml, changed: false };
     const data = cm.data ?? {};
-    data['cloudcore.yaml'] = mergeSettings(inner, { 'modules.dynamicController.enable': true }, 'cloudcore.yaml');
+    data['cloudcore.yaml'] = await mergeSettings(inner, { 'modules.dynamicController.enable': true }, 'cloudcore.yaml');
     const clean = cm;
     // Server-set fields would make kubectl replace fail or conflict.
     for (const key of ['resourceVersion', 'uid', 'creationTimestamp', 'managedFields'])
@@ -5117,7 +5322,7 @@ function checkEdgecoreConfig(ctx) {
         ],
         run: async () => {
             const file = '/etc/kubeedge/config/edgecore.yaml';
-            const missing = missingSettings(host.read(file), settings);
+            const missing = await missingSettings(host.read(file), settings);
             if (missing.length === 0) {
                 ctx.say('  edgecore.yaml has every setting');
                 return;
@@ -5125,7 +5330,7 @@ function checkEdgecoreConfig(ctx) {
             ctx.say(`  fixing in edgecore.yaml: ${missing.join(', ')}`);
             host.backup(file);
             const fix = Object.fromEntries(missing.map(k => [k, settings[k]]));
-            host.write(file, mergeSettings(host.read(file), fix, file), 0o644);
+            host.write(file, await mergeSettings(host.read(file), fix, file), 0o644);
             await host.run('systemctl', ['restart', 'edgecore']);
         }
     };
@@ -5386,7 +5591,7 @@ async function runInit(c, args) {
 async function enableInExisting(c, configMap) {
     const { host } = c.ctx;
     c.ctx.say('  cloudcore exists: making sure dynamicController is on');
-    const { yaml, changed } = enableDynamicController(configMap);
+    const { yaml, changed } = await enableDynamicController(configMap);
     if (!changed)
         return;
     host.write(`${KEDGE_DIR}/cloudcore-configmap.yaml`, yaml, 0o600);
@@ -5752,14 +5957,11 @@ async function preflight(host, bundle, options, state) {
     return { problems, warnings };
 }
 //# sourceMappingURL=preflight.js.map
-;// CONCATENATED MODULE: external "node:readline"
-const external_node_readline_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline");
 ;// CONCATENATED MODULE: ./packages/installer/lib/prompts.js
 /**
  * Questions on a TTY (never with --yes or --json): a typo is asked again, yes/no needs y or
  * n, and Ctrl-C or Ctrl-D ends the installer with one line and exit 130 (Interrupted).
  */
-
 
 /** Ctrl-C or Ctrl-D at a prompt. */
 class Interrupted extends Error {
@@ -5822,7 +6024,8 @@ function ipList(fallback) {
     };
 }
 async function withTerminal(body) {
-    const rl = (0,external_node_readline_namespaceObject.createInterface)({ input: process.stdin, output: process.stdout, terminal: true });
+    const { createInterface } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 481, 19));
+    const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true });
     try {
         return await body(rl);
     }
@@ -6461,14 +6664,14 @@ function configStep(u) {
             `check ${EDGECORE_YAML} for ${Object.keys(settings).join(', ')}; repair, restart edgecore`
         ],
         run: async () => {
-            const missing = missingSettings(host.read(EDGECORE_YAML), settings);
+            const missing = await missingSettings(host.read(EDGECORE_YAML), settings);
             if (missing.length === 0) {
                 u.ctx.say('  edgecore.yaml kept every EdgeMesh setting');
                 return;
             }
             u.ctx.say(`  repairing in edgecore.yaml: ${missing.join(', ')}`);
             const fix = Object.fromEntries(missing.map(k => [k, settings[k]]));
-            host.write(EDGECORE_YAML, mergeSettings(host.read(EDGECORE_YAML), fix, EDGECORE_YAML), 0o644);
+            host.write(EDGECORE_YAML, await mergeSettings(host.read(EDGECORE_YAML), fix, EDGECORE_YAML), 0o644);
             await host.run('systemctl', ['restart', 'edgecore']);
         }
     };
@@ -6675,7 +6878,7 @@ function cloudcoreStep(u) {
                 host.install(bundleFile(u.ctx, 'bin/keadm'), '/usr/local/bin/keadm', 0o755);
             await host.run(placed(host, 'keadm'), args, { timeoutMs: 600_000 });
             await waitFor(u.ctx, 'cloudcore to be Running', 'kubectl -n kubeedge describe pod -l kubeedge=cloudcore', async () => (await k(u, CLOUDCORE_PHASES, true)).stdout.split(/\s+/).includes('Running'));
-            const { yaml, changed: off } = enableDynamicController((await k(u, GET_CM)).stdout);
+            const { yaml, changed: off } = await enableDynamicController((await k(u, GET_CM)).stdout);
             if (!off) {
                 u.ctx.say('  dynamicController still on');
                 return;
@@ -7071,20 +7274,17 @@ async function upgradeCommand(ctx, out, logFile) {
     return 'verify';
 }
 //# sourceMappingURL=command.js.map
-;// CONCATENATED MODULE: external "node:http"
-const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
 ;// CONCATENATED MODULE: ./packages/installer/lib/verify.js
-/** verify: the operators' checklist, PASS/FAIL per check, with a hint for each failure. */
 
 
 
 
 
-
-
-function httpOk(url) {
+/** node:http is loaded here, when verify needs it, not at every start (plan). */
+async function httpOk(url) {
+    const { request } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 67, 19));
     return new Promise(resolve => {
-        const req = (0,external_node_http_namespaceObject.request)(url, { timeout: 3000 }, res => {
+        const req = request(url, { timeout: 3000 }, res => {
             res.resume();
             resolve((res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300);
         });
@@ -7152,8 +7352,8 @@ async function edgeMeshChecks(list, host) {
             out.includes('169.254.96.16') ? 'present' : 'edgemesh0 has no 169.254.96.16'
         ];
     });
-    await list.check('clusterDNS is 169.254.96.16', 'run the installer again (check-edgecore-config fixes it)', () => {
-        const doc = load(host.read('/etc/kubeedge/config/edgecore.yaml'));
+    await list.check('clusterDNS is 169.254.96.16', 'run the installer again (check-edgecore-config fixes it)', async () => {
+        const doc = (await yamlLib()).load(host.read('/etc/kubeedge/config/edgecore.yaml'));
         const dns = getPath(doc, 'modules.edged.tailoredKubeletConfig.clusterDNS');
         return [Array.isArray(dns) && dns.includes('169.254.96.16'), JSON.stringify(dns ?? null)];
     });
@@ -7166,6 +7366,7 @@ async function clusterChecks(list, kubectl) {
         return [out !== '' && notReady.length === 0, out || 'no nodes'];
     });
     await list.check('dynamicController enabled', 're-run the installer (keadm-init turns it on in the ConfigMap)', async () => {
+        const { load } = await yamlLib();
         const cm = (await kubectl(['-n', 'kubeedge', 'get', 'configmap', 'cloudcore', '-o', 'yaml']))
             .stdout;
         const inner = load(cm)?.data?.['cloudcore.yaml'] ?? '';
@@ -7281,12 +7482,17 @@ function siteTrust(options) {
     const site = new Host(options.root, undefined).path(SITE_TRUST_KEY);
     return (0,external_node_fs_namespaceObject.existsSync)(site) ? loadTrustKey(site, site) : undefined;
 }
-/** The bundle beside install.js (or --bundle), checked, and of the side asked for. */
+/**
+ * The bundle beside install.js (or --bundle), checked, and of the side asked for; and the
+ * key its signature was checked with. plan hashes only meta/bundle.json (bundle.ts).
+ */
 async function loadBundle(options) {
     const bundleDir = options.bundleDir ?? (0,external_node_path_namespaceObject.dirname)((0,external_node_url_namespaceObject.fileURLToPath)(import.meta.url));
     let bundle;
+    let trust;
     try {
-        bundle = await verifyBundle(bundleDir, siteTrust(options));
+        trust = siteTrust(options);
+        bundle = await verifyBundle(bundleDir, trust, { hashAll: options.command !== 'plan' });
     }
     catch (err) {
         if (err instanceof BundleError || err instanceof TrustError)
@@ -7302,9 +7508,9 @@ async function loadBundle(options) {
     const delta = deltaInstallRefusal(bundle);
     if (delta && (options.command === 'cloud' || options.command === 'edge'))
         throw new Stop(delta, 2);
-    return bundle;
+    return { bundle, trust };
 }
-function plan(ctx, out) {
+function plan(ctx, out, trust) {
     const { host, bundle } = ctx;
     const steps = stepsFor(ctx);
     out.line(`plan for ${bundle.name} (${bundle.side}) on ${host.path('/')}; nothing is changed:`);
@@ -7318,7 +7524,8 @@ function plan(ctx, out) {
         title: s.title,
         commands: s.plan.map(p => host.mask(p))
     }));
-    return { ok: true, plan: shown };
+    out.line(`bundle: SHA256SUMS lists every file, each a regular file${trust ? `; its signature verified with ${trust.source}` : ''}. plan hashed only ${BUNDLE_META}; \`${bundle.side}\` checks the sha256 of every file before it changes anything`);
+    return { ok: true, plan: shown, hashed: [BUNDLE_META] };
 }
 /** PASS/FAIL lines with hints, then the count; the result for --json. */
 function report(checks, out, indent) {
@@ -7426,7 +7633,7 @@ async function uninstallSide(ctx, out) {
     return { ok: true, undone: await uninstall(ctx, out) };
 }
 async function run(options, out) {
-    const bundle = await loadBundle(options);
+    const { bundle, trust } = await loadBundle(options);
     const logFile = options.logFile ??
         `${options.root && options.root !== '/' ? options.root : ''}/var/log/kubeedge-${bundle.side}-install.log`;
     // Plan and --dry-run change nothing, not even the log.
@@ -7442,7 +7649,7 @@ async function run(options, out) {
         }
     };
     if (options.command === 'plan')
-        return plan(ctx, out);
+        return plan(ctx, out, trust);
     if (options.command === 'verify')
         return { side: bundle.side, ...report(await runChecks(host, bundle, options), out, '') };
     if (options.command === 'uninstall')
