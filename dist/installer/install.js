@@ -3899,11 +3899,29 @@ const FIELDS = [
     ['sandboxImage', matches(IMAGE), 'an image reference']
 ];
 const show = (v) => (v === undefined ? 'missing' : JSON.stringify(v));
+/**
+ * mosquitto.repository and .tag, the chart's two values, split at build time
+ * (@kedge/bundle chartImage): they must join back into mosquitto.image, so the cloud sets
+ * exactly the image the bundle carries.
+ */
+function mosquittoChartProblems(doc) {
+    const image = get(doc, 'mosquitto.image');
+    const repository = get(doc, 'mosquitto.repository');
+    const tag = get(doc, 'mosquitto.tag');
+    if (typeof repository !== 'string' || typeof tag !== 'string' || typeof image !== 'string')
+        return [`mosquitto.repository, .tag: ${show(repository)}, ${show(tag)} are not two strings`];
+    if (`${repository}:${tag}` === image)
+        return [];
+    return [
+        `mosquitto.repository, .tag: ${show(repository)}, ${show(tag)} do not make mosquitto.image ${show(image)}`
+    ];
+}
 /** Every problem of a parsed bundle.json, each as `path: value is not what`. */
 function checkBundleValues(doc) {
     if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
         return ['(top level): not a JSON object'];
     const problems = FIELDS.filter(([path, check]) => !check(get(doc, path))).map(([path, , what]) => `${path}: ${show(get(doc, path))} is not ${what}`);
+    problems.push(...mosquittoChartProblems(doc));
     const images = doc.images;
     if (!Array.isArray(images))
         return [...problems, 'images: not a list'];
@@ -5538,21 +5556,12 @@ function labelKubernetesService(c) {
         }
     };
 }
-/** repository and tag of an image reference (a digest is kept in the repository part). */
-function splitImage(image) {
-    const at = image.indexOf('@');
-    const slash = image.lastIndexOf('/');
-    const colon = image.lastIndexOf(':');
-    if (at < 0 && colon > slash)
-        return { repository: image.slice(0, colon), tag: image.slice(colon + 1) };
-    return { repository: image, tag: 'latest' };
-}
 /** The chart values keadm init sets: dynamicController, mosquitto and its image, components. */
 function chartSets(bundle) {
     const sets = ['cloudCore.modules.dynamicController.enable=true'];
     sets.push(`mosquitto.enable=${String(bundle.mosquitto.enabled)}`);
     if (bundle.mosquitto.enabled) {
-        const { repository, tag } = splitImage(bundle.mosquitto.image);
+        const { repository, tag } = bundle.mosquitto;
         sets.push(`mosquitto.image.repository=${repository},mosquitto.image.tag=${tag}`);
     }
     if (bundle.cloudcore?.controllerManager === true)

@@ -35,7 +35,12 @@ const BUNDLE_JSON = {
     runc: 'v1.3.3',
     node: 'v24.11.0'
   },
-  mosquitto: { enabled: true, image: 'eclipse-mosquitto:1.6.15' },
+  mosquitto: {
+    enabled: true,
+    image: 'eclipse-mosquitto:1.6.15',
+    repository: 'eclipse-mosquitto',
+    tag: '1.6.15'
+  },
   edgemesh: { enabled: true },
   sandboxImage: 'kubeedge/pause:3.6',
   images: [
@@ -374,8 +379,13 @@ describe('bundle file checks, signature and values (hand-made bundles, real open
     ],
     [
       'mosquitto.image',
-      { mosquitto: { enabled: true, image: 'x;rm -rf /' } },
+      { mosquitto: { ...BUNDLE_JSON.mosquitto, image: 'x;rm -rf /' } },
       'mosquitto.image: "x;rm -rf /" is not an image reference'
+    ],
+    [
+      'mosquitto.tag (keadm --set)',
+      { mosquitto: { ...BUNDLE_JSON.mosquitto, tag: '1.6.15,cloudCore.x=y' } },
+      'mosquitto.repository, .tag: "eclipse-mosquitto", "1.6.15,cloudCore.x=y" do not make mosquitto.image "eclipse-mosquitto:1.6.15"'
     ],
     [
       'an image name',

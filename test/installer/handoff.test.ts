@@ -238,13 +238,20 @@ describe('the join file handoff and the cloud options (stubs from the bundle; re
     expect(run.stdout).toMatch(/^summary: 10 steps \(10 run, 0 done before\) in \d+ s; /m)
   })
 
-  test('bundle.json drives the chart: a custom mosquitto image, controller-manager and admission, servicelb kept', async () => {
+  test('bundle.json drives the chart: a custom mosquitto image pinned by digest (its build-time split), controller-manager and admission, servicelb kept', async () => {
     // A copy of the cloud bundle whose bundle.json sets the fields (SHA256SUMS re-written).
     const copy = join(work, 'cloud-fields')
     cpSync(bundles.cloud, copy, { recursive: true })
     const meta = join(copy, 'meta/bundle.json')
     const info = JSON.parse(readFileSync(meta, 'utf8')) as Record<string, unknown>
-    info.mosquitto = { enabled: true, image: 'registry.example:5000/eclipse-mosquitto:2.0.18' }
+    // Pinned by digest: the chart gets the tag with its digest, as the build split it.
+    const pin = `sha256:${'d'.repeat(64)}`
+    info.mosquitto = {
+      enabled: true,
+      image: `registry.example:5000/eclipse-mosquitto:2.0.18@${pin}`,
+      repository: 'registry.example:5000/eclipse-mosquitto',
+      tag: `2.0.18@${pin}`
+    }
     info.cloudcore = { controllerManager: true, admission: true }
     info.k3s = { servicelb: true }
     writeFileSync(meta, JSON.stringify(info))
@@ -266,7 +273,7 @@ describe('the join file handoff and the cloud options (stubs from the bundle; re
     expect(plan.stderr).toBe('')
     expect(plan.code).toBe(0)
     expect(plan.stdout).toContain(
-      '--set mosquitto.enable=true --set mosquitto.image.repository=registry.example:5000/eclipse-mosquitto,mosquitto.image.tag=2.0.18 --set controllerManager.enable=true --set admission.enable=true'
+      `--set mosquitto.enable=true --set mosquitto.image.repository=registry.example:5000/eclipse-mosquitto,mosquitto.image.tag=2.0.18@sha256:${'d'.repeat(64)} --set controllerManager.enable=true --set admission.enable=true`
     )
     expect(plan.stdout).not.toContain('servicelb')
   })

@@ -57,6 +57,23 @@ const FIELDS: Array<[string, Check, string]> = [
 
 const show = (v: unknown): string => (v === undefined ? 'missing' : JSON.stringify(v))
 
+/**
+ * mosquitto.repository and .tag, the chart's two values, split at build time
+ * (@kedge/bundle chartImage): they must join back into mosquitto.image, so the cloud sets
+ * exactly the image the bundle carries.
+ */
+function mosquittoChartProblems(doc: unknown): string[] {
+  const image = get(doc, 'mosquitto.image')
+  const repository = get(doc, 'mosquitto.repository')
+  const tag = get(doc, 'mosquitto.tag')
+  if (typeof repository !== 'string' || typeof tag !== 'string' || typeof image !== 'string')
+    return [`mosquitto.repository, .tag: ${show(repository)}, ${show(tag)} are not two strings`]
+  if (`${repository}:${tag}` === image) return []
+  return [
+    `mosquitto.repository, .tag: ${show(repository)}, ${show(tag)} do not make mosquitto.image ${show(image)}`
+  ]
+}
+
 /** Every problem of a parsed bundle.json, each as `path: value is not what`. */
 export function checkBundleValues(doc: unknown): string[] {
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
@@ -64,6 +81,7 @@ export function checkBundleValues(doc: unknown): string[] {
   const problems = FIELDS.filter(([path, check]) => !check(get(doc, path))).map(
     ([path, , what]) => `${path}: ${show(get(doc, path))} is not ${what}`
   )
+  problems.push(...mosquittoChartProblems(doc))
   const images = (doc as { images?: unknown }).images
   if (!Array.isArray(images)) return [...problems, 'images: not a list']
   images.forEach((image: unknown, i) => {

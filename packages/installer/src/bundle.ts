@@ -27,7 +27,8 @@ export interface BundleInfo {
   side: 'cloud' | 'edge'
   arch: 'amd64' | 'arm64'
   versions: { kubeedge: string; edgemesh: string; k3s: string; containerd: string; node: string }
-  mosquitto: { enabled: boolean; image: string }
+  /** repository and tag: the image split for the cloudcore chart, checked to join into it. */
+  mosquitto: { enabled: boolean; image: string; repository: string; tag: string }
   edgemesh: { enabled: boolean }
   sandboxImage: string
   images: Array<{ name: string; manifestDigest: string; size: number }>

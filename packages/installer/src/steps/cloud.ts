@@ -241,22 +241,12 @@ function labelKubernetesService(c: Cloud): Step {
   }
 }
 
-/** repository and tag of an image reference (a digest is kept in the repository part). */
-export function splitImage(image: string): { repository: string; tag: string } {
-  const at = image.indexOf('@')
-  const slash = image.lastIndexOf('/')
-  const colon = image.lastIndexOf(':')
-  if (at < 0 && colon > slash)
-    return { repository: image.slice(0, colon), tag: image.slice(colon + 1) }
-  return { repository: image, tag: 'latest' }
-}
-
 /** The chart values keadm init sets: dynamicController, mosquitto and its image, components. */
 function chartSets(bundle: Context['bundle']): string[] {
   const sets = ['cloudCore.modules.dynamicController.enable=true']
   sets.push(`mosquitto.enable=${String(bundle.mosquitto.enabled)}`)
   if (bundle.mosquitto.enabled) {
-    const { repository, tag } = splitImage(bundle.mosquitto.image)
+    const { repository, tag } = bundle.mosquitto
     sets.push(`mosquitto.image.repository=${repository},mosquitto.image.tag=${tag}`)
   }
   if (bundle.cloudcore?.controllerManager === true) sets.push('controllerManager.enable=true')
