@@ -9,7 +9,14 @@ import { join } from 'node:path'
 import { load } from 'js-yaml'
 import { setPath } from '@kedge/installer'
 import * as bed from '../bed/index.js'
-import { buildBundles, fakeHost, runInstaller, type Bundles, type FakeHost } from './fixture.js'
+import {
+  buildBundles,
+  cloudArgs,
+  fakeHost,
+  runInstaller,
+  type Bundles,
+  type FakeHost
+} from './fixture.js'
 
 const CLOUD_STEPS = [
   'install-tools',
@@ -29,16 +36,7 @@ describe('install.js cloud on a fake host (stubs: k3s, keadm, helm from the bund
   let server: bed.FileServer
   let work: string
   let bundles: Bundles
-  const args = (host: FakeHost) => [
-    'cloud',
-    '--root',
-    host.root,
-    '--advertise-address',
-    '192.0.2.10',
-    '--node-name',
-    'cloud-1',
-    '--yes'
-  ]
+  const args = (host: FakeHost) => cloudArgs(host)
 
   beforeAll(async () => {
     work = await bed.tempDir('install-cloud')

@@ -21,6 +21,7 @@ import * as bed from '../bed/index.js'
 import { repoRoot } from '../lib/repo.js'
 import {
   buildBundles,
+  EDGE_STEPS,
   edgeArgs,
   fakeHost,
   listeners,
@@ -31,17 +32,6 @@ import {
   type FakeHost,
   type Listeners
 } from './fixture.js'
-
-const EDGE_STEPS = [
-  'install-runtime',
-  'containerd-config',
-  'cni-config',
-  'start-containerd',
-  'import-images',
-  'keadm-join',
-  'wait-edgecore',
-  'check-edgecore-config'
-]
 
 describe('install.js edge on a fake host (stubs: keadm from the bundle; systemctl, ip on PATH; real containerd)', () => {
   let registry: bed.Registry

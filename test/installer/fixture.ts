@@ -161,6 +161,33 @@ export function snapshot(
   return out
 }
 
+/** The steps of an edge install, in their order. */
+export const EDGE_STEPS = [
+  'install-runtime',
+  'containerd-config',
+  'cni-config',
+  'start-containerd',
+  'import-images',
+  'keadm-join',
+  'wait-edgecore',
+  'check-edgecore-config'
+]
+
+/** The arguments of `install.js cloud --yes` on a fake host. */
+export function cloudArgs(host: FakeHost, extra: string[] = []): string[] {
+  return [
+    'cloud',
+    '--root',
+    host.root,
+    '--advertise-address',
+    '192.0.2.10',
+    '--node-name',
+    'cloud-1',
+    '--yes',
+    ...extra
+  ]
+}
+
 /** The arguments of `install.js edge` on a fake host, against the bed's containerd and listeners. */
 export function edgeArgs(
   host: FakeHost,

@@ -12,6 +12,7 @@ import { join } from 'node:path'
 import * as bed from '../bed/index.js'
 import {
   buildBundles,
+  cloudArgs,
   edgeArgs,
   fakeHost,
   listeners,
@@ -33,17 +34,6 @@ describe('the join file handoff and the cloud options (stubs from the bundle; re
   let net: Listeners
   let work: string
   let bundles: Bundles
-  const cloudArgs = (host: FakeHost, extra: string[] = []) => [
-    'cloud',
-    '--root',
-    host.root,
-    '--advertise-address',
-    '192.0.2.10',
-    '--node-name',
-    'cloud-1',
-    '--yes',
-    ...extra
-  ]
   /** The edge flags without a token: the join file brings it (the address is overridden). */
   const edgeFlags = (host: FakeHost, extra: string[]) =>
     edgeArgs(host, containerd.address, net, extra).filter(

@@ -14,6 +14,7 @@ import { join } from 'node:path'
 import * as bed from '../bed/index.js'
 import {
   buildBundles,
+  cloudArgs,
   fakeHost,
   snapshot,
   TOKEN,
@@ -101,17 +102,6 @@ describe('preflight port checks (stubs; real listeners in a private network name
     return { code, stdout, stderr }
   }
 
-  const cloudArgs = (host: FakeHost, extra: string[] = []) => [
-    'cloud',
-    '--root',
-    host.root,
-    '--advertise-address',
-    '192.0.2.10',
-    '--node-name',
-    'cloud-1',
-    '--yes',
-    ...extra
-  ]
   const OWNERS: Record<number, string> = {
     6443: 'the Kubernetes API (k3s)',
     10000: 'CloudHub websocket',

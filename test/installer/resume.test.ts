@@ -15,6 +15,8 @@ import * as bed from '../bed/index.js'
 import { describeTree } from '../lib/tree.js'
 import {
   buildBundles,
+  cloudArgs,
+  EDGE_STEPS,
   edgeArgs,
   fakeHost,
   listeners,
@@ -25,16 +27,6 @@ import {
 } from './fixture.js'
 
 const LOG = '/var/log/kubeedge-edge-install.log'
-const EDGE_STEPS = [
-  'install-runtime',
-  'containerd-config',
-  'cni-config',
-  'start-containerd',
-  'import-images',
-  'keadm-join',
-  'wait-edgecore',
-  'check-edgecore-config'
-]
 
 /** The operator's own files, there before kedge: each must come back as it was. */
 const OPERATOR_FILES: Array<[string, string, number]> = [
@@ -223,16 +215,7 @@ describe('crash, resume and uninstall byte for byte (stubs: systemctl, keadm, ip
 
   test('cloud: SIGKILL inside keadm init (the stub hangs with the release half made): the re-run resets it and completes; uninstall resets it', async () => {
     const host = fakeHost(work)
-    const args = [
-      'cloud',
-      '--root',
-      host.root,
-      '--advertise-address',
-      '192.0.2.10',
-      '--node-name',
-      'cloud-1',
-      '--yes'
-    ]
+    const args = cloudArgs(host)
     const killed = await runUntilKilled(
       bundles.cloud,
       args,
