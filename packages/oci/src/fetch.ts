@@ -18,6 +18,7 @@ import {
   temporaryPath,
   type ArchiveImage
 } from './archive.js'
+import type { ArchivedImage } from './archive-read.js'
 import { BlobFetcher, type BlobSource, type BlobStats, type BlobTarget } from './blobs.js'
 import { RegistryClient, type ClientOptions, type Endpoint, type ManifestCheck } from './client.js'
 import { DOCKER_MANIFEST, ociTwinOfDocker } from './convert.js'
@@ -61,20 +62,14 @@ export interface FetchImagesOptions {
   /** Entry mtime; default SOURCE_DATE_EPOCH or 0. */
   mtime?: Date
 }
-/** One line of images.json. */
-export interface ImageReport {
+/**
+ * One line of images.json: what the archive holds of the image (its name, platform,
+ * digests and size, as archive-read.ts reads them back; `indexDigest` is null for a
+ * single-platform image), and how it was fetched.
+ */
+export interface ImageReport extends ArchivedImage {
   /** As given. */
   reference: string
-  /** Normalized: docker.io/library/eclipse-mosquitto:1.6.15 */
-  name: string
-  platform: string
-  /** The index the platform manifest was chosen from; null for a single-platform image. */
-  indexDigest: string | null
-  manifestDigest: string
-  configDigest: string
-  /** Compressed bytes: manifest, config and layers, as stored. */
-  size: number
-  layers: number
   /** The archive file holding it. */
   archive: string
   /**
