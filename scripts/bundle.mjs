@@ -7,7 +7,7 @@ import { join } from 'node:path'
 /** The stand-in for a package an entry lists as `unused`, shipped beside its bundle. */
 function unusedModule(name) {
   return `// kedge: ${name} is left out of this bundle. A dependency imports it, but nothing this
-// action runs uses any of its exports: scripts/build.mjs checked that when it bundled this
+// action runs uses any of its exports: scripts/bundle.mjs checked that when it bundled this
 // (see scripts/entries.mjs for why it is left out).
 export {}
 `
