@@ -8,9 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { createHash, randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs'
 import { open, type FileHandle } from 'node:fs/promises'
-import type { IncomingMessage } from 'node:http'
 import { join } from 'node:path'
-import { Readable } from 'node:stream'
 import { BlobFetcher, defaultRetry, pipeChunks, type BlobSource } from '@kedge/oci'
 import * as bed from '../bed/index.js'
 
@@ -45,7 +43,14 @@ describe('copying a cached blob (pipeline)', () => {
     const calls = { n: 0 }
     const source: BlobSource = () => {
       calls.n += 1
-      const body = Readable.from([data]) as unknown as IncomingMessage
+      // A body as the registry client gives one: an iterable of views, here of one piece.
+      const body = {
+        [Symbol.asyncIterator]: async function* () {
+          yield await Promise.resolve(data)
+        },
+        destroy: () => undefined,
+        discard: () => undefined
+      }
       return Promise.resolve({ status: 200, url: 'http://registry.test/blob', headers: {}, body })
     }
     return { calls, source }

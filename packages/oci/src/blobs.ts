@@ -321,14 +321,14 @@ export class BlobFetcher {
       // The server ignored Range: start over.
       restart(state, sinks)
     }
-    // Each chunk is hashed and copied into a reused buffer at once (staging.ts), and a full
-    // buffer is written while the other fills: one write call per 128 KiB, no chunk kept.
+    // Each view of the connection's read buffer (wire.ts: valid until the next is asked for)
+    // is hashed and copied into a reused stage at once (staging.ts); a full stage is written
+    // while the other fills: one write call per 128 KiB, and the socket reads on meanwhile.
     const stage = this.staging.acquire()
     const writer = new StagedWriter(stage, sinks, state)
     let accepted = state.received
     try {
-      for await (const chunk of res.body) {
-        const buf = chunk as Buffer
+      for await (const buf of res.body) {
         if (accepted + buf.length > desc.size) {
           res.body.destroy()
           throw new BlobMismatchError(`more than the expected ${desc.size} bytes`, url)

@@ -1,26 +1,19 @@
 /**
- * A small HTTP(S) transport on node:http/node:https with keep-alive agents. Node's fetch
- * (undici, web streams) measured ~1.7x slower for large blob bodies on loopback; blobs are
- * the bulk of kedge's work, so requests go through here.
+ * Requests for the registry client, on wire.ts (HTTP/1.1 on node:net/node:tls with
+ * kept-alive connections and a reused read buffer per connection). Node's fetch (undici,
+ * web streams) measured ~1.7x slower than node:http for large blob bodies on loopback, and
+ * node:http ~1.7x slower than wire.ts, with far more garbage (docs/fetch-images.md).
  */
-import {
-  Agent as HttpAgent,
-  request as httpRequest,
-  type IncomingHttpHeaders,
-  type IncomingMessage
-} from 'node:http'
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
+import { wireRequest, type Headers, type ResponseBody } from './wire.js'
 
-const agents = {
-  'http:': new HttpAgent({ keepAlive: true, maxSockets: 64 }),
-  'https:': new HttpsAgent({ keepAlive: true, maxSockets: 64 })
-}
+export { closeIdleConnections } from './wire.js'
 
 export interface HttpResponse {
   status: number
   url: string
-  headers: IncomingHttpHeaders
-  body: IncomingMessage
+  headers: Headers
+  /** Iterate once; each view is valid until the next is asked for. */
+  body: ResponseBody
 }
 
 export interface RequestOptions {
@@ -28,6 +21,8 @@ export interface RequestOptions {
   headers?: Record<string, string>
   /** Abort when the connection is silent this long (before the answer or inside the body). */
   idleTimeoutMs: number
+  /** Extra certificate authorities for HTTPS. */
+  ca?: string | Buffer
 }
 
 export function header(res: HttpResponse, name: string): string | undefined {
@@ -36,33 +31,18 @@ export function header(res: HttpResponse, name: string): string | undefined {
 }
 
 /** Sends one request; resolves when the status line and headers arrived. */
-export function request(url: string, options: RequestOptions): Promise<HttpResponse> {
+export async function request(url: string, options: RequestOptions): Promise<HttpResponse> {
   const target = new URL(url)
-  const send =
-    target.protocol === 'https:'
-      ? httpsRequest
-      : target.protocol === 'http:'
-        ? httpRequest
-        : undefined
-  if (!send) return Promise.reject(new Error(`unsupported URL scheme in ${url}`))
-  return new Promise((resolve, reject) => {
-    const req = send(
-      target,
-      {
-        method: options.method ?? 'GET',
-        headers: { 'user-agent': 'kedge', ...options.headers },
-        agent: agents[target.protocol as 'http:' | 'https:']
-      },
-      res => {
-        resolve({ status: res.statusCode ?? 0, url, headers: res.headers, body: res })
-      }
-    )
-    req.setTimeout(options.idleTimeoutMs, () => {
-      req.destroy(new Error(`no data from ${target.host} for ${options.idleTimeoutMs} ms`))
-    })
-    req.on('error', reject)
-    req.end()
+  if (target.protocol !== 'https:' && target.protocol !== 'http:') {
+    throw new Error(`unsupported URL scheme in ${url}`)
+  }
+  const res = await wireRequest(target, {
+    method: options.method ?? 'GET',
+    headers: { 'user-agent': 'kedge', ...options.headers },
+    idleTimeoutMs: options.idleTimeoutMs,
+    ...(options.ca ? { ca: options.ca } : {})
   })
+  return { status: res.status, url, headers: res.headers, body: res.body }
 }
 
 /** Reads a whole (small) body, refusing more than `limit` bytes. */
@@ -74,19 +54,18 @@ export async function readBody(res: HttpResponse, limit: number): Promise<Buffer
   }
   const chunks: Buffer[] = []
   let size = 0
-  for await (const chunk of res.body) {
-    const buf = chunk as Buffer
-    size += buf.length
+  for await (const view of res.body) {
+    size += view.length
     if (size > limit) {
       res.body.destroy()
       throw new Error(`${res.url} sent more than ${limit} bytes`)
     }
-    chunks.push(buf)
+    chunks.push(Buffer.from(view)) // the view's buffer is reused by the next read
   }
   return Buffer.concat(chunks)
 }
 
 /** Frees the connection of an answer whose body is not wanted. */
 export function discard(res: HttpResponse): void {
-  res.body.resume()
+  res.body.discard()
 }

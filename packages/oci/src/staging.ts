@@ -1,10 +1,12 @@
 /**
- * Reused transfer buffers. A blob download copies each socket chunk into one of a pair of
- * these at once, so the chunk node allocated for the read dies young (a scavenge frees it)
- * instead of being held across a disk write, which promoted it to the old generation and
- * left it for a full collection (V8 runs one only after ~64 MiB of such external memory).
- * A pair per transfer in flight, reused across transfers: the resident set no longer grows
- * with the blob size or the number of blobs (npm run bench --scale measures it).
+ * Reused transfer buffers. A blob download copies each piece the connection read (a view
+ * of its read buffer, valid only until the next piece is asked for: wire.ts) into one of a
+ * pair of these at once, and writes a full one to disk while the other fills, so the socket
+ * keeps reading during a write and nothing is allocated per read. (Before wire.ts, node:http
+ * gave a fresh 64 KiB buffer per read, and holding those across disk writes promoted them
+ * to the old generation; the stages were the first fix for that.) A pair per transfer in
+ * flight, reused across transfers: the resident set does not grow with the blob size or
+ * the number of blobs (npm run bench --scale measures it).
  */
 export const STAGE_SIZE = 128 * 1024
 
