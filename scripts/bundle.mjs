@@ -13,6 +13,10 @@ export {}
 `
 }
 
+/** The stand-in's file name: a scoped name's "/" would make a directory. */
+const stubFile = name => `unused-${name.replace('/', '+')}.mjs`
+const escape = text => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
+
 /**
  * Bundles one entry with ncc into `target`: the script, every asset ncc emits (lazily
  * loaded chunks such as 584.index.js, copied texts, licenses.txt, package.json), and an
@@ -21,7 +25,7 @@ export {}
  */
 export async function bundle(entry, source, target) {
   const unused = entry.unused ?? []
-  const externals = Object.fromEntries(unused.map(name => [name, `./unused-${name}.mjs`]))
+  const externals = Object.fromEntries(unused.map(name => [name, `./${stubFile(name)}`]))
   const { code, assets } = await ncc(source, {
     externals,
     target: 'es2022',
@@ -30,7 +34,9 @@ export async function bundle(entry, source, target) {
     quiet: true
   })
   for (const name of unused) {
-    const binding = new RegExp(`import \\* as (\\w+) from "\\./unused-${name}\\.mjs";`).exec(code)
+    const binding = new RegExp(`import \\* as (\\w+) from "\\./${escape(stubFile(name))}";`).exec(
+      code
+    )
     const uses = binding ? code.split(binding[1]).length - 1 : 0
     if (uses !== 1) {
       throw new Error(
@@ -45,5 +51,5 @@ export async function bundle(entry, source, target) {
     await writeFile(join(target, file), asset.source, { mode })
     await chmod(join(target, file), mode)
   }
-  for (const name of unused) await writeFile(join(target, `unused-${name}.mjs`), unusedModule(name))
+  for (const name of unused) await writeFile(join(target, stubFile(name)), unusedModule(name))
 }

@@ -4,9 +4,11 @@
  * `file` the name of the bundled script inside dist/<name>/. `unused` names packages the
  * bundle's dependencies import but that this entry never uses: the build leaves them out
  * (an empty module stands in) and fails if the bundle comes to use any of their exports.
- * undici is one: @actions/core imports @actions/http-client, which imports undici only for
- * ProxyAgent in getAgentDispatcher (actions/toolkit#1560); loading it costs ~13 MiB of
- * resident memory and ~1 MB of bundle in an action that never calls it.
+ * fetch-images lists two. @actions/http-client: @actions/core imports it for getIDToken
+ * (OIDC), and it imports node:http, node:https and undici (for ProxyAgent,
+ * actions/toolkit#1560); the registry client talks HTTP on wire.ts instead. Leaving undici
+ * out saved ~13 MiB of resident memory and ~1 MB of bundle. @actions/exec: @actions/core
+ * imports it for `platform` details, which this action never asks for.
  * @type {Array<{ name: string, source: string, file: string, unused?: string[] }>}
  */
 export const entries = [
@@ -14,7 +16,7 @@ export const entries = [
     name: 'fetch-images',
     source: 'packages/actions/lib/fetch-images/index.js',
     file: 'index.js',
-    unused: ['undici']
+    unused: ['@actions/http-client', '@actions/exec']
   },
   {
     name: 'fetch-crds',
