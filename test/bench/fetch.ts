@@ -19,7 +19,8 @@
  * `node test/.build/bench/fetch.js --scale`): for each size in
  * KEDGE_BENCH_SIZES (default `263M,1G,3G`; e.g. `263M` alone on a busy machine) the arm64
  * set is scaled to that many unique blob bytes and it prints kedge / limit (a parallel
- * fetch of every blob into sha256), kedge / skopeo-OCI, kedge's peak RSS, and warm /
+ * fetch of every blob on raw sockets into sha256; fetch-limit.ts), kedge / the same through
+ * node:http (the limit before wire.ts), kedge / skopeo-OCI, kedge's peak RSS, and warm /
  * warm-limit (reading and hashing the cached blobs).
  * KEDGE_BENCH_ONLY=compare|faults|scale runs one part.
  */
@@ -391,6 +392,7 @@ interface ScaleRow {
   size: string
   uniqueMiB: number
   limit: Measured
+  limitHttp: Measured
   kedge: Measured
   skopeo: Measured
   warm: Measured
@@ -459,6 +461,7 @@ async function scaleOne(label: string, bytes: number): Promise<ScaleRow> {
         work
       )
     const limit = await timed(process.execPath, [limitJs, 'net', urls])
+    const limitHttp = await timed(process.execPath, [limitJs, 'net-http', urls])
     const kedge = await timed(actionNode, [action], inputs(join(work, 'cold.tar')))
     await bed.removeDir(join(work, 'cold.tar'))
     const skopeoParts: Measured[] = []
@@ -491,7 +494,7 @@ async function scaleOne(label: string, bytes: number): Promise<ScaleRow> {
       () => timed(process.execPath, [limitJs, 'disk', paths]),
       warmOut
     )
-    return { size: label, uniqueMiB, limit, kedge, skopeo, warm, warmLimit }
+    return { size: label, uniqueMiB, limit, limitHttp, kedge, skopeo, warm, warmLimit }
   } finally {
     await registry.stop()
     await bed.removeDir(work)
@@ -506,7 +509,7 @@ async function scaleMode(): Promise<void> {
     rows.push(row)
     const r = (a: number, b: number) => `${(a / b).toFixed(2)}×`
     console.log(
-      `scale ${row.size} (archive ${row.uniqueMiB.toFixed(0)} MiB): kedge/limit ${r(row.kedge.seconds, row.limit.seconds)} (${row.kedge.seconds.toFixed(2)} s vs ${row.limit.seconds.toFixed(2)} s; target <= 1.1×), kedge/skopeo-OCI ${r(row.kedge.seconds, row.skopeo.seconds)} (skopeo ${row.skopeo.seconds.toFixed(2)} s), peak RSS ${row.kedge.peakRssMiB.toFixed(0)} MiB cold / ${row.warm.peakRssMiB.toFixed(0)} MiB warm (target <= 64; skopeo ${row.skopeo.peakRssMiB.toFixed(0)} MiB), warm/warm-limit ${r(row.warm.seconds, row.warmLimit.seconds)} (median of ${WARM_RUNS}: ${row.warm.seconds.toFixed(2)} s vs ${row.warmLimit.seconds.toFixed(2)} s; target <= 1.2×)`
+      `scale ${row.size} (archive ${row.uniqueMiB.toFixed(0)} MiB): kedge/limit ${r(row.kedge.seconds, row.limit.seconds)} (${row.kedge.seconds.toFixed(2)} s vs ${row.limit.seconds.toFixed(2)} s; target <= 1.1×), kedge/node:http-limit ${r(row.kedge.seconds, row.limitHttp.seconds)} (${row.limitHttp.seconds.toFixed(2)} s), kedge/skopeo-OCI ${r(row.kedge.seconds, row.skopeo.seconds)} (skopeo ${row.skopeo.seconds.toFixed(2)} s), peak RSS ${row.kedge.peakRssMiB.toFixed(0)} MiB cold / ${row.warm.peakRssMiB.toFixed(0)} MiB warm (target <= 64; skopeo ${row.skopeo.peakRssMiB.toFixed(0)} MiB), warm/warm-limit ${r(row.warm.seconds, row.warmLimit.seconds)} (median of ${WARM_RUNS}: ${row.warm.seconds.toFixed(2)} s vs ${row.warmLimit.seconds.toFixed(2)} s; target <= 1.2×)`
     )
   }
   console.log(
