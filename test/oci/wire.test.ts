@@ -291,6 +291,22 @@ describe('wire.ts: HTTP/1.1 on real loopback servers', () => {
       expect(s.connections).toBe(1)
     })
 
+    test('a connection verified against a given CA is not reused by a request without it', async () => {
+      const s = await serve(
+        createHttpsServer({ key, cert }, (req, res) => res.end('ok')),
+        'https'
+      )
+      open.push(s)
+      const trusting = { ...opts, ca: cert }
+      expect((await readBody(await request(s.url, trusting), 10)).toString()).toBe('ok')
+      // Node's own CAs do not vouch for it: this must not ride on the kept connection.
+      await expect(request(s.url, opts)).rejects.toMatchObject({
+        code: 'DEPTH_ZERO_SELF_SIGNED_CERT'
+      })
+      expect((await readBody(await request(s.url, trusting), 10)).toString()).toBe('ok')
+      expect(s.connections).toBe(1)
+    })
+
     test('a certificate nobody vouches for is refused', async () => {
       const s = await serve(
         createHttpsServer({ key, cert }, (req, res) => res.end('no')),

@@ -22,7 +22,7 @@ export interface RequestOptions {
   headers?: Record<string, string>
   /** Abort when the connection is silent this long (before the answer or inside the body). */
   idleTimeoutMs: number
-  /** Extra certificate authorities for HTTPS. */
+  /** The only certificate authorities trusted for HTTPS (they replace node's; see wire.ts). */
   ca?: string | Buffer
 }
 
