@@ -4,6 +4,8 @@
  * path of wire.ts (handshake, certificate check, kept-alive connections) against a real
  * registry. The action trusts the certificate the way a user with a private CA does, with
  * NODE_EXTRA_CA_CERTS (node reads it when it starts); without it the fetch must fail.
+ * Then the fault proxy, serving HTTPS in front of the HTTPS registry, breaks blobs (resume
+ * with Range over TLS), and the registry runs in token-auth mode with an HTTPS realm.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { createHash } from 'node:crypto'
@@ -16,7 +18,7 @@ import { runAction } from './lib/action-runner.js'
 
 const sha256File = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex')
 
-/** Every blob of an archive (`blobs/sha256/<hex>`) whose bytes hash to another digest. */
+/** Every blob of an archive (`blobs/sha256/<hex>`), and those whose bytes hash to another digest. */
 async function mismatchedBlobs(archive: string): Promise<{ checked: string[]; bad: string[] }> {
   const handle = await open(archive, 'r')
   try {
@@ -189,5 +191,124 @@ describe('fetch-images action over HTTPS (real registry, self-signed certificate
     const left = existsSync(join(dir, 'untrusted')) ? readdirSync(join(dir, 'untrusted')) : []
     expect(left).toEqual([])
     expect(run.outputs).toEqual({})
+  })
+})
+
+describe('fetch-images action over HTTPS: faults and token auth on TLS', () => {
+  let dir: string
+  let cert: bed.ServerCertificate
+  let trusted: Record<string, string>
+  beforeAll(async () => {
+    dir = await bed.tempDir('tls-more')
+    cert = await bed.makeServerCertificate(dir)
+    trusted = { NODE_EXTRA_CA_CERTS: cert.certPath }
+  })
+  afterAll(async () => {
+    await bed.removeDir(dir)
+  })
+
+  test('a blob cut short or dropped over TLS resumes with Range; connections are kept alive', async () => {
+    const registry = await bed.startRegistry({ tls: cert })
+    const proxy = await bed.startProxy(registry.url, { tls: cert, upstreamCa: cert.certPath })
+    try {
+      const image = await bed.seedImage(
+        registry.url,
+        {
+          repository: 'kubeedge/cloudcore',
+          tag: 'v1.22.0',
+          format: 'oci',
+          index: true,
+          platforms: [bed.linuxAmd64, bed.linuxArm64],
+          baseSize: 300_000,
+          layerSize: 200_000
+        },
+        registry.fetch
+      )
+      const [base, top] = image.manifests[1]?.layers ?? []
+      if (!base || !top) throw new Error('no arm64 layers')
+      proxy.fault(new RegExp(`${top.digest}$`), { truncateAt: 100_000, times: 1 })
+      proxy.fault(new RegExp(`${base.digest}$`), { drop: true, times: 1 })
+      const output = join(dir, 'resume', 'edge.tar')
+      const run = await runAction(
+        'fetch-images',
+        {
+          images: `${proxy.host}/kubeedge/cloudcore:v1.22.0`,
+          platform: 'linux/arm64',
+          output
+        },
+        trusted
+      )
+      expect(run.stdout).not.toContain('::error::')
+      expect(run.code).toBe(0)
+      expect((await mismatchedBlobs(output)).bad).toEqual([])
+      const gets = (digest: string) =>
+        proxy.requests.filter(r => r.method === 'GET' && r.path.endsWith(digest))
+      // The cut one resumed where it broke, the dropped one came whole on a second try.
+      expect(gets(top.digest).map(r => r.range)).toEqual([undefined, 'bytes=100000-'])
+      expect(gets(top.digest)[1]?.status).toBe(206)
+      expect(gets(base.digest).map(r => r.range)).toEqual([undefined, undefined])
+      // Kept-alive TLS connections: fewer connections than requests (each fault closed one).
+      expect(proxy.requests.length).toBeGreaterThanOrEqual(7)
+      expect(proxy.connections).toBeLessThan(proxy.requests.length)
+    } finally {
+      await proxy.stop()
+      await registry.stop()
+    }
+  })
+
+  test('token auth on TLS: the Bearer challenge, the token from an HTTPS realm, credentials for a private repository', async () => {
+    const tokens = await bed.startTokenServer({
+      users: { robot: 'hunter2' },
+      privateRepositories: ['private/app'],
+      tls: cert
+    })
+    // Seed through the open registry over TLS, then serve the same storage behind token auth.
+    const storage = join(dir, 'storage')
+    const open = await bed.startRegistry({ storage, tls: cert })
+    const image = await bed
+      .seedImage(
+        open.url,
+        {
+          repository: 'private/app',
+          tag: '1',
+          format: 'docker',
+          index: true,
+          platforms: [bed.linuxAmd64, bed.linuxArm64],
+          baseSize: 100_000,
+          layerSize: 50_000
+        },
+        open.fetch
+      )
+      .finally(() => open.stop())
+    const registry = await bed.startRegistry({ storage, tls: cert, tokenAuth: tokens })
+    try {
+      expect(tokens.realm).toMatch(/^https:/)
+      const inputs = {
+        images: `${registry.host}/private/app:1`,
+        platform: 'linux/arm64',
+        output: join(dir, 'auth', 'app.tar')
+      }
+      const anonymous = await runAction('fetch-images', inputs, trusted)
+      expect(anonymous.code).toBe(1)
+      expect(anonymous.stdout).toContain('denied access to private/app (HTTP 401)')
+      const run = await runAction(
+        'fetch-images',
+        { ...inputs, registry: registry.host, username: 'robot', password: 'hunter2' },
+        trusted
+      )
+      expect(run.stdout).not.toContain('::error::')
+      expect(run.code).toBe(0)
+      expect(tokens.requests).toContainEqual({
+        scope: 'repository:private/app:pull',
+        user: 'robot',
+        granted: ['pull']
+      })
+      const archived = await readArchiveImages(inputs.output)
+      expect(archived.map(a => a.manifestDigest)).toEqual([image.manifests[1]?.manifest.digest])
+      expect((await mismatchedBlobs(inputs.output)).bad).toEqual([])
+    } finally {
+      await registry.stop()
+      await tokens.stop()
+    }
   })
 })
