@@ -9,6 +9,7 @@
 import { createCipheriv, createHash } from 'node:crypto'
 import { gzipSync } from 'node:zlib'
 import { pack } from 'tar-stream'
+import type { BedFetch } from './tls.js'
 
 export const MediaTypes = {
   ociIndex: 'application/vnd.oci.image.index.v1+json',
@@ -275,7 +276,12 @@ async function check(res: Response, what: string): Promise<Response> {
   return res
 }
 
-async function pushBlob(registryUrl: string, repository: string, b: Blob): Promise<void> {
+async function pushBlob(
+  registryUrl: string,
+  repository: string,
+  b: Blob,
+  fetch: BedFetch
+): Promise<void> {
   const base = `${registryUrl}/v2/${repository}/blobs`
   const head = await fetch(`${base}/${b.digest}`, { method: 'HEAD' })
   if (head.ok) return
@@ -299,7 +305,8 @@ async function pushManifest(
   registryUrl: string,
   repository: string,
   reference: string,
-  m: Blob
+  m: Blob,
+  fetch: BedFetch
 ): Promise<void> {
   await check(
     await fetch(`${registryUrl}/v2/${repository}/manifests/${reference}`, {
@@ -311,14 +318,21 @@ async function pushManifest(
   )
 }
 
-/** Builds `spec` and pushes it (blobs, then manifests, then the index under the tag). */
-export async function seedImage(registryUrl: string, spec: ImageSpec): Promise<BuiltImage> {
+/**
+ * Builds `spec` and pushes it (blobs, then manifests, then the index under the tag), with
+ * `fetch` (an HTTPS registry's own, `registry.fetch`, trusts its certificate).
+ */
+export async function seedImage(
+  registryUrl: string,
+  spec: ImageSpec,
+  fetch: BedFetch = globalThis.fetch
+): Promise<BuiltImage> {
   const image = await buildImage(spec)
-  for (const b of image.blobs.values()) await pushBlob(registryUrl, spec.repository, b)
+  for (const b of image.blobs.values()) await pushBlob(registryUrl, spec.repository, b, fetch)
   const children = [...image.manifests.map(m => m.manifest), ...image.attestations]
   if (image.index) {
-    for (const m of children) await pushManifest(registryUrl, spec.repository, m.digest, m)
+    for (const m of children) await pushManifest(registryUrl, spec.repository, m.digest, m, fetch)
   }
-  await pushManifest(registryUrl, spec.repository, spec.tag, image.top)
+  await pushManifest(registryUrl, spec.repository, spec.tag, image.top, fetch)
   return image
 }

@@ -5,6 +5,7 @@
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process'
 import { createServer as createHttpServer, type RequestListener } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 import { createServer, type Socket } from 'node:net'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { createWriteStream } from 'node:fs'
@@ -126,15 +127,25 @@ export async function run(command: string, args: string[], timeoutMs = 300000): 
 
 export interface LoopbackServer {
   readonly port: number
+  /** TCP connections accepted so far. */
+  readonly connections: number
   /** Cuts open connections and closes the server. */
   close(): Promise<void>
 }
 
-/** An HTTP server on 127.0.0.1 (a free port) that tracks its connections, so close() is prompt. */
-export async function listenLoopback(handler: RequestListener): Promise<LoopbackServer> {
+/**
+ * An HTTP server on 127.0.0.1 (a free port) that tracks its connections, so close() is
+ * prompt; HTTPS with `tls` (PEM certificate and key).
+ */
+export async function listenLoopback(
+  handler: RequestListener,
+  tls?: { cert: Buffer; key: Buffer }
+): Promise<LoopbackServer> {
   const sockets = new Set<Socket>()
-  const server = createHttpServer(handler)
-  server.on('connection', s => {
+  const server = tls ? createHttpsServer(tls, handler) : createHttpServer(handler)
+  let connections = 0
+  server.on('connection', (s: Socket) => {
+    connections += 1
     sockets.add(s)
     s.on('close', () => {
       sockets.delete(s)
@@ -144,6 +155,9 @@ export async function listenLoopback(handler: RequestListener): Promise<Loopback
   const address = server.address()
   return {
     port: typeof address === 'object' && address ? address.port : 0,
+    get connections() {
+      return connections
+    },
     close: async () => {
       for (const s of sockets) s.destroy()
       await new Promise<void>(resolve => {

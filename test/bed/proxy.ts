@@ -2,12 +2,16 @@
  * A loopback reverse proxy in front of a registry (or any HTTP server) that counts what
  * passes and injects faults: the same hooks as the file server (status, truncation, a
  * corrupted byte, a delay, a dropped connection) plus a redirect, chosen by a path
- * pattern. Tests use it to count blob GETs and to break responses on purpose.
+ * pattern. Tests use it to count blob GETs and to break responses on purpose. It serves
+ * plain HTTP, or HTTPS with `tls`; the target may be either.
  */
+import { readFile } from 'node:fs/promises'
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http'
+import { request as httpsRequest } from 'node:https'
 import { answerEarlyFault, type Fault } from './fileserver.js'
 import { hubAccount, type HubAccount, type HubLimits } from './hub.js'
 import { listenLoopback } from './proc.js'
+import type { ServerCertificate } from './tls.js'
 
 export interface ProxyFault extends Fault {
   /** Answer 307 with this Location instead of forwarding. */
@@ -79,6 +83,8 @@ export interface Proxy {
   readonly url: string
   /** host:port */
   readonly host: string
+  /** TCP connections clients opened to the proxy. */
+  readonly connections: number
   readonly requests: ProxyRecord[]
   fault(match: RegExp, fault: ProxyFault): void
   clearFaults(): void
@@ -93,8 +99,18 @@ export interface Proxy {
 
 export const BLOB_PATH = /\/v2\/.+\/blobs\/sha256:[a-f0-9]{64}$/
 
-export async function startProxy(target: string): Promise<Proxy> {
+export interface ProxyOptions {
+  /** Serve HTTPS with this certificate (the proxy's url is then https://). */
+  tls?: ServerCertificate
+  /** For an https:// target: the CA certificate (PEM path) to trust it by. */
+  upstreamCa?: string
+}
+
+export async function startProxy(target: string, options: ProxyOptions = {}): Promise<Proxy> {
   const upstream = new URL(target)
+  const scheme = options.tls ? 'https' : 'http'
+  const ca = options.upstreamCa ? await readFile(options.upstreamCa) : undefined
+  const send = upstream.protocol === 'https:' ? httpsRequest : httpRequest
   const requests: ProxyRecord[] = []
   const rules: Array<{ match: RegExp; fault: ProxyFault }> = []
   // Known once listening; the handler rewrites upload Locations to it.
@@ -155,14 +171,21 @@ export async function startProxy(target: string): Promise<Proxy> {
       return
     }
     const headers = { ...req.headers, host: upstream.host }
-    const forward = httpRequest(
-      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers },
+    const forward = send(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers,
+        ...(ca ? { ca } : {})
+      },
       up => {
         record.status = up.statusCode ?? 0
         const out = { ...up.headers }
         // Rewrite upstream-absolute Locations (upload URLs) back through the proxy.
         if (typeof out.location === 'string' && out.location.startsWith(upstream.origin)) {
-          out.location = out.location.replace(upstream.origin, `http://${localHost}`)
+          out.location = out.location.replace(upstream.origin, `${scheme}://${localHost}`)
         }
         for (const name of fault?.dropHeaders ?? []) Reflect.deleteProperty(out, name)
         const account = hub
@@ -216,13 +239,20 @@ export async function startProxy(target: string): Promise<Proxy> {
     req.pipe(forward)
   }
 
+  const tls = options.tls && {
+    cert: await readFile(options.tls.certPath),
+    key: await readFile(options.tls.keyPath)
+  }
   const loopback = await listenLoopback((req, res) => {
     handle(req, res).catch(() => res.destroy())
-  })
+  }, tls)
   localHost = `127.0.0.1:${loopback.port}`
   return {
-    url: `http://${localHost}`,
+    url: `${scheme}://${localHost}`,
     host: localHost,
+    get connections() {
+      return loopback.connections
+    },
     requests,
     fault(match, fault) {
       rules.push({ match, fault: { ...fault } })

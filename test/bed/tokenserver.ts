@@ -9,6 +9,7 @@ import { createPrivateKey, createSign, randomBytes, X509Certificate } from 'node
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { listenLoopback, removeDir, run, tempDir } from './proc.js'
+import type { ServerCertificate } from './tls.js'
 
 export interface TokenServerOptions {
   users: Record<string, string>
@@ -16,6 +17,8 @@ export interface TokenServerOptions {
   privateRepositories?: string[]
   service?: string
   issuer?: string
+  /** Serve HTTPS with this certificate (the realm is then https://). */
+  tls?: ServerCertificate
 }
 
 export interface TokenServer {
@@ -56,6 +59,10 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
   const issuer = options.issuer ?? 'kedge-test-issuer'
   const privateRepos = new Set(options.privateRepositories ?? [])
   const requests: TokenServer['requests'] = []
+  const tls = options.tls && {
+    cert: await readFile(options.tls.certPath),
+    key: await readFile(options.tls.keyPath)
+  }
 
   const issue = (repository: string, actions: string[]): string => {
     const now = Math.floor(Date.now() / 1000)
@@ -100,10 +107,10 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
     requests.push({ scope, ...(user ? { user } : {}), granted })
     res.writeHead(200, { 'content-type': 'application/json' })
     res.end(JSON.stringify({ token: issue(repository, granted), expires_in: 600 }))
-  })
+  }, tls)
   const port = loopback.port
   return {
-    realm: `http://127.0.0.1:${port}/token`,
+    realm: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}/token`,
     service,
     issuer,
     certPath,

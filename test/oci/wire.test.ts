@@ -11,7 +11,14 @@ import { createServer as createHttpsServer } from 'node:https'
 import { readFileSync } from 'node:fs'
 import { createServer as createNetServer, type Socket } from 'node:net'
 import { join } from 'node:path'
-import { closeIdleConnections, readBody, request, type HttpResponse } from '@kedge/oci'
+import {
+  closeIdleConnections,
+  parseReference,
+  readBody,
+  RegistryClient,
+  request,
+  type HttpResponse
+} from '@kedge/oci'
 import * as bed from '../bed/index.js'
 
 const MiB = 1024 * 1024
@@ -284,6 +291,22 @@ describe('wire.ts: HTTP/1.1 on real loopback servers', () => {
       expect(s.connections).toBe(1)
     })
 
+    test('a connection verified against a given CA is not reused by a request without it', async () => {
+      const s = await serve(
+        createHttpsServer({ key, cert }, (req, res) => res.end('ok')),
+        'https'
+      )
+      open.push(s)
+      const trusting = { ...opts, ca: cert }
+      expect((await readBody(await request(s.url, trusting), 10)).toString()).toBe('ok')
+      // Node's own CAs do not vouch for it: this must not ride on the kept connection.
+      await expect(request(s.url, opts)).rejects.toMatchObject({
+        code: 'DEPTH_ZERO_SELF_SIGNED_CERT'
+      })
+      expect((await readBody(await request(s.url, trusting), 10)).toString()).toBe('ok')
+      expect(s.connections).toBe(1)
+    })
+
     test('a certificate nobody vouches for is refused', async () => {
       const s = await serve(
         createHttpsServer({ key, cert }, (req, res) => res.end('no')),
@@ -293,6 +316,27 @@ describe('wire.ts: HTTP/1.1 on real loopback servers', () => {
       await expect(request(s.url, opts)).rejects.toMatchObject({
         code: 'DEPTH_ZERO_SELF_SIGNED_CERT'
       })
+    })
+
+    test('a refused certificate names the host and NODE_EXTRA_CA_CERTS, and is not retried', async () => {
+      const server = createHttpsServer({ key, cert }, (req, res) => res.end('no'))
+      let tcp = 0
+      server.on('connection', () => (tcp += 1))
+      const s = await serve(server, 'https')
+      open.push(s)
+      const host = new URL(s.url).host
+      await expect(request(`${s.url}/v2/`, opts)).rejects.toMatchObject({
+        name: 'CertificateError',
+        host,
+        code: 'DEPTH_ZERO_SELF_SIGNED_CERT',
+        message: expect.stringContaining(`the TLS certificate of ${host} is not trusted`)
+      })
+      const client = new RegistryClient({ retry: { attempts: 5, baseDelayMs: 1, maxDelayMs: 2 } })
+      const before = tcp
+      await expect(client.getManifest(parseReference(`${host}/x/y:1`), '1')).rejects.toThrow(
+        `cannot fetch manifest 1 of ${host}/x/y: ${s.url}/v2: the TLS certificate of ${host} is not trusted (self-signed certificate, DEPTH_ZERO_SELF_SIGNED_CERT)`
+      )
+      expect(tcp - before).toBe(1)
     })
   })
 })

@@ -15,7 +15,7 @@ import { createHash, type Hash } from 'node:crypto'
 import type { FileHandle } from 'node:fs/promises'
 import { BlobCache, pipeChunks, readChunks } from './cache.js'
 import { HttpError } from './client.js'
-import { describeError, isError } from './errors.js'
+import { describeError, isCertificateError, isError } from './errors.js'
 import { discard, header, type HttpResponse } from './http.js'
 import { limiter } from './limit.js'
 import { rateLimitStop, readRateLimit } from './ratelimit.js'
@@ -256,7 +256,9 @@ export class BlobFetcher {
         const transient =
           err instanceof BlobMismatchError ||
           err instanceof TransferError ||
-          (err instanceof HttpError ? err.retryable : isError(err) && !isDiskError(err))
+          (err instanceof HttpError
+            ? err.retryable
+            : isError(err) && !isDiskError(err) && !isCertificateError(err))
         if (!transient) break
         const tooLong = rateLimitStop(
           err instanceof HttpError ? err : undefined,

@@ -4,6 +4,7 @@
  * web streams) measured ~1.7x slower than node:http for large blob bodies on loopback, and
  * node:http ~1.7x slower than wire.ts, with far more garbage (docs/fetch-images.md).
  */
+import { certificateError } from './errors.js'
 import { wireRequest, type Headers, type ResponseBody } from './wire.js'
 
 export { closeIdleConnections } from './wire.js'
@@ -21,7 +22,7 @@ export interface RequestOptions {
   headers?: Record<string, string>
   /** Abort when the connection is silent this long (before the answer or inside the body). */
   idleTimeoutMs: number
-  /** Extra certificate authorities for HTTPS. */
+  /** The only certificate authorities trusted for HTTPS (they replace node's; see wire.ts). */
   ca?: string | Buffer
 }
 
@@ -41,6 +42,9 @@ export async function request(url: string, options: RequestOptions): Promise<Htt
     headers: { 'user-agent': 'kedge', ...options.headers },
     idleTimeoutMs: options.idleTimeoutMs,
     ...(options.ca ? { ca: options.ca } : {})
+  }).catch((err: unknown) => {
+    // A refused certificate says whose, and what to do (errors.ts); others go as they are.
+    throw certificateError(err, target.host) ?? err
   })
   return { status: res.status, url, headers: res.headers, body: res.body }
 }

@@ -10,6 +10,7 @@
  * view is asked for, so a view stays valid until then and the buffer is never written
  * under a reader. Nothing is allocated per read.
  */
+import { createHash } from 'node:crypto'
 import { connect as netConnect, isIP, type OnReadOpts, type Socket } from 'node:net'
 import type { ConnectionOptions } from 'node:tls'
 import { BodyDecoder, framingOf, FramingError } from './http-framing.js'
@@ -21,7 +22,10 @@ export interface WireOptions {
   headers: Record<string, string>
   /** Fail when the connection is silent this long (connecting, before the answer, in the body). */
   idleTimeoutMs: number
-  /** Extra certificate authorities for TLS (a registry with a private CA). */
+  /**
+   * The certificate authorities to trust for TLS, instead of node's own (its bundled roots and
+   * NODE_EXTRA_CA_CERTS): node's `ca` replaces them, it does not add to them.
+   */
   ca?: string | Buffer
 }
 
@@ -68,6 +72,8 @@ class Connection {
 
   constructor(
     readonly origin: string,
+    /** Its idle pool (poolKey): the origin, and the CAs it was verified against. */
+    readonly pool: string,
     url: URL,
     ca: string | Buffer | undefined,
     tls: TlsModule | undefined
@@ -177,11 +183,21 @@ async function loadTls(): Promise<TlsModule> {
   return tlsModule
 }
 
-/** Idle kept-alive connections by origin. */
+/** Idle kept-alive connections by pool (poolKey). */
 const idle = new Map<string, Connection[]>()
 
-function take(origin: string): Connection | undefined {
-  const list = idle.get(origin) ?? []
+/**
+ * A connection is reused only by requests to its origin that trust what it was verified
+ * against: a request with its own `ca` must not take one checked against node's CAs (or
+ * another `ca`), nor the other way round.
+ */
+function poolKey(url: URL, ca: string | Buffer | undefined): string {
+  if (!ca || url.protocol !== 'https:') return url.origin
+  return `${url.origin} ca:${createHash('sha256').update(ca).digest('hex')}`
+}
+
+function take(pool: string): Connection | undefined {
+  const list = idle.get(pool) ?? []
   for (let conn = list.pop(); conn; conn = list.pop()) {
     if (conn.reusable) return conn
     conn.destroy()
@@ -198,9 +214,9 @@ function putBack(conn: Connection): void {
   conn.socket.unref()
   // Read while idle: a close (or stray bytes) is noticed and the connection not reused.
   conn.socket.resume()
-  const list = idle.get(conn.origin) ?? []
+  const list = idle.get(conn.pool) ?? []
   list.push(conn)
-  idle.set(conn.origin, list)
+  idle.set(conn.pool, list)
 }
 
 /** Closes every idle connection (tests; a process exits without it, idle ones are unref'd). */
@@ -212,7 +228,8 @@ export function closeIdleConnections(): void {
 /** Sends one request; resolves when the status line and headers have arrived. */
 export async function wireRequest(url: URL, options: WireOptions): Promise<WireResponse> {
   const text = requestHead(url, options)
-  const reused = take(url.origin)
+  const pool = poolKey(url, options.ca)
+  const reused = take(pool)
   if (reused) {
     try {
       return await exchange(reused, text, options, true)
@@ -222,7 +239,8 @@ export async function wireRequest(url: URL, options: WireOptions): Promise<WireR
     }
   }
   const tls = url.protocol === 'https:' ? await loadTls() : undefined
-  return exchange(new Connection(url.origin, url, options.ca, tls), text, options, false)
+  const conn = new Connection(url.origin, pool, url, options.ca, tls)
+  return exchange(conn, text, options, false)
 }
 
 /** The connection ended before one byte of the answer: it went stale while idle. */
