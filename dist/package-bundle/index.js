@@ -46468,6 +46468,127 @@ function parseChallenge(header) {
     return { scheme: (match[1] ?? '').toLowerCase(), params };
 }
 //# sourceMappingURL=auth.js.map
+;// CONCATENATED MODULE: ./packages/oci/lib/errors.js
+/** Error helpers: recognizing errors across realms and saying what went wrong. */
+
+/** True for any Error, also one made in another realm (Node's own fetch, a vm context). */
+function isError(value) {
+    return value instanceof Error || external_node_util_.types.isNativeError(value);
+}
+/**
+ * A network error with its causes, which Node's fetch hides behind "fetch failed":
+ * "fetch failed: connect ECONNREFUSED 127.0.0.1:1 (ECONNREFUSED)".
+ */
+function describeError(err) {
+    const parts = [];
+    let current = err;
+    for (let depth = 0; depth < 4 && current !== undefined && current !== null; depth++) {
+        if (!isError(current)) {
+            parts.push(typeof current === 'string' ? current : (0,external_node_util_.inspect)(current));
+            break;
+        }
+        const code = current.code;
+        const text = current.message +
+            (typeof code === 'string' && !current.message.includes(code) ? ` (${code})` : '');
+        const tidy = text.replace(/\s+/g, ' ').trim();
+        if (tidy && !parts.includes(tidy))
+            parts.push(tidy);
+        // A CertificateError's message already says what its cause does.
+        if (current instanceof CertificateError)
+            break;
+        current = current.cause;
+    }
+    return parts.join(': ');
+}
+/** A hint for a TLS failure against a server that may speak plain HTTP. */
+function tlsHint(description, host) {
+    return /EPROTO|wrong version number|packet length too long|ERR_SSL/i.test(description)
+        ? `; if ${host} serves plain HTTP, list it in insecure-registries`
+        : '';
+}
+/** OpenSSL's verdicts on a chain no trusted CA vouches for (a private CA, a self-signed one). */
+const UNTRUSTED = new Set([
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'UNABLE_TO_GET_ISSUER_CERT',
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'CERT_UNTRUSTED'
+]);
+const NOT_NOW = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']);
+/** The other verdicts on a server's certificate (node's tls and OpenSSL's X509_V_ERR names). */
+const REJECTED = new Set([
+    'ERR_TLS_CERT_ALTNAME_INVALID',
+    'HOSTNAME_MISMATCH',
+    'IP_ADDRESS_MISMATCH',
+    'CERT_REVOKED',
+    'CERT_REJECTED',
+    'CERT_SIGNATURE_FAILURE',
+    'CERT_CHAIN_TOO_LONG',
+    'INVALID_CA',
+    'INVALID_PURPOSE',
+    'UNABLE_TO_DECRYPT_CERT_SIGNATURE',
+    'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY',
+    'ERROR_IN_CERT_NOT_BEFORE_FIELD',
+    'ERROR_IN_CERT_NOT_AFTER_FIELD',
+    'CA_KEY_TOO_SMALL',
+    'EE_KEY_TOO_SMALL',
+    'CA_MD_TOO_WEAK'
+]);
+function codeOf(err) {
+    const code = err?.code;
+    return typeof code === 'string' ? code : '';
+}
+/**
+ * A server's TLS certificate was refused. The message names the host and says what to do;
+ * `code` is node's (DEPTH_ZERO_SELF_SIGNED_CERT, CERT_HAS_EXPIRED, ...). Not worth a retry.
+ */
+class CertificateError extends Error {
+    host;
+    code;
+    constructor(host, cause) {
+        super(certificateMessage(host, cause), { cause });
+        this.host = host;
+        this.name = 'CertificateError';
+        this.code = cause.code;
+    }
+}
+function certificateMessage(host, cause) {
+    const why = `${cause.message.replace(/\s+/g, ' ').trim()}, ${cause.code}`;
+    if (UNTRUSTED.has(cause.code)) {
+        const extra = process.env.NODE_EXTRA_CA_CERTS;
+        const trust = extra
+            ? `NODE_EXTRA_CA_CERTS (${extra}) holds no CA that signed it: put the registry's CA certificate (or its self-signed certificate) there`
+            : `if the registry uses a private CA or a self-signed certificate, set NODE_EXTRA_CA_CERTS to a PEM file holding it (node reads it at start-up: set it in the step's env)`;
+        return `the TLS certificate of ${host} is not trusted (${why}): ${trust}; insecure-registries is only for registries that serve plain HTTP`;
+    }
+    if (NOT_NOW.has(cause.code)) {
+        return `the TLS certificate of ${host} is not valid now (${why}): renew it on the registry, or check this machine's clock`;
+    }
+    return `the TLS certificate of ${host} is refused (${why})`;
+}
+/** `err` as a CertificateError for `host` when it is node refusing a certificate; else undefined. */
+function certificateError(err, host) {
+    if (err instanceof CertificateError)
+        return err;
+    const code = codeOf(err);
+    if (!isError(err) || !(UNTRUSTED.has(code) || NOT_NOW.has(code) || REJECTED.has(code))) {
+        return undefined;
+    }
+    return new CertificateError(host, err);
+}
+/** A refused certificate, anywhere in the cause chain: retrying will not change it. */
+function isCertificateError(err) {
+    let current = err;
+    for (let depth = 0; depth < 4 && isError(current); depth++) {
+        if (current instanceof CertificateError || certificateError(current, '') !== undefined) {
+            return true;
+        }
+        current = current.cause;
+    }
+    return false;
+}
+//# sourceMappingURL=errors.js.map
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(77030);
 ;// CONCATENATED MODULE: ./packages/oci/lib/http-framing.js
@@ -46598,7 +46719,7 @@ class BodyDecoder {
  * Why not node:http: it hands every socket read to JavaScript in a fresh 64 KiB buffer,
  * and its parser copies each body piece again. On a blob fetch that garbage, waiting for
  * the GC, was most of the resident set, and the two copies most of the CPU beside sha256
- * (npm run bench --scale; docs/fetch-images.md has the figures). Here each connection
+ * (npm run bench --scale; the README's "Speed and memory" has the figures). Here each connection
  * reads into one buffer of its own (net's `onread`), and a body is an async iterable of
  * views into that buffer. Reading pauses after every read and resumes only when the next
  * view is asked for, so a view stays valid until then and the buffer is never written
@@ -46606,7 +46727,14 @@ class BodyDecoder {
  */
 
 
+
+/**
+ * Read buffer sizes. A plain socket read fills up to 64 KiB; TLS hands over one record at a
+ * time, at most 16 KiB of plaintext, so a larger buffer would sit mostly empty (and TLS may
+ * deliver several records after a pause, each into a buffer of its own).
+ */
 const READ_BUFFER = 64 * 1024;
+const TLS_READ_BUFFER = 16 * 1024;
 const EMPTY = Buffer.alloc(0);
 const MAX_HEAD = 64 * 1024;
 /** A body up to this size is read to its end when discarded, to keep the connection. */
@@ -46619,6 +46747,7 @@ const DRAIN_LIMIT = 256 * 1024;
  */
 class Connection {
     origin;
+    pool;
     socket;
     buffer = EMPTY;
     start = 0;
@@ -46628,12 +46757,15 @@ class Connection {
     spare = [];
     queued = [];
     wake;
-    constructor(origin, url, ca, tls) {
+    constructor(origin, 
+    /** Its idle pool (poolKey): the origin, and the CAs it was verified against. */
+    pool, url, ca, tls) {
         this.origin = origin;
+        this.pool = pool;
         const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
         const host = url.hostname.replace(/^\[|\]$/g, '');
         const onread = {
-            buffer: () => this.spare.pop() ?? Buffer.allocUnsafeSlow(READ_BUFFER),
+            buffer: () => this.spare.pop() ?? Buffer.allocUnsafeSlow(tls ? TLS_READ_BUFFER : READ_BUFFER),
             callback: (n, buf) => this.onRead(n, buf)
         };
         if (tls) {
@@ -46725,10 +46857,20 @@ async function loadTls() {
     tlsModule ??= await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 41692, 19));
     return tlsModule;
 }
-/** Idle kept-alive connections by origin. */
+/** Idle kept-alive connections by pool (poolKey). */
 const idle = new Map();
-function take(origin) {
-    const list = idle.get(origin) ?? [];
+/**
+ * A connection is reused only by requests to its origin that trust what it was verified
+ * against: a request with its own `ca` must not take one checked against node's CAs (or
+ * another `ca`), nor the other way round.
+ */
+function poolKey(url, ca) {
+    if (!ca || url.protocol !== 'https:')
+        return url.origin;
+    return `${url.origin} ca:${(0,external_node_crypto_.createHash)('sha256').update(ca).digest('hex')}`;
+}
+function take(pool) {
+    const list = idle.get(pool) ?? [];
     for (let conn = list.pop(); conn; conn = list.pop()) {
         if (conn.reusable)
             return conn;
@@ -46745,9 +46887,9 @@ function putBack(conn) {
     conn.socket.unref();
     // Read while idle: a close (or stray bytes) is noticed and the connection not reused.
     conn.socket.resume();
-    const list = idle.get(conn.origin) ?? [];
+    const list = idle.get(conn.pool) ?? [];
     list.push(conn);
-    idle.set(conn.origin, list);
+    idle.set(conn.pool, list);
 }
 /** Closes every idle connection (tests; a process exits without it, idle ones are unref'd). */
 function closeIdleConnections() {
@@ -46759,7 +46901,8 @@ function closeIdleConnections() {
 /** Sends one request; resolves when the status line and headers have arrived. */
 async function wireRequest(url, options) {
     const text = requestHead(url, options);
-    const reused = take(url.origin);
+    const pool = poolKey(url, options.ca);
+    const reused = take(pool);
     if (reused) {
         try {
             return await exchange(reused, text, options, true);
@@ -46771,7 +46914,8 @@ async function wireRequest(url, options) {
         }
     }
     const tls = url.protocol === 'https:' ? await loadTls() : undefined;
-    return exchange(new Connection(url.origin, url, options.ca, tls), text, options, false);
+    const conn = new Connection(url.origin, pool, url, options.ca, tls);
+    return exchange(conn, text, options, false);
 }
 /** The connection ended before one byte of the answer: it went stale while idle. */
 class StaleConnectionError extends Error {
@@ -46941,8 +47085,9 @@ class WireBody {
  * Requests for the registry client, on wire.ts (HTTP/1.1 on node:net/node:tls with
  * kept-alive connections and a reused read buffer per connection). Node's fetch (undici,
  * web streams) measured ~1.7x slower than node:http for large blob bodies on loopback, and
- * node:http ~1.7x slower than wire.ts, with far more garbage (docs/fetch-images.md).
+ * node:http ~1.7x slower than wire.ts, with far more garbage (README, "Speed and memory").
  */
+
 
 
 function header(res, name) {
@@ -46960,6 +47105,9 @@ async function request(url, options) {
         headers: { 'user-agent': 'kedge', ...options.headers },
         idleTimeoutMs: options.idleTimeoutMs,
         ...(options.ca ? { ca: options.ca } : {})
+    }).catch((err) => {
+        // A refused certificate says whose, and what to do (errors.ts); others go as they are.
+        throw certificateError(err, target.host) ?? err;
     });
     return { status: res.status, url, headers: res.headers, body: res.body };
 }
@@ -46994,42 +47142,6 @@ const silentLogger = {
     debug: () => undefined
 };
 //# sourceMappingURL=log.js.map
-;// CONCATENATED MODULE: ./packages/oci/lib/errors.js
-/** Error helpers: recognizing errors across realms and saying what went wrong. */
-
-/** True for any Error, also one made in another realm (Node's own fetch, a vm context). */
-function isError(value) {
-    return value instanceof Error || external_node_util_.types.isNativeError(value);
-}
-/**
- * A network error with its causes, which Node's fetch hides behind "fetch failed":
- * "fetch failed: connect ECONNREFUSED 127.0.0.1:1 (ECONNREFUSED)".
- */
-function describeError(err) {
-    const parts = [];
-    let current = err;
-    for (let depth = 0; depth < 4 && current !== undefined && current !== null; depth++) {
-        if (!isError(current)) {
-            parts.push(typeof current === 'string' ? current : (0,external_node_util_.inspect)(current));
-            break;
-        }
-        const code = current.code;
-        const text = current.message +
-            (typeof code === 'string' && !current.message.includes(code) ? ` (${code})` : '');
-        const tidy = text.replace(/\s+/g, ' ').trim();
-        if (tidy && !parts.includes(tidy))
-            parts.push(tidy);
-        current = current.cause;
-    }
-    return parts.join(': ');
-}
-/** A hint for a TLS failure against a server that may speak plain HTTP. */
-function tlsHint(description, host) {
-    return /EPROTO|wrong version number|packet length too long|ERR_SSL/i.test(description)
-        ? `; if ${host} serves plain HTTP, list it in insecure-registries`
-        : '';
-}
-//# sourceMappingURL=errors.js.map
 ;// CONCATENATED MODULE: ./packages/oci/lib/retry.js
 /** Retries with exponential backoff and full jitter. */
 const defaultRetry = {
@@ -47431,11 +47543,11 @@ class RegistryClient {
             }
         }
     }
-    /** Network failures and retryable statuses; not auth or 404. */
+    /** Network failures and retryable statuses; not auth, 404 or a refused TLS certificate. */
     shouldRetry(err) {
         if (err instanceof HttpError)
             return err.retryable;
-        return isError(err);
+        return isError(err) && !isCertificateError(err);
     }
     /**
      * Fetches a manifest (by tag or digest), trying mirrors first, retrying transient
@@ -50599,7 +50711,9 @@ class BlobFetcher {
                 firstFailure ||= Date.now();
                 const transient = err instanceof BlobMismatchError ||
                     err instanceof TransferError ||
-                    (err instanceof HttpError ? err.retryable : isError(err) && !isDiskError(err));
+                    (err instanceof HttpError
+                        ? err.retryable
+                        : isError(err) && !isDiskError(err) && !isCertificateError(err));
                 if (!transient)
                     break;
                 const tooLong = rateLimitStop(err instanceof HttpError ? err : undefined, `${what}: blob ${desc.digest}`, this.retry.budgetMs, firstFailure);

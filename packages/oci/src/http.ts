@@ -2,7 +2,7 @@
  * Requests for the registry client, on wire.ts (HTTP/1.1 on node:net/node:tls with
  * kept-alive connections and a reused read buffer per connection). Node's fetch (undici,
  * web streams) measured ~1.7x slower than node:http for large blob bodies on loopback, and
- * node:http ~1.7x slower than wire.ts, with far more garbage (docs/fetch-images.md).
+ * node:http ~1.7x slower than wire.ts, with far more garbage (README, "Speed and memory").
  */
 import { certificateError } from './errors.js'
 import { wireRequest, type Headers, type ResponseBody } from './wire.js'

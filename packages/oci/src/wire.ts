@@ -4,7 +4,7 @@
  * Why not node:http: it hands every socket read to JavaScript in a fresh 64 KiB buffer,
  * and its parser copies each body piece again. On a blob fetch that garbage, waiting for
  * the GC, was most of the resident set, and the two copies most of the CPU beside sha256
- * (npm run bench --scale; docs/fetch-images.md has the figures). Here each connection
+ * (npm run bench --scale; the README's "Speed and memory" has the figures). Here each connection
  * reads into one buffer of its own (net's `onread`), and a body is an async iterable of
  * views into that buffer. Reading pauses after every read and resumes only when the next
  * view is asked for, so a view stays valid until then and the buffer is never written
@@ -47,7 +47,13 @@ export interface ResponseBody extends AsyncIterable<Buffer> {
   discard(): void
 }
 
+/**
+ * Read buffer sizes. A plain socket read fills up to 64 KiB; TLS hands over one record at a
+ * time, at most 16 KiB of plaintext, so a larger buffer would sit mostly empty (and TLS may
+ * deliver several records after a pause, each into a buffer of its own).
+ */
 const READ_BUFFER = 64 * 1024
+const TLS_READ_BUFFER = 16 * 1024
 const EMPTY = Buffer.alloc(0)
 const MAX_HEAD = 64 * 1024
 /** A body up to this size is read to its end when discarded, to keep the connection. */
@@ -81,7 +87,7 @@ class Connection {
     const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80))
     const host = url.hostname.replace(/^\[|\]$/g, '')
     const onread: OnReadOpts = {
-      buffer: () => this.spare.pop() ?? Buffer.allocUnsafeSlow(READ_BUFFER),
+      buffer: () => this.spare.pop() ?? Buffer.allocUnsafeSlow(tls ? TLS_READ_BUFFER : READ_BUFFER),
       callback: (n: number, buf: Uint8Array) => this.onRead(n, buf as Buffer)
     }
     if (tls) {
