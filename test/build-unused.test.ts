@@ -29,6 +29,16 @@ describe('build: packages an entry never uses are left out, and checked', () => 
     writeFileSync(source, code)
     return { entry: { name, source, file: 'index.js', unused }, source }
   }
+  /** The bundle in `out`, run with input who=kedge, logs the greeting and nothing else. */
+  const expectGreets = (out: string) => {
+    const run = spawnSync(process.execPath, [join(out, 'index.js')], {
+      encoding: 'utf8',
+      cwd: '/',
+      env: { PATH: process.env.PATH, INPUT_WHO: 'kedge' }
+    })
+    expect(run.stderr).toBe('')
+    expect(run.stdout).toBe('hello kedge\n')
+  }
   beforeAll(async () => {
     mkdirSync(dir, { recursive: true })
     const mod = (await import(pathToFileURL(join(repoRoot, 'scripts', 'bundle.mjs')).href)) as {
@@ -50,13 +60,7 @@ describe('build: packages an entry never uses are left out, and checked', () => 
     const code = readFileSync(join(out, 'index.js'), 'utf8')
     expect(code).not.toContain('llhttp')
     expect(readFileSync(join(out, 'unused-undici.mjs'), 'utf8')).toContain('export {}')
-    const run = spawnSync(process.execPath, [join(out, 'index.js')], {
-      encoding: 'utf8',
-      cwd: '/',
-      env: { PATH: process.env.PATH, INPUT_WHO: 'kedge' }
-    })
-    expect(run.stderr).toBe('')
-    expect(run.stdout).toBe('hello kedge\n')
+    expectGreets(out)
   }, 120_000)
 
   test('an action that uses undici (a proxy dispatcher) is refused, naming the entry', async () => {
@@ -85,13 +89,7 @@ describe('build: packages an entry never uses are left out, and checked', () => 
       'export {}'
     )
     expect(existsSync(join(out, 'unused-@actions+exec.mjs'))).toBe(true)
-    const run = spawnSync(process.execPath, [join(out, 'index.js')], {
-      encoding: 'utf8',
-      cwd: '/',
-      env: { PATH: process.env.PATH, INPUT_WHO: 'kedge' }
-    })
-    expect(run.stderr).toBe('')
-    expect(run.stdout).toBe('hello kedge\n')
+    expectGreets(out)
   }, 120_000)
 
   test('an action that asks for an OIDC token is refused when @actions/http-client is left out', async () => {

@@ -10,7 +10,6 @@ import { createServer as createHttpServer, type Server } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import { readFileSync } from 'node:fs'
 import { createServer as createNetServer, type Socket } from 'node:net'
-import { join } from 'node:path'
 import {
   closeIdleConnections,
   parseReference,
@@ -250,25 +249,9 @@ describe('wire.ts: HTTP/1.1 on real loopback servers', () => {
     let key: Buffer
     beforeAll(async () => {
       dir = await bed.tempDir('wire-tls')
-      await bed.run('openssl', [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1,DNS:localhost',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem')
-      ])
-      cert = readFileSync(join(dir, 'cert.pem'))
-      key = readFileSync(join(dir, 'key.pem'))
+      const made = await bed.makeServerCertificate(dir)
+      cert = readFileSync(made.certPath)
+      key = readFileSync(made.keyPath)
     })
     afterAll(async () => {
       await bed.removeDir(dir)
