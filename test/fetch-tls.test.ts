@@ -192,6 +192,20 @@ describe('fetch-images action over HTTPS (real registry, self-signed certificate
     expect(left).toEqual([])
     expect(run.outputs).toEqual({})
   })
+
+  test("listed in insecure-registries although it serves HTTPS: fails with the registry's 400 and says to take it out", async () => {
+    const output = join(dir, 'insecure', 'edge.tar')
+    const run = await runAction('fetch-images', {
+      ...inputs(output, join(dir, 'insecure-cache')),
+      'insecure-registries': registry.host
+    })
+    expect(run.code).toBe(1)
+    const error = run.stdout.split('\n').find(l => l.startsWith('::error::')) ?? ''
+    expect(error).toContain(
+      `http://${registry.host}/v2: HTTP 400: Client sent an HTTP request to an HTTPS server.; ${registry.host} serves HTTPS: take it out of insecure-registries (a private CA or a self-signed certificate is trusted through NODE_EXTRA_CA_CERTS)`
+    )
+    expect(existsSync(output)).toBe(false)
+  })
 })
 
 describe('fetch-images action over HTTPS: faults and token auth on TLS', () => {

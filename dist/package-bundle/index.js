@@ -46500,11 +46500,19 @@ function describeError(err) {
     }
     return parts.join(': ');
 }
-/** A hint for a TLS failure against a server that may speak plain HTTP. */
+/**
+ * A hint for a scheme mismatch: TLS spoken to a plain-HTTP server, or plain HTTP to an
+ * HTTPS one (a registry listed in insecure-registries that serves HTTPS: Go's server then
+ * answers 400 "Client sent an HTTP request to an HTTPS server.").
+ */
 function tlsHint(description, host) {
-    return /EPROTO|wrong version number|packet length too long|ERR_SSL/i.test(description)
-        ? `; if ${host} serves plain HTTP, list it in insecure-registries`
-        : '';
+    if (/EPROTO|wrong version number|packet length too long|ERR_SSL/i.test(description)) {
+        return `; if ${host} serves plain HTTP, list it in insecure-registries`;
+    }
+    if (/HTTP request to an HTTPS server/i.test(description)) {
+        return `; ${host} serves HTTPS: take it out of insecure-registries (a private CA or a self-signed certificate is trusted through NODE_EXTRA_CA_CERTS)`;
+    }
+    return '';
 }
 /** OpenSSL's verdicts on a chain no trusted CA vouches for (a private CA, a self-signed one). */
 const UNTRUSTED = new Set([
