@@ -1,6 +1,6 @@
 /**
  * TLS for the test bed: a throwaway self-signed certificate for 127.0.0.1 (made with
- * openssl, as tokenserver.ts makes its key), and a fetch that trusts it, so the bed can
+ * openssl; tokenserver.ts signs its tokens with one too), and a fetch that trusts it, so the bed can
  * seed and probe an HTTPS registry as a real client does (the certificate verified, not
  * skipped). Node's own fetch cannot take a CA per call, and NODE_EXTRA_CA_CERTS is read
  * only when a process starts; this fetch runs on node:https with `ca` instead.

@@ -7,9 +7,8 @@
  */
 import { createPrivateKey, createSign, randomBytes, X509Certificate } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
-import { listenLoopback, removeDir, run, tempDir } from './proc.js'
-import type { ServerCertificate } from './tls.js'
+import { listenLoopback, removeDir, tempDir } from './proc.js'
+import { makeServerCertificate, type ServerCertificate } from './tls.js'
 
 export interface TokenServerOptions {
   users: Record<string, string>
@@ -36,23 +35,8 @@ const b64url = (data: Buffer | string): string => Buffer.from(data).toString('ba
 
 export async function startTokenServer(options: TokenServerOptions): Promise<TokenServer> {
   const dir = await tempDir('token')
-  const keyPath = join(dir, 'key.pem')
-  const certPath = join(dir, 'cert.pem')
-  await run('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    keyPath,
-    '-out',
-    certPath,
-    '-days',
-    '1',
-    '-subj',
-    '/CN=kedge-test-token'
-  ])
+  // Its signing key and the certificate the registry trusts (x5c): a throwaway pair.
+  const { keyPath, certPath } = await makeServerCertificate(dir)
   const key = createPrivateKey(await readFile(keyPath))
   const der = new X509Certificate(await readFile(certPath)).raw
   const service = options.service ?? 'kedge-test-registry'

@@ -118,21 +118,22 @@ describe('limiter', () => {
 
 describe('archive documents', () => {
   const d = (c: string) => `sha256:${c.repeat(64)}`
+  /** A Docker schema-2 image, as the archive writer is given it. */
+  const mosquitto = {
+    name: 'docker.io/library/eclipse-mosquitto:1.6.15',
+    tag: '1.6.15',
+    platform: { os: 'linux', architecture: 'arm64', variant: 'v8' },
+    manifest: {
+      mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+      digest: d('1'),
+      size: 10
+    },
+    config: { digest: d('2'), size: 5 },
+    layers: [{ digest: d('3'), size: 7 }]
+  }
   test('index.json annotations, manifest.json and repositories, sorted by name', () => {
     const docs = layoutDocuments([
-      {
-        name: 'docker.io/library/eclipse-mosquitto:1.6.15',
-        tag: '1.6.15',
-        platform: { os: 'linux', architecture: 'arm64', variant: 'v8' },
-        manifest: {
-          mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-          digest: d('1'),
-          size: 10
-        },
-        config: { digest: d('2'), size: 5 },
-        layers: [{ digest: d('3'), size: 7 }],
-        indexDigest: d('4')
-      },
+      { ...mosquitto, indexDigest: d('4') },
       {
         name: 'docker.io/kubeedge/cloudcore:v1.22.0',
         tag: 'v1.22.0',
@@ -234,21 +235,7 @@ describe('archive documents', () => {
 
   test('index.oci.json names the OCI twin of a Docker image (index.json keeps the registry manifest)', () => {
     const twin = { digest: d('9'), size: 3, bytes: Buffer.from('{}\n') }
-    const docs = layoutDocuments([
-      {
-        name: 'docker.io/library/eclipse-mosquitto:1.6.15',
-        tag: '1.6.15',
-        platform: { os: 'linux', architecture: 'arm64', variant: 'v8' },
-        manifest: {
-          mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-          digest: d('1'),
-          size: 10
-        },
-        config: { digest: d('2'), size: 5 },
-        layers: [{ digest: d('3'), size: 7 }],
-        ociTwin: twin
-      }
-    ])
+    const docs = layoutDocuments([{ ...mosquitto, ociTwin: twin }])
     const name = 'docker.io/library/eclipse-mosquitto:1.6.15'
     expect((docs.index as { manifests: unknown[] }).manifests).toEqual([
       expect.objectContaining({
