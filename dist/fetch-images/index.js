@@ -3114,9 +3114,11 @@ function limiter(concurrency) {
  * gave a fresh 64 KiB buffer per read, and holding those across disk writes promoted them
  * to the old generation; the stages were the first fix for that.) A pair per transfer in
  * flight, reused across transfers: the resident set does not grow with the blob size or
- * the number of blobs (npm run bench --scale measures it).
+ * the number of blobs (npm run bench --scale measures it). 64 KiB, one plain read's worth:
+ * 128 KiB stages measured 1 MiB more resident (8 transfers at once) for no time gained
+ * beyond the noise (node 24, 1 GiB, 5 interleaved runs each).
  */
-const STAGE_SIZE = 128 * 1024;
+const STAGE_SIZE = 64 * 1024;
 class StagingPool {
     size;
     free = [];
@@ -3438,7 +3440,7 @@ class BlobFetcher {
         }
         // Each view of the connection's read buffer (wire.ts: valid until the next is asked for)
         // is hashed and copied into a reused stage at once (staging.ts); a full stage is written
-        // while the other fills: one write call per 128 KiB, and the socket reads on meanwhile.
+        // while the other fills: one write call per stage (64 KiB), and the socket reads on meanwhile.
         const stage = this.staging.acquire();
         const writer = new StagedWriter(stage, sinks, state);
         let accepted = state.received;
@@ -3545,8 +3547,17 @@ class StagedWriter {
         await this.pending;
     }
 }
-/** Cache copies: chunk size, buffers per blob, blobs copied at once (see copyFromCache). */
-const COPY_CHUNK = 1024 * 1024;
+/**
+ * Cache copies: chunk size, buffers per blob, blobs copied at once (see copyFromCache).
+ * A chunk is read (threadpool), hashed (main thread) and written (threadpool) while it is
+ * still in the core's L2 cache (512 KiB per core on the EPYC this was measured on), so
+ * the hash and the write's copy read cache, not memory. A warm 1 GiB run (npm run bench
+ * --scale set, node 24, 2 cores), medians of 7 interleaved with the warm limit's 1.10 s:
+ * 1 MiB chunks took 1.72 s (1.5-1.9 s of kernel time); 256 KiB chunks, two per blob and
+ * two blobs at once, 1.12 s (0.6-0.8 s of kernel time) and 3 MiB less resident.
+ * Deeper pipelines (4-8 per blob), 3 blobs at once, or 64-192 KiB chunks measured slower.
+ */
+const COPY_CHUNK = 256 * 1024;
 const COPY_DEPTH = 2;
 const WARM_COPIES = 2;
 /** Copy buffers, reused from blob to blob (and run to run): none is allocated per chunk. */
@@ -4488,15 +4499,21 @@ async function run() {
 
 /* harmony import */ var node_v8__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(877);
 /**
- * V8 settings for the fetch-images process, set before anything runs hot. A fetch spends its
- * time in native code (socket reads, sha256, file writes), so V8's optimizing compiler
- * (TurboFan) buys little here, and its compile jobs cost ~6 MiB of resident memory: with
- * --no-opt a 1 GiB fetch measured 70 MiB instead of 76 on node 24 (64 -> 57 on node 20) for
- * ~3% more time (README, "Speed and memory"). An action cannot pass node flags, so the
- * flag is set at run time; a node that ignores it runs as it would have.
+ * V8 settings for the fetch-images process, set before anything runs hot. An action cannot
+ * pass node flags, so they are set at run time; a node that ignores one runs as it would
+ * have. Measured with the scale bench's 1 GiB set (README, "Speed and memory"):
+ *  - --no-opt: a fetch spends its time in native code (socket reads, sha256, file writes),
+ *    so V8's optimizing compiler (TurboFan) buys little here, and its compile jobs cost
+ *    ~6 MiB of resident memory: 70 MiB instead of 76 on node 24 (64 -> 57 on node 20) for
+ *    ~3% more time.
+ *  - --semi-space-growth-factor=1: the young generation keeps its first size instead of
+ *    doubling when the startup's allocations survive; what a download leaves behind is
+ *    scavenged every 8 MiB anyway (young-gc.ts). 1.5 MiB less resident on node 24 (new
+ *    space 2.0 MiB instead of 3.6 at the peak), no time measurably lost.
  */
 
 (0,node_v8__WEBPACK_IMPORTED_MODULE_0__.setFlagsFromString)('--no-opt');
+(0,node_v8__WEBPACK_IMPORTED_MODULE_0__.setFlagsFromString)('--semi-space-growth-factor=1');
 //# sourceMappingURL=v8-flags.js.map
 
 /***/ })
