@@ -55,7 +55,7 @@ describe('copying a cached blob (pipeline)', () => {
     }
     return { calls, source }
   }
-  /** A target file whose handle runs `before(call)` ahead of each write; an Error fails it. */
+  /** A target file whose handle runs `before(call)` ahead of each cache copy's write; an Error fails it. */
   const target = async (before: (call: number) => Error | undefined) => {
     const path = join(dir, `out-${++n}`)
     const real = await open(path, 'w+')
@@ -66,7 +66,9 @@ describe('copying a cached blob (pipeline)', () => {
         if (failure) return Promise.reject(failure)
         return real.write(buffer, offset, length, position)
       },
-      writev: (buffers: Buffer[], position: number) => real.writev(buffers, position)
+      writev: (buffers: Buffer[], position: number) => real.writev(buffers, position),
+      // A download writes through the descriptor (blobs.ts, fileSink), past `before`.
+      fd: real.fd
     } as unknown as FileHandle
     return { path, real, handle }
   }

@@ -12,6 +12,7 @@
  * (temporary name, then rename); cache.ts keeps reads and writes inside the cache.
  */
 import { createHash, type Hash } from 'node:crypto'
+import { writeSync } from 'node:fs'
 import type { FileHandle } from 'node:fs/promises'
 import { BlobCache, pipeChunks, readChunks } from './cache.js'
 import { HttpError } from './client.js'
@@ -19,7 +20,7 @@ import { describeError, isCertificateError, isError } from './errors.js'
 import { discard, header, type HttpResponse } from './http.js'
 import { limiter } from './limit.js'
 import { rateLimitStop, readRateLimit } from './ratelimit.js'
-import { StagingPool, type Stage } from './staging.js'
+import { StagingPool } from './staging.js'
 import { youngGarbage } from './young-gc.js'
 import {
   backoffDelay,
@@ -139,7 +140,6 @@ export class BlobFetcher {
     const collector: Sink = {
       write: data => {
         chunks.push(Buffer.from(data))
-        return Promise.resolve()
       },
       reset: () => {
         chunks.length = 0
@@ -325,7 +325,7 @@ export class BlobFetcher {
     }
     // Each view of the connection's read buffer (wire.ts: valid until the next is asked for)
     // is hashed and copied into a reused stage at once (staging.ts); a full stage is written
-    // while the other fills: one write call per stage (64 KiB), and the socket reads on meanwhile.
+    // there and then (StagedWriter).
     const stage = this.staging.acquire()
     const writer = new StagedWriter(stage, sinks, state)
     let accepted = state.received
@@ -339,24 +339,20 @@ export class BlobFetcher {
         state.hash.update(buf)
         this.stats.bytesFetched += buf.length
         this.onBytes(buf.length)
-        await writer.push(buf)
+        writer.push(buf)
         youngGarbage(buf.length)
       }
-      await writer.drain()
+      writer.flush()
     } catch (err) {
-      if (err instanceof BlobMismatchError || isDiskError(err) || writer.failed) {
-        await writer.settle()
-        throw err
-      }
+      if (err instanceof BlobMismatchError || isDiskError(err) || writer.failed) throw err
       // The connection broke: what arrived is good, so write it and resume after it.
-      await writer.drain()
+      writer.flush()
       throw new TransferError(
         `connection broke after ${state.received} of ${desc.size} bytes (${describeError(err)})`,
         url,
         err
       )
     } finally {
-      await writer.settle()
       this.staging.release(stage)
     }
     if (state.received !== desc.size) {
@@ -384,76 +380,73 @@ interface TransferState {
 
 /**
  * Where downloaded bytes go; `reset` forgets what was written (a restart from 0). `data` is
- * a reused buffer: valid until the returned promise settles, so a sink that keeps bytes
- * copies them.
+ * a reused buffer, valid only during the call, so a sink that keeps bytes copies them.
  */
 interface Sink {
-  write(data: Buffer, position: number): Promise<void>
+  write(data: Buffer, position: number): void
   reset?(): void
 }
 
 /**
- * Stages received chunks in a pair of reused buffers and writes each full one to every
- * sink, one write in flight while the other buffer fills. `state.received` grows only when
- * a write is done, so a resume starts after bytes that are really on disk.
+ * Collects received chunks in one reused stage and writes each full one to every sink at
+ * once, on the main thread. A write into the page cache takes less time than handing it
+ * to the threadpool and back: with threadpool writes a 3 GiB fetch made ~170,000 futex
+ * calls, and writing here took it from 7.2-8.4 s to 6.2-6.8 s, with 1.5 s less kernel and
+ * 1 s less user time (node 24, 2 cores shared with the registry). `state.received` grows
+ * only when a write is done, so a resume starts after bytes that are really on disk.
  */
+/** Reads at least this large are written as they are (StagedWriter.push). */
+const DIRECT_WRITE = 32 * 1024
+
 class StagedWriter {
   private filled = 0
-  private pending: Promise<void> = Promise.resolve()
-  private error: { cause: unknown } | undefined
+  private error = false
 
   constructor(
-    private readonly stage: Stage,
+    private readonly stage: Buffer,
     private readonly sinks: Sink[],
     private readonly state: TransferState
   ) {}
 
   /** True once a write to a sink failed. */
   get failed(): boolean {
-    return this.error !== undefined
+    return this.error
   }
 
-  /** Copies `chunk` in; waits for a write only when both buffers are busy. */
-  async push(chunk: Buffer): Promise<void> {
+  /**
+   * Takes `chunk`: a large one with nothing staged is written as it is (no copy, and the
+   * stage's pages are never touched: a plain-HTTP read is 64 KiB); smaller ones (a TLS
+   * record is at most 16 KiB) are copied in, and the stage written each time it is full.
+   */
+  push(chunk: Buffer): void {
+    if (this.filled === 0 && chunk.length >= DIRECT_WRITE) {
+      this.write(chunk)
+      return
+    }
     let from = 0
     while (from < chunk.length) {
-      const copied = chunk.copy(this.stage.fill, this.filled, from)
+      const copied = chunk.copy(this.stage, this.filled, from)
       this.filled += copied
       from += copied
-      if (this.filled === this.stage.fill.length) await this.flush()
+      if (this.filled === this.stage.length) this.flush()
     }
   }
 
-  /** Starts writing the filled buffer, once the previous write is done. */
-  private async flush(): Promise<void> {
-    await this.pending
-    if (this.error) throw this.error.cause
+  /** Writes what is staged to every sink; throws a write's failure. */
+  flush(): void {
     if (this.filled === 0) return
-    const data = this.stage.fill.subarray(0, this.filled)
-    const position = this.state.received
-    const size = this.filled
-    this.pending = Promise.all(this.sinks.map(s => s.write(data, position))).then(
-      () => {
-        this.state.received += size
-      },
-      (err: unknown) => {
-        this.error = { cause: err }
-      }
-    )
-    ;[this.stage.fill, this.stage.spare] = [this.stage.spare, this.stage.fill]
+    this.write(this.stage.subarray(0, this.filled))
     this.filled = 0
   }
 
-  /** Writes everything staged; throws a write's failure. */
-  async drain(): Promise<void> {
-    await this.flush()
-    await this.pending
-    if (this.error) throw this.error.cause
-  }
-
-  /** Waits for the write in flight, whatever its outcome (before a retry or a release). */
-  async settle(): Promise<void> {
-    await this.pending
+  private write(data: Buffer): void {
+    try {
+      for (const sink of this.sinks) sink.write(data, this.state.received)
+    } catch (err) {
+      this.error = true
+      throw err
+    }
+    this.state.received += data.length
   }
 }
 
@@ -518,8 +511,16 @@ function restart(state: TransferState, sinks: Sink[]): void {
 
 function fileSink(target: BlobTarget): Sink {
   return {
-    write: async (data, position) => {
-      await target.handle.write(data, 0, data.length, target.offset + position)
+    write: (data, position) => {
+      for (let done = 0; done < data.length;) {
+        done += writeSync(
+          target.handle.fd,
+          data,
+          done,
+          data.length - done,
+          target.offset + position + done
+        )
+      }
     }
   }
 }
