@@ -10,12 +10,17 @@
  *                                                (wire.ts); printed for comparison
  *   node fetch-limit.js disk <file of paths>     every cached blob read and hashed, one after
  *                                                another: the warm limit (read and hash)
+ *   node fetch-limit.js write <bytes> <path>     that many bytes written to a new file in
+ *                                                1 MiB writes: not a limit kedge is held to,
+ *                                                but what writing the archive alone costs on
+ *                                                this machine, which any fetch that keeps
+ *                                                the bytes pays and the limits above do not
  * The raw reader is deliberately minimal (plain HTTP, Content-Length bodies, which is what
  * the bench's Debian registry sends) and shares no code with kedge's transport, so the
  * limit does not merely agree with the code it measures.
  */
-import { createHash } from 'node:crypto'
-import { createReadStream, readFileSync } from 'node:fs'
+import { createHash, randomBytes } from 'node:crypto'
+import { closeSync, createReadStream, openSync, readFileSync, writeSync } from 'node:fs'
 import { get } from 'node:http'
 import { connect, type Socket } from 'node:net'
 
@@ -114,11 +119,29 @@ async function parallel<T>(
   )
 }
 
-const [mode, listFile] = process.argv.slice(2)
-const items = readFileSync(listFile ?? '', 'utf8')
-  .split('\n')
-  .filter(Boolean)
-if (mode === 'net') {
+/** Writes `bytes` bytes (random, from one reused 1 MiB buffer) to a new file at `path`. */
+function writeFile(bytes: number, path: string): void {
+  const chunk = randomBytes(1024 * 1024)
+  const fd = openSync(path, 'wx')
+  try {
+    for (let done = 0; done < bytes;) {
+      done += writeSync(fd, chunk, 0, Math.min(chunk.length, bytes - done))
+    }
+  } finally {
+    closeSync(fd)
+  }
+}
+
+const [mode, listFile, target] = process.argv.slice(2)
+const items =
+  mode === 'write'
+    ? []
+    : readFileSync(listFile ?? '', 'utf8')
+        .split('\n')
+        .filter(Boolean)
+if (mode === 'write') {
+  writeFile(Number(listFile), target ?? '')
+} else if (mode === 'net') {
   const first = new URL(items[0] ?? 'http://127.0.0.1:1/')
   await parallel(
     items,
@@ -138,5 +161,5 @@ if (mode === 'net') {
 } else if (mode === 'disk') {
   for (const path of items) await readHash(path)
 } else {
-  throw new Error('usage: fetch-limit.js net|net-http|disk <list file>')
+  throw new Error('usage: fetch-limit.js net|net-http|disk <list file> | write <bytes> <path>')
 }
