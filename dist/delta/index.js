@@ -3383,9 +3383,10 @@ const REJECTED = new Set([
     'EE_KEY_TOO_SMALL',
     'CA_MD_TOO_WEAK'
 ]);
-function codeOf(err) {
+/** True when `err` is node refusing a server's certificate (by its code). */
+function refusesCertificate(err) {
     const code = err?.code;
-    return typeof code === 'string' ? code : '';
+    return (typeof code === 'string' && (UNTRUSTED.has(code) || NOT_NOW.has(code) || REJECTED.has(code)));
 }
 /**
  * A server's TLS certificate was refused. The message names the host and says what to do;
@@ -3419,19 +3420,16 @@ function certificateMessage(host, cause) {
 function certificateError(err, host) {
     if (err instanceof CertificateError)
         return err;
-    const code = codeOf(err);
-    if (!isError(err) || !(UNTRUSTED.has(code) || NOT_NOW.has(code) || REJECTED.has(code))) {
+    if (!isError(err) || !refusesCertificate(err))
         return undefined;
-    }
     return new CertificateError(host, err);
 }
 /** A refused certificate, anywhere in the cause chain: retrying will not change it. */
 function isCertificateError(err) {
     let current = err;
     for (let depth = 0; depth < 4 && isError(current); depth++) {
-        if (current instanceof CertificateError || certificateError(current, '') !== undefined) {
+        if (current instanceof CertificateError || refusesCertificate(current))
             return true;
-        }
         current = current.cause;
     }
     return false;

@@ -1941,9 +1941,10 @@ const REJECTED = new Set([
     'EE_KEY_TOO_SMALL',
     'CA_MD_TOO_WEAK'
 ]);
-function codeOf(err) {
+/** True when `err` is node refusing a server's certificate (by its code). */
+function refusesCertificate(err) {
     const code = err?.code;
-    return typeof code === 'string' ? code : '';
+    return (typeof code === 'string' && (UNTRUSTED.has(code) || NOT_NOW.has(code) || REJECTED.has(code)));
 }
 /**
  * A server's TLS certificate was refused. The message names the host and says what to do;
@@ -1977,19 +1978,16 @@ function certificateMessage(host, cause) {
 function certificateError(err, host) {
     if (err instanceof CertificateError)
         return err;
-    const code = codeOf(err);
-    if (!isError(err) || !(UNTRUSTED.has(code) || NOT_NOW.has(code) || REJECTED.has(code))) {
+    if (!isError(err) || !refusesCertificate(err))
         return undefined;
-    }
     return new CertificateError(host, err);
 }
 /** A refused certificate, anywhere in the cause chain: retrying will not change it. */
 function isCertificateError(err) {
     let current = err;
     for (let depth = 0; depth < 4 && isError(current); depth++) {
-        if (current instanceof CertificateError || certificateError(current, '') !== undefined) {
+        if (current instanceof CertificateError || refusesCertificate(current))
             return true;
-        }
         current = current.cause;
     }
     return false;
@@ -3107,14 +3105,15 @@ function limiter(concurrency) {
 //# sourceMappingURL=limit.js.map
 ;// CONCATENATED MODULE: ./packages/oci/lib/staging.js
 /**
- * Reused transfer buffers. A blob download copies each piece the connection read (a view
- * of its read buffer, valid only until the next piece is asked for: wire.ts) into one of
- * these at once, and writes it when full (blobs.ts, StagedWriter), so nothing is allocated
- * per read and a write call carries a few reads. One per transfer in flight, reused across
- * transfers: the resident set does not grow with the blob size or the number of blobs (npm
- * run bench --scale measures it). 128 KiB: 64 KiB meant twice the write calls, 256 KiB
- * 1 MiB more resident (8 transfers at once) for no time gained beyond the noise (node 24,
- * 3 GiB, 3 interleaved runs each).
+ * Reused transfer buffers. A blob download writes a large read as it is, and copies a
+ * small one (a view of the connection's read buffer, valid only until the next piece is
+ * asked for: wire.ts; a TLS record is at most 16 KiB) into one of these, written when full
+ * (blobs.ts, StagedWriter): nothing is allocated per read, and a write call carries a few
+ * small reads. A plain-HTTP download never touches its stage's pages. One per transfer in
+ * flight, reused across transfers: the resident set does not grow with the blob size or
+ * the number of blobs (npm run bench --scale measures it). 128 KiB, measured when every
+ * read was staged: 64 KiB meant twice the write calls, 256 KiB 1 MiB more resident (8
+ * transfers at once) for no time gained beyond the noise (node 24, 3 GiB, 3 runs each).
  */
 const STAGE_SIZE = 128 * 1024;
 class StagingPool {
@@ -3442,8 +3441,7 @@ class BlobFetcher {
             restart(state, sinks);
         }
         // Each view of the connection's read buffer (wire.ts: valid until the next is asked for)
-        // is hashed and copied into a reused stage at once (staging.ts); a full stage is written
-        // there and then (StagedWriter).
+        // is hashed and handed to the StagedWriter, which writes it before the next is read.
         const stage = this.staging.acquire();
         const writer = new StagedWriter(stage, sinks, state);
         let accepted = state.received;
@@ -3485,30 +3483,27 @@ class BlobFetcher {
         await this.cache?.cleanup();
     }
 }
+/** Reads at least this large are written as they are (StagedWriter.push). */
+const DIRECT_WRITE = 32 * 1024;
 /**
- * Collects received chunks in one reused stage and writes each full one to every sink at
- * once, on the main thread. A write into the page cache takes less time than handing it
+ * Writes received chunks to every sink at once, on the main thread: a large one as it is,
+ * small ones gathered first in one reused stage (staging.ts). A write into the page cache takes less time than handing it
  * to the threadpool and back: with threadpool writes a 3 GiB fetch made ~170,000 futex
  * calls, and writing here took it from 7.2-8.4 s to 6.2-6.8 s, with 1.5 s less kernel and
  * 1 s less user time (node 24, 2 cores shared with the registry). `state.received` grows
  * only when a write is done, so a resume starts after bytes that are really on disk.
  */
-/** Reads at least this large are written as they are (StagedWriter.push). */
-const DIRECT_WRITE = 32 * 1024;
 class StagedWriter {
     stage;
     sinks;
     state;
+    /** True once a write to a sink failed. */
+    failed = false;
     filled = 0;
-    error = false;
     constructor(stage, sinks, state) {
         this.stage = stage;
         this.sinks = sinks;
         this.state = state;
-    }
-    /** True once a write to a sink failed. */
-    get failed() {
-        return this.error;
     }
     /**
      * Takes `chunk`: a large one with nothing staged is written as it is (no copy, and the
@@ -3542,7 +3537,7 @@ class StagedWriter {
                 sink.write(data, this.state.received);
         }
         catch (err) {
-            this.error = true;
+            this.failed = true;
             throw err;
         }
         this.state.received += data.length;

@@ -7,11 +7,12 @@ import { spawn, execFile, type ChildProcess } from 'node:child_process'
 import { createServer as createHttpServer, type RequestListener } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import { createServer, type Socket } from 'node:net'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { createWriteStream } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import type { ServerCertificate } from './tls.js'
 
 const execFileAsync = promisify(execFile)
 const live = new Set<ChildProcess>()
@@ -135,14 +136,19 @@ export interface LoopbackServer {
 
 /**
  * An HTTP server on 127.0.0.1 (a free port) that tracks its connections, so close() is
- * prompt; HTTPS with `tls` (PEM certificate and key).
+ * prompt; HTTPS with `tls` (tls.ts: its PEM certificate and key files).
  */
 export async function listenLoopback(
   handler: RequestListener,
-  tls?: { cert: Buffer; key: Buffer }
+  tls?: ServerCertificate
 ): Promise<LoopbackServer> {
   const sockets = new Set<Socket>()
-  const server = tls ? createHttpsServer(tls, handler) : createHttpServer(handler)
+  const server = tls
+    ? createHttpsServer(
+        { cert: await readFile(tls.certPath), key: await readFile(tls.keyPath) },
+        handler
+      )
+    : createHttpServer(handler)
   let connections = 0
   server.on('connection', (s: Socket) => {
     connections += 1

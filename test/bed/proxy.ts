@@ -239,13 +239,9 @@ export async function startProxy(target: string, options: ProxyOptions = {}): Pr
     req.pipe(forward)
   }
 
-  const tls = options.tls && {
-    cert: await readFile(options.tls.certPath),
-    key: await readFile(options.tls.keyPath)
-  }
   const loopback = await listenLoopback((req, res) => {
     handle(req, res).catch(() => res.destroy())
-  }, tls)
+  }, options.tls)
   localHost = `127.0.0.1:${loopback.port}`
   return {
     url: `${scheme}://${localHost}`,

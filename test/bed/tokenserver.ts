@@ -43,10 +43,6 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
   const issuer = options.issuer ?? 'kedge-test-issuer'
   const privateRepos = new Set(options.privateRepositories ?? [])
   const requests: TokenServer['requests'] = []
-  const tls = options.tls && {
-    cert: await readFile(options.tls.certPath),
-    key: await readFile(options.tls.keyPath)
-  }
 
   const issue = (repository: string, actions: string[]): string => {
     const now = Math.floor(Date.now() / 1000)
@@ -91,7 +87,7 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
     requests.push({ scope, ...(user ? { user } : {}), granted })
     res.writeHead(200, { 'content-type': 'application/json' })
     res.end(JSON.stringify({ token: issue(repository, granted), expires_in: 600 }))
-  }, tls)
+  }, options.tls)
   const port = loopback.port
   return {
     realm: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}/token`,

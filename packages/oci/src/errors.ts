@@ -76,9 +76,12 @@ const REJECTED = new Set([
   'CA_MD_TOO_WEAK'
 ])
 
-function codeOf(err: unknown): string {
+/** True when `err` is node refusing a server's certificate (by its code). */
+function refusesCertificate(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code
-  return typeof code === 'string' ? code : ''
+  return (
+    typeof code === 'string' && (UNTRUSTED.has(code) || NOT_NOW.has(code) || REJECTED.has(code))
+  )
 }
 
 /**
@@ -116,10 +119,7 @@ function certificateMessage(host: string, cause: Error & { code: string }): stri
 /** `err` as a CertificateError for `host` when it is node refusing a certificate; else undefined. */
 export function certificateError(err: unknown, host: string): CertificateError | undefined {
   if (err instanceof CertificateError) return err
-  const code = codeOf(err)
-  if (!isError(err) || !(UNTRUSTED.has(code) || NOT_NOW.has(code) || REJECTED.has(code))) {
-    return undefined
-  }
+  if (!isError(err) || !refusesCertificate(err)) return undefined
   return new CertificateError(host, err as Error & { code: string })
 }
 
@@ -127,9 +127,7 @@ export function certificateError(err: unknown, host: string): CertificateError |
 export function isCertificateError(err: unknown): boolean {
   let current: unknown = err
   for (let depth = 0; depth < 4 && isError(current); depth++) {
-    if (current instanceof CertificateError || certificateError(current, '') !== undefined) {
-      return true
-    }
+    if (current instanceof CertificateError || refusesCertificate(current)) return true
     current = current.cause
   }
   return false
