@@ -4,13 +4,18 @@
  * a crashed test run leaves no registry or containerd behind.
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process'
-import { createServer as createHttpServer, type RequestListener } from 'node:http'
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type RequestListener
+} from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import { createServer, type Socket } from 'node:net'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { createWriteStream } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { Duplex } from 'node:stream'
 import { promisify } from 'node:util'
 import type { ServerCertificate } from './tls.js'
 
@@ -140,7 +145,9 @@ export interface LoopbackServer {
  */
 export async function listenLoopback(
   handler: RequestListener,
-  tls?: ServerCertificate
+  tls?: ServerCertificate,
+  /** Answers CONNECT requests (a forward proxy); without it node closes them. */
+  onConnect?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void
 ): Promise<LoopbackServer> {
   const sockets = new Set<Socket>()
   const server = tls
@@ -149,6 +156,7 @@ export async function listenLoopback(
         handler
       )
     : createHttpServer(handler)
+  if (onConnect) server.on('connect', onConnect)
   let connections = 0
   server.on('connection', (s: Socket) => {
     connections += 1

@@ -17,8 +17,14 @@ export interface ServerCertificate {
   keyPath: string
 }
 
-/** A self-signed certificate for CN=127.0.0.1 with SAN IP:127.0.0.1, valid one day, in `dir`. */
-export async function makeServerCertificate(dir: string): Promise<ServerCertificate> {
+/**
+ * A self-signed certificate for CN=127.0.0.1 with SAN IP:127.0.0.1 (and DNS:<name> for each
+ * of `names`: a host only a proxy resolves), valid one day, in `dir`.
+ */
+export async function makeServerCertificate(
+  dir: string,
+  names: string[] = []
+): Promise<ServerCertificate> {
   const certPath = join(dir, 'cert.pem')
   const keyPath = join(dir, 'key.pem')
   await run('openssl', [
@@ -32,7 +38,7 @@ export async function makeServerCertificate(dir: string): Promise<ServerCertific
     '-subj',
     '/CN=127.0.0.1',
     '-addext',
-    'subjectAltName=IP:127.0.0.1',
+    ['subjectAltName=IP:127.0.0.1', ...names.map(n => `DNS:${n}`)].join(','),
     '-keyout',
     keyPath,
     '-out',

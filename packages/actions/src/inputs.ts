@@ -86,6 +86,27 @@ function readDockerLogin(credentials: CredentialStore): void {
   }
 }
 
+/** A proxy URL's password (HTTPS_PROXY=http://user:password@host:port) is masked too. */
+function maskProxySecrets(env: NodeJS.ProcessEnv = process.env): void {
+  for (const name of ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY']) {
+    const setting = env[name]?.trim()
+    if (!setting) continue
+    let password: string
+    try {
+      password = new URL(/:\/\//.test(setting) ? setting : `http://${setting}`).password
+    } catch {
+      continue // proxy.ts says what is wrong with it when it is used
+    }
+    if (!password) continue
+    core.setSecret(password)
+    try {
+      core.setSecret(decodeURIComponent(password))
+    } catch {
+      // not percent-encoded as a URL must be: proxy.ts refuses it when it is used
+    }
+  }
+}
+
 /**
  * The registry inputs (username/password for `registry`, registry-auth, mirrors,
  * insecure-registries) as client options. Every secret is masked.
@@ -114,6 +135,7 @@ export function readRegistryInputs(): ClientOptions {
     if (password) core.setSecret(password)
     if (password) core.setSecret(encodeURIComponent(password))
   }
+  maskProxySecrets()
   return {
     credentials,
     mirrors,

@@ -16,7 +16,7 @@ import { writeSync } from 'node:fs'
 import type { FileHandle } from 'node:fs/promises'
 import { BlobCache, pipeChunks, readChunks } from './cache.js'
 import { HttpError } from './client.js'
-import { describeError, isCertificateError, isError } from './errors.js'
+import { describeError, isError, isPermanentError } from './errors.js'
 import { discard, header, type HttpResponse } from './http.js'
 import { limiter } from './limit.js'
 import { rateLimitStop, readRateLimit } from './ratelimit.js'
@@ -258,7 +258,7 @@ export class BlobFetcher {
           err instanceof TransferError ||
           (err instanceof HttpError
             ? err.retryable
-            : isError(err) && !isDiskError(err) && !isCertificateError(err))
+            : isError(err) && !isDiskError(err) && !isPermanentError(err))
         if (!transient) break
         const tooLong = rateLimitStop(
           err instanceof HttpError ? err : undefined,

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto'
 import { basicAuth, CredentialStore, parseChallenge, type Credential } from './auth.js'
 import { discard, header, readBody, request, type HttpResponse } from './http.js'
 import { silentLogger, type Logger } from './log.js'
-import { describeError, isCertificateError, isError, tlsHint } from './errors.js'
+import { describeError, isError, isPermanentError, tlsHint } from './errors.js'
 import { RateLimitError, rateLimitStop, readRateLimit, type RateLimitInfo } from './ratelimit.js'
 import { DOCKER_HUB, DOCKER_HUB_API, type ImageReference } from './reference.js'
 import {
@@ -383,10 +383,10 @@ export class RegistryClient {
     }
   }
 
-  /** Network failures and retryable statuses; not auth, 404 or a refused TLS certificate. */
+  /** Network failures and retryable statuses; not auth, 404, a refused TLS certificate or a proxy refusing for good. */
   private shouldRetry(err: unknown): boolean {
     if (err instanceof HttpError) return err.retryable
-    return isError(err) && !isCertificateError(err)
+    return isError(err) && !isPermanentError(err)
   }
 
   /**

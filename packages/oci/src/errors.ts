@@ -132,3 +132,38 @@ export function isCertificateError(err: unknown): boolean {
   }
   return false
 }
+
+/**
+ * A proxy's refusal to tunnel or forward (an answer to CONNECT other than 200). 407 and 403
+ * are `permanent` (credentials or policy: retrying will not change them); a 502 or 504 (the
+ * proxy could not reach the registry) is retried like any network failure.
+ */
+export class ProxyRefusal extends Error {
+  constructor(
+    message: string,
+    readonly status: number
+  ) {
+    super(message)
+    this.name = 'ProxyRefusal'
+  }
+
+  get permanent(): boolean {
+    return this.status === 407 || this.status === 403
+  }
+}
+
+/** A proxy setting (HTTPS_PROXY and the like) that cannot be used as it is. */
+export class ProxySettingError extends Error {
+  override name = 'ProxySettingError'
+}
+
+/** Retrying will not help: a refused certificate, a proxy refusing for good or unusable. */
+export function isPermanentError(err: unknown): boolean {
+  let current: unknown = err
+  for (let depth = 0; depth < 4 && isError(current); depth++) {
+    if (current instanceof ProxyRefusal && current.permanent) return true
+    if (current instanceof ProxySettingError) return true
+    current = current.cause
+  }
+  return isCertificateError(err)
+}

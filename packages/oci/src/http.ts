@@ -5,6 +5,8 @@
  * node:http ~1.7x slower than wire.ts, with far more garbage (README, "Speed and memory").
  */
 import { certificateError } from './errors.js'
+import { proxyFor, type ProxyEnv } from './proxy.js'
+import { refusal } from './tunnel.js'
 import { wireRequest, type Headers, type ResponseBody } from './wire.js'
 
 export { closeIdleConnections } from './wire.js'
@@ -24,6 +26,8 @@ export interface RequestOptions {
   idleTimeoutMs: number
   /** The only certificate authorities trusted for HTTPS (they replace node's; see wire.ts). */
   ca?: string | Buffer
+  /** Where HTTPS_PROXY, HTTP_PROXY and NO_PROXY are read (proxy.ts); process.env if unset. */
+  proxyEnv?: ProxyEnv
 }
 
 export function header(res: HttpResponse, name: string): string | undefined {
@@ -37,15 +41,21 @@ export async function request(url: string, options: RequestOptions): Promise<Htt
   if (target.protocol !== 'https:' && target.protocol !== 'http:') {
     throw new Error(`unsupported URL scheme in ${url}`)
   }
+  const proxy = proxyFor(target, options.proxyEnv)
   const res = await wireRequest(target, {
     method: options.method ?? 'GET',
     headers: { 'user-agent': 'kedge', ...options.headers },
     idleTimeoutMs: options.idleTimeoutMs,
-    ...(options.ca ? { ca: options.ca } : {})
+    ...(options.ca ? { ca: options.ca } : {}),
+    ...(proxy ? { proxy } : {})
   }).catch((err: unknown) => {
     // A refused certificate says whose, and what to do (errors.ts); others go as they are.
     throw certificateError(err, target.host) ?? err
   })
+  if (proxy && res.status === 407) {
+    res.body.discard()
+    throw refusal(proxy, `${options.method ?? 'GET'} ${url}`, 407, 'HTTP/1.1 407')
+  }
   return { status: res.status, url, headers: res.headers, body: res.body }
 }
 

@@ -14,6 +14,9 @@ import { createHash } from 'node:crypto'
 import { connect as netConnect, isIP, type OnReadOpts, type Socket } from 'node:net'
 import type { ConnectionOptions } from 'node:tls'
 import { BodyDecoder, framingOf, FramingError } from './http-framing.js'
+import { proxyAuthorization } from './proxy.js'
+import { youngGarbage } from './young-gc.js'
+import { openTunnel } from './tunnel.js'
 
 export type Headers = Record<string, string | string[] | undefined>
 
@@ -27,6 +30,11 @@ export interface WireOptions {
    * NODE_EXTRA_CA_CERTS): node's `ca` replaces them, it does not add to them.
    */
   ca?: string | Buffer
+  /**
+   * An http:// proxy to go through (proxy.ts picks it from the environment): HTTPS is
+   * tunnelled with CONNECT, plain HTTP is sent to the proxy in absolute form.
+   */
+  proxy?: URL
 }
 
 export interface WireResponse {
@@ -55,6 +63,8 @@ export interface ResponseBody extends AsyncIterable<Buffer> {
 const READ_BUFFER = 64 * 1024
 const TLS_READ_BUFFER = 16 * 1024
 const EMPTY = Buffer.alloc(0)
+/** Tunnelled TLS reads count this many times more toward a scavenge (Connection). */
+const TUNNEL_GC_WEIGHT = 3
 const MAX_HEAD = 64 * 1024
 /** A body up to this size is read to its end when discarded, to keep the connection. */
 const DRAIN_LIMIT = 256 * 1024
@@ -64,6 +74,8 @@ const DRAIN_LIMIT = 256 * 1024
  * with a buffer function); `buffer[start, end)` is the read being taken, `queued` the reads
  * not reached yet. A socket pauses after each read, but TLS may still deliver the rest of
  * what it decrypted, each piece into the next buffer, so no unread byte is overwritten.
+ * TLS through a proxy's tunnel cannot take `onread` (node ignores it beside `socket`): its
+ * reads come as 'data' chunks, each queued the same way, with a pause after each.
  */
 class Connection {
   readonly socket: Socket
@@ -75,17 +87,21 @@ class Connection {
   private readonly spare: Buffer[] = []
   private readonly queued: Array<{ buf: Buffer; n: number }> = []
   private wake: (() => void) | undefined
+  /** Whether a taken read's buffer goes back to `spare` (onread buffers; not 'data' chunks). */
+  private readonly recycle: boolean
 
   constructor(
     readonly origin: string,
-    /** Its idle pool (poolKey): the origin, and the CAs it was verified against. */
+    /** Its idle pool (poolKey): the origin, the CAs it was verified against, the proxy. */
     readonly pool: string,
     url: URL,
     ca: string | Buffer | undefined,
-    tls: TlsModule | undefined
+    tls: TlsModule | undefined,
+    /** A CONNECT tunnel to carry TLS, or an HTTP proxy to connect to instead of the origin. */
+    route: { tunnel?: Socket; via?: URL } = {}
   ) {
-    const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80))
-    const host = url.hostname.replace(/^\[|\]$/g, '')
+    const { host, port } = endpoint(route.via ?? url)
+    this.recycle = !route.tunnel
     const onread: OnReadOpts = {
       buffer: () => this.spare.pop() ?? Buffer.allocUnsafeSlow(tls ? TLS_READ_BUFFER : READ_BUFFER),
       callback: (n: number, buf: Uint8Array) => this.onRead(n, buf as Buffer)
@@ -98,9 +114,21 @@ class Connection {
         onread,
         ALPNProtocols: ['http/1.1'],
         ...(isIP(host) ? {} : { servername: host }),
-        ...(ca ? { ca } : {})
+        ...(ca ? { ca } : {}),
+        ...(route.tunnel ? { socket: route.tunnel } : {})
       }
       this.socket = tls.connect(options)
+      if (route.tunnel) {
+        this.socket.on('data', (chunk: Buffer) => {
+          this.onRead(chunk.length, chunk)
+          this.socket.pause()
+          // Each chunk is a fresh 16 KiB buffer (malloc'd, freed only by a scavenge): with a
+          // scavenge every 2 MiB instead of 8 (the reader counts the same bytes again), a
+          // 1 GiB fetch through a tunnel peaks at 73 MiB instead of 80 (66 without a proxy);
+          // every 1 MiB, 71 MiB but 20% slower.
+          youngGarbage(chunk.length * TUNNEL_GC_WEIGHT)
+        })
+      }
     } else {
       this.socket = netConnect({ host, port, onread })
     }
@@ -152,7 +180,7 @@ class Connection {
     while (this.start === this.end) {
       const next = this.queued.shift()
       if (next) {
-        if (this.buffer !== EMPTY) this.spare.push(this.buffer)
+        if (this.buffer !== EMPTY && this.recycle) this.spare.push(this.buffer)
         this.buffer = next.buf
         this.start = 0
         this.end = next.n
@@ -180,6 +208,12 @@ class Connection {
   }
 }
 
+/** A URL's host (brackets off an IPv6 literal) and port. */
+function endpoint(url: URL): { host: string; port: number } {
+  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80))
+  return { host: url.hostname.replace(/^\[|\]$/g, ''), port }
+}
+
 type TlsModule = typeof import('node:tls')
 let tlsModule: TlsModule | undefined
 
@@ -201,9 +235,10 @@ const idle = new Map<string, Connection[]>()
  * against: a request with its own `ca` must not take one checked against node's CAs (or
  * another `ca`), nor the other way round.
  */
-function poolKey(url: URL, ca: string | Buffer | undefined): string {
-  if (!ca || url.protocol !== 'https:') return url.origin
-  return `${url.origin} ca:${createHash('sha256').update(ca).digest('hex')}`
+function poolKey(url: URL, ca: string | Buffer | undefined, proxy: URL | undefined): string {
+  const via = proxy ? ` via:${proxy.href}` : ''
+  if (!ca || url.protocol !== 'https:') return url.origin + via
+  return `${url.origin} ca:${createHash('sha256').update(ca).digest('hex')}${via}`
 }
 
 function take(pool: string): Connection | undefined {
@@ -238,7 +273,7 @@ export function closeIdleConnections(): void {
 /** Sends one request; resolves when the status line and headers have arrived. */
 export async function wireRequest(url: URL, options: WireOptions): Promise<WireResponse> {
   const text = requestHead(url, options)
-  const pool = poolKey(url, options.ca)
+  const pool = poolKey(url, options.ca, options.proxy)
   const reused = take(pool)
   if (reused) {
     try {
@@ -249,8 +284,18 @@ export async function wireRequest(url: URL, options: WireOptions): Promise<WireR
     }
   }
   const tls = url.protocol === 'https:' ? await loadTls() : undefined
-  const conn = new Connection(url.origin, pool, url, options.ca, tls)
+  const conn = new Connection(url.origin, pool, url, options.ca, tls, await route(url, options))
   return exchange(conn, text, options, false)
+}
+
+/** How a new connection reaches `url`: directly, through a tunnel, or via a proxy. */
+async function route(url: URL, options: WireOptions): Promise<{ tunnel?: Socket; via?: URL }> {
+  const proxy = options.proxy
+  if (!proxy) return {}
+  if (url.protocol !== 'https:') return { via: proxy }
+  const { host, port } = endpoint(url)
+  const target = isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`
+  return { tunnel: await openTunnel(proxy, target, options.idleTimeoutMs) }
 }
 
 /** The connection ended before one byte of the answer: it went stale while idle. */
@@ -279,8 +324,15 @@ async function exchange(
   return { status, headers, body: new WireBody(conn, new BodyDecoder(framing), keep) }
 }
 
+/** The request line and headers; plain HTTP through a proxy names the whole URL. */
 function requestHead(url: URL, options: WireOptions): string {
-  const lines = [`${options.method} ${url.pathname}${url.search} HTTP/1.1`, `host: ${url.host}`]
+  const viaProxy = options.proxy && url.protocol === 'http:' ? options.proxy : undefined
+  const target = viaProxy
+    ? `${url.origin}${url.pathname}${url.search}`
+    : `${url.pathname}${url.search}`
+  const lines = [`${options.method} ${target} HTTP/1.1`, `host: ${url.host}`]
+  const auth = viaProxy && proxyAuthorization(viaProxy)
+  if (auth) lines.push(`proxy-authorization: ${auth}`)
   for (const [name, value] of Object.entries(options.headers)) {
     if (/[\r\n]/.test(name + value) || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
       throw new Error(`refusing to send header "${name}": invalid name or a line break in it`)
