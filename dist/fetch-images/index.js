@@ -2043,8 +2043,9 @@ function proxyFor(url, env = process.env) {
     const setting = name ? (env[name] ?? '').trim() : '';
     if (!name || !setting)
         return undefined;
-    const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-    if (isLoopback(host) || bypassed(host, portOf(url), env.no_proxy ?? env.NO_PROXY ?? '')) {
+    const { host: literal, port } = endpoint(url);
+    const host = literal.toLowerCase();
+    if (isLoopback(host) || bypassed(host, String(port), env.no_proxy ?? env.NO_PROXY ?? '')) {
         return undefined;
     }
     return parseProxy(name, setting);
@@ -2060,11 +2061,36 @@ function proxyAuthorization(proxy) {
 function proxyLabel(proxy) {
     return `http://${proxy.host}`;
 }
+/** A URL's host (brackets off an IPv6 literal) and port (the scheme's when none is given). */
+function endpoint(url) {
+    const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+    return { host: url.hostname.replace(/^\[|\]$/g, ''), port };
+}
+/**
+ * A proxy setting as a URL; "proxy.example:3128" without a scheme means http://, as curl
+ * and Go take it. Throws (TypeError) when it does not parse.
+ */
+function proxyUrl(setting) {
+    return new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(setting) ? setting : `http://${setting}`);
+}
+/** What a proxy's refusal of `what` (CONNECT host:port, or GET url) means, and what to do. */
+function refusal(proxy, what, status, statusLine) {
+    const answer = statusLine.trim() || 'no status line';
+    let advice = 'retry later, or ask the proxy admin';
+    if (status === 407) {
+        advice = proxy.username
+            ? 'it refused the user and password in the proxy URL: check them'
+            : 'it wants credentials: set the proxy URL to http://user:password@host:port';
+    }
+    else if (status === 403) {
+        advice = `it does not allow this: ask the proxy admin, or list the host in NO_PROXY if it is reached directly`;
+    }
+    return new ProxyRefusal(`proxy ${proxyLabel(proxy)} refused ${what} (${answer}): ${advice}`, status);
+}
 function parseProxy(name, setting) {
     let proxy;
     try {
-        // "proxy.example:3128" without a scheme means http://, as curl and Go take it.
-        proxy = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(setting) ? setting : `http://${setting}`);
+        proxy = proxyUrl(setting);
     }
     catch {
         throw new ProxySettingError(`${name} is not a proxy URL: use http://host:port (or http://user:password@host:port)`);
@@ -2079,9 +2105,6 @@ function parseProxy(name, setting) {
         throw new ProxySettingError(`${name}: ${proxy.protocol}// proxies are not supported; use an http:// proxy (HTTPS to the registry is tunnelled through it with CONNECT)`);
     }
     return proxy;
-}
-function portOf(url) {
-    return url.port || (url.protocol === 'https:' ? '443' : '80');
 }
 function isLoopback(host) {
     if (host === 'localhost' || host.endsWith('.localhost'))
@@ -2140,90 +2163,6 @@ function inBlock(host, cidr) {
     return list.check(host, family === 4 ? 'ipv4' : 'ipv6');
 }
 //# sourceMappingURL=proxy.js.map
-;// CONCATENATED MODULE: ./packages/oci/lib/tunnel.js
-/**
- * A CONNECT tunnel through an HTTP proxy (RFC 9110 §9.3.6): the socket to the proxy,
- * once it answered 200, carries TLS to the registry end to end. The proxy sees only the
- * host and port.
- */
-
-
-
-const MAX_HEAD = 64 * 1024;
-/** Opens a tunnel to `target` (host:port) through `proxy`; the socket comes back paused. */
-function openTunnel(proxy, target, idleTimeoutMs) {
-    const label = proxyLabel(proxy);
-    return new Promise((resolve, reject) => {
-        const socket = (0,external_node_net_namespaceObject.connect)({
-            host: proxy.hostname.replace(/^\[|\]$/g, ''),
-            port: Number(proxy.port || 80)
-        });
-        let head = Buffer.alloc(0);
-        const done = (err) => {
-            socket.removeAllListeners('data');
-            socket.removeAllListeners('end');
-            socket.removeAllListeners('timeout');
-            socket.setTimeout(0);
-            if (err) {
-                socket.destroy();
-                reject(err);
-            }
-        };
-        socket.on('error', err => {
-            // The cause's text is in the message already (describeError would repeat it).
-            const code = err.code;
-            const detail = code && !err.message.includes(code) ? `${err.message} (${code})` : err.message;
-            done(new Error(`proxy ${label}, for CONNECT ${target}: ${detail}`));
-        });
-        socket.on('end', () => {
-            done(new Error(`proxy ${label} closed the connection before answering CONNECT ${target}`));
-        });
-        socket.setTimeout(idleTimeoutMs, () => {
-            done(new Error(`proxy ${label}: no answer to CONNECT ${target} in ${idleTimeoutMs} ms`));
-        });
-        socket.on('data', (chunk) => {
-            head = Buffer.concat([head, chunk]);
-            const end = head.indexOf('\r\n\r\n');
-            if (end < 0) {
-                if (head.length > MAX_HEAD)
-                    done(new Error(`proxy ${label}: answer head over 64 KiB`));
-                return;
-            }
-            const statusLine = head.toString('latin1', 0, head.indexOf('\r\n'));
-            const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine)?.[1] ?? 0);
-            if (status !== 200) {
-                done(refusal(proxy, `CONNECT ${target}`, status, statusLine));
-                return;
-            }
-            socket.pause();
-            done();
-            const rest = head.subarray(end + 4);
-            if (rest.length > 0)
-                socket.unshift(rest);
-            resolve(socket);
-        });
-        const auth = proxyAuthorization(proxy);
-        socket.write(`CONNECT ${target} HTTP/1.1\r\nhost: ${target}\r\n` +
-            (auth ? `proxy-authorization: ${auth}\r\n` : '') +
-            '\r\n');
-    });
-}
-/** What a proxy's refusal of `what` (CONNECT host:port, or GET url) means, and what to do. */
-function refusal(proxy, what, status, statusLine) {
-    const label = proxyLabel(proxy);
-    const answer = statusLine.trim() || 'no status line';
-    let advice = 'retry later, or ask the proxy admin';
-    if (status === 407) {
-        advice = proxy.username
-            ? 'it refused the user and password in the proxy URL: check them'
-            : 'it wants credentials: set the proxy URL to http://user:password@host:port';
-    }
-    else if (status === 403) {
-        advice = `it does not allow this: ask the proxy admin, or list the host in NO_PROXY if it is reached directly`;
-    }
-    return new ProxyRefusal(`proxy ${label} refused ${what} (${answer}): ${advice}`, status);
-}
-//# sourceMappingURL=tunnel.js.map
 ;// CONCATENATED MODULE: ./packages/oci/lib/http-framing.js
 /**
  * Where an HTTP/1.1 response's body lies in the bytes a connection reads (RFC 9112 §6):
@@ -2398,6 +2337,74 @@ function youngGarbage(bytes) {
     collect?.({ type: scavenges % MAJOR_EVERY === 0 ? 'major' : 'minor' });
 }
 //# sourceMappingURL=young-gc.js.map
+;// CONCATENATED MODULE: ./packages/oci/lib/tunnel.js
+/**
+ * A CONNECT tunnel through an HTTP proxy (RFC 9110 §9.3.6): the socket to the proxy,
+ * once it answered 200, carries TLS to the registry end to end. The proxy sees only the
+ * host and port.
+ */
+
+
+const MAX_HEAD = 64 * 1024;
+/** Opens a tunnel to `target` (host:port) through `proxy`; the socket comes back paused. */
+function openTunnel(proxy, target, idleTimeoutMs) {
+    const label = proxyLabel(proxy);
+    return new Promise((resolve, reject) => {
+        const socket = (0,external_node_net_namespaceObject.connect)(endpoint(proxy));
+        let head = Buffer.alloc(0);
+        const done = (err) => {
+            socket.removeAllListeners('data');
+            socket.removeAllListeners('end');
+            socket.removeAllListeners('timeout');
+            socket.setTimeout(0);
+            if (err) {
+                socket.destroy();
+                reject(err);
+            }
+        };
+        socket.on('error', err => {
+            // The cause's text is in the message already (describeError would repeat it).
+            const code = err.code;
+            const detail = code && !err.message.includes(code) ? `${err.message} (${code})` : err.message;
+            done(new Error(`proxy ${label}, for CONNECT ${target}: ${detail}`));
+        });
+        socket.on('end', () => {
+            done(new Error(`proxy ${label} closed the connection before answering CONNECT ${target}`));
+        });
+        socket.setTimeout(idleTimeoutMs, () => {
+            done(new Error(`proxy ${label}: no answer to CONNECT ${target} in ${idleTimeoutMs} ms`));
+        });
+        socket.on('data', (chunk) => {
+            head = Buffer.concat([head, chunk]);
+            const end = head.indexOf('\r\n\r\n');
+            if (end < 0) {
+                if (head.length > MAX_HEAD)
+                    done(new Error(`proxy ${label}: answer head over 64 KiB`));
+                return;
+            }
+            const statusLine = head.toString('latin1', 0, head.indexOf('\r\n'));
+            const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine)?.[1] ?? 0);
+            if (status !== 200) {
+                done(refusal(proxy, `CONNECT ${target}`, status, statusLine));
+                return;
+            }
+            // TLS speaks first, so nothing may follow the 200 yet; tls.connect would not see it
+            // anyway (it reads the socket's handle, not what node buffered).
+            if (head.length > end + 4) {
+                done(new Error(`proxy ${label} sent data after its 200 to CONNECT ${target}`));
+                return;
+            }
+            socket.pause();
+            done();
+            resolve(socket);
+        });
+        const auth = proxyAuthorization(proxy);
+        socket.write(`CONNECT ${target} HTTP/1.1\r\nhost: ${target}\r\n` +
+            (auth ? `proxy-authorization: ${auth}\r\n` : '') +
+            '\r\n');
+    });
+}
+//# sourceMappingURL=tunnel.js.map
 ;// CONCATENATED MODULE: ./packages/oci/lib/wire.js
 /**
  * HTTP/1.1 on node:net and node:tls, with kept-alive connections, for registry traffic.
@@ -2559,11 +2566,6 @@ class Connection {
         this.closed = true;
         this.socket.destroy();
     }
-}
-/** A URL's host (brackets off an IPv6 literal) and port. */
-function endpoint(url) {
-    const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
-    return { host: url.hostname.replace(/^\[|\]$/g, ''), port };
 }
 let tlsModule;
 /**
@@ -2823,7 +2825,6 @@ class WireBody {
  * web streams) measured ~1.7x slower than node:http for large blob bodies on loopback, and
  * node:http ~1.7x slower than wire.ts, with far more garbage (README, "Speed and memory").
  */
-
 
 
 
@@ -4621,7 +4622,7 @@ function maskProxySecrets(env = process.env) {
             continue;
         let password;
         try {
-            password = new URL(/:\/\//.test(setting) ? setting : `http://${setting}`).password;
+            password = proxyUrl(setting).password;
         }
         catch {
             continue; // proxy.ts says what is wrong with it when it is used

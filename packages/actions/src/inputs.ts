@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import {
   CredentialStore,
   parseMirrors,
+  proxyUrl,
   splitUserinfo,
   type ClientOptions,
   type Logger
@@ -93,7 +94,7 @@ function maskProxySecrets(env: NodeJS.ProcessEnv = process.env): void {
     if (!setting) continue
     let password: string
     try {
-      password = new URL(/:\/\//.test(setting) ? setting : `http://${setting}`).password
+      password = proxyUrl(setting).password
     } catch {
       continue // proxy.ts says what is wrong with it when it is used
     }

@@ -5,8 +5,7 @@
  * node:http ~1.7x slower than wire.ts, with far more garbage (README, "Speed and memory").
  */
 import { certificateError } from './errors.js'
-import { proxyFor, type ProxyEnv } from './proxy.js'
-import { refusal } from './tunnel.js'
+import { proxyFor, refusal, type ProxyEnv } from './proxy.js'
 import { wireRequest, type Headers, type ResponseBody } from './wire.js'
 
 export { closeIdleConnections } from './wire.js'

@@ -5,7 +5,7 @@
  * `no_proxy`/`NO_PROXY` for the hosts that go direct. Loopback never goes through a proxy.
  */
 import { BlockList, isIP } from 'node:net'
-import { ProxySettingError } from './errors.js'
+import { ProxyRefusal, ProxySettingError } from './errors.js'
 
 export type ProxyEnv = Record<string, string | undefined>
 
@@ -16,8 +16,9 @@ export function proxyFor(url: URL, env: ProxyEnv = process.env): URL | undefined
   const name = names.find(n => env[n]?.trim())
   const setting = name ? (env[name] ?? '').trim() : ''
   if (!name || !setting) return undefined
-  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase()
-  if (isLoopback(host) || bypassed(host, portOf(url), env.no_proxy ?? env.NO_PROXY ?? '')) {
+  const { host: literal, port } = endpoint(url)
+  const host = literal.toLowerCase()
+  if (isLoopback(host) || bypassed(host, String(port), env.no_proxy ?? env.NO_PROXY ?? '')) {
     return undefined
   }
   return parseProxy(name, setting)
@@ -35,11 +36,41 @@ export function proxyLabel(proxy: URL): string {
   return `http://${proxy.host}`
 }
 
+/** A URL's host (brackets off an IPv6 literal) and port (the scheme's when none is given). */
+export function endpoint(url: URL): { host: string; port: number } {
+  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80))
+  return { host: url.hostname.replace(/^\[|\]$/g, ''), port }
+}
+
+/**
+ * A proxy setting as a URL; "proxy.example:3128" without a scheme means http://, as curl
+ * and Go take it. Throws (TypeError) when it does not parse.
+ */
+export function proxyUrl(setting: string): URL {
+  return new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(setting) ? setting : `http://${setting}`)
+}
+
+/** What a proxy's refusal of `what` (CONNECT host:port, or GET url) means, and what to do. */
+export function refusal(proxy: URL, what: string, status: number, statusLine: string) {
+  const answer = statusLine.trim() || 'no status line'
+  let advice = 'retry later, or ask the proxy admin'
+  if (status === 407) {
+    advice = proxy.username
+      ? 'it refused the user and password in the proxy URL: check them'
+      : 'it wants credentials: set the proxy URL to http://user:password@host:port'
+  } else if (status === 403) {
+    advice = `it does not allow this: ask the proxy admin, or list the host in NO_PROXY if it is reached directly`
+  }
+  return new ProxyRefusal(
+    `proxy ${proxyLabel(proxy)} refused ${what} (${answer}): ${advice}`,
+    status
+  )
+}
+
 function parseProxy(name: string, setting: string): URL {
   let proxy: URL
   try {
-    // "proxy.example:3128" without a scheme means http://, as curl and Go take it.
-    proxy = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(setting) ? setting : `http://${setting}`)
+    proxy = proxyUrl(setting)
   } catch {
     throw new ProxySettingError(
       `${name} is not a proxy URL: use http://host:port (or http://user:password@host:port)`
@@ -58,10 +89,6 @@ function parseProxy(name: string, setting: string): URL {
     )
   }
   return proxy
-}
-
-function portOf(url: URL): string {
-  return url.port || (url.protocol === 'https:' ? '443' : '80')
 }
 
 function isLoopback(host: string): boolean {

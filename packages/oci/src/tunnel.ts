@@ -4,8 +4,7 @@
  * host and port.
  */
 import { connect, type Socket } from 'node:net'
-import { ProxyRefusal } from './errors.js'
-import { proxyAuthorization, proxyLabel } from './proxy.js'
+import { endpoint, proxyAuthorization, proxyLabel, refusal } from './proxy.js'
 
 const MAX_HEAD = 64 * 1024
 
@@ -13,10 +12,7 @@ const MAX_HEAD = 64 * 1024
 export function openTunnel(proxy: URL, target: string, idleTimeoutMs: number): Promise<Socket> {
   const label = proxyLabel(proxy)
   return new Promise((resolve, reject) => {
-    const socket = connect({
-      host: proxy.hostname.replace(/^\[|\]$/g, ''),
-      port: Number(proxy.port || 80)
-    })
+    const socket = connect(endpoint(proxy))
     let head = Buffer.alloc(0)
     const done = (err?: Error) => {
       socket.removeAllListeners('data')
@@ -53,10 +49,14 @@ export function openTunnel(proxy: URL, target: string, idleTimeoutMs: number): P
         done(refusal(proxy, `CONNECT ${target}`, status, statusLine))
         return
       }
+      // TLS speaks first, so nothing may follow the 200 yet; tls.connect would not see it
+      // anyway (it reads the socket's handle, not what node buffered).
+      if (head.length > end + 4) {
+        done(new Error(`proxy ${label} sent data after its 200 to CONNECT ${target}`))
+        return
+      }
       socket.pause()
       done()
-      const rest = head.subarray(end + 4)
-      if (rest.length > 0) socket.unshift(rest)
       resolve(socket)
     })
     const auth = proxyAuthorization(proxy)
@@ -66,19 +66,4 @@ export function openTunnel(proxy: URL, target: string, idleTimeoutMs: number): P
         '\r\n'
     )
   })
-}
-
-/** What a proxy's refusal of `what` (CONNECT host:port, or GET url) means, and what to do. */
-export function refusal(proxy: URL, what: string, status: number, statusLine: string) {
-  const label = proxyLabel(proxy)
-  const answer = statusLine.trim() || 'no status line'
-  let advice = 'retry later, or ask the proxy admin'
-  if (status === 407) {
-    advice = proxy.username
-      ? 'it refused the user and password in the proxy URL: check them'
-      : 'it wants credentials: set the proxy URL to http://user:password@host:port'
-  } else if (status === 403) {
-    advice = `it does not allow this: ask the proxy admin, or list the host in NO_PROXY if it is reached directly`
-  }
-  return new ProxyRefusal(`proxy ${label} refused ${what} (${answer}): ${advice}`, status)
 }

@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto'
 import { connect as netConnect, isIP, type OnReadOpts, type Socket } from 'node:net'
 import type { ConnectionOptions } from 'node:tls'
 import { BodyDecoder, framingOf, FramingError } from './http-framing.js'
-import { proxyAuthorization } from './proxy.js'
+import { endpoint, proxyAuthorization } from './proxy.js'
 import { youngGarbage } from './young-gc.js'
 import { openTunnel } from './tunnel.js'
 
@@ -206,12 +206,6 @@ class Connection {
     this.closed = true
     this.socket.destroy()
   }
-}
-
-/** A URL's host (brackets off an IPv6 literal) and port. */
-function endpoint(url: URL): { host: string; port: number } {
-  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80))
-  return { host: url.hostname.replace(/^\[|\]$/g, ''), port }
 }
 
 type TlsModule = typeof import('node:tls')
